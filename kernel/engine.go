@@ -1,0 +1,107 @@
+package kernel
+
+import (
+	"context"
+	"errors"
+	"io"
+)
+
+// Engine is what a language must answer for the kernel to serve it. The
+// kernel calls Execute, Complete, Inspect and IsComplete from one goroutine
+// at a time (the shell handler); Info may be called from any goroutine.
+//
+// Interrupts are delivered by cancelling the ctx passed to Execute; Execute
+// must return soon after ctx is done, with an error for which
+// errors.Is(err, ErrInterrupted) holds.
+type Engine interface {
+	// Info describes the language for kernel_info_reply.
+	Info() LanguageInfo
+	// Execute runs one cell. Output goes to cell while it runs (and may keep
+	// going there after Execute returns, from goroutines the cell started).
+	// A nil *Result with a nil error means the cell has no value to show.
+	// A failed cell returns an error; *ExecError carries the
+	// ename/evalue/traceback shown to the user.
+	Execute(ctx context.Context, code string, cell Cell) (*Result, error)
+	// IsComplete reports "complete", "incomplete" (with the indent for the
+	// next line), "invalid" or "unknown".
+	IsComplete(code string) (status, indent string)
+	// Complete returns completions at cursor, a position counted in
+	// Unicode code points as the protocol says.
+	Complete(code string, cursor int) Completion
+	// Inspect describes the identifier at cursor (code points). found is
+	// false when there is nothing to say.
+	Inspect(code string, cursor, detail int) (bundle MIMEBundle, found bool)
+}
+
+// Cell is the part of one execute_request that an Engine may use: writers
+// whose bytes become stream messages parented to the request, and the stdin
+// channel. A Cell stays valid after its request has been answered, so that
+// late output from goroutines still reaches the cell that caused it.
+type Cell interface {
+	Stdout() io.Writer
+	Stderr() io.Writer
+	// Input asks the frontend for one line of input (input_request on the
+	// stdin socket). It returns ErrNoStdin when the request did not allow
+	// stdin, and ErrInterrupted if the cell was interrupted while waiting.
+	Input(prompt string, password bool) (string, error)
+	// Display publishes a display_data message parented to the request.
+	Display(data MIMEBundle, metadata map[string]any) error
+	// Flush returns when everything written to Stdout and Stderr before the
+	// call has been handed to the iopub socket.
+	Flush()
+}
+
+// MIMEBundle maps MIME types ("text/plain", "text/html", ...) to data.
+type MIMEBundle map[string]any
+
+// Result is a cell's value, shown as execute_result.
+type Result struct {
+	Data     MIMEBundle
+	Metadata map[string]any
+}
+
+// ExecError is a failed cell as the frontend shows it.
+type ExecError struct {
+	Name      string   // ename, e.g. "panic", "CompileError", "KeyboardInterrupt"
+	Value     string   // evalue
+	Traceback []string // lines shown by the frontend; may hold ANSI colours
+}
+
+func (e *ExecError) Error() string { return e.Name + ": " + e.Value }
+
+// LanguageInfo is the language_info part of kernel_info_reply plus the
+// banner and help links.
+type LanguageInfo struct {
+	Name           string
+	Version        string
+	MIMEType       string
+	FileExtension  string
+	PygmentsLexer  string
+	CodeMirrorMode string
+	Banner         string
+	HelpLinks      []HelpLink
+	Implementation string
+	ImplVersion    string
+}
+
+// HelpLink is one entry of kernel_info_reply's help_links.
+type HelpLink struct {
+	Text string `json:"text"`
+	URL  string `json:"url"`
+}
+
+// Completion is the content of complete_reply, cursor positions in code points.
+type Completion struct {
+	Matches     []string
+	CursorStart int
+	CursorEnd   int
+	Metadata    map[string]any
+}
+
+var (
+	// ErrInterrupted is returned by Execute and Cell.Input when the cell was
+	// interrupted (interrupt_request or SIGINT).
+	ErrInterrupted = errors.New("interrupted")
+	// ErrNoStdin is returned by Cell.Input when the request set allow_stdin false.
+	ErrNoStdin = errors.New("this frontend does not support input requests (allow_stdin is false)")
+)

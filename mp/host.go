@@ -1,0 +1,42 @@
+package mp
+
+import (
+	"context"
+	"io"
+	"reflect"
+)
+
+// Host is what mp needs from the interpreter session that runs the cells.
+// main installs one with SetHost before any cell runs; a package-level hook
+// is unavoidable because cells call mp.NewProcess without a handle (compare
+// http.DefaultServeMux).
+type Host interface {
+	// Target names fn, which must be a function declared at top level in
+	// the notebook (or a method value on a serialisable receiver). The name
+	// is opaque to mp: a child's Runner.Func turns it back into a function.
+	// Closures, func literals and compiled functions are an error that
+	// names the rule.
+	Target(fn any) (string, error)
+	// Snapshot captures the notebook's state for a child: its imports and
+	// declarations so far and the values of its package-level variables.
+	// The bytes are opaque to mp; a child's Runner.Restore reads them.
+	Snapshot() ([]byte, error)
+	// Cell returns the output writers and context of the cell running now.
+	// Children pin these at Start, so their output reaches the cell that
+	// started them even when they print after it has ended. Context is done
+	// when the cell is interrupted.
+	Cell() Cell
+}
+
+// Cell is where a cell's output goes and how long it lives.
+type Cell struct {
+	Context        context.Context
+	Stdout, Stderr io.Writer
+}
+
+// Runner is the interpreter inside a worker process: it rebuilds the
+// notebook's state from a Snapshot and resolves Targets to callable funcs.
+type Runner interface {
+	Restore(snapshot []byte) error
+	Func(target string) (reflect.Value, error)
+}
