@@ -12,7 +12,11 @@ import (
 //
 // Interrupts are delivered by cancelling the ctx passed to Execute; Execute
 // must return soon after ctx is done, with an error for which
-// errors.Is(err, ErrInterrupted) holds.
+// errors.Is(err, ErrInterrupted) holds. context.Cause(ctx) is
+// ErrInterrupted for an interrupt, context.Canceled when the server stops.
+// The kernel does not cancel ctx when Execute returns: work the cell
+// started may keep watching it, and it is done only if the cell was
+// interrupted while running, or when the server stops.
 type Engine interface {
 	// Info describes the language for kernel_info_reply.
 	Info() LanguageInfo

@@ -36,7 +36,39 @@ type Cell struct {
 
 // Runner is the interpreter inside a worker process: it rebuilds the
 // notebook's state from a Snapshot and resolves Targets to callable funcs.
+// ServeWorker calls the funcs with reflect.Value.Call on the goroutine that called ServeWorker
+// and recovers their panics; Restore may be called again with a newer
+// snapshot between calls.
 type Runner interface {
 	Restore(snapshot []byte) error
 	Func(target string) (reflect.Value, error)
+}
+
+// Tracer may be implemented by a Runner whose funcs can tell where inside
+// the notebook's code a panic happened. When a target panics, ServeWorker
+// recovers, calls Traceback with the recovered value, and shows and
+// reports the result instead of the worker's Go stack (which for an
+// interpreter is mostly the interpreter's own frames).
+type Tracer interface {
+	Traceback(recovered any) string
+}
+
+// SetHost installs the interpreter session that cells run in and says how
+// to start workers. main calls it once before any cell runs; a
+// package-level hook is unavoidable because cells call mp.NewProcess without
+// a handle (compare http.DefaultServeMux).
+func SetHost(h Host, c Config) {
+	std.mu.Lock()
+	defer std.mu.Unlock()
+	std.host = h
+	std.cfg = c
+}
+
+func currentHost() (Host, Config, error) {
+	std.mu.Lock()
+	defer std.mu.Unlock()
+	if std.host == nil {
+		return nil, Config{}, ErrNoHost
+	}
+	return std.host, std.cfg, nil
 }

@@ -1,0 +1,183 @@
+"""Part 3: gomp's mp against Python's multiprocessing, fork and spawn, in
+the kernel and in plain processes.
+
+gomp runs the cells of mp_cells.txtar in its kernel; Python runs the
+bench_* functions of mp_bench.py, imported in a Python kernel cell and in
+plain `python3 mp_bench.py` processes. Rounds alternate the five settings;
+the table shows each figure's median over rounds. Each round also measures
+the machine's CPU-bound ceiling: one compiled fib alone against two at once.
+"""
+
+import argparse
+import os
+import re
+import string
+import subprocess
+import sys
+import time
+
+from kernel_bench import start_all
+from results import Results, median
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+# (key, row name, unit, better, scale from the raw figure)
+METRICS = [
+    ("first_output", "Process: create+Start to target's first output (median)", "ms", "lower", 1e3),
+    ("start_join", "Process: create+Start+Join of a no-op (median)", "ms", "lower", 1e3),
+    ("pool_create", "Pool(2): create to first Map of 2 items done (median)", "ms", "lower", 1e3),
+    ("pool_map", "Pool(2).Map of a trivial func over 100000 ints", "items/s", "higher", 1),
+    ("pool_speedup", "Pool(2).Map CPU-bound speedup over serial", "x", "higher", 1),
+    ("queue", "Queue: messages/s from a child to the parent", "msg/s", "higher", 1),
+    ("pipe", "Pipe: round trip to an echoing child", "us", "lower", 1),
+]
+NOT_YET = ("queue", "pipe")
+PLAIN = {"fork": "Python fork (plain)", "spawn": "Python spawn (plain)"}
+KERNEL = {"fork": "Python fork (kernel)", "spawn": "Python spawn (kernel)"}
+
+
+def sizes(quick, lang):
+    """sizes are the work sizes; the CPU-bound unit differs by language so
+    that the serial run takes about half a second in each."""
+    s = dict(reps=10, pool_reps=5, items=100_000, messages=10_000, round_trips=2_000,
+             fib_n=23 if lang == "gomp" else 27, fib_count=16)
+    if quick:
+        s.update(reps=4, pool_reps=2, fib_count=8, messages=2_000, round_trips=500)
+    return s
+
+
+def gomp_cells():
+    """gomp_cells reads mp_cells.txtar into {name: cell source}."""
+    with open(os.path.join(HERE, "mp_cells.txtar")) as f:
+        parts = re.split(r"^-- (\S+) --\n", f.read(), flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+def results_of(text):
+    """results_of reads "RESULT [metric] value" lines."""
+    out = {}
+    for line in text.splitlines():
+        f = line.split()
+        if f and f[0] == "RESULT":
+            out[f[1] if len(f) == 3 else ""] = float(f[-1])
+    return out
+
+
+def first_output(text):
+    """first_output pairs START and STAMP lines into a median in seconds."""
+    starts = [int(l.split()[1]) for l in text.splitlines() if l.startswith("START ")]
+    stamps = [int(l.split()[1]) for l in text.splitlines() if l.startswith("STAMP ")]
+    if not starts or len(starts) != len(stamps):
+        raise ValueError(f"{len(starts)} START lines but {len(stamps)} STAMP lines")
+    return median([(b - a) / 1e9 for a, b in zip(starts, stamps)])
+
+
+def run_gomp(k, cells, s, figs, errors):
+    """run_gomp runs every mp cell once; it returns False if the kernel
+    hung (a timed-out cell leaves it busy, so it must be dropped)."""
+    for key, *_ in METRICS:
+        cell = string.Template(cells[key]).substitute(s)
+        try:
+            r = k.execute(cell, timeout=120)
+        except TimeoutError as e:
+            errors["gomp", key] = f"error: {e}"
+            return False
+        text = "".join(r.stdout)
+        try:
+            if r.error:
+                raise ValueError(r.error.strip().splitlines()[0])
+            v = first_output(text) if key == "first_output" else results_of(text)[""]
+            figs.setdefault(("gomp", key), []).append(v)
+        except (ValueError, KeyError) as e:
+            undefined = "undefined" in str(e) or "has no field or method" in str(e)
+            errors["gomp", key] = ("n/a (not implemented yet)" if key in NOT_YET and undefined
+                                   else f"error: {e}"[:240])
+    return True
+
+
+def run_python_kernel(k, method, s, figs, errors):
+    cell = (f"for m, v in mp_bench.run_all({method!r}, {s!r}):\n"
+            f"    print('RESULT', m, v, flush=True)")
+    try:
+        r = k.execute(cell, timeout=300)
+    except TimeoutError as e:
+        errors[KERNEL[method], "*"] = f"error: {e}"
+        return
+    for key, v in results_of("".join(r.stdout)).items():
+        figs.setdefault((KERNEL[method], key), []).append(v)
+    if r.error:
+        errors[KERNEL[method], "*"] = f"error: {r.error}"[:240]
+
+
+def run_python_plain(method, s, figs, errors):
+    arg = ",".join(f"{k}={v}" for k, v in s.items())
+    try:
+        p = subprocess.run([sys.executable, os.path.join(HERE, "mp_bench.py"), "--method", method,
+                            "--sizes", arg], capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired as e:
+        errors[PLAIN[method], "*"] = f"error: {e}"
+        return
+    for key, v in results_of(p.stdout).items():
+        figs.setdefault((PLAIN[method], key), []).append(v)
+    if p.returncode:
+        errors[PLAIN[method], "*"] = f"error: {p.stderr.strip().splitlines()[-1]}"[:240]
+
+
+def ceiling(gobin, n=36):
+    """ceiling is how many times faster two CPU-bound processes finish
+    together than one after the other: 2.0 on two free cores."""
+    t0 = time.perf_counter()
+    subprocess.run([gobin, "-spin", str(n)], check=True, capture_output=True)
+    one = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ps = [subprocess.Popen([gobin, "-spin", str(n)], stdout=subprocess.DEVNULL) for _ in range(2)]
+    for p in ps:
+        p.wait()
+    return 2 * one / (time.perf_counter() - t0)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--kernels", default="gomp,python3")
+    ap.add_argument("--gobin", required=True, help="the compiled bench/cpu binary")
+    ap.add_argument("--quick", action="store_true")
+    a = ap.parse_args()
+    res = Results()
+    names = a.kernels.split(",")
+    setup = {"gomp": gomp_cells()["setup"],
+             "python3": f"import sys\nsys.path.insert(0, {HERE!r})\nimport mp_bench"}
+    kernels = start_all(res, names, setup, section="mp")
+    impls = (["gomp"] if "gomp" in names else []) + (
+        list(KERNEL.values()) if "python3" in names else []) + list(PLAIN.values())
+    figs, errors = {}, {}
+    for impl in impls:
+        if impl == "gomp" and "gomp" not in kernels:
+            errors["gomp", "*"] = "error: kernel unusable"
+        if impl in KERNEL.values() and "python3" not in kernels:
+            errors[impl, "*"] = "error: kernel unusable"
+    try:
+        for _ in range(1 if a.quick else 3):
+            figs.setdefault(("machine", "ceiling"), []).append(ceiling(a.gobin))
+            if "gomp" in kernels and not run_gomp(kernels["gomp"], gomp_cells(),
+                                                  sizes(a.quick, "gomp"), figs, errors):
+                kernels.pop("gomp").stop()
+            for method in ("fork", "spawn"):
+                if "python3" in kernels:
+                    run_python_kernel(kernels["python3"], method, sizes(a.quick, "py"),
+                                      figs, errors)
+                run_python_plain(method, sizes(a.quick, "py"), figs, errors)
+    finally:
+        for k in kernels.values():
+            k.stop()
+    for key, row, unit, better, scale in METRICS:
+        for impl in impls:
+            xs = figs.get((impl, key), [])
+            note = "" if xs else errors.get((impl, key), errors.get((impl, "*"), "no result"))
+            res.add("mp", row, impl, median(xs) * scale if xs else None, unit, better, note)
+        if key == "pool_speedup":
+            c = figs.get(("machine", "ceiling"), [])
+            res.add("mp", row, "machine ceiling", median(c) if c else None, unit, better,
+                    note="2 compiled fib(36) at once vs one; a speedup cannot beat it")
+
+
+if __name__ == "__main__":
+    main()

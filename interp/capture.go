@@ -1,0 +1,193 @@
+//go:build linux
+
+package interp
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"sync"
+	"syscall"
+)
+
+// maxPiece bounds one write to a cell's writer, so that concurrent writers
+// (a cell, its goroutines, mp children) do not interleave inside a line.
+const maxPiece = 4096
+
+// capture redirects fds 1 and 2 into pipes, with one reader goroutine per
+// pipe that delivers what it reads to the current cell's Stdout or Stderr.
+// flush writes a unique marker into both pipes and waits until both
+// readers have passed it: everything written before has been delivered.
+type capture struct {
+	cur    func() *cellState
+	fds    [2]int
+	orig   [2]int
+	prefix []byte // marker prefix, unique to this capture
+	seq    uint64
+
+	mu   sync.Mutex
+	cond *sync.Cond
+	seen [2]uint64
+	done [2]bool
+	wg   sync.WaitGroup
+}
+
+func startCapture(cur func() *cellState) (*capture, error) {
+	token := make([]byte, 8)
+	if _, err := rand.Read(token); err != nil {
+		return nil, err
+	}
+	c := &capture{cur: cur, fds: [2]int{1, 2}, prefix: []byte("\x1b]gomp;" + hex.EncodeToString(token) + ";")}
+	c.cond = sync.NewCond(&c.mu)
+	for i, fd := range c.fds {
+		orig, err := syscall.Dup(fd)
+		if err != nil {
+			c.restore(i)
+			return nil, fmt.Errorf("dup fd %d: %w", fd, err)
+		}
+		r, w, err := os.Pipe()
+		if err != nil {
+			syscall.Close(orig)
+			c.restore(i)
+			return nil, fmt.Errorf("pipe for fd %d: %w", fd, err)
+		}
+		if err := syscall.Dup3(int(w.Fd()), fd, 0); err != nil {
+			syscall.Close(orig)
+			r.Close()
+			w.Close()
+			c.restore(i)
+			return nil, fmt.Errorf("redirect fd %d: %w", fd, err)
+		}
+		w.Close()
+		c.orig[i] = orig
+		c.wg.Add(1)
+		go c.read(i, r)
+	}
+	return c, nil
+}
+
+// restore puts back the first n redirected fds and waits for their readers.
+func (c *capture) restore(n int) error {
+	var first error
+	for i := 0; i < n; i++ {
+		if err := syscall.Dup3(c.orig[i], c.fds[i], 0); err != nil && first == nil {
+			first = fmt.Errorf("restore fd %d: %w", c.fds[i], err)
+		}
+		syscall.Close(c.orig[i])
+	}
+	c.wg.Wait()
+	return first
+}
+
+func (c *capture) close() error {
+	if err := c.flush(); err != nil {
+		return err
+	}
+	return c.restore(len(c.fds))
+}
+
+// flush returns when everything written to fds 1 and 2 before the call
+// has been delivered to the current cell's writers.
+func (c *capture) flush() error {
+	c.mu.Lock()
+	c.seq++
+	seq := c.seq
+	c.mu.Unlock()
+	m := append(append([]byte(nil), c.prefix...), strconv.FormatUint(seq, 10)+"\a"...)
+	for _, fd := range c.fds {
+		if _, err := syscall.Write(fd, m); err != nil {
+			return fmt.Errorf("write marker to fd %d: %w", fd, err)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for (c.seen[0] < seq && !c.done[0]) || (c.seen[1] < seq && !c.done[1]) {
+		c.cond.Wait()
+	}
+	return nil
+}
+
+// read owns pipe i's read end until EOF.
+func (c *capture) read(i int, r *os.File) {
+	defer c.wg.Done()
+	defer r.Close()
+	defer func() {
+		c.mu.Lock()
+		c.done[i] = true
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	}()
+	buf := make([]byte, 64*1024)
+	var pending []byte
+	for {
+		n, err := r.Read(buf)
+		pending = append(pending, buf[:n]...)
+		pending = c.scan(i, pending)
+		if err != nil {
+			c.deliver(i, pending)
+			if err != io.EOF {
+				c.deliver(i, []byte(fmt.Sprintf("gomp: reading captured fd %d: %v\n", c.fds[i], err)))
+			}
+			return
+		}
+	}
+}
+
+// scan delivers pending up to any marker, records markers, and returns the
+// bytes it must keep because they may begin a marker.
+func (c *capture) scan(i int, pending []byte) []byte {
+	for {
+		j := bytes.Index(pending, c.prefix)
+		if j < 0 {
+			break
+		}
+		end := bytes.IndexByte(pending[j+len(c.prefix):], '\a')
+		if end < 0 {
+			c.deliver(i, pending[:j])
+			return append([]byte(nil), pending[j:]...)
+		}
+		c.deliver(i, pending[:j])
+		seq, _ := strconv.ParseUint(string(pending[j+len(c.prefix):j+len(c.prefix)+end]), 10, 64)
+		c.mu.Lock()
+		c.seen[i] = seq
+		c.cond.Broadcast()
+		c.mu.Unlock()
+		pending = pending[j+len(c.prefix)+end+1:]
+	}
+	keep := 0
+	for k := min(len(pending), len(c.prefix)-1); k > 0; k-- {
+		if bytes.HasSuffix(pending, c.prefix[:k]) {
+			keep = k
+			break
+		}
+	}
+	c.deliver(i, pending[:len(pending)-keep])
+	return append([]byte(nil), pending[len(pending)-keep:]...)
+}
+
+// deliver writes b to the current cell in pieces of at most maxPiece
+// bytes, cut after a newline where possible.
+func (c *capture) deliver(i int, b []byte) {
+	cell := c.cur()
+	w := cell.io.Stdout
+	if i == 1 {
+		w = cell.io.Stderr
+	}
+	for len(b) > 0 {
+		n := len(b)
+		if n > maxPiece {
+			n = maxPiece
+			if k := bytes.LastIndexByte(b[:n], '\n'); k >= 0 {
+				n = k + 1
+			}
+		}
+		if w != nil {
+			w.Write(b[:n])
+		}
+		b = b[n:]
+	}
+}

@@ -1,0 +1,42 @@
+// Package interp owns a notebook's Go state: one Session is one yaegi
+// interpreter that evaluates cells, keeps their declarations and globals,
+// captures what they print, maps errors to cell line:col, renders values,
+// answers is_complete, completion and inspection, and identifies and
+// snapshots notebook functions for mp's child processes. It knows nothing
+// of Jupyter or ZeroMQ: a front (the kernel adapter in main, the notebook
+// runner, the mp worker) hands it source text and writers.
+//
+// # Cells
+//
+// A cell is any mix of imports, declarations (func, method, type, var,
+// const) and statements, in any order. It is split at top level and
+// evaluated in this order: its imports (an import the notebook already has
+// is skipped, an unused one is fine, and only the standard library, Go 1.22
+// set, and "mp" can be imported); then its declarations, hoisted like Go's
+// package-level declarations so that a statement may use a function
+// declared below it, except that a declaration using a variable that a
+// statement of the same cell defines with := is evaluated right after that
+// statement; then its statements, one at a time, in order. Variables
+// defined with := at top level are package-level, like var declarations,
+// and stay for later cells. A declaration replaces an earlier one of the
+// same name: changing a func, method, type, const or var (or adding a
+// method to a type of an earlier cell) rebuilds the interpreter from the
+// notebook's declarations, so that earlier code uses the new one, and keeps
+// the variables' values (through JSON, by field name, when their type
+// changed); if the cell's new declaration does not compile, the notebook
+// stays as it was. Running an unchanged func, method, type or const
+// declaration again does nothing; running a var declaration again
+// re-initialises the variable; a := of names that exist assigns them when
+// the types allow. When the cell ends with an expression
+// its value is shown: strings quoted, structs with field names, nothing for
+// calls without results or for fmt.Print*; a call whose last result is an
+// error fails the cell when that error is non-nil and otherwise shows its
+// other results. A failing statement ends the cell; what ran before it
+// stays done. Errors read In[n]:line:col in cell coordinates, a panic
+// shows the interpreted stack, and os.Exit and log.Fatal end the cell with
+// "exit status N" while the session lives on. An interrupt stops
+// interpreted loops, channel operations and time.Sleep, in the cell and in
+// the goroutines the notebook started, and abandons a blocked call into
+// compiled code. A panic in a goroutine is reported on the current cell's
+// stderr instead of ending the process.
+package interp

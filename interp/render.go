@@ -1,0 +1,64 @@
+package interp
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+)
+
+// Value is the value of a cell's trailing expression.
+type Value struct {
+	// Text is the value rendered for "text/plain": strings are quoted with
+	// strconv.Quote (so blanks and escapes show, as a REPL shows them),
+	// errors show their message, structs (and pointers to them) show
+	// field names (%+v), everything else shows as fmt's %v.
+	Text string
+	// Value is the value itself; invalid when the cell has no value.
+	Value reflect.Value
+}
+
+// IsValid reports whether the cell produced a value.
+func (v Value) IsValid() bool { return v.Value.IsValid() }
+
+// render builds the Value shown for v.
+func render(v reflect.Value) Value {
+	if !v.IsValid() {
+		return Value{}
+	}
+	return Value{Text: renderText(v), Value: v}
+}
+
+func renderText(v reflect.Value) string {
+	if v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return "<nil>"
+		}
+		v = v.Elem()
+	}
+	if !v.CanInterface() {
+		return v.String()
+	}
+	x := v.Interface()
+	switch x := x.(type) {
+	case string:
+		return strconv.Quote(x)
+	case error:
+		return x.Error()
+	case fmt.Stringer:
+		return x.String()
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		return fmt.Sprintf("%+v", x)
+	case reflect.Pointer:
+		if !v.IsNil() && v.Elem().Kind() == reflect.Struct {
+			return fmt.Sprintf("%+v", x)
+		}
+	case reflect.Func:
+		if v.IsNil() {
+			return "<nil>"
+		}
+		return v.Type().String()
+	}
+	return fmt.Sprintf("%v", x)
+}

@@ -1,0 +1,311 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"io"
+	"log/slog"
+	"os"
+	"reflect"
+	"sync"
+
+	yaegi "github.com/traefik/yaegi/interp"
+)
+
+// Options configures a Session. The zero value works: no fd capture, logs
+// discarded.
+type Options struct {
+	// CaptureFDs redirects this process's file descriptors 1 and 2 into the
+	// current cell, so that compiled code and goroutines writing os.Stdout
+	// or fd 1 reach it. For the kernel and the notebook runner; false for
+	// mp workers and most tests. Only one Session per process may set it.
+	CaptureFDs bool
+	// Log receives the session's own diagnostics; nil discards them.
+	Log *slog.Logger
+}
+
+// IO is where one cell's output goes and where its input comes from.
+type IO struct {
+	// Name is the cell's name in positions and tracebacks, e.g. "In[3]"
+	// (default "cell").
+	Name string
+	// Stdout and Stderr receive the cell's output; nil discards it.
+	Stdout, Stderr io.Writer
+	// Input reads one line typed by the user (without its newline). With
+	// Input nil, a cell reading stdin gets ErrNoInput.
+	Input func(prompt string, password bool) (string, error)
+}
+
+// Session is one interpreter holding a notebook's state. Execute, IsComplete,
+// Complete, Inspect, Restore and Func are serialised; Target, Snapshot and
+// Current may also be called from code running inside a cell (mp does).
+type Session struct {
+	log *slog.Logger
+
+	// run serialises the methods that use the interpreter's compiler.
+	run sync.Mutex
+	yi  *yaegi.Interpreter
+	// imports, decls: everything the notebook declared so far, in an order
+	// that evaluates (see state.go). They and yi are written only by the
+	// goroutine holding run, under stateMu, so that Snapshot (called by mp
+	// from inside a running cell) can read them under stateMu alone.
+	stateMu sync.RWMutex
+	imports []importSpec
+	decls   []record
+
+	cell    *cellState // guarded by cellMu
+	cellMu  sync.Mutex
+	out     *output
+	capture *capture
+	stdin   *stdinReader
+	probe   prober
+	seq     int // counts rebuilt helper variables (Func)
+}
+
+// cellState is the running (or latest) cell.
+type cellState struct {
+	ctx   context.Context
+	io    IO
+	trace *traceBuffer
+}
+
+var (
+	// ErrInterrupted is wrapped by the error Execute returns when the
+	// cell's ctx was done before it finished.
+	ErrInterrupted = errors.New("interrupted")
+	// ErrNoInput is returned to a cell that reads stdin when its IO has no
+	// Input function.
+	ErrNoInput = errors.New("this cell cannot read input: the frontend did not allow stdin")
+)
+
+// New returns a Session with an empty notebook.
+func New(opts Options) (*Session, error) {
+	s := &Session{log: opts.Log}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	// Before the first Execute (an mp worker never calls it), output goes
+	// to the process's own stdout and stderr; with capture they are the
+	// pipes, so it is discarded instead.
+	s.cell = &cellState{ctx: context.Background(), io: IO{Name: "cell"}, trace: &traceBuffer{}}
+	if !opts.CaptureFDs {
+		s.cell.io.Stdout, s.cell.io.Stderr = os.Stdout, os.Stderr
+	}
+	s.stdin = &stdinReader{s: s}
+	if opts.CaptureFDs {
+		c, err := startCapture(s.current)
+		if err != nil {
+			return nil, fmt.Errorf("capture fds 1 and 2: %w", err)
+		}
+		s.capture = c
+	}
+	s.out = &output{s: s}
+	yi, err := s.newInterpreter()
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.yi = yi
+	return s, nil
+}
+
+// Close stops the capture of fds 1 and 2, restoring them, and waits for its
+// goroutines. Goroutines started by cells are not stopped.
+func (s *Session) Close() error {
+	if s.capture != nil {
+		err := s.capture.close()
+		s.capture = nil
+		return err
+	}
+	return nil
+}
+
+// current returns the running (or latest) cell.
+func (s *Session) current() *cellState {
+	s.cellMu.Lock()
+	defer s.cellMu.Unlock()
+	return s.cell
+}
+
+// Current returns the running cell's context and writers, or the latest
+// cell's when none runs. Writes to them go to that cell whatever runs later.
+func (s *Session) Current() (ctx context.Context, stdout, stderr io.Writer) {
+	c := s.current()
+	return c.ctx, writerOrDiscard(c.io.Stdout), writerOrDiscard(c.io.Stderr)
+}
+
+func writerOrDiscard(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}
+
+// Execute runs one cell and returns the value of its trailing expression,
+// if any. A failed cell returns a *CellError; an interrupted one a
+// *CellError for which errors.Is(err, ErrInterrupted) holds, returned soon
+// after ctx is done even when compiled code the cell called is still
+// blocked (that call is abandoned and finishes on its own). The session
+// keeps its state after any error. With CaptureFDs, everything written to
+// fds 1 and 2 before Execute returns has been delivered to cell's writers.
+func (s *Session) Execute(ctx context.Context, code string, cell IO) (Value, error) {
+	s.run.Lock()
+	defer s.run.Unlock()
+	if cell.Name == "" {
+		cell.Name = "cell"
+	}
+	st := &cellState{ctx: ctx, io: cell, trace: &traceBuffer{}}
+	s.cellMu.Lock()
+	s.cell = st
+	s.cellMu.Unlock()
+	s.stdin.reset()
+	v, err := s.execute(ctx, code, st)
+	if s.capture != nil {
+		if ferr := s.capture.flush(); ferr != nil {
+			s.log.Warn("flush captured output", "err", ferr)
+		}
+	}
+	return v, err
+}
+
+func (s *Session) execute(ctx context.Context, code string, st *cellState) (Value, error) {
+	items, err := parseCell(s.yi.FileSet(), st.io.Name, code)
+	if err != nil {
+		return Value{}, compileError(err)
+	}
+	items, rebuilt, err := s.prepare(items, st, code, true)
+	if err != nil {
+		return Value{}, err
+	}
+	if rebuilt {
+		// The new interpreter has the cell's imports and declarations;
+		// parse again in its FileSet and run the rest.
+		if items, err = parseCell(s.yi.FileSet(), st.io.Name, code); err == nil {
+			items, _, err = s.prepare(items, st, code, false)
+		}
+		if err != nil {
+			return Value{}, compileError(err)
+		}
+	}
+	for _, u := range plan(items) {
+		if err := ctx.Err(); err != nil {
+			return Value{}, interrupted()
+		}
+		if u.item == nil {
+			if err := s.declare(ctx, u.decls, items, code, st); err != nil {
+				return Value{}, err
+			}
+			continue
+		}
+		if u.item.kind == Expr {
+			return s.evalExpr(ctx, u.item, st)
+		}
+		if _, err := s.runStmt(ctx, u.item.stmt, u.item.phys, st); err != nil {
+			return Value{}, err
+		}
+	}
+	return Value{}, nil
+}
+
+// runStmt compiles and runs one top-level statement. A := whose names all
+// exist already runs as an assignment when it compiles as one, because a
+// new definition would get new storage that earlier funcs do not see.
+func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st *cellState) (reflect.Value, error) {
+	block := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{stmt}, Rbrace: phys}
+	s.instrument(block)
+	if a, ok := stmt.(*ast.AssignStmt); ok && a.Tok == token.DEFINE && s.allGlobals(a.Lhs) {
+		assign := *a
+		assign.Tok = token.ASSIGN
+		if prog, err := s.compile(&ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{&assign}, Rbrace: phys}); err == nil {
+			return s.runProgram(ctx, prog, st)
+		}
+	}
+	return s.compileRun(ctx, block, st)
+}
+
+// allGlobals reports whether every name in lhs is "_" or a global.
+func (s *Session) allGlobals(lhs []ast.Expr) bool {
+	g := s.yi.Globals()
+	for _, e := range lhs {
+		id, ok := e.(*ast.Ident)
+		if !ok {
+			return false
+		}
+		if _, exists := g[id.Name]; !exists && id.Name != "_" {
+			return false
+		}
+	}
+	return true
+}
+
+// compileRun compiles n (an *ast.File or *ast.BlockStmt) and runs it with
+// ctx, turning every failure into a *CellError.
+func (s *Session) compileRun(ctx context.Context, n ast.Node, st *cellState) (v reflect.Value, err error) {
+	prog, err := s.compile(n)
+	if err != nil {
+		return reflect.Value{}, err
+	}
+	return s.runProgram(ctx, prog, st)
+}
+
+// runProgram runs a compiled program with ctx, turning failures into *CellError.
+func (s *Session) runProgram(ctx context.Context, prog *yaegi.Program, st *cellState) (v reflect.Value, err error) {
+	st.trace.reset()
+	v, err = s.yi.ExecuteWithContext(ctx, prog)
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return reflect.Value{}, interrupted()
+		}
+		return reflect.Value{}, runtimeError(err, st.trace.lines())
+	}
+	return v, nil
+}
+
+// compile compiles n, recovering from yaegi's own panics.
+func (s *Session) compile(n ast.Node) (prog *yaegi.Program, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("yaegi panicked while compiling", "panic", r)
+			err = &CellError{Name: "CompileError", Value: fmt.Sprintf("the interpreter failed on this code: %v", r)}
+		}
+	}()
+	prog, err = s.yi.CompileAST(n)
+	if err != nil {
+		return nil, compileError(err)
+	}
+	return prog, nil
+}
+
+// newInterpreter builds a yaegi interpreter with the session's symbols and
+// writers, and the probe import.
+func (s *Session) newInterpreter() (*yaegi.Interpreter, error) {
+	yi := yaegi.New(yaegi.Options{
+		Stdin:  s.stdin,
+		Stdout: s.out.stdout(),
+		Stderr: s.out.stderr(),
+		Env:    os.Environ(),
+		Args:   []string{"gomp"},
+	})
+	for _, ex := range s.exports() {
+		if err := yi.Use(ex); err != nil {
+			return nil, fmt.Errorf("load symbols: %w", err)
+		}
+	}
+	if err := yi.Use(fatalExports(yi)); err != nil {
+		return nil, fmt.Errorf("load symbols: %w", err)
+	}
+	if err := s.probe.install(yi, s.goPanic); err != nil {
+		return nil, err
+	}
+	return yi, nil
+}
+
+// setState runs f, which changes yi, imports or decls, under stateMu.
+func (s *Session) setState(f func()) {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	f()
+}

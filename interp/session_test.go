@@ -1,0 +1,68 @@
+package interp
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+)
+
+func newTestSession(t *testing.T) *Session {
+	t.Helper()
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// mustRun executes code and fails the test on any error.
+func mustRun(t *testing.T, s *Session, code string) Value {
+	t.Helper()
+	v, err := s.Execute(t.Context(), code, IO{Name: "setup"})
+	if err != nil {
+		t.Fatalf("Execute(%q): %v", code, err)
+	}
+	return v
+}
+
+// TestCurrent checks that Current returns the running cell's context and
+// writers, and the latest cell's after it ended.
+func TestCurrent(t *testing.T) {
+	s := newTestSession(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var out strings.Builder
+	var during context.Context
+	in := IO{Name: "c", Stdout: &out, Input: func(string, bool) (string, error) {
+		var stdout io.Writer
+		during, stdout, _ = s.Current()
+		fmt.Fprint(stdout, "via Current\n")
+		return "x", nil
+	}}
+	if _, err := s.Execute(ctx, "import \"fmt\"\nvar v string\nfmt.Scanln(&v)", in); err != nil {
+		t.Fatal(err)
+	}
+	if during != ctx {
+		t.Error("Current's context during the cell is not the cell's")
+	}
+	if got := out.String(); got != "via Current\n" {
+		t.Errorf("cell stdout = %q", got)
+	}
+	after, stdout, _ := s.Current()
+	fmt.Fprint(stdout, "after\n")
+	if after != ctx || !strings.HasSuffix(out.String(), "after\n") {
+		t.Errorf("after the cell, Current does not return the latest cell")
+	}
+}
+
+// TestNilWriters checks that IO's zero value works.
+func TestNilWriters(t *testing.T) {
+	s := newTestSession(t)
+	v, err := s.Execute(t.Context(), "import (\"fmt\"; \"os\")\nfmt.Println(1)\nfmt.Fprintln(os.Stderr, 2)\n3", IO{})
+	if err != nil || v.Text != "3" {
+		t.Errorf("Execute = %q, %v", v.Text, err)
+	}
+}

@@ -1,0 +1,327 @@
+package interp
+
+import (
+	"encoding/json"
+	"fmt"
+	"go/parser"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+
+	yaegi "github.com/traefik/yaegi/interp"
+)
+
+// state is a notebook without its statements: what Snapshot encodes,
+// Restore evaluates, and a rebuild carries from one interpreter to the next.
+type state struct {
+	Imports []importSpec `json:"imports"`
+	Decls   []record     `json:"decls"`
+	Vars    []global     `json:"vars"`
+	// Skipped lists the globals whose values could not be carried, with the
+	// reason; those with a Type in Vars are declared with their zero value.
+	Skipped []skipped `json:"skipped,omitempty"`
+}
+
+// global is one package-level variable: declared by var or by a top-level
+// := of a cell.
+type global struct {
+	Name string `json:"name"`
+	// Type is a Go type expression for the variable, "" when none could
+	// be derived (then the var declaration's own text is evaluated).
+	Type  string          `json:"type,omitempty"`
+	Value json.RawMessage `json:"value,omitempty"`
+	live  reflect.Value
+}
+
+type skipped struct {
+	Name   string `json:"name"`
+	Reason string `json:"reason"`
+}
+
+// capture collects the session's state; withJSON also encodes the values.
+func (s *Session) captureState(withJSON bool) state {
+	st := state{Imports: slices.Clone(s.imports), Decls: slices.Clone(s.decls)}
+	consts := map[string]bool{}
+	for _, r := range s.decls {
+		if r.Tok == "const" {
+			for _, n := range r.Names {
+				consts[n] = true
+			}
+		}
+	}
+	named := s.namedTypes()
+	g := s.yi.Globals()
+	names := make([]string, 0, len(g))
+	for n := range g {
+		if !consts[n] && !strings.HasPrefix(n, "_gomp") && n != "_" {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		v := g[n]
+		gl := global{Name: n, live: v}
+		if v.IsValid() {
+			t, err := s.typeExpr(v.Type(), named)
+			if err == nil {
+				gl.Type = t
+			} else if s.recordOf(n) == nil {
+				st.Skipped = append(st.Skipped, skipped{n, err.Error()})
+				continue
+			}
+			if withJSON {
+				b, err := json.Marshal(v.Interface())
+				if err != nil {
+					// Declared with its zero value, so that code using it
+					// still compiles in the child.
+					st.Skipped = append(st.Skipped, skipped{n, "value not copied: " + err.Error()})
+					if gl.Type == "" {
+						continue
+					}
+				} else {
+					gl.Value = b
+				}
+			}
+		}
+		st.Vars = append(st.Vars, gl)
+	}
+	return st
+}
+
+// namedTypes maps the reflect types of the notebook's types to their names.
+func (s *Session) namedTypes() map[reflect.Type]string {
+	m := map[reflect.Type]string{}
+	for _, r := range s.decls {
+		if r.Tok != "type" {
+			continue
+		}
+		for _, n := range r.Names {
+			v, err := s.evalQuiet("new(" + n + ")")
+			if err == nil && v.IsValid() && v.Kind() == reflect.Pointer {
+				if _, dup := m[v.Type().Elem()]; !dup {
+					m[v.Type().Elem()] = n
+				}
+			}
+		}
+	}
+	return m
+}
+
+// evalQuiet evaluates a short expression, turning yaegi panics into errors.
+func (s *Session) evalQuiet(src string) (v reflect.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("evaluate %s: %v", src, r)
+		}
+	}()
+	return s.yi.Eval(src)
+}
+
+// Snapshot encodes the notebook for a child process: every import and
+// declaration so far (redefinitions replace earlier ones), and the current
+// values of its package-level variables as JSON where they can be encoded
+// (numbers, strings, bools, slices, maps, structs of those); the others
+// are listed in the snapshot with the reason. Statements are not included.
+func (s *Session) Snapshot() ([]byte, error) {
+	s.stateMu.RLock()
+	defer s.stateMu.RUnlock()
+	b, err := json.Marshal(s.captureState(true))
+	if err != nil {
+		return nil, fmt.Errorf("encode snapshot: %w", err)
+	}
+	return b, nil
+}
+
+// Restore evaluates a Snapshot's imports and declarations (never its
+// statements), declares its variables and sets their values.
+func (s *Session) Restore(snapshot []byte) error {
+	var st state
+	if err := json.Unmarshal(snapshot, &st); err != nil {
+		return fmt.Errorf("decode snapshot: %w", err)
+	}
+	s.run.Lock()
+	defer s.run.Unlock()
+	return s.replay(s.yi, st, nil)
+}
+
+// rebuild replaces the interpreter with a new one holding the notebook's
+// imports plus newImports, its declarations except those declaring a
+// replaced name, then the moved declarations (a cell's new versions), and
+// the current values of its variables. A failure of a moved declaration is
+// the cell's error, and the old interpreter stays; others are warnings.
+func (s *Session) rebuild(replaced map[string]bool, newImports []importSpec, moved []record) error {
+	st := s.captureState(false)
+	st.Imports = append(st.Imports, newImports...)
+	st.Decls = slices.DeleteFunc(st.Decls, func(r record) bool {
+		return slices.ContainsFunc(r.Names, func(n string) bool { return replaced[n] })
+	})
+	st.Decls = append(st.Decls, moved...)
+	st.Vars = slices.DeleteFunc(st.Vars, func(g global) bool { return replaced[g.Name] })
+	yi, err := s.newInterpreter()
+	if err != nil {
+		return err
+	}
+	s.log.Debug("rebuilding the interpreter", "replaced", len(replaced))
+	s.stateMu.RLock()
+	oldYi, oldImports, oldDecls := s.yi, s.imports, s.decls
+	s.stateMu.RUnlock()
+	s.setState(func() { s.yi, s.imports, s.decls = yi, nil, nil })
+	if err := s.replay(yi, st, moved); err != nil {
+		// The cell's own declaration failed: keep the notebook as it was.
+		s.setState(func() { s.yi, s.imports, s.decls = oldYi, oldImports, oldDecls })
+		return err
+	}
+	return nil
+}
+
+// replay evaluates st in yi: imports, then the declarations as one file
+// (so that they may refer to each other in any order) or, if that fails,
+// one by one in the order consts, types, vars, funcs, dropping those that
+// fail with a warning on the cell's stderr; then sets the variables.
+func (s *Session) replay(yi *yaegi.Interpreter, st state, own []record) error {
+	var ownErr error
+	fail := func(r record, err error) {
+		if slices.ContainsFunc(own, func(o record) bool { return o.Text == r.Text && o.Line == r.Line && o.Cell == r.Cell }) {
+			if ownErr == nil {
+				ownErr = compileError(err)
+			}
+			return
+		}
+		_, _, stderr := s.Current()
+		fmt.Fprintf(stderr, "gomp: dropped %s: %v\n", strings.Join(r.Names, ", "), clean(err.Error()))
+	}
+	warn := func(format string, args ...any) {
+		_, _, stderr := s.Current()
+		fmt.Fprintf(stderr, "gomp: "+format+"\n", args...)
+	}
+	if len(st.Imports) > 0 {
+		var b strings.Builder
+		b.WriteString("package main\nimport (\n")
+		for _, im := range st.Imports {
+			fmt.Fprintf(&b, "%s %q\n", im.Name, im.Path)
+		}
+		b.WriteString(")\n")
+		if err := s.evalFile(yi, b.String()); err != nil {
+			return fmt.Errorf("restore imports: %w", err)
+		}
+		s.setState(func() { s.imports = append(s.imports, st.Imports...) })
+	}
+	typed := map[string]bool{}
+	var varDecls []string
+	for _, g := range st.Vars {
+		if g.Type != "" {
+			typed[g.Name] = true
+			varDecls = append(varDecls, "var "+g.Name+" "+g.Type)
+		}
+	}
+	var order []record
+	for _, tok := range []string{"const", "type", "var", "func"} {
+		for _, r := range st.Decls {
+			if r.Tok == tok && !(tok == "var" && allTyped(r.Names, typed)) {
+				order = append(order, r)
+			}
+		}
+	}
+	var all strings.Builder
+	all.WriteString("package main;")
+	for _, r := range order {
+		all.WriteString(lineDirective(r.Cell, r.Line, r.Col) + r.Text + "\n")
+	}
+	all.WriteString(strings.Join(varDecls, "\n"))
+	if err := s.evalFile(yi, all.String()); err == nil {
+		s.setState(func() { s.decls = append(s.decls, st.Decls...) })
+	} else {
+		for _, r := range order[:len(order):len(order)] {
+			if r.Tok == "func" {
+				continue
+			}
+			if err := s.evalFile(yi, r.source()); err != nil {
+				fail(r, err)
+				continue
+			}
+			s.setState(func() { s.decls = append(s.decls, r) })
+		}
+		for _, d := range varDecls {
+			if err := s.evalFile(yi, "package main;"+d); err != nil {
+				warn("dropped %s: %v", d, clean(err.Error()))
+			}
+		}
+		for _, r := range order {
+			if r.Tok != "func" {
+				continue
+			}
+			if err := s.evalFile(yi, r.source()); err != nil {
+				fail(r, err)
+				continue
+			}
+			s.setState(func() { s.decls = append(s.decls, r) })
+		}
+		for _, r := range st.Decls {
+			if r.Tok == "var" && allTyped(r.Names, typed) {
+				s.setState(func() { s.decls = append(s.decls, r) })
+			}
+		}
+	}
+	g := yi.Globals()
+	for _, gl := range st.Vars {
+		dst, ok := g[gl.Name]
+		if !ok || !dst.CanSet() {
+			warn("variable %s was not restored", gl.Name)
+			continue
+		}
+		if err := setValue(dst, gl); err != nil {
+			warn("variable %s was not restored: %v", gl.Name, err)
+		}
+	}
+	return ownErr
+}
+
+func allTyped(names []string, typed map[string]bool) bool {
+	for _, n := range names {
+		if !typed[n] {
+			return false
+		}
+	}
+	return true
+}
+
+// setValue sets dst from the live value (directly when assignable, else
+// through JSON) or from the encoded value.
+func setValue(dst reflect.Value, g global) error {
+	if g.live.IsValid() {
+		if g.live.Type().AssignableTo(dst.Type()) {
+			dst.Set(g.live)
+			return nil
+		}
+		b, err := json.Marshal(g.live.Interface())
+		if err != nil {
+			return err
+		}
+		g.Value = b
+	}
+	if g.Value == nil {
+		return nil
+	}
+	return json.Unmarshal(g.Value, dst.Addr().Interface())
+}
+
+// evalFile parses src as a file and evaluates it in yi.
+func (s *Session) evalFile(yi *yaegi.Interpreter, src string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the interpreter failed: %v", r)
+		}
+	}()
+	f, err := parser.ParseFile(yi.FileSet(), physicalFile, src, parser.SkipObjectResolution)
+	if err != nil {
+		return err
+	}
+	s.instrument(f)
+	p, err := yi.CompileAST(f)
+	if err != nil {
+		return err
+	}
+	_, err = yi.Execute(p)
+	return err
+}

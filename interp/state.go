@@ -1,0 +1,319 @@
+package interp
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"path"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// importSpec is one import the notebook made.
+type importSpec struct {
+	Name string `json:"name,omitempty"`
+	Path string `json:"path"`
+}
+
+// record is one top-level declaration the notebook made, kept as source so
+// that it can be evaluated again in a rebuilt or child interpreter.
+type record struct {
+	Names []string `json:"names"` // "f", "T", "T.M", "x"
+	Tok   string   `json:"tok"`   // "func", "type", "var" or "const"
+	Cell  string   `json:"cell"`  // the cell's name, for positions
+	Line  int      `json:"line"`
+	Col   int      `json:"col"`
+	Text  string   `json:"text"`
+}
+
+// source is the record as a file that keeps its cell positions.
+func (r record) source() string {
+	return "package main;" + lineDirective(r.Cell, r.Line, r.Col) + r.Text
+}
+
+func declTok(d ast.Decl) string {
+	if g, ok := d.(*ast.GenDecl); ok {
+		return g.Tok.String()
+	}
+	return "func"
+}
+
+// hasSymbols reports whether the interpreter can import path.
+func (s *Session) hasSymbols(p string) bool {
+	return len(s.yi.Symbols(p)[p]) > 0
+}
+
+// prepare drops imports the notebook already has, rejects imports yaegi
+// does not have, and drops declarations identical to the recorded ones (so
+// that running a cell again is harmless). When the cell changes a func,
+// method, type or const already declared, it rebuilds the interpreter
+// (yaegi binds uses at compile time, so earlier users would keep the old
+// one) with the cell's imports and declarations in place of the old ones,
+// and reports rebuilt: the caller must parse the cell again, in the new
+// interpreter's FileSet.
+func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild bool) (out []item, rebuilt bool, err error) {
+	replaced := map[string]bool{}
+	var newImports []importSpec
+	for _, it := range items {
+		switch it.kind {
+		case Import:
+			g := it.decl.(*ast.GenDecl)
+			var specs []ast.Spec
+			for _, sp := range g.Specs {
+				is := sp.(*ast.ImportSpec)
+				spec := specOf(is)
+				if slices.Contains(s.imports, spec) {
+					continue
+				}
+				if !s.hasSymbols(spec.Path) {
+					p := s.yi.FileSet().Position(is.Path.Pos())
+					msg := fmt.Sprintf("%s:%d:%d: cannot import %q: gomp cells can import the standard library (Go 1.22 set) and \"mp\"", st.io.Name, p.Line, p.Column, spec.Path)
+					return nil, false, &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}, Line: p.Line, Col: p.Column}
+				}
+				specs = append(specs, sp)
+				newImports = append(newImports, spec)
+			}
+			if len(specs) == 0 {
+				continue
+			}
+			g.Specs = specs
+		case Decl:
+			text := code[it.start:it.end]
+			tok := declTok(it.decl)
+			// A var declared again gets new storage in yaegi, which
+			// earlier funcs would not see: it replaces like the others.
+			same := tok != "var" || !mayRebuild
+			for _, n := range it.defines {
+				r := s.recordOf(n)
+				if r == nil || r.Text != text {
+					same = false
+				}
+				if r != nil && (r.Text != text || tok == "var") {
+					replaced[n] = true
+				}
+			}
+			if same {
+				continue
+			}
+			// yaegi cannot add a method to a type declared by an earlier
+			// evaluation: the type is declared again with its methods.
+			if fd, ok := it.decl.(*ast.FuncDecl); ok && fd.Recv != nil && len(fd.Recv.List) == 1 {
+				t := recvTypeName(fd.Recv.List[0].Type)
+				if s.recordOf(t) != nil && !cellDeclares(items, t) {
+					for _, n := range it.defines {
+						replaced[n] = true
+					}
+				}
+			}
+		}
+		out = append(out, it)
+	}
+	if len(replaced) == 0 || !mayRebuild {
+		return out, false, nil
+	}
+	stmtNames := map[string]bool{}
+	for _, it := range out {
+		if it.kind == Stmt || it.kind == Expr {
+			for _, n := range it.defines {
+				stmtNames[n] = true
+			}
+		}
+	}
+	var moved []record
+	for _, it := range out {
+		if it.kind != Decl || usesAny(it.uses, stmtNames) {
+			continue
+		}
+		p := s.yi.FileSet().Position(it.decl.Pos())
+		moved = append(moved, record{Names: it.defines, Tok: declTok(it.decl), Cell: st.io.Name, Line: p.Line, Col: p.Column, Text: code[it.start:it.end]})
+		for _, n := range it.defines {
+			replaced[n] = true
+		}
+	}
+	if err := s.rebuild(replaced, newImports, moved); err != nil {
+		return nil, true, err
+	}
+	return nil, true, nil
+}
+
+func usesAny(uses, names map[string]bool) bool {
+	for n := range names {
+		if uses[n] {
+			return true
+		}
+	}
+	return false
+}
+
+func specOf(is *ast.ImportSpec) importSpec {
+	p, _ := strconv.Unquote(is.Path.Value)
+	spec := importSpec{Path: p}
+	if is.Name != nil {
+		spec.Name = is.Name.Name
+	}
+	return spec
+}
+
+// recordOf returns the latest record that declares name.
+func (s *Session) recordOf(name string) *record {
+	for i := len(s.decls) - 1; i >= 0; i-- {
+		if slices.Contains(s.decls[i].Names, name) {
+			return &s.decls[i]
+		}
+	}
+	return nil
+}
+
+// addRecord keeps r, dropping earlier records all of whose names r declares.
+func (s *Session) addRecord(r record) {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	s.decls = slices.DeleteFunc(s.decls, func(old record) bool {
+		for _, n := range old.Names {
+			if !slices.Contains(r.Names, n) {
+				return false
+			}
+		}
+		return true
+	})
+	s.decls = append(s.decls, r)
+}
+
+// declare compiles and runs a group of declarations as one file and
+// records them.
+func (s *Session) declare(ctx context.Context, decls []ast.Decl, items []item, code string, st *cellState) error {
+	f := &ast.File{Package: items[0].phys, Name: &ast.Ident{NamePos: items[0].phys, Name: "main"}, Decls: decls}
+	s.instrument(f)
+	if _, err := s.compileRun(ctx, f, st); err != nil {
+		return err
+	}
+	for _, d := range decls {
+		i := slices.IndexFunc(items, func(it item) bool { return it.decl == d })
+		it := items[i]
+		if it.kind == Import {
+			for _, sp := range d.(*ast.GenDecl).Specs {
+				s.setState(func() { s.imports = append(s.imports, specOf(sp.(*ast.ImportSpec))) })
+			}
+			continue
+		}
+		p := s.yi.FileSet().Position(d.Pos())
+		s.addRecord(record{Names: it.defines, Tok: declTok(d), Cell: st.io.Name, Line: p.Line, Col: p.Column, Text: code[it.start:it.end]})
+	}
+	return nil
+}
+
+// importName is the name under which the notebook imported pkgPath, or "".
+func (s *Session) importName(pkgPath string) string {
+	for _, im := range s.imports {
+		if im.Path == pkgPath {
+			if im.Name != "" && im.Name != "_" && im.Name != "." {
+				return im.Name
+			}
+			if im.Name == "" {
+				return path.Base(pkgPath)
+			}
+		}
+	}
+	return ""
+}
+
+// evalExpr runs the trailing expression statement and returns its value.
+// fmt.Print* and Fprint* show no value. A call is first compiled as "_ = call" to learn how many results it has:
+// no result gives no value; several results with a last one of type error
+// fail the cell when that error is non-nil and otherwise drop it; what
+// remains is the value (several values show as "(a, b)").
+func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value, error) {
+	x := it.stmt.(*ast.ExprStmt).X
+	call, isCall := ast.Unparen(x).(*ast.CallExpr)
+	if !isCall {
+		v, err := s.runStmt(ctx, it.stmt, it.phys, st)
+		if err != nil {
+			return Value{}, err
+		}
+		return render(v), nil
+	}
+	// yaegi accepts "_ = f()" for any f, but reports the exact count when
+	// asked for more results than f has.
+	const many = 16
+	blanks := make([]ast.Expr, many)
+	for i := range blanks {
+		blanks[i] = &ast.Ident{NamePos: call.Pos(), Name: "_"}
+	}
+	trial := &ast.BlockStmt{Lbrace: it.phys, List: []ast.Stmt{&ast.AssignStmt{
+		Lhs: blanks, TokPos: call.Pos(), Tok: token.ASSIGN, Rhs: []ast.Expr{call},
+	}}}
+	n := 1
+	if _, terr := s.compile(trial); terr == nil {
+		n = many
+	} else if msg := terr.Error(); strings.Contains(msg, "assignment mismatch") {
+		if i := strings.Index(msg, " returns "); i >= 0 {
+			fmt.Sscanf(msg[i+len(" returns "):], "%d", &n)
+		}
+	}
+	if n == 0 || s.isPrint(call) {
+		_, err := s.runStmt(ctx, it.stmt, it.phys, st)
+		return Value{}, err
+	}
+	if n <= 1 {
+		v, err := s.runStmt(ctx, it.stmt, it.phys, st)
+		if err != nil {
+			return Value{}, err
+		}
+		return render(v), nil
+	}
+	lhs := make([]ast.Expr, n)
+	for i := range lhs {
+		lhs[i] = &ast.Ident{NamePos: call.Pos(), Name: "_gompR" + strconv.Itoa(i)}
+	}
+	assign := &ast.AssignStmt{Lhs: lhs, TokPos: call.Pos(), Tok: token.DEFINE, Rhs: []ast.Expr{call}}
+	if _, err := s.runStmt(ctx, assign, it.phys, st); err != nil {
+		return Value{}, err
+	}
+	g := s.yi.Globals()
+	vals := make([]reflect.Value, n)
+	for i := range vals {
+		vals[i] = g["_gompR"+strconv.Itoa(i)]
+	}
+	if last := vals[n-1]; last.IsValid() && last.Type() == reflect.TypeFor[error]() {
+		if !last.IsNil() {
+			err := last.Interface().(error)
+			return Value{}, &CellError{Name: "error", Value: err.Error(), Traceback: []string{"error: " + err.Error()}}
+		}
+		vals = vals[:n-1]
+	}
+	if len(vals) == 1 {
+		return render(vals[0]), nil
+	}
+	texts := make([]string, len(vals))
+	all := make([]any, len(vals))
+	for i, v := range vals {
+		texts[i] = renderText(v)
+		if v.IsValid() && v.CanInterface() {
+			all[i] = v.Interface()
+		}
+	}
+	return Value{Text: "(" + strings.Join(texts, ", ") + ")", Value: reflect.ValueOf(all)}, nil
+}
+
+// isPrint reports whether call is fmt.Print*, whose byte count is noise.
+func (s *Session) isPrint(call *ast.CallExpr) bool {
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	x, ok := sel.X.(*ast.Ident)
+	return ok && x.Name == s.importName("fmt") && (strings.HasPrefix(sel.Sel.Name, "Print") || strings.HasPrefix(sel.Sel.Name, "Fprint"))
+}
+
+// cellDeclares reports whether one of items declares name.
+func cellDeclares(items []item, name string) bool {
+	for _, it := range items {
+		if it.kind == Decl && slices.Contains(it.defines, name) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gomp-kernel/gomp/kernelspec"
+)
+
+// kernelInstall is a gomp binary built from this tree and installed as a
+// kernelspec in a private Jupyter data directory, shared by every test that
+// talks to a real kernel.
+type kernelInstall struct {
+	bin     string // the built gomp binary
+	dataDir string // JUPYTER_DATA_DIR holding kernels/gomp
+	err     error
+}
+
+var (
+	installOnce sync.Once
+	installed   kernelInstall
+)
+
+// installKernel builds gomp and installs its kernelspec once per test
+// binary; tests get an environment that makes Jupyter find it.
+func installKernel(t *testing.T) kernelInstall {
+	t.Helper()
+	installOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "gomp-test-")
+		if err != nil {
+			installed.err = err
+			return
+		}
+		installed.bin = filepath.Join(dir, "gomp")
+		out, err := exec.Command("go", "build", "-o", installed.bin, ".").CombinedOutput()
+		if err != nil {
+			installed.err = fmt.Errorf("go build: %v\n%s", err, out)
+			return
+		}
+		installed.dataDir = filepath.Join(dir, "jupyter")
+		_, installed.err = kernelspec.Install(filepath.Join(installed.dataDir, "kernels"), installed.bin)
+	})
+	if installed.err != nil {
+		t.Fatalf("install kernel: %v", installed.err)
+	}
+	return installed
+}
+
+// jupyterEnv is the environment for a Jupyter client process: our data
+// directory first, a private runtime directory, no user config.
+func (k kernelInstall) jupyterEnv(t *testing.T) []string {
+	env := os.Environ()
+	env = append(env,
+		"JUPYTER_DATA_DIR="+k.dataDir,
+		"JUPYTER_RUNTIME_DIR="+t.TempDir(),
+		"JUPYTER_CONFIG_DIR="+t.TempDir(),
+		"JUPYTER_PLATFORM_DIRS=0",
+		"PYTHONDONTWRITEBYTECODE=1",
+	)
+	return env
+}
+
+// requireTool fails (in CI) or skips (on a developer's machine without
+// Jupyter) when a real client is missing. CI installs them all in .ci/run.
+func requireTool(t *testing.T, path string, args ...string) {
+	t.Helper()
+	if err := exec.Command(path, args...).Run(); err != nil {
+		msg := fmt.Sprintf("%s %s: %v (install Debian's Jupyter packages as .ci/run does)", path, strings.Join(args, " "), err)
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+}
+
+func TestJupyterProtocol(t *testing.T) {
+	requireTool(t, "/usr/bin/python3", "-c", "import jupyter_kernel_test")
+	k := installKernel(t)
+	cmd := exec.Command("/usr/bin/python3", "-m", "unittest", "-v", "test_protocol")
+	cmd.Dir = filepath.Join("testdata", "jupyter")
+	cmd.Env = k.jupyterEnv(t)
+	out, err := cmd.CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil {
+		t.Fatalf("protocol tests failed: %v", err)
+	}
+	if strings.Contains(string(out), "skipped") {
+		t.Fatalf("protocol tests skipped some tests; none may skip")
+	}
+}

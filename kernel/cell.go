@@ -1,0 +1,82 @@
+package kernel
+
+import (
+	"context"
+	"io"
+	"sync/atomic"
+)
+
+// cell is the Cell given to Engine.Execute for one execute_request. All it
+// publishes is parented to that request, also after the request has been
+// answered (late output from goroutines the cell started). Its methods are
+// safe for concurrent use.
+type cell struct {
+	s          *Server
+	req        *request
+	ctx        context.Context // done when the cell is interrupted or the server stops
+	allowStdin bool
+	finished   atomic.Bool // Execute has returned
+	stdout     *stream
+	stderr     *stream
+}
+
+func newCell(s *Server, r *request, ctx context.Context, allowStdin bool) *cell {
+	c := &cell{s: s, req: r, ctx: ctx, allowStdin: allowStdin}
+	c.stdout = &stream{c: c, name: "stdout"}
+	c.stderr = &stream{c: c, name: "stderr"}
+	return c
+}
+
+// Stdout returns the writer whose bytes become stdout stream messages.
+func (c *cell) Stdout() io.Writer { return c.stdout }
+
+// Stderr returns the writer whose bytes become stderr stream messages.
+func (c *cell) Stderr() io.Writer { return c.stderr }
+
+// Display publishes display_data.
+func (c *cell) Display(data MIMEBundle, metadata map[string]any) error {
+	return c.s.iopub.publish(c.req, "display_data", map[string]any{
+		"data":      orEmptyMap(data),
+		"metadata":  orEmptyMap(metadata),
+		"transient": map[string]any{},
+	})
+}
+
+// Flush returns when everything written before the call has been handed to
+// the iopub socket: a barrier through the publisher's queue.
+func (c *cell) Flush() {
+	c.s.iopub.flush()
+}
+
+// Input asks the frontend for a line (see Server.input).
+func (c *cell) Input(prompt string, password bool) (string, error) {
+	return c.s.input(c, prompt, password)
+}
+
+// stream is one of a cell's output writers.
+type stream struct {
+	c    *cell
+	name string
+}
+
+// Write queues a copy of p for publication; it fails only once the server
+// has stopped.
+func (w *stream) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if err := w.c.s.iopub.write(w.c.req, w.name, p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// quietCell is the Cell for user_expressions: output is discarded and
+// there is no stdin.
+type quietCell struct{}
+
+func (quietCell) Stdout() io.Writer                        { return io.Discard }
+func (quietCell) Stderr() io.Writer                        { return io.Discard }
+func (quietCell) Input(string, bool) (string, error)       { return "", ErrNoStdin }
+func (quietCell) Display(MIMEBundle, map[string]any) error { return nil }
+func (quietCell) Flush()                                   {}

@@ -1,0 +1,85 @@
+// Package mp runs notebook functions in child processes, after Python's
+// multiprocessing: cells `import "mp"` and use Process for one call in a
+// child and Pool for many calls spread over long-lived workers.
+//
+//	func square(n int) int { return n * n }
+//
+//	p := mp.NewProcess(printNumber, 3)
+//	err := p.Start()
+//	err = p.Join()
+//
+//	pool := mp.NewPool(4)
+//	defer pool.Close()
+//	out, err := pool.Map(square, []int{1, 2, 3}) // [1 4 9]
+//
+// mp owns the processes: starting them, the framed protocol to them
+// (frame.go), serialising arguments and results (codec.go), routing their
+// output to the right cell (output.go), and ending them (lifetime.go). It
+// leaves the notebook to the interpreter, which it reaches only through
+// Host (in the kernel) and Runner (in a worker); mp imports neither the
+// interpreter nor the kernel.
+//
+// # What a child is
+//
+// A child is the gomp binary in worker mode (`gomp worker`), running its own
+// interpreter. At Start (for a Pool: at each call) mp takes Host.Snapshot,
+// the notebook's imports, declarations and package-level variable values as
+// of now, and the child rebuilds that state with Runner.Restore. A cell's
+// top-level statements never run again in a child; a child sees variables
+// as they were when the call was made, and its changes to them stay in the
+// child. Pool workers outlive cells and pick up functions declared later:
+// each call carries the snapshot's version, and a worker reloads the state
+// when it changed.
+//
+// # What crosses
+//
+// The target must be a function declared at top level in the notebook
+// (Host.Target names it; closures and func literals are refused when the
+// Process or the call is made, never in the child). Arguments are encoded
+// against the target's parameter types, results against its result types,
+// so an int comes back as an int: booleans, integers, floats, complex
+// numbers, strings, slices, arrays, maps, structs (exported fields; for
+// interpreted structs every field) and pointers to them, and in
+// interface-typed parameters basic values, []any and map[string]any.
+// Channels, funcs, files and unsafe pointers cannot cross: the error names
+// the argument, as in
+//
+//	mp.NewProcess(f, ...): argument 1 (chan int) cannot be sent to another process
+//
+// A target may end with an error result; a non-nil error fails the call
+// like a panic does (without a stack).
+//
+// # Output
+//
+// A child's stdout and stderr go to the cell that started it (for a Pool,
+// the cell that submitted the task), even after that cell has ended. Lines
+// from concurrent children never mix: each line up to 4 KiB reaches the
+// cell in one Write, longer lines in 4 KiB pieces. Join returns only after
+// everything the child printed has been written, and a Pool call returns
+// only after everything its tasks printed.
+//
+// # Failures and lifetimes
+//
+// A panic in a Process's child is printed with its stack on the cell's
+// stderr and gives exit code 1. In a Pool it is printed too and the call
+// returns a *RemoteError naming the item; the worker carries on. A worker
+// that dies (os.Exit, kill -9) fails the call with ErrWorkerDied and is
+// replaced. Terminate and Kill give exit codes -15 and -9.
+//
+// Jupyter interrupts a kernel by sending SIGINT to its process group, so
+// children get it too: workers ignore SIGINT, and the kernel decides. When
+// a cell is interrupted, mp terminates the Processes it started and aborts
+// its Pool tasks (killing and replacing the workers running them); the
+// waiting Join, Map or Get returns ErrInterrupted. Shutdown ends every
+// child, and a kernel killed outright takes its children with it
+// (Pdeathsig).
+//
+// # Wiring (for main)
+//
+// The kernel calls SetHost once with a Host adapting its interpreter
+// session and a Config saying how to start workers (the zero Config runs
+// os.Executable() with the argument "worker"), and Shutdown on exit.
+// `gomp worker` builds an interpreter session without output capture and
+// calls ServeWorker, which talks to the parent over fds 3 and 4 and leaves
+// stdout and stderr to the notebook's code.
+package mp

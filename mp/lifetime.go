@@ -1,0 +1,263 @@
+package mp
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"sync"
+)
+
+// Config says how mp starts worker processes. The zero value runs the
+// current executable (os.Executable) with the single argument "worker" and
+// keeps one spare worker started ahead of need.
+type Config struct {
+	// Path is the worker executable; "" means os.Executable().
+	Path string
+	// Args follow Path on the command line; nil means []string{"worker"}.
+	Args []string
+	// Env is appended to os.Environ() for workers.
+	Env []string
+	// Log receives mp's diagnostics; nil means slog.Default().
+	Log *slog.Logger
+	// NoSpare turns off the spare: by default, once a Process has exited,
+	// another worker is started in the background and waits for the next
+	// Start, which then skips process start-up.
+	NoSpare bool
+}
+
+func (c *Config) command() (string, []string, error) {
+	path, args := c.Path, c.Args
+	if path == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return "", nil, fmt.Errorf("find worker executable: %w", err)
+		}
+		path = exe
+	}
+	if args == nil {
+		args = []string{"worker"}
+	}
+	return path, args, nil
+}
+
+func (c *Config) logger() *slog.Logger {
+	if c.Log != nil {
+		return c.Log
+	}
+	return slog.Default()
+}
+
+// logger is the configured logger, or slog.Default() before SetHost.
+func logger() *slog.Logger {
+	std.mu.Lock()
+	defer std.mu.Unlock()
+	return std.cfg.logger()
+}
+
+// ErrNoHost is returned when a Process or Pool is used in a program where
+// SetHost was not called (for instance inside a worker: children cannot
+// start children).
+var ErrNoHost = errors.New("mp: no host: processes can only be started from the kernel")
+
+// std is the package's state: the host main installed, the forker thread,
+// the spare worker, and every live Process and Pool (for ActiveChildren
+// and Shutdown).
+var std struct {
+	mu      sync.Mutex
+	host    Host
+	cfg     Config
+	forker  *forker
+	spare   *child
+	refills sync.WaitGroup
+	filling bool // a refill is under way
+	closing bool // Shutdown is under way: no new spare
+	count   int  // children named so far (Process-N, PoolWorker-N)
+	started int  // Processes started so far
+	procs   map[*Process]bool
+	pools   map[*Pool]bool
+}
+
+// nextName returns the name of the next child: prefix-N.
+func nextName(prefix string) string {
+	std.mu.Lock()
+	defer std.mu.Unlock()
+	std.count++
+	return fmt.Sprintf("%s-%d", prefix, std.count)
+}
+
+// theForker returns the forker thread, starting it on first use.
+func theForker() *forker {
+	std.mu.Lock()
+	defer std.mu.Unlock()
+	if std.forker == nil {
+		std.forker = newForker()
+	}
+	return std.forker
+}
+
+// newChild starts a worker for a Pool.
+func newChild() (*child, error) {
+	_, cfg, err := currentHost()
+	if err != nil {
+		return nil, err
+	}
+	return startChild(&cfg, theForker())
+}
+
+// takeChild returns a worker for a Process: the spare if one is ready,
+// else a new one.
+func takeChild() (*child, error) {
+	_, cfg, err := currentHost()
+	if err != nil {
+		return nil, err
+	}
+	std.mu.Lock()
+	c := std.spare
+	std.spare = nil
+	std.mu.Unlock()
+	if c != nil && c.alive() {
+		return c, nil
+	}
+	if c != nil {
+		<-c.exited
+	}
+	return startChild(&cfg, theForker())
+}
+
+// prepareSpare starts a spare worker in the background unless there is one
+// or Config.NoSpare says not to. Process calls it when a child has exited,
+// so that a spare's start-up never competes for CPU with the children
+// running (on 2 cores it delayed their first output by up to 15 ms).
+func prepareSpare() {
+	_, cfg, err := currentHost()
+	if err != nil || cfg.NoSpare {
+		return
+	}
+	f := theForker()
+	std.mu.Lock()
+	defer std.mu.Unlock()
+	if std.spare != nil || std.filling || std.closing {
+		return
+	}
+	std.filling = true
+	std.refills.Add(1)
+	go refill(&cfg, f)
+}
+
+// refill starts a spare worker unless one is there already. Shutdown waits
+// for it.
+func refill(cfg *Config, f *forker) {
+	defer std.refills.Done()
+	c, err := startChild(cfg, f)
+	if err == nil {
+		<-c.ready // a spare is warm only once its runtime and interpreter are up
+	}
+	std.mu.Lock()
+	std.filling = false
+	if err == nil && std.spare == nil && std.forker == f {
+		std.spare, c = c, nil
+	}
+	std.mu.Unlock()
+	if err != nil {
+		cfg.logger().Warn("start spare worker", "err", err)
+		return
+	}
+	if c != nil {
+		c.closeInput()
+		<-c.exited
+	}
+}
+
+// Shutdown ends every child: it terminates pools and processes, stops the
+// spare and the forker thread, and waits for all of them. The kernel calls
+// it when it shuts down; mp can be used again afterwards.
+func Shutdown() {
+	std.mu.Lock()
+	std.closing = true
+	pools := make([]*Pool, 0, len(std.pools))
+	for p := range std.pools {
+		pools = append(pools, p)
+	}
+	procs := make([]*Process, 0, len(std.procs))
+	for p := range std.procs {
+		procs = append(procs, p)
+	}
+	std.mu.Unlock()
+	for _, p := range pools {
+		p.Terminate()
+	}
+	for _, p := range procs {
+		p.Kill()
+		<-p.done
+	}
+	std.refills.Wait()
+	std.mu.Lock()
+	spare, f := std.spare, std.forker
+	std.spare, std.forker, std.closing = nil, nil, false
+	std.mu.Unlock()
+	if spare != nil {
+		spare.closeInput()
+		<-spare.exited
+	}
+	if f != nil {
+		f.stop()
+	}
+}
+
+// forker owns one OS thread, locked for its whole life, from which every
+// worker is started. Linux sends Pdeathsig when the thread that forked a
+// child exits, not the process; Go may retire ordinary threads at any time,
+// so a worker started from an arbitrary goroutine could be killed early,
+// or lose its guard against outliving the kernel.
+type forker struct {
+	reqs chan forkReq
+	quit chan struct{}
+	done chan struct{}
+}
+
+type forkReq struct {
+	cmd   *exec.Cmd
+	reply chan error
+}
+
+func newForker() *forker {
+	f := &forker{reqs: make(chan forkReq), quit: make(chan struct{}), done: make(chan struct{})}
+	go f.loop()
+	return f
+}
+
+func (f *forker) loop() {
+	// Never unlocked: when loop returns at stop, the thread exits with it,
+	// after every child it started has been ended.
+	runtime.LockOSThread()
+	defer close(f.done)
+	for {
+		select {
+		case r := <-f.reqs:
+			r.reply <- r.cmd.Start()
+		case <-f.quit:
+			return
+		}
+	}
+}
+
+var errStopped = errors.New("mp is shutting down")
+
+// start starts cmd on the forker's thread.
+func (f *forker) start(cmd *exec.Cmd) error {
+	r := forkReq{cmd: cmd, reply: make(chan error, 1)}
+	select {
+	case f.reqs <- r:
+		return <-r.reply
+	case <-f.quit:
+		return errStopped
+	}
+}
+
+func (f *forker) stop() {
+	close(f.quit)
+	<-f.done
+}

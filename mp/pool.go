@@ -1,0 +1,371 @@
+package mp
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+)
+
+// Pool runs calls of notebook functions on a fixed number of long-lived
+// worker processes, as Python's multiprocessing.Pool does. Workers start
+// when the pool is made and pick up functions declared in cells run after
+// it: each call carries the notebook's state, sent to a worker only when
+// it changed since the worker last saw it. A pool that is never closed
+// keeps its workers until Shutdown.
+type Pool struct {
+	size  int
+	opts  poolOptions
+	err   error  // from NewPool, returned by every call
+	init  []byte // encoded initializer call, nil without one
+	names string // prefix of worker names
+
+	mu         sync.Mutex
+	cond       *sync.Cond
+	queue      []*task
+	closed     bool
+	terminated bool
+	term       chan struct{} // closed by Terminate
+	live       int           // worker loops running
+	snap       []byte        // last snapshot sent, and its version
+	version    uint64
+	wg         sync.WaitGroup
+}
+
+// Option configures a Pool.
+type Option func(*poolOptions)
+
+type poolOptions struct {
+	initializer any
+	initArgs    []any
+	maxTasks    int
+	chunkSize   int
+}
+
+// WithInitializer makes every worker call fn(args...) before its first task,
+// and again whenever it reloads the notebook's state (which resets
+// package-level variables the initializer may have set).
+func WithInitializer(fn any, args ...any) Option {
+	return func(o *poolOptions) { o.initializer, o.initArgs = fn, args }
+}
+
+// WithMaxTasksPerChild replaces a worker by a fresh one after it has run n
+// tasks (a chunk of Map counts as one task); 0 means never.
+func WithMaxTasksPerChild(n int) Option { return func(o *poolOptions) { o.maxTasks = n } }
+
+// WithChunkSize sets how many items of Map, Starmap, MapAsync, Imap and
+// ImapUnordered travel to a worker together. 0 means Python's defaults:
+// len(items)/(4*workers) rounded up for the Map family, 1 for Imap.
+func WithChunkSize(n int) Option { return func(o *poolOptions) { o.chunkSize = n } }
+
+// NewPool starts a pool of n workers (CPUCount() if n <= 0). Problems
+// (no host, a bad initializer) are returned by every later call.
+func NewPool(n int, opts ...Option) *Pool {
+	if n <= 0 {
+		n = CPUCount()
+	}
+	p := &Pool{size: n, term: make(chan struct{})}
+	p.cond = sync.NewCond(&p.mu)
+	for _, o := range opts {
+		o(&p.opts)
+	}
+	h, _, err := currentHost()
+	if err != nil {
+		p.err = fmt.Errorf("mp.NewPool: %w", err)
+		return p
+	}
+	if fn := p.opts.initializer; fn != nil {
+		tg, err := newTarget(h, "mp.WithInitializer", fn)
+		if err != nil {
+			p.err = err
+			return p
+		}
+		args, err := tg.encodeArgs(nil, p.opts.initArgs)
+		if err != nil {
+			p.err = fmt.Errorf("mp.WithInitializer(%s, ...): %w", tg.name, err)
+			return p
+		}
+		p.init = body(nil).string(tg.name).bytes(args)
+	}
+	std.mu.Lock()
+	if std.pools == nil {
+		std.pools = map[*Pool]bool{}
+	}
+	std.pools[p] = true
+	std.mu.Unlock()
+	p.live = n
+	p.wg.Add(n)
+	for range n {
+		go p.loop(nextName("PoolWorker"))
+	}
+	return p
+}
+
+// task is one call frame's worth of work: a target and a chunk of
+// encoded argument tuples, the notebook state it needs, the cell it
+// belongs to, and where its results go.
+type task struct {
+	tg      *target
+	first   int // index of the first item, -1 for Apply
+	items   [][]byte
+	snap    []byte
+	version uint64
+	cell    Cell
+	ctx     context.Context
+	done    func(vals []any, err error)
+}
+
+// Map calls fn on each element of items (a slice or array) and returns the
+// results in input order. The first failing item's error is returned, a
+// *RemoteError naming the item for a panic or an error fn returned.
+func (p *Pool) Map(fn any, items any) ([]any, error) {
+	g, err := p.mapAsync("Map", fn, items, false, p.defaultChunk)
+	if err != nil {
+		return nil, err
+	}
+	return g.wait(currentContext())
+}
+
+// Starmap is Map for functions of several arguments: each element of
+// items is a slice (or array) holding one call's arguments.
+func (p *Pool) Starmap(fn any, items any) ([]any, error) {
+	g, err := p.mapAsync("Starmap", fn, items, true, p.defaultChunk)
+	if err != nil {
+		return nil, err
+	}
+	return g.wait(currentContext())
+}
+
+// MapAsync is Map without waiting: Get returns the []any of results.
+func (p *Pool) MapAsync(fn any, items any) *AsyncResult {
+	r := newAsyncResult()
+	g, err := p.mapAsync("MapAsync", fn, items, false, p.defaultChunk)
+	if err != nil {
+		r.set(nil, err)
+		return r
+	}
+	g.whenDone(r.set)
+	return r
+}
+
+// Apply calls fn(args...) on a worker and returns its result.
+func (p *Pool) Apply(fn any, args ...any) (any, error) {
+	return p.ApplyAsync(fn, args...).Get()
+}
+
+// ApplyAsync is Apply without waiting.
+func (p *Pool) ApplyAsync(fn any, args ...any) *AsyncResult {
+	r := newAsyncResult()
+	tg, err := p.check("Apply", fn)
+	if err != nil {
+		r.set(nil, err)
+		return r
+	}
+	enc, err := tg.encodeArgs(nil, args)
+	if err != nil {
+		r.set(nil, fmt.Errorf("mp.Pool.Apply(%s, ...): %w", tg.name, err))
+		return r
+	}
+	err = p.submit(tg, -1, [][][]byte{{enc}}, func(_ int, vals []any, err error) {
+		if err != nil {
+			r.set(nil, err)
+			return
+		}
+		r.set(vals[0], nil)
+	})
+	if err != nil {
+		r.set(nil, err)
+	}
+	return r
+}
+
+// Imap calls fn on each element of items and delivers results in input
+// order as they become available; the channel is closed after the last.
+// Errors arrive as Items with Err set; a bad fn or item, found before
+// anything runs, is a single Item with Index -1.
+func (p *Pool) Imap(fn any, items any) <-chan Item { return p.imap("Imap", fn, items, false) }
+
+// ImapUnordered is Imap delivering results in the order they finish.
+func (p *Pool) ImapUnordered(fn any, items any) <-chan Item {
+	return p.imap("ImapUnordered", fn, items, true)
+}
+
+func (p *Pool) imap(op string, fn any, items any, unordered bool) <-chan Item {
+	g, err := p.mapAsync(op, fn, items, false, func(int) int { return max(p.opts.chunkSize, 1) }, unordered)
+	if err != nil {
+		ch := make(chan Item, 1)
+		ch <- Item{Index: -1, Err: err}
+		close(ch)
+		return ch
+	}
+	return g.out
+}
+
+func (p *Pool) defaultChunk(n int) int {
+	if p.opts.chunkSize > 0 {
+		return p.opts.chunkSize
+	}
+	c := (n + 4*p.size - 1) / (4 * p.size)
+	return max(c, 1)
+}
+
+func (p *Pool) check(op string, fn any) (*target, error) {
+	if p.err != nil {
+		return nil, p.err
+	}
+	h, _, err := currentHost()
+	if err != nil {
+		return nil, fmt.Errorf("mp.Pool.%s: %w", op, err)
+	}
+	return newTarget(h, "mp.Pool."+op, fn)
+}
+
+// mapAsync encodes every item (so a bad one fails the call before anything
+// runs), cuts them into chunks and submits them. With stream set, results
+// also go to the gather's Item channel.
+func (p *Pool) mapAsync(op string, fn any, items any, star bool, chunk func(int) int, stream ...bool) (*gather, error) {
+	tg, err := p.check(op, fn)
+	if err != nil {
+		return nil, err
+	}
+	v := reflect.ValueOf(items)
+	if k := v.Kind(); k != reflect.Slice && k != reflect.Array {
+		return nil, fmt.Errorf("mp.Pool.%s(%s): items is a %s, want a slice", op, tg.name, typeName(items))
+	}
+	n := v.Len()
+	size := chunk(n)
+	var chunks [][][]byte
+	for i := 0; i < n; i += size {
+		c := make([][]byte, 0, min(size, n-i))
+		for j := i; j < i+size && j < n; j++ {
+			args := []any{v.Index(j).Interface()}
+			if star {
+				if args, err = tuple(v.Index(j)); err != nil {
+					return nil, fmt.Errorf("mp.Pool.%s(%s): item %d: %w", op, tg.name, j, err)
+				}
+			}
+			enc, err := tg.encodeArgs(nil, args)
+			if err != nil {
+				return nil, fmt.Errorf("mp.Pool.%s(%s): item %d: %w", op, tg.name, j, err)
+			}
+			c = append(c, enc)
+		}
+		chunks = append(chunks, c)
+	}
+	g := newGather(n, len(chunks))
+	if len(stream) > 0 {
+		g.stream(stream[0])
+	}
+	err = p.submit(tg, 0, chunks, func(first int, vals []any, err error) {
+		g.chunkDone(first, len(chunks[first/size]), vals, err)
+	})
+	return g, err
+}
+
+// tuple returns the elements of a Starmap item.
+func tuple(v reflect.Value) ([]any, error) {
+	for v.Kind() == reflect.Interface && !v.IsNil() {
+		v = v.Elem()
+	}
+	if k := v.Kind(); k != reflect.Slice && k != reflect.Array {
+		return nil, fmt.Errorf("a %s, want a slice of arguments", v.Type())
+	}
+	args := make([]any, v.Len())
+	for i := range args {
+		args[i] = v.Index(i).Interface()
+	}
+	return args, nil
+}
+
+// submit queues one task per chunk. first is the index of the first item
+// (-1 for Apply); done gets each chunk's first item index and results.
+func (p *Pool) submit(tg *target, first int, chunks [][][]byte, done func(first int, vals []any, err error)) error {
+	h, _, err := currentHost()
+	if err != nil {
+		return err
+	}
+	snap, err := h.Snapshot()
+	if err != nil {
+		return fmt.Errorf("mp.Pool: snapshot notebook: %w", err)
+	}
+	cell := h.Cell()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed || p.terminated {
+		return errors.New("mp.Pool: pool is closed")
+	}
+	if p.version == 0 || !bytes.Equal(snap, p.snap) {
+		p.snap, p.version = snap, p.version+1
+	}
+	at := first
+	for _, c := range chunks {
+		idx := at
+		p.queue = append(p.queue, &task{
+			tg: tg, first: idx, items: c, snap: p.snap, version: p.version,
+			cell: cell, ctx: contextOf(cell),
+			done: func(vals []any, err error) { done(max(idx, 0), vals, err) },
+		})
+		if at >= 0 {
+			at += len(c)
+		}
+	}
+	p.cond.Broadcast()
+	return nil
+}
+
+// next returns the next task, or nil when the pool is closed and drained
+// or terminated.
+func (p *Pool) next() *task {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.queue) == 0 && !p.closed && !p.terminated {
+		p.cond.Wait()
+	}
+	if p.terminated || len(p.queue) == 0 {
+		return nil
+	}
+	t := p.queue[0]
+	p.queue[0] = nil
+	p.queue = p.queue[1:]
+	return t
+}
+
+// Close stops the pool taking work; workers exit once the queued tasks
+// are done. Calling it again is harmless.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	p.closed = true
+	p.cond.Broadcast()
+	p.mu.Unlock()
+}
+
+// Terminate kills the workers at once; tasks not yet finished fail.
+// Calling it again is harmless. It returns after the workers have exited.
+func (p *Pool) Terminate() {
+	p.mu.Lock()
+	if !p.terminated {
+		p.terminated = true
+		close(p.term)
+		for _, t := range p.queue {
+			t.done(nil, errors.New("mp.Pool: pool terminated"))
+		}
+		p.queue = nil
+		p.cond.Broadcast()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+// Join waits for the workers to exit, after Close or Terminate.
+func (p *Pool) Join() error {
+	p.mu.Lock()
+	stopped := p.closed || p.terminated
+	p.mu.Unlock()
+	if !stopped {
+		return errors.New("mp.Pool.Join: pool is running; call Close or Terminate first")
+	}
+	p.wg.Wait()
+	return nil
+}

@@ -1,0 +1,200 @@
+package mp
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+)
+
+// loop is one worker slot of p: it keeps a worker process, feeds it tasks
+// one at a time and replaces it when it dies, is interrupted, or has done
+// its maximum number of tasks. NewPool starts it; Join and Terminate wait
+// for it.
+func (p *Pool) loop(name string) {
+	defer p.wg.Done()
+	defer p.slotEnded()
+	var w *poolWorker
+	defer func() {
+		if w != nil {
+			w.stop(p.isTerminated())
+		}
+	}()
+	w, err := p.spawn(name)
+	if err != nil {
+		logger().Warn("start pool worker", "err", err)
+	}
+	for {
+		t := p.next()
+		if t == nil {
+			return
+		}
+		if t.ctx.Err() != nil {
+			t.done(nil, ErrInterrupted)
+			continue
+		}
+		if w == nil {
+			if w, err = p.spawn(name); err != nil {
+				t.done(nil, err)
+				continue
+			}
+		}
+		vals, broken, err := w.run(t, p.term)
+		t.done(vals, err)
+		w.tasks++
+		if broken || (p.opts.maxTasks > 0 && w.tasks >= p.opts.maxTasks) {
+			w.stop(broken)
+			w = nil
+		}
+	}
+}
+
+func (p *Pool) isTerminated() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.terminated
+}
+
+// slotEnded forgets the pool once its last worker loop has ended.
+func (p *Pool) slotEnded() {
+	p.mu.Lock()
+	p.live--
+	last := p.live == 0
+	p.mu.Unlock()
+	if last {
+		std.mu.Lock()
+		delete(std.pools, p)
+		std.mu.Unlock()
+	}
+}
+
+// poolWorker is a pool's handle on one worker process.
+type poolWorker struct {
+	c       *child
+	name    string
+	version uint64 // snapshot version the worker has restored
+	seq     uint64
+	tasks   int
+}
+
+func (p *Pool) spawn(name string) (*poolWorker, error) {
+	c, err := newChild()
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	w := &poolWorker{c: c, name: name}
+	err = c.greet(hello{Name: name, ParentName: self().Name, ParentPid: os.Getpid(), Pool: true}, Cell{})
+	if err == nil && p.init != nil {
+		err = c.conn.send(frame{Kind: kindInit, Body: p.init})
+	}
+	if err != nil {
+		w.stop(true)
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	return w, nil
+}
+
+// stop ends the worker: politely (close its channel, it exits 0) or, with
+// kill, by SIGKILL. It returns when the worker has exited and its output
+// has been written.
+func (w *poolWorker) stop(kill bool) {
+	if kill {
+		w.c.signal(syscall.SIGKILL)
+	} else {
+		w.c.closeInput()
+	}
+	<-w.c.exited
+}
+
+// run sends t to the worker and waits for its results. broken reports that
+// the worker cannot be used again (it died, was interrupted or the pool
+// terminated); its process is then killed by the caller.
+func (w *poolWorker) run(t *task, term <-chan struct{}) (vals []any, broken bool, err error) {
+	c := w.c
+	c.stdout.pin(t.cell.Stdout)
+	c.stderr.pin(t.cell.Stderr)
+	if w.version != t.version {
+		err := c.conn.send(frame{Kind: kindRestore, Body: body(nil).uint(t.version).bytes(t.snap)})
+		if err != nil {
+			c.signal(syscall.SIGKILL)
+			return nil, true, w.died(t, err)
+		}
+		w.version = t.version
+	}
+	w.seq++
+	b := body(nil).string(t.tg.name).uint(uint64(t.first + 1)).uint(uint64(len(t.items)))
+	for _, it := range t.items {
+		b = b.bytes(it)
+	}
+	if err := c.conn.send(frame{Seq: w.seq, Kind: kindCall, Body: b}); err != nil {
+		c.signal(syscall.SIGKILL)
+		return nil, true, w.died(t, err)
+	}
+	var f frame
+	select {
+	case fr, ok := <-c.frames:
+		if !ok {
+			return nil, true, w.died(t, nil)
+		}
+		f = fr
+	case <-t.ctx.Done():
+		c.signal(syscall.SIGKILL)
+		<-c.exited
+		return nil, true, ErrInterrupted
+	case <-term:
+		c.signal(syscall.SIGKILL)
+		<-c.exited
+		return nil, true, errors.New("mp.Pool: pool terminated")
+	}
+	if f.Kind != kindResult || f.Seq != w.seq {
+		return nil, true, fmt.Errorf("%s: reply %d of kind %d to call %d", w.name, f.Seq, f.Kind, w.seq)
+	}
+	// Everything the task printed reaches its cell before its result.
+	c.stdout.waitMark(w.seq)
+	c.stderr.waitMark(w.seq)
+	r := reader{b: f.Body}
+	n := int(r.uint())
+	if r.err == nil && n > len(t.items) {
+		return nil, true, fmt.Errorf("%s: %d results for %d items", w.name, n, len(t.items))
+	}
+	for range n {
+		res := r.bytes()
+		if r.err != nil {
+			break
+		}
+		v, err := t.tg.decodeResults(res)
+		if err != nil {
+			return nil, false, err
+		}
+		vals = append(vals, v)
+	}
+	if failed := r.uint(); r.err == nil && failed == 1 {
+		err = decodeRemoteError(&r, t.tg.name)
+	}
+	if r.err != nil {
+		return nil, true, fmt.Errorf("%s: reply: %w", w.name, r.err)
+	}
+	if err == nil && len(vals) != len(t.items) {
+		return nil, true, fmt.Errorf("%s: %d results for %d items", w.name, len(vals), len(t.items))
+	}
+	return vals, false, err
+}
+
+// died describes a worker that stopped answering during t.
+func (w *poolWorker) died(t *task, cause error) error {
+	<-w.c.exited
+	what := "exited with status"
+	code := w.c.exitCode()
+	if code < 0 {
+		what, code = "was killed by signal", -code
+	}
+	items := ""
+	if t.first >= 0 {
+		items = fmt.Sprintf(" (items %d-%d)", t.first, t.first+len(t.items)-1)
+	}
+	err := fmt.Errorf("%w: %s (pid %d) %s %d while running %s%s", ErrWorkerDied, w.name, w.c.pid(), what, code, t.tg.name, items)
+	if cause != nil {
+		err = fmt.Errorf("%w: %v", err, cause)
+	}
+	return err
+}

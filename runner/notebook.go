@@ -1,0 +1,223 @@
+package runner
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Notebook is an nbformat 4 document. Fields the runner does not touch are
+// kept as they were read, so running a notebook changes only its outputs,
+// execution counts and the kernel's metadata.
+type Notebook struct {
+	Cells         []*Cell                    `json:"cells"`
+	Metadata      map[string]json.RawMessage `json:"metadata"`
+	NBFormat      int                        `json:"nbformat"`
+	NBFormatMinor int                        `json:"nbformat_minor"`
+}
+
+// Cell is one notebook cell. Source is kept as text; on disk nbformat may
+// store it as a string or a list of lines.
+type Cell struct {
+	Type           string                     `json:"cell_type"`
+	ID             string                     `json:"id,omitempty"`
+	Metadata       map[string]json.RawMessage `json:"metadata"`
+	Source         MultilineString            `json:"source"`
+	Attachments    json.RawMessage            `json:"attachments,omitempty"`
+	ExecutionCount *int                       `json:"execution_count,omitempty"`
+	Outputs        []Output                   `json:"outputs,omitempty"`
+}
+
+// Output is one cell output in the form nbconvert writes: stream,
+// execute_result, display_data or error.
+type Output struct {
+	OutputType     string                     `json:"output_type"`
+	Name           string                     `json:"name,omitempty"`
+	Text           MultilineString            `json:"text,omitempty"`
+	ExecutionCount *int                       `json:"execution_count,omitempty"`
+	Data           map[string]MultilineString `json:"data,omitempty"`
+	Metadata       *map[string]any            `json:"metadata,omitempty"`
+	EName          string                     `json:"ename,omitempty"`
+	EValue         string                     `json:"evalue,omitempty"`
+	Traceback      []string                   `json:"traceback,omitempty"`
+}
+
+// MarshalJSON writes the cell with sorted keys and exactly the fields
+// nbformat requires for its type: code cells always carry execution_count
+// (null when not run) and outputs; other cells carry neither.
+func (c *Cell) MarshalJSON() ([]byte, error) {
+	m := map[string]any{"cell_type": c.Type, "metadata": orEmpty(c.Metadata), "source": c.Source}
+	if c.ID != "" {
+		m["id"] = c.ID
+	}
+	if len(c.Attachments) > 0 {
+		m["attachments"] = c.Attachments
+	}
+	if c.Type == "code" {
+		m["execution_count"] = c.ExecutionCount
+		outs := c.Outputs
+		if outs == nil {
+			outs = []Output{}
+		}
+		m["outputs"] = outs
+	}
+	return json.Marshal(m)
+}
+
+// MarshalJSON writes the output with sorted keys and the fields its type needs.
+func (o Output) MarshalJSON() ([]byte, error) {
+	m := map[string]any{"output_type": o.OutputType}
+	switch o.OutputType {
+	case "stream":
+		m["name"], m["text"] = o.Name, o.Text
+	case "execute_result", "display_data":
+		m["data"] = o.Data
+		md := map[string]any{}
+		if o.Metadata != nil {
+			md = *o.Metadata
+		}
+		m["metadata"] = md
+		if o.OutputType == "execute_result" {
+			m["execution_count"] = o.ExecutionCount
+		}
+	case "error":
+		tb := o.Traceback
+		if tb == nil {
+			tb = []string{}
+		}
+		m["ename"], m["evalue"], m["traceback"] = o.EName, o.EValue, tb
+	}
+	return json.Marshal(m)
+}
+
+func orEmpty(m map[string]json.RawMessage) map[string]json.RawMessage {
+	if m == nil {
+		return map[string]json.RawMessage{}
+	}
+	return m
+}
+
+// MultilineString is nbformat's text: a string or a list of lines on disk,
+// written back as a list of lines as nbformat does.
+type MultilineString string
+
+// UnmarshalJSON accepts both a string and a list of strings.
+func (m *MultilineString) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*m = MultilineString(s)
+		return nil
+	}
+	var lines []string
+	if err := json.Unmarshal(b, &lines); err != nil {
+		return errors.New("text must be a string or a list of strings")
+	}
+	*m = MultilineString(strings.Join(lines, ""))
+	return nil
+}
+
+// String returns the text.
+func (m MultilineString) String() string { return string(m) }
+
+// MarshalJSON writes a list of lines, each keeping its newline.
+func (m MultilineString) MarshalJSON() ([]byte, error) {
+	lines := strings.SplitAfter(string(m), "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	if lines == nil {
+		lines = []string{}
+	}
+	return json.Marshal(lines)
+}
+
+// ReadNotebook reads and checks an nbformat 4 notebook whose kernel is Go.
+// Errors name the file and what is wrong with it.
+func ReadNotebook(path string) (*Notebook, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var nb Notebook
+	if err := json.Unmarshal(data, &nb); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line := 1 + bytes.Count(data[:se.Offset], []byte("\n"))
+			return nil, fmt.Errorf("%s: not a notebook: invalid JSON at line %d: %v", path, line, err)
+		}
+		return nil, fmt.Errorf("%s: not a notebook: %v", path, err)
+	}
+	if nb.NBFormat != 4 {
+		return nil, fmt.Errorf("%s: nbformat %d is not supported (want 4)", path, nb.NBFormat)
+	}
+	if lang := nb.language(); lang != "go" {
+		return nil, fmt.Errorf("%s: the notebook's kernel is for %q, not Go (metadata.kernelspec.language / language_info.name)", path, lang)
+	}
+	return &nb, nil
+}
+
+// language is the notebook's language as its metadata says, "go" when it
+// says nothing (a new notebook written by hand).
+func (nb *Notebook) language() string {
+	var ks struct {
+		Language string `json:"language"`
+		Name     string `json:"name"`
+	}
+	var li struct {
+		Name string `json:"name"`
+	}
+	if raw, ok := nb.Metadata["kernelspec"]; ok {
+		_ = json.Unmarshal(raw, &ks)
+	}
+	if raw, ok := nb.Metadata["language_info"]; ok {
+		_ = json.Unmarshal(raw, &li)
+	}
+	switch {
+	case ks.Language != "":
+		return strings.ToLower(ks.Language)
+	case li.Name != "":
+		return strings.ToLower(li.Name)
+	case ks.Name == "gomp":
+		return "go"
+	case ks.Name != "":
+		return ks.Name
+	}
+	return "go"
+}
+
+// WriteNotebook writes nb to path as nbformat does (sorted keys, one-space
+// indent, trailing newline), through a temporary file renamed into place so
+// a notebook is never left half-written.
+func WriteNotebook(path string, nb *Notebook) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(nb); err != nil {
+		return fmt.Errorf("%s: encode: %w", path, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
