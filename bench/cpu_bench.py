@@ -87,7 +87,7 @@ def main():
     times = {(impl, w): [] for impl in impls for w in WORKLOADS}
     results = {}
     try:
-        for _ in range(1 if a.quick else 3):
+        for _ in range(1 if a.quick else 5):
             for w in WORKLOADS:
                 for n, k in list(kernels.items()):
                     try:

@@ -155,7 +155,7 @@ def main():
         if impl in KERNEL.values() and "python3" not in kernels:
             errors[impl, "*"] = "error: kernel unusable"
     try:
-        for _ in range(1 if a.quick else 3):
+        for _ in range(1 if a.quick else 5):
             figs.setdefault(("machine", "ceiling"), []).append(ceiling(a.gobin))
             if "gomp" in kernels and not run_gomp(kernels["gomp"], gomp_cells(),
                                                   sizes(a.quick, "gomp"), figs, errors):

@@ -56,7 +56,7 @@ def compare(g, p, better):
         return f"{r:.2f}", "even"
     word = ("faster" if faster else "slower") if better == "lower" else (
         "more" if faster else "less")
-    return f"{r:.2f}", f"{k:.2f}x {word}"
+    return f"{r:.3g}", (f"{k:.0f}x {word}" if k >= 10 else f"{k:.2f}x {word}")
 
 
 def aim(section, metric, peer, g, p, nproc, better):
@@ -64,8 +64,8 @@ def aim(section, metric, peer, g, p, nproc, better):
     if g is None or p is None or not p:
         return ""
     r = g / p
-    if section == "kernel" and "ipykernel" in peer and ("cold" in metric or "median" in metric) \
-            and "lines received" not in metric:
+    if section == "kernel" and "ipykernel" in peer and (
+            "cold" in metric or ("trivial" in metric and "median" in metric)):
         return ("met" if r <= 1 else "missed") + " (<= 1x)"
     if section == "mp" and metric.startswith("Process:"):
         if "fork" in peer:
@@ -160,11 +160,11 @@ def headline(rs):
         ("mp", "speedup", "machine ceiling"),
         ("mp", "Queue", "Python fork (plain)"),
     ]
-    out = ["| Headline | gomp | Peer | gomp is |", "|---|---|---|---|"]
+    out = ["| Headline | gomp | Peer | gomp is | Aim |", "|---|---|---|---|---|"]
     for sec, part, peer in want:
         for r in rs:
             if r[0] == sec and part in r[1] and r[3] == peer:
-                out.append(f"| {r[1]} | {r[2]} | {peer}: {r[4]} | {r[6] or 'n/a'} |")
+                out.append(f"| {r[1]} | {r[2]} | {peer}: {r[4]} | {r[6] or 'n/a'} | {r[7]} |")
                 break
     return "\n".join(out)
 

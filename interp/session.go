@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"reflect"
+	"strings"
 	"sync"
 
 	yaegi "github.com/traefik/yaegi/interp"
@@ -274,6 +275,13 @@ func (s *Session) compile(n ast.Node) (prog *yaegi.Program, err error) {
 	}()
 	prog, err = s.yi.CompileAST(n)
 	if err != nil {
+		if strings.Contains(err.Error(), "constant definition loop") {
+			if id, ok := s.undefinedName(n); ok {
+				p := s.yi.FileSet().Position(id.Pos())
+				msg := fmt.Sprintf("%s:%d:%d: undefined: %s", strings.TrimSuffix(p.Filename, fileSuffix), p.Line, p.Column, id.Name)
+				return nil, &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}, Line: p.Line, Col: p.Column}
+			}
+		}
 		return nil, compileError(err)
 	}
 	return prog, nil

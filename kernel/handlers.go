@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // socketSet is a set of the sockets a request may arrive on.
@@ -59,7 +60,9 @@ type request struct {
 
 	// Set by handlers for serveQueue.
 	abortQueued bool // a cell failed with stop_on_error: abort queued execute_requests
-	stop        bool // shutdown answered: stop the server
+
+	queuedAtFailure bool // r was queued when a cell failed with stop_on_error
+	stop            bool // shutdown answered: stop the server
 }
 
 // reply sends msgType with content to the requester, on the socket the
@@ -84,27 +87,33 @@ func (s *Server) reply(r *request, msgType string, content any) error {
 // stops. After a cell fails with stop_on_error, the execute_requests that
 // were already queued are answered "aborted" without running, as
 // ipykernel's _abort_queues does; other requests among them are served.
+// A request still in flight at that moment is aborted too when its header
+// says the client sent it before the failure (a "Run All" sends every cell
+// at once); see sentBefore.
 func (s *Server) serveQueue(q *queue) {
 	var aborting []*request
+	var failedAt time.Time
 	for {
 		var r *request
-		abort := false
 		if len(aborting) > 0 {
 			r, aborting = aborting[0], aborting[1:]
-			abort = r.header.MsgType == "execute_request"
 		} else {
 			var ok bool
 			if r, ok = q.pop(s.ctx); !ok {
 				return
 			}
 		}
-		if abort {
+		if r.header.MsgType == "execute_request" && (r.queuedAtFailure || sentBefore(r, failedAt)) {
 			s.abort(r)
 		} else {
 			s.dispatch(r)
 		}
 		if r.abortQueued {
-			aborting = append(aborting, q.drain()...)
+			failedAt = time.Now()
+			for _, q := range q.drain() {
+				q.queuedAtFailure = true
+				aborting = append(aborting, q)
+			}
 		}
 		if r.stop {
 			if err := s.iopub.flush(); err != nil {
@@ -114,6 +123,21 @@ func (s *Server) serveQueue(q *queue) {
 			return
 		}
 	}
+}
+
+// abortWindow bounds how long after a failure the client's send time is
+// trusted to abort a request, so a client whose clock runs behind cannot
+// have later cells aborted.
+const abortWindow = time.Second
+
+// sentBefore reports whether r was sent (by its header's date) before
+// failedAt and reached the kernel within abortWindow of it.
+func sentBefore(r *request, failedAt time.Time) bool {
+	if failedAt.IsZero() || time.Since(failedAt) > abortWindow {
+		return false
+	}
+	sent, err := time.Parse(time.RFC3339Nano, r.header.Date)
+	return err == nil && sent.Before(failedAt)
 }
 
 // dispatch handles r between a busy and an idle status parented to it.

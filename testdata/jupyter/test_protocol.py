@@ -23,11 +23,12 @@ class GompKernelTests(jupyter_kernel_test.KernelTests):
     code_hello_world = 'import "fmt"\nfmt.Println("hello, world")'
     code_stderr = 'import (\n\t"fmt"\n\t"os"\n)\nfmt.Fprintln(os.Stderr, "to stderr")'
     completion_samples = [
-        {"text": "fmt.Sprin", "matches": {"fmt.Sprint", "fmt.Sprintf", "fmt.Sprintln"}},
+        # Members replace the text after the dot (cursor_start is after "fmt.").
+        {"text": 'import "fmt"\nfmt.Sprin', "matches": {"Sprint", "Sprintf", "Sprintln"}},
     ]
     complete_code_samples = ["x := 1", "func f() int { return 1 }", 'import "fmt"', ""]
     incomplete_code_samples = ["func f() {", "x := []int{1,", "for {", "s := `raw"]
-    invalid_code_samples = ["x := )", "func (", "}"]
+    invalid_code_samples = ["x := )", "}", "func f() { return ) }"]
     code_generate_error = 'panic("boom")'
     code_execute_result = [
         {"code": "1 + 2", "result": "3"},
@@ -62,10 +63,10 @@ class GompBehaviourTests(unittest.TestCase):
         self.drain()
 
     def drain(self):
-        for ch in (self.kc.shell_channel, self.kc.iopub_channel, self.kc.stdin_channel):
+        for get in (self.kc.get_shell_msg, self.kc.get_iopub_msg, self.kc.get_stdin_msg):
             while True:
                 try:
-                    ch.get_msg(timeout=0.05)
+                    get(timeout=0.05)
                 except queue.Empty:
                     break
 
@@ -160,7 +161,7 @@ class GompBehaviourTests(unittest.TestCase):
         time.sleep(1)
         req = self.kc.session.msg("interrupt_request", {})
         self.kc.control_channel.send(req)
-        ctl = self.kc.control_channel.get_msg(timeout=TIMEOUT)
+        ctl = self.kc.get_control_msg(timeout=TIMEOUT)
         self.assertEqual(ctl["msg_type"], "interrupt_reply")
         reply = self.reply_for(msg_id)
         self.iopub_until_idle(msg_id)
@@ -171,7 +172,7 @@ class GompBehaviourTests(unittest.TestCase):
         time.sleep(0.5)
         req = self.kc.session.msg("kernel_info_request", {})
         self.kc.control_channel.send(req)
-        ctl = self.kc.control_channel.get_msg(timeout=TIMEOUT)
+        ctl = self.kc.get_control_msg(timeout=TIMEOUT)
         self.assertEqual(ctl["msg_type"], "kernel_info_reply")
         # The cell is still running when control answered.
         with self.assertRaises(queue.Empty):

@@ -1,0 +1,127 @@
+package interp
+
+import (
+	"go/ast"
+	"go/token"
+	"strings"
+)
+
+// yaegi reports a use of an undefined name in some places (an initialiser
+// such as `y := missing + 1`) as "constant definition loop", which says
+// nothing useful. undefinedName finds the first identifier in n that
+// nothing declares, so the error can say "undefined: missing" instead.
+func (s *Session) undefinedName(n ast.Node) (*ast.Ident, bool) {
+	known := map[string]bool{}
+	for name := range s.yi.Globals() {
+		known[name] = true
+	}
+	s.stateMu.RLock()
+	for _, im := range s.imports {
+		name := im.Name
+		if name == "" {
+			name = im.Path[strings.LastIndex(im.Path, "/")+1:]
+		}
+		known[name] = true
+	}
+	for _, d := range s.decls {
+		for _, name := range d.Names {
+			known[name] = true
+		}
+	}
+	s.stateMu.RUnlock()
+	declare := func(ids ...*ast.Ident) {
+		for _, id := range ids {
+			known[id.Name] = true
+		}
+	}
+	fields := func(fl *ast.FieldList) {
+		if fl != nil {
+			for _, f := range fl.List {
+				declare(f.Names...)
+			}
+		}
+	}
+	ast.Inspect(n, func(x ast.Node) bool {
+		switch x := x.(type) {
+		case *ast.AssignStmt:
+			if x.Tok == token.DEFINE {
+				for _, e := range x.Lhs {
+					if id, ok := e.(*ast.Ident); ok {
+						declare(id)
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			declare(x.Names...)
+		case *ast.TypeSpec:
+			declare(x.Name)
+			fields(x.TypeParams)
+		case *ast.FuncDecl:
+			declare(x.Name)
+			fields(x.Recv)
+			fields(x.Type.TypeParams)
+		case *ast.FuncType:
+			fields(x.Params)
+			fields(x.Results)
+		case *ast.RangeStmt:
+			for _, e := range []ast.Expr{x.Key, x.Value} {
+				if id, ok := e.(*ast.Ident); ok {
+					declare(id)
+				}
+			}
+		case *ast.LabeledStmt:
+			declare(x.Label)
+		case *ast.ImportSpec:
+			if x.Name != nil {
+				declare(x.Name)
+			}
+		}
+		return true
+	})
+	var found *ast.Ident
+	ast.Inspect(n, func(x ast.Node) bool {
+		if found != nil {
+			return false
+		}
+		switch x := x.(type) {
+		case *ast.SelectorExpr:
+			ast.Inspect(x.X, func(y ast.Node) bool {
+				if id, ok := y.(*ast.Ident); ok && found == nil && !known[id.Name] && !universe[id.Name] && id.Name != "_" {
+					found = id
+				}
+				return found == nil
+			})
+			return false
+		case *ast.KeyValueExpr:
+			if _, ok := x.Key.(*ast.Ident); ok {
+				ast.Inspect(x.Value, func(y ast.Node) bool {
+					if id, ok := y.(*ast.Ident); ok && found == nil && !known[id.Name] && !universe[id.Name] && id.Name != "_" {
+						found = id
+					}
+					return found == nil
+				})
+				return false
+			}
+		case *ast.BranchStmt, *ast.LabeledStmt, *ast.ImportSpec:
+			return false
+		case *ast.Ident:
+			if !known[x.Name] && !universe[x.Name] && x.Name != "_" {
+				found = x
+			}
+		}
+		return true
+	})
+	return found, found != nil
+}
+
+// universe holds Go's predeclared identifiers.
+var universe = map[string]bool{}
+
+func init() {
+	for _, name := range strings.Fields(`any bool byte comparable complex64 complex128 error float32 float64
+		int int8 int16 int32 int64 rune string uint uint8 uint16 uint32 uint64 uintptr
+		true false iota nil
+		append cap clear close complex copy delete imag len make max min new panic print println real recover`) {
+		universe[name] = true
+	}
+}

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os/signal"
+	"syscall"
+
+	"github.com/gomp-kernel/gomp/interp"
+	"github.com/gomp-kernel/gomp/mp"
+)
+
+// runWorker is an mp child: an interpreter without fd capture (its stdout
+// and stderr are pipes the parent reads) serving the parent over the
+// descriptors mp set up. It ignores SIGINT: Jupyter interrupts with killpg,
+// and the parent decides what an interrupt does to its children.
+func runWorker() error {
+	signal.Ignore(syscall.SIGINT)
+	sess, err := interp.New(interp.Options{})
+	if err != nil {
+		return fmt.Errorf("worker: start interpreter: %w", err)
+	}
+	defer sess.Close()
+	// SIGTERM keeps its default action, so Terminate's exit code is -15
+	// as in Python.
+	return mp.ServeWorker(context.Background(), sess)
+}
