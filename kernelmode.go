@@ -16,6 +16,7 @@ import (
 // runKernel serves one Jupyter connection until shutdown_request, SIGTERM
 // or SIGHUP. SIGINT interrupts the running cell (interrupt_mode "signal").
 func runKernel(connFile string) error {
+	tuneGC()
 	logger, err := kernelLogger()
 	if err != nil {
 		return err

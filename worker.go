@@ -15,6 +15,7 @@ import (
 // descriptors mp set up. It ignores SIGINT: Jupyter interrupts with killpg,
 // and the parent decides what an interrupt does to its children.
 func runWorker() error {
+	tuneGC()
 	signal.Ignore(syscall.SIGINT)
 	sess, err := interp.New(interp.Options{})
 	if err != nil {
