@@ -78,18 +78,29 @@ func requireTool(t *testing.T, path string, args ...string) {
 	}
 }
 
-func TestJupyterProtocol(t *testing.T) {
+// runPythonSuite runs a unittest module under testdata/jupyter with
+// Debian's Python against the kernel built from this tree. No test there
+// may skip.
+func runPythonSuite(t *testing.T, module string) {
 	requireTool(t, "/usr/bin/python3", "-c", "import jupyter_kernel_test")
 	k := installKernel(t)
-	cmd := exec.Command("/usr/bin/python3", "-m", "unittest", "-v", "test_protocol")
+	cmd := exec.Command("/usr/bin/python3", "-m", "unittest", "-v", module)
 	cmd.Dir = filepath.Join("testdata", "jupyter")
 	cmd.Env = k.jupyterEnv(t)
 	out, err := cmd.CombinedOutput()
 	t.Logf("%s", out)
 	if err != nil {
-		t.Fatalf("protocol tests failed: %v", err)
+		t.Fatalf("%s failed: %v", module, err)
 	}
 	if strings.Contains(string(out), "skipped") {
-		t.Fatalf("protocol tests skipped some tests; none may skip")
+		t.Fatalf("%s skipped some tests; none may skip", module)
 	}
 }
+
+// TestJupyterProtocol drives the kernel with jupyter_kernel_test and
+// jupyter_client: messages, signatures, interrupts, stdin, volume.
+func TestJupyterProtocol(t *testing.T) { runPythonSuite(t, "test_protocol") }
+
+// TestJupyterMP runs the seeds' Process and Pool cells and mp's routing,
+// failure and lifetime checks through a real Jupyter client.
+func TestJupyterMP(t *testing.T) { runPythonSuite(t, "test_mp") }

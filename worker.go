@@ -17,7 +17,7 @@ import (
 func runWorker() error {
 	tuneGC()
 	signal.Ignore(syscall.SIGINT)
-	sess, err := interp.New(interp.Options{})
+	sess, err := interp.New(interp.Options{ExitProcess: true})
 	if err != nil {
 		return fmt.Errorf("worker: start interpreter: %w", err)
 	}

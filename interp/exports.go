@@ -3,6 +3,7 @@ package interp
 import (
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"time"
 
@@ -17,13 +18,19 @@ import (
 // overrides of os.Stdin and time.Sleep.
 func (s *Session) exports() []yaegi.Exports {
 	var stdin io.Reader = s.stdin
+	overrides := yaegi.Exports{
+		"os/os":     {"Stdin": reflect.ValueOf(&stdin).Elem()},
+		"time/time": {"Sleep": reflect.ValueOf(s.sleep)},
+	}
+	if s.exitProcess {
+		// In an mp child, os.Exit ends the process with its code, as
+		// sys.exit does in a Python child: the parent sees the exit code.
+		overrides["os/os"]["Exit"] = reflect.ValueOf(os.Exit)
+	}
 	return []yaegi.Exports{
 		stdlib.Symbols,
 		{"mp/mp": symbols.Symbols[symbols.MP]},
-		{
-			"os/os":     {"Stdin": reflect.ValueOf(&stdin).Elem()},
-			"time/time": {"Sleep": reflect.ValueOf(s.sleep)},
-		},
+		overrides,
 	}
 }
 

@@ -26,6 +26,9 @@ type Options struct {
 	CaptureFDs bool
 	// Log receives the session's own diagnostics; nil discards them.
 	Log *slog.Logger
+	// ExitProcess makes os.Exit in cells end this process, for mp workers;
+	// otherwise os.Exit ends only the cell, with an "exit" error.
+	ExitProcess bool
 }
 
 // IO is where one cell's output goes and where its input comes from.
@@ -63,7 +66,9 @@ type Session struct {
 	capture *capture
 	stdin   *stdinReader
 	probe   prober
-	seq     int // counts rebuilt helper variables (Func)
+
+	exitProcess bool // os.Exit ends the process (Options.ExitProcess)
+	seq         int  // counts rebuilt helper variables (Func)
 }
 
 // cellState is the running (or latest) cell.
@@ -84,7 +89,7 @@ var (
 
 // New returns a Session with an empty notebook.
 func New(opts Options) (*Session, error) {
-	s := &Session{log: opts.Log}
+	s := &Session{log: opts.Log, exitProcess: opts.ExitProcess}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -142,6 +142,19 @@ func (s *Session) Restore(snapshot []byte) error {
 	}
 	s.run.Lock()
 	defer s.run.Unlock()
+	s.stateMu.RLock()
+	used := len(s.imports) > 0 || len(s.decls) > 0
+	s.stateMu.RUnlock()
+	if used {
+		// A long-lived pool worker restores each newer snapshot: start
+		// from an empty interpreter, since yaegi cannot take the same
+		// imports and types twice.
+		yi, err := s.newInterpreter()
+		if err != nil {
+			return err
+		}
+		s.setState(func() { s.yi, s.imports, s.decls = yi, nil, nil })
+	}
 	return s.replay(s.yi, st, nil)
 }
 
