@@ -104,3 +104,22 @@ func TestJupyterProtocol(t *testing.T) { runPythonSuite(t, "test_protocol") }
 // TestJupyterMP runs the seeds' Process and Pool cells and mp's routing,
 // failure and lifetime checks through a real Jupyter client.
 func TestJupyterMP(t *testing.T) { runPythonSuite(t, "test_mp") }
+
+// TestJupyterConsole types cells into `jupyter console` and reads the
+// output it prints, as a terminal user would.
+func TestJupyterConsole(t *testing.T) {
+	requireTool(t, "/usr/bin/jupyter", "console", "--version")
+	k := installKernel(t)
+	cmd := exec.Command("/usr/bin/jupyter", "console", "--kernel", "gomp", "--simple-prompt")
+	cmd.Env = k.jupyterEnv(t)
+	cmd.Stdin = strings.NewReader("import \"fmt\"\nx := 21\nfmt.Println(\"doubled\", x*2)\nx + 1\n")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("jupyter console: %v\n%s", err, out)
+	}
+	for _, want := range []string{"gomp " + Version, "doubled 42", "Out[4]: 22"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("console output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,249 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gomp-kernel/gomp/interp"
+	"github.com/gomp-kernel/gomp/mp"
+)
+
+// Options configures running notebooks. The zero value works: no time
+// limit, stop at the first failing cell, write each notebook in place.
+type Options struct {
+	// Timeout limits each cell; a cell still running after it is
+	// interrupted (as a kernel interrupt does) and fails. 0 means no limit.
+	Timeout time.Duration
+	// AllowErrors keeps running after a failing or timed-out cell.
+	AllowErrors bool
+	// OutputDir receives the executed notebooks under their own base
+	// names; "" writes each notebook in place.
+	OutputDir string
+	// LanguageInfo, when set, is written as metadata.language_info, as
+	// nbclient writes the kernel's.
+	LanguageInfo json.RawMessage
+	// CaptureFDs routes everything written to this process's fds 1 and 2
+	// into the running cell, as the kernel does (see interp.Options). Only
+	// one notebook per process may run with it: `gomp run` sets it in the
+	// child that runs each notebook.
+	CaptureFDs bool
+	// Log receives the runner's and the interpreter's diagnostics; nil
+	// discards them.
+	Log *slog.Logger
+	// Progress, when set, is called before each code cell runs with the
+	// number of code cells done so far and the total.
+	Progress func(done, total int)
+}
+
+// Status says how running one notebook ended.
+type Status string
+
+// The statuses a Summary may have, from best to worst.
+const (
+	OK          Status = "ok"          // every cell ran (with AllowErrors: errors recorded)
+	Failed      Status = "failed"      // a cell failed, or the run itself crashed
+	Broken      Status = "broken"      // the notebook could not be read or written
+	TimedOut    Status = "timeout"     // a cell ran longer than Options.Timeout
+	Interrupted Status = "interrupted" // the run was cancelled (Ctrl-C); nothing written
+)
+
+// ExitCode is the exit status `gomp run` uses for s; a batch exits with the
+// largest of its notebooks'.
+func (s Status) ExitCode() int {
+	switch s {
+	case OK:
+		return 0
+	case Failed:
+		return 1
+	case Broken:
+		return 2
+	case TimedOut:
+		return 3
+	}
+	return 130
+}
+
+// Summary is what running one notebook did.
+type Summary struct {
+	Path   string `json:"path"`
+	Output string `json:"output,omitempty"` // where the executed notebook was written
+	Status Status `json:"status"`
+	// Ran counts the code cells executed, Total the non-empty code cells.
+	Ran    int `json:"ran"`
+	Total  int `json:"total"`
+	Errors int `json:"errors"` // cells that failed or timed out
+	// Duration is the wall time from reading to writing the notebook.
+	Duration time.Duration `json:"duration"`
+	// Message says what went wrong first: the failing cell's error, or why
+	// the notebook could not be read or written. Empty when OK.
+	Message string `json:"message,omitempty"`
+}
+
+// OutputPath is where a notebook read from path is written.
+func (o Options) OutputPath(path string) string {
+	if o.OutputDir == "" {
+		return path
+	}
+	return filepath.Join(o.OutputDir, filepath.Base(path))
+}
+
+// Run executes the notebook at path in this process, top to bottom, and
+// writes it with its outputs to opts.OutputPath(path). Cells not reached
+// (after a failure) are written without outputs. When ctx is cancelled the
+// running cell is interrupted and nothing is written.
+func Run(ctx context.Context, path string, opts Options) Summary {
+	start := time.Now()
+	sum := Summary{Path: path}
+	finish := func(st Status, msg string) Summary {
+		sum.Status, sum.Duration = st, time.Since(start)
+		if sum.Message == "" {
+			sum.Message = msg
+		}
+		return sum
+	}
+	nb, err := ReadNotebook(path)
+	if err != nil {
+		return finish(Broken, err.Error())
+	}
+	status, err := execute(ctx, nb, opts, &sum)
+	if err != nil {
+		return finish(Failed, fmt.Sprintf("%s: %v", path, err))
+	}
+	if status == Interrupted {
+		return finish(Interrupted, "interrupted: notebook not written")
+	}
+	if len(opts.LanguageInfo) > 0 {
+		nb.Metadata = orEmpty(nb.Metadata)
+		nb.Metadata["language_info"] = opts.LanguageInfo
+	}
+	out := opts.OutputPath(path)
+	if err := WriteNotebook(out, nb); err != nil {
+		return finish(Broken, err.Error())
+	}
+	sum.Output = out
+	return finish(status, "")
+}
+
+// execute runs nb's code cells in a new session wired to mp, filling in
+// their outputs, and says how the run ended.
+func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Status, error) {
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	sess, err := interp.New(interp.Options{CaptureFDs: opts.CaptureFDs, Log: log})
+	if err != nil {
+		return Failed, fmt.Errorf("start interpreter: %w", err)
+	}
+	defer sess.Close()
+	mp.SetHost(host{sess}, mp.Config{Log: log})
+	defer mp.Shutdown()
+
+	var code []*Cell
+	for _, c := range nb.Cells {
+		if c.Type == "code" && strings.TrimSpace(c.Source.String()) != "" {
+			code = append(code, c)
+		}
+	}
+	sum.Total = len(code)
+	status := OK
+	for i, c := range code {
+		if ctx.Err() != nil || (status != OK && !opts.AllowErrors) {
+			c.ExecutionCount, c.Outputs = nil, nil
+			continue
+		}
+		if opts.Progress != nil {
+			opts.Progress(i, len(code))
+		}
+		st, msg := runCell(ctx, sess, c, i+1, opts.Timeout)
+		sum.Ran++
+		if st == OK {
+			continue
+		}
+		if ctx.Err() != nil {
+			return Interrupted, nil
+		}
+		sum.Errors++
+		if sum.Message == "" {
+			sum.Message = msg
+		}
+		if status == OK || st == TimedOut {
+			status = st
+		}
+	}
+	if status == Failed && opts.AllowErrors {
+		status = OK
+	}
+	return status, nil
+}
+
+// runCell runs one code cell as execution number n and records its outputs
+// and execution count. It returns OK, Failed or TimedOut, and for the
+// latter two the error as the summary shows it.
+func runCell(ctx context.Context, sess *interp.Session, c *Cell, n int, timeout time.Duration) (Status, string) {
+	cctx, cancel := ctx, context.CancelFunc(func() {})
+	if timeout > 0 {
+		cctx, cancel = context.WithTimeout(ctx, timeout)
+	}
+	defer cancel()
+	name := fmt.Sprintf("In[%d]", n)
+	outs := &outputs{}
+	v, err := execCell(cctx, sess, c.Source.String(), interp.IO{
+		Name:   name,
+		Stdout: outs.stream("stdout"),
+		Stderr: outs.stream("stderr"),
+	})
+	count := n
+	c.ExecutionCount = &count
+	delete(c.Metadata, "execution")
+	status, msg := OK, ""
+	switch {
+	case err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded):
+		status = TimedOut
+		msg = fmt.Sprintf("%s: the cell did not finish within %v and was interrupted", name, timeout)
+		outs.add(Output{OutputType: "error", EName: "TimeoutError", EValue: msg, Traceback: []string{"TimeoutError: " + msg}})
+	case err != nil:
+		status = Failed
+		out := errorOutput(err)
+		msg = out.EValue
+		if !strings.Contains(msg, name) {
+			msg = name + ": " + msg
+		}
+		outs.add(out)
+	case v.IsValid():
+		outs.add(Output{OutputType: "execute_result", ExecutionCount: &count, Data: map[string]MultilineString{"text/plain": MultilineString(v.Text)}})
+	}
+	c.Outputs = outs.take()
+	return status, msg
+}
+
+// execCell is the cell boundary: a panic escaping the session becomes the
+// cell's error, as in the kernel.
+func execCell(ctx context.Context, sess *interp.Session, code string, io interp.IO) (v interp.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &interp.CellError{Name: "panic", Value: fmt.Sprint(r), Traceback: append([]string{fmt.Sprintf("panic: %v", r)}, strings.Split(string(debug.Stack()), "\n")...)}
+		}
+	}()
+	return sess.Execute(ctx, code, io)
+}
+
+// errorOutput is err as the kernel reports it (see main's engine).
+func errorOutput(err error) Output {
+	var ce *interp.CellError
+	if !errors.As(err, &ce) {
+		return Output{OutputType: "error", EName: "error", EValue: err.Error(), Traceback: []string{err.Error()}}
+	}
+	tb := ce.Traceback
+	if len(tb) == 0 {
+		tb = []string{ce.Name + ": " + ce.Value}
+	}
+	return Output{OutputType: "error", EName: ce.Name, EValue: ce.Value, Traceback: tb}
+}
