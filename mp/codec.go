@@ -78,6 +78,9 @@ func checkType(t reflect.Type, seen map[reflect.Type]bool) error {
 		return nil
 	}
 	seen[t] = true
+	if isHandle(t) {
+		return nil
+	}
 	switch t.Kind() {
 	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
@@ -117,6 +120,9 @@ func (c binaryCodec) append(dst []byte, v reflect.Value, t reflect.Type) ([]byte
 func appendValue(b []byte, v reflect.Value, t reflect.Type, depth int) ([]byte, error) {
 	if depth > maxDepth {
 		return b, fmt.Errorf("%s nested deeper than %d (cyclic?)", t, maxDepth)
+	}
+	if isHandle(t) {
+		return appendHandleValue(b, v)
 	}
 	switch t.Kind() {
 	case reflect.Bool:
@@ -237,6 +243,9 @@ func decodeInto(b []byte, v reflect.Value, depth int) ([]byte, error) {
 		return b, errCorrupt
 	}
 	t := v.Type()
+	if isHandle(t) {
+		return decodeHandleValue(b, v)
+	}
 	switch t.Kind() {
 	case reflect.Bool:
 		if len(b) < 1 {

@@ -1,0 +1,141 @@
+package runner
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Display shows a batch's progress: a summary line per notebook on Out as
+// each one ends, a total at the end, and, when Status is a terminal, a
+// status line redrawn in place with the running notebooks and their cells.
+// Its methods are called from the batch's goroutines; mu orders them.
+type Display struct {
+	// Out receives the summary lines; nil discards them.
+	Out io.Writer
+	// Status is the terminal for the live status line; nil shows none.
+	Status io.Writer
+
+	mu      sync.Mutex
+	begin   time.Time
+	total   int
+	done    int
+	running []string          // paths, in start order
+	cells   map[string]string // path -> "done/total" cells
+	drawn   bool              // a status line is on screen
+}
+
+// IsTerminal reports whether f is a terminal (a character device), where a
+// status line can be redrawn in place.
+func IsTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func (d *Display) start(total int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.begin, d.total, d.cells = time.Now(), total, map[string]string{}
+}
+
+func (d *Display) started(path string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.running = append(d.running, path)
+	d.cells[path] = "starting"
+	d.redraw()
+}
+
+func (d *Display) progress(path string, done, total int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.cells[path] = fmt.Sprintf("cell %d/%d", done+1, total)
+	d.redraw()
+}
+
+func (d *Display) finished(s Summary) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.done++
+	d.running = slices.DeleteFunc(d.running, func(p string) bool { return p == s.Path })
+	delete(d.cells, s.Path)
+	d.clear()
+	if d.Out != nil {
+		fmt.Fprintln(d.Out, SummaryLine(s))
+	}
+	d.redraw()
+}
+
+func (d *Display) end(sums []Summary) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.clear()
+	if d.Out == nil || len(sums) < 2 {
+		return
+	}
+	counts := map[Status]int{}
+	for _, s := range sums {
+		counts[s.Status]++
+	}
+	var parts []string
+	for _, st := range []Status{OK, Failed, TimedOut, Broken, Interrupted} {
+		if counts[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
+		}
+	}
+	fmt.Fprintf(d.Out, "%d notebooks: %s in %s\n", len(sums), strings.Join(parts, ", "), time.Since(d.begin).Round(10*time.Millisecond))
+}
+
+// redraw writes the status line; mu is held.
+func (d *Display) redraw() {
+	if d.Status == nil {
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "[%d/%d done]", d.done, d.total)
+	for _, p := range d.running {
+		fmt.Fprintf(&b, " %s %s;", p, d.cells[p])
+	}
+	line := strings.TrimSuffix(b.String(), ";")
+	if r := []rune(line); len(r) > 100 {
+		line = string(r[:99]) + "…"
+	}
+	fmt.Fprint(d.Status, "\r\033[K"+line)
+	d.drawn = true
+}
+
+// clear removes the status line; mu is held.
+func (d *Display) clear() {
+	if d.drawn {
+		fmt.Fprint(d.Status, "\r\033[K")
+		d.drawn = false
+	}
+}
+
+// SummaryLine is the line `gomp run` prints for a notebook: its status,
+// path, cells run, errors, time, and what went wrong first.
+func SummaryLine(s Summary) string {
+	label := map[Status]string{OK: "ok", Failed: "FAILED", Broken: "BROKEN", TimedOut: "TIMEOUT", Interrupted: "STOPPED"}[s.Status]
+	if s.Status == Broken {
+		return fmt.Sprintf("%-8s %s", label, indent(s.Message))
+	}
+	errs := "errors"
+	if s.Errors == 1 {
+		errs = "error"
+	}
+	line := fmt.Sprintf("%-8s %s  %d/%d cells, %d %s, %s", label, s.Path, s.Ran, s.Total, s.Errors, errs, s.Duration.Round(10*time.Millisecond))
+	if s.Message != "" {
+		line += ": " + indent(s.Message)
+	}
+	return line
+}
+
+// indent indents the continuation lines of a multi-line message under the
+// summary line it ends.
+func indent(msg string) string {
+	return strings.ReplaceAll(strings.TrimSpace(msg), "\n", "\n         ")
+}
