@@ -13,8 +13,8 @@ import (
 	"github.com/gomp-kernel/gomp/mp"
 )
 
-// runKernel serves one Jupyter connection until shutdown_request, SIGTERM
-// or SIGHUP. SIGINT interrupts the running cell (interrupt_mode "signal").
+// runKernel serves one Jupyter connection until shutdown_request, SIGTERM,
+// SIGHUP or the death of the client that started it. SIGINT interrupts the running cell (interrupt_mode "signal").
 func runKernel(connFile string) error {
 	tuneGC()
 	logger, err := kernelLogger()
@@ -30,7 +30,7 @@ func runKernel(connFile string) error {
 		return fmt.Errorf("start interpreter: %w", err)
 	}
 	defer sess.Close()
-	mp.SetHost(host{sess}, mp.Config{Log: logger})
+	mp.SetHost(sess, mp.Config{Log: logger})
 	defer mp.Shutdown()
 
 	srv, err := kernel.NewServer(conn, &engine{sess: sess}, kernel.Options{Log: logger})
@@ -39,6 +39,9 @@ func runKernel(connFile string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	ctx, orphaned := context.WithCancel(ctx)
+	defer orphaned()
+	go watchParent(ctx, orphaned)
 	interrupts := make(chan os.Signal, 1)
 	signal.Notify(interrupts, os.Interrupt)
 	defer signal.Stop(interrupts)

@@ -30,6 +30,7 @@ const usage = `gomp is a Jupyter kernel for Go with process-parallel cells.
 Usage:
   gomp install [--user|--sys-prefix|--prefix DIR]  install the Jupyter kernelspec (default --user)
   gomp kernel CONNECTION_FILE                      run the kernel (Jupyter starts this)
+  gomp run [flags] NOTEBOOK.ipynb...               execute notebooks without Jupyter (gomp run -h)
   gomp version                                     print the version
 `
 
@@ -62,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return errors.New("usage: gomp kernel CONNECTION_FILE")
 		}
 		return runKernel(rest[0])
+	case "run":
+		return runNotebooks(rest, stdout, stderr)
 	case "worker":
 		return runWorker()
 	case "version", "--version", "-version":

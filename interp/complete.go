@@ -196,7 +196,7 @@ func (s *Session) members(qual string) []string {
 	var out []string
 	if _, isVar := s.yi.Globals()[qual]; !isVar && s.pkgPath(qual) != "" {
 		p := s.pkgPath(qual)
-		for n := range s.yi.Symbols(p)[p] {
+		for n := range pkgSymbols(p) {
 			out = append(out, n)
 		}
 		return out
@@ -264,7 +264,7 @@ func (s *Session) Inspect(code string, cursor int) (text string, found bool) {
 			return "", false
 		}
 		if p := s.pkgPath(qual); p != "" {
-			if v, ok := s.yi.Symbols(p)[p][name]; ok {
+			if v, ok := pkgSymbols(p)[name]; ok {
 				return describeSymbol(qual+"."+name, v), true
 			}
 		}

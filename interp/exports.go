@@ -3,8 +3,10 @@ package interp
 import (
 	"fmt"
 	"io"
-	"os"
+	"path"
 	"reflect"
+	"slices"
+	"sync"
 	"time"
 
 	yaegi "github.com/traefik/yaegi/interp"
@@ -13,25 +15,78 @@ import (
 	"github.com/gomp-kernel/gomp/interp/symbols"
 )
 
+// basePackages are the standard packages every interpreter registers when
+// it is made: those whose symbols yaegi adjusts (fixStdlib: fmt, flag, log,
+// os, math/bits) when it sees fmt, those its generic sources (cmp, maps,
+// slices) import, and those the session overrides. Every other standard
+// package is registered the first time something imports it (see load):
+// registering all of them up front was most of the cost of a new
+// interpreter, which an mp child pays before it can run anything.
+var basePackages = []string{"fmt", "flag", "log", "os", "math/bits", "time"}
+
+// stdlibKeys maps an import path to its key in stdlib.Symbols
+// ("math/rand" to "math/rand/rand").
+var stdlibKeys = sync.OnceValue(func() map[string]string {
+	m := make(map[string]string, len(stdlib.Symbols))
+	for k := range stdlib.Symbols {
+		if k != "." {
+			m[path.Dir(k)] = k
+		}
+	}
+	return m
+})
+
 // exports lists the symbol tables a new interpreter uses, in order: yaegi's
-// standard library (the Go 1.22 set), mp (import "mp"), then the session's
-// overrides of os.Stdin and time.Sleep.
+// type mappings and base standard packages, mp (import "mp"), then the
+// session's overrides of os.Stdin and time.Sleep.
 func (s *Session) exports() []yaegi.Exports {
+	base := yaegi.Exports{".": stdlib.Symbols["."]}
+	for _, p := range basePackages {
+		if k, ok := stdlibKeys()[p]; ok {
+			base[k] = stdlib.Symbols[k]
+		}
+	}
+	return []yaegi.Exports{base, {"mp/mp": symbols.Symbols[symbols.MP]}, s.overrides()}
+}
+
+// overrides are the session's replacements for standard symbols.
+func (s *Session) overrides() yaegi.Exports {
 	var stdin io.Reader = s.stdin
-	overrides := yaegi.Exports{
+	return yaegi.Exports{
 		"os/os":     {"Stdin": reflect.ValueOf(&stdin).Elem()},
 		"time/time": {"Sleep": reflect.ValueOf(s.sleep)},
 	}
-	if s.exitProcess {
-		// In an mp child, os.Exit ends the process with its code, as
-		// sys.exit does in a Python child: the parent sees the exit code.
-		overrides["os/os"]["Exit"] = reflect.ValueOf(os.Exit)
+}
+
+// load registers the standard package p in yi unless it is a base
+// package (registered, and adjusted, when yi was made), and reports
+// whether yi can import p: a standard package of yaegi's set or "mp".
+// Registering a package again is harmless (it holds the same symbols; the
+// session overrides only base packages), so load need not know what yi
+// has: yaegi cannot tell without building wrappers for every function of
+// a source package, which panics on generic ones (slices, maps).
+func (s *Session) load(yi *yaegi.Interpreter, p string) bool {
+	if p == "mp" || slices.Contains(basePackages, p) {
+		return true
 	}
-	return []yaegi.Exports{
-		stdlib.Symbols,
-		{"mp/mp": symbols.Symbols[symbols.MP]},
-		overrides,
+	k, ok := stdlibKeys()[p]
+	if !ok {
+		return false
 	}
+	if err := yi.Use(yaegi.Exports{k: stdlib.Symbols[k]}); err != nil {
+		s.log.Warn("register package", "path", p, "err", err)
+		return false
+	}
+	return true
+}
+
+// pkgSymbols returns the exported symbols of package p ("mp" or a standard
+// package), registered or not, for completion and inspection.
+func pkgSymbols(p string) map[string]reflect.Value {
+	if p == "mp" {
+		return symbols.Symbols[symbols.MP]
+	}
+	return stdlib.Symbols[stdlibKeys()[p]]
 }
 
 // sleep is time.Sleep for cells: it returns early when the current cell is

@@ -212,6 +212,7 @@ func (s *Session) replay(yi *yaegi.Interpreter, st state, own []record) error {
 		var b strings.Builder
 		b.WriteString("package main\nimport (\n")
 		for _, im := range st.Imports {
+			s.load(yi, im.Path)
 			fmt.Fprintf(&b, "%s %q\n", im.Name, im.Path)
 		}
 		b.WriteString(")\n")

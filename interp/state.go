@@ -41,9 +41,10 @@ func declTok(d ast.Decl) string {
 	return "func"
 }
 
-// hasSymbols reports whether the interpreter can import path.
+// hasSymbols reports whether the interpreter can import path, registering
+// a standard package the first time it is asked for.
 func (s *Session) hasSymbols(p string) bool {
-	return len(s.yi.Symbols(p)[p]) > 0
+	return s.load(s.yi, p)
 }
 
 // prepare drops imports the notebook already has, rejects imports yaegi
@@ -262,6 +263,9 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 		if err != nil {
 			return Value{}, err
 		}
+		if v.IsValid() && v.Type() == reflect.TypeFor[error]() {
+			return errorResult(v)
+		}
 		return render(v), nil
 	}
 	lhs := make([]ast.Expr, n)
@@ -278,9 +282,8 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 		vals[i] = g["_gompR"+strconv.Itoa(i)]
 	}
 	if last := vals[n-1]; last.IsValid() && last.Type() == reflect.TypeFor[error]() {
-		if !last.IsNil() {
-			err := last.Interface().(error)
-			return Value{}, &CellError{Name: "error", Value: err.Error(), Traceback: []string{"error: " + err.Error()}}
+		if _, err := errorResult(last); err != nil {
+			return Value{}, err
 		}
 		vals = vals[:n-1]
 	}
@@ -296,6 +299,16 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 		}
 	}
 	return Value{Text: "(" + strings.Join(texts, ", ") + ")", Value: reflect.ValueOf(all)}, nil
+}
+
+// errorResult is what a trailing call's error result shows: nothing when it
+// is nil, the cell's error otherwise.
+func errorResult(v reflect.Value) (Value, error) {
+	if v.IsNil() {
+		return Value{}, nil
+	}
+	err := v.Interface().(error)
+	return Value{}, &CellError{Name: "error", Value: err.Error(), Traceback: []string{"error: " + err.Error()}}
 }
 
 // isPrint reports whether call is fmt.Print*, whose byte count is noise.

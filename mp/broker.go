@@ -9,52 +9,50 @@ import (
 	"sync"
 )
 
-// The shared objects (Queue, JoinableQueue, Pipe, Lock, RLock, Semaphore,
-// Event, Condition, Barrier) live in a broker: a goroutine-served unix
+// The shared objects (Queue, JoinableQueue, Lock, RLock, Semaphore, Event,
+// Condition, Barrier) live in a broker: a goroutine-served unix
 // socket in the process that created them (usually the kernel). Every
 // other process holding a handle talks to the broker over one connection
 // with request and reply frames (frame.go); the creating process calls the
 // broker directly, without a socket. A broker is a state machine guarded by
 // one mutex, so every operation is atomic, and a connection is an owner:
 // when a process dies, its connection ends and the broker releases what it
-// held (locks, semaphore units, pipe ends) and forgets its waits. Nothing
+// held (locks, semaphore units) and forgets its waits. Nothing
 // it half-sent is ever seen by anyone, because a frame is applied only once
 // it has been read whole.
 //
 // This costs a hop through the broker for each operation between two
-// children, but gives owner-death release, exact end counting for pipes
-// (for EOF) and interruption (a cancel frame) without shared-memory futexes.
+// children, but gives owner-death release and interruption (a cancel
+// frame) without shared-memory futexes. Pipes do not use it beyond handing
+// their descriptors over (pipe.go, fdpass.go); shared memory does not use
+// it at all except for its lock (shared.go).
 
 // Broker operations, carried in the frame's kind.
 const (
-	opCancel kind = iota + 1 // cancel a waiting request (body: its seq)
-	opPut                    // queue: put an item (no reply when seq is 0)
-	opGet                    // queue: take an item, waiting
-	opLen                    // queue: number of items
-	opTaskDone               // joinable queue
-	opJoin                   // joinable queue: wait until every item is done
-	opSend                   // pipe: send on an end
-	opRecv                   // pipe: receive on an end, waiting
-	opCloseEnd               // pipe: close one holder's end
-	opLend                   // pipe: count an end being sent to another process
-	opAdopt                  // pipe: the receiving process takes the lent end
-	opAcquire                // lock, rlock, semaphore
-	opRelease                // lock, rlock, semaphore
-	opSet                    // event
-	opClear                  // event
-	opIsSet                  // event
-	opWait                   // event, condition, barrier
-	opNotify                 // condition: wake n waiters
-	opAbort                  // barrier
-	opReset                  // barrier
-	opCount                  // barrier: parties waiting
-	opFree                   // drop the object (its creator closed it)
+	opCancel   kind = iota + 1 // cancel a waiting request (body: its seq)
+	opPut                      // queue: put an item (no reply when seq is 0)
+	opGet                      // queue: take an item, waiting
+	opLen                      // queue: number of items
+	opTaskDone                 // joinable queue
+	opJoin                     // joinable queue: wait until every item is done
+	opFetchFD                  // first frame of a connection that fetches a lent pipe end
+	opSync                     // answered once every earlier request on the connection is applied
+	opAcquire                  // lock, rlock, semaphore
+	opRelease                  // lock, rlock, semaphore
+	opSet                      // event
+	opClear                    // event
+	opIsSet                    // event
+	opWait                     // event, condition, barrier
+	opNotify                   // condition: wake n waiters
+	opAbort                    // barrier
+	opReset                    // barrier
+	opCount                    // barrier: parties waiting
+	opFree                     // drop the object (its creator closed it)
 )
 
 // Reply statuses, carried in the reply frame's kind.
 const (
 	stOK        kind = iota + 1
-	stEOF            // pipe: every other end is closed
 	stCancelled      // the request was cancelled before it was satisfied
 	stErr            // body is the message
 	stBroken         // barrier broken
@@ -90,6 +88,8 @@ type object interface {
 	cancel(b *broker, p *peer, seq uint64) bool
 	// drop forgets p, which is gone, releasing what it held.
 	drop(b *broker, p *peer)
+	// free fails every waiting request: the object is being discarded.
+	free(b *broker)
 }
 
 // broker serves this process's shared objects.
@@ -97,13 +97,14 @@ type broker struct {
 	dir   string // private directory holding the socket
 	path  string // socket path: the reference handles carry
 	ln    *net.UnixListener
-	local *peer        // this process
+	local *peer          // this process
 	wg    sync.WaitGroup // accept loop and connection goroutines
 
 	mu     sync.Mutex
 	objs   map[uint64]object
 	nextID uint64
 	conns  map[net.Conn]bool
+	lent   map[uint64]int // pipe-end duplicates by token (fdpass.go)
 	out    []outMsg
 	closed bool
 }
@@ -122,7 +123,7 @@ func localBroker() (*broker, error) {
 		return theBroker.b, nil
 	}
 	removeStale()
-	dir, err := os.MkdirTemp("", fmt.Sprintf("gomp-%d-", os.Getpid()))
+	dir, err := os.MkdirTemp("", fmt.Sprintf("gomp-%d-mp-", os.Getpid()))
 	if err != nil {
 		return nil, fmt.Errorf("start broker: %w", err)
 	}
@@ -132,7 +133,7 @@ func localBroker() (*broker, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("start broker: %w", err)
 	}
-	b := &broker{dir: dir, path: path, ln: ln, objs: map[uint64]object{}, conns: map[net.Conn]bool{}}
+	b := &broker{dir: dir, path: path, ln: ln, objs: map[uint64]object{}, conns: map[net.Conn]bool{}, lent: map[uint64]int{}}
 	b.local = &peer{}
 	b.local.send = func(seq uint64, st kind, body []byte) { localClient(b).deliver(seq, st, body) }
 	b.wg.Add(1)
@@ -181,9 +182,14 @@ func (b *broker) serve(nc net.Conn) {
 			nc.Close()
 		}
 	}
-	for {
+	for first := true; ; first = false {
 		f, err := c.recv()
 		if err != nil {
+			break
+		}
+		if first && f.Kind == opFetchFD {
+			r := reader{b: f.Body}
+			b.serveFD(nc, r.uint())
 			break
 		}
 		b.handle(p, f.Seq, f.Kind, f.Body)
@@ -205,11 +211,14 @@ func (b *broker) handle(p *peer, seq uint64, op kind, body []byte) {
 	switch o := b.objs[id]; {
 	case op == opCancel:
 		b.cancel(p, id)
+	case op == opSync:
+		b.reply(p, seq, stOK, nil)
 	case r.err != nil:
 		b.fail(p, seq, r.err)
 	case o == nil:
 		b.fail(p, seq, errors.New("the object is closed"))
 	case op == opFree:
+		o.free(b)
 		delete(b.objs, id)
 		b.reply(p, seq, stOK, nil)
 	default:
@@ -259,7 +268,12 @@ func (b *broker) close() {
 	for c := range b.conns {
 		c.Close()
 	}
-	b.mu.Unlock()
+	for id, o := range b.objs {
+		o.free(b)
+		delete(b.objs, id)
+	}
+	b.closeLent()
+	b.flush()
 	b.wg.Wait()
 	os.RemoveAll(b.dir)
 }

@@ -49,6 +49,33 @@
 // A target may end with an error result; a non-nil error fails the call
 // like a panic does (without a stack).
 //
+// # Sharing between processes
+//
+// Queue, JoinableQueue, Pipe, Array, Value, Lock, RLock, Semaphore, Event,
+// Condition and Barrier are handles: passed as arguments to NewProcess,
+// Pool tasks or initializers (or put in a Queue), they arrive in the child
+// as handles on the same object, and the child can pass them on to its own
+// children.
+//
+//	q := mp.NewQueue()
+//	p := mp.NewProcess(producer, q) // func producer(q *mp.Queue)
+//	item, err := q.Get()
+//
+//	a, b := mp.Pipe()                // b goes to a child; close our copy
+//	arr := mp.NewArray([]int{2, 3})  // shared memory; arr.View().([]int)
+//
+// Queues and the synchronisation objects live in the process that created
+// them and are served to the others over a unix socket (broker.go); a
+// process that dies releases the locks and semaphore units it held, and a
+// half-sent Put is never seen. Pipes are socket pairs whose ends are
+// handed over as file descriptors (pipe.go, fdpass.go); Recv returns
+// io.EOF once every copy of the other end is closed. Arrays and Values are
+// files in /dev/shm mapped into every process that has them (shared.go).
+// Waits end with ErrInterrupted when the cell is interrupted. Queue and
+// pipe items are encoded like arguments; basic values, []any and
+// map[string]any come back from Get and Recv, other types through GetInto
+// and RecvInto.
+//
 // # Output
 //
 // A child's stdout and stderr go to the cell that started it (for a Pool,

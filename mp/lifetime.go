@@ -205,6 +205,10 @@ func Shutdown() {
 	if f != nil {
 		f.stop()
 	}
+	closeBroker()
+	closeClients()
+	removeSegments()
+	removeStale()
 }
 
 // forker owns one OS thread, locked for its whole life, from which every

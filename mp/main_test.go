@@ -201,7 +201,13 @@ var host = &testHost{}
 func TestMain(m *testing.M) {
 	switch os.Getenv("GOMP_TEST_MODE") {
 	case "worker":
-		if err := ServeWorker(context.Background(), testRunner{}); err != nil {
+		// A worker can start processes too (grandchildren), as main's
+		// worker mode does with its interpreter session as Host.
+		SetHost(&testHost{cell: Cell{Context: context.Background(), Stdout: os.Stdout, Stderr: os.Stderr}},
+			Config{Path: os.Args[0], Env: []string{"GOMP_TEST_MODE=worker"}, NoSpare: true})
+		err := ServeWorker(context.Background(), testRunner{})
+		Shutdown()
+		if err != nil {
 			os.Exit(1)
 		}
 		os.Exit(0)

@@ -29,8 +29,10 @@ type Pool struct {
 	terminated bool
 	term       chan struct{} // closed by Terminate
 	live       int           // worker loops running
+	idle       int           // worker loops waiting in next
 	snap       []byte        // last snapshot sent, and its version
 	version    uint64
+	calls      uint64 // counts submits; tasks of one share its number
 	wg         sync.WaitGroup
 }
 
@@ -108,8 +110,12 @@ func NewPool(n int, opts ...Option) *Pool {
 // belongs to, and where its results go.
 type task struct {
 	tg      *target
-	first   int // index of the first item, -1 for Apply
-	items   [][]byte
+	call    uint64                   // the submit (Map, Apply...) it belongs to
+	seq     uint64                   // its call frame's number, once sent
+	first   int                      // index of the first item, -1 for Apply
+	n       int                      // number of items
+	items   [][]byte                 // their encoded argument tuples, or
+	load    func() ([][]byte, error) // encodes them when the task is sent
 	snap    []byte
 	version uint64
 	cell    Cell
@@ -121,7 +127,7 @@ type task struct {
 // results in input order. The first failing item's error is returned, a
 // *RemoteError naming the item for a panic or an error fn returned.
 func (p *Pool) Map(fn any, items any) ([]any, error) {
-	g, err := p.mapAsync("Map", fn, items, false, p.defaultChunk)
+	g, err := p.mapAsync("Map", fn, items, false, p.defaultChunk, true)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +137,7 @@ func (p *Pool) Map(fn any, items any) ([]any, error) {
 // Starmap is Map for functions of several arguments: each element of
 // items is a slice (or array) holding one call's arguments.
 func (p *Pool) Starmap(fn any, items any) ([]any, error) {
-	g, err := p.mapAsync("Starmap", fn, items, true, p.defaultChunk)
+	g, err := p.mapAsync("Starmap", fn, items, true, p.defaultChunk, true)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +147,7 @@ func (p *Pool) Starmap(fn any, items any) ([]any, error) {
 // MapAsync is Map without waiting: Get returns the []any of results.
 func (p *Pool) MapAsync(fn any, items any) *AsyncResult {
 	r := newAsyncResult()
-	g, err := p.mapAsync("MapAsync", fn, items, false, p.defaultChunk)
+	g, err := p.mapAsync("MapAsync", fn, items, false, p.defaultChunk, false)
 	if err != nil {
 		r.set(nil, err)
 		return r
@@ -168,7 +174,7 @@ func (p *Pool) ApplyAsync(fn any, args ...any) *AsyncResult {
 		r.set(nil, fmt.Errorf("mp.Pool.Apply(%s, ...): %w", tg.name, err))
 		return r
 	}
-	err = p.submit(tg, -1, [][][]byte{{enc}}, func(_ int, vals []any, err error) {
+	err = p.submit(tg, -1, []chunk{{n: 1, items: [][]byte{enc}}}, func(_ int, vals []any, err error) {
 		if err != nil {
 			r.set(nil, err)
 			return
@@ -193,7 +199,7 @@ func (p *Pool) ImapUnordered(fn any, items any) <-chan Item {
 }
 
 func (p *Pool) imap(op string, fn any, items any, unordered bool) <-chan Item {
-	g, err := p.mapAsync(op, fn, items, false, func(int) int { return max(p.opts.chunkSize, 1) }, unordered)
+	g, err := p.mapAsync(op, fn, items, false, func(int) int { return max(p.opts.chunkSize, 1) }, false, unordered)
 	if err != nil {
 		ch := make(chan Item, 1)
 		ch <- Item{Index: -1, Err: err}
@@ -223,9 +229,11 @@ func (p *Pool) check(op string, fn any) (*target, error) {
 }
 
 // mapAsync encodes every item (so a bad one fails the call before anything
-// runs), cuts them into chunks and submits them. With stream set, results
-// also go to the gather's Item channel.
-func (p *Pool) mapAsync(op string, fn any, items any, star bool, chunk func(int) int, stream ...bool) (*gather, error) {
+// runs; with waits, the caller waiting for the results, items that cannot
+// fail may be encoded later, see chunkItems), cuts them into chunks and
+// submits them. With stream set, results also go to the gather's Item
+// channel.
+func (p *Pool) mapAsync(op string, fn any, items any, star bool, chunk func(int) int, waits bool, stream ...bool) (*gather, error) {
 	tg, err := p.check(op, fn)
 	if err != nil {
 		return nil, err
@@ -236,30 +244,16 @@ func (p *Pool) mapAsync(op string, fn any, items any, star bool, chunk func(int)
 	}
 	n := v.Len()
 	size := chunk(n)
-	var chunks [][][]byte
-	for i := 0; i < n; i += size {
-		c := make([][]byte, 0, min(size, n-i))
-		for j := i; j < i+size && j < n; j++ {
-			args := []any{v.Index(j).Interface()}
-			if star {
-				if args, err = tuple(v.Index(j)); err != nil {
-					return nil, fmt.Errorf("mp.Pool.%s(%s): item %d: %w", op, tg.name, j, err)
-				}
-			}
-			enc, err := tg.encodeArgs(nil, args)
-			if err != nil {
-				return nil, fmt.Errorf("mp.Pool.%s(%s): item %d: %w", op, tg.name, j, err)
-			}
-			c = append(c, enc)
-		}
-		chunks = append(chunks, c)
+	chunks, err := chunkItems(tg, v, star, size, waits)
+	if err != nil {
+		return nil, fmt.Errorf("mp.Pool.%s(%s): %w", op, tg.name, err)
 	}
 	g := newGather(n, len(chunks))
 	if len(stream) > 0 {
 		g.stream(stream[0])
 	}
 	err = p.submit(tg, 0, chunks, func(first int, vals []any, err error) {
-		g.chunkDone(first, len(chunks[first/size]), vals, err)
+		g.chunkDone(first, chunks[first/size].n, vals, err)
 	})
 	return g, err
 }
@@ -281,7 +275,7 @@ func tuple(v reflect.Value) ([]any, error) {
 
 // submit queues one task per chunk. first is the index of the first item
 // (-1 for Apply); done gets each chunk's first item index and results.
-func (p *Pool) submit(tg *target, first int, chunks [][][]byte, done func(first int, vals []any, err error)) error {
+func (p *Pool) submit(tg *target, first int, chunks []chunk, done func(first int, vals []any, err error)) error {
 	h, _, err := currentHost()
 	if err != nil {
 		return err
@@ -299,16 +293,17 @@ func (p *Pool) submit(tg *target, first int, chunks [][][]byte, done func(first 
 	if p.version == 0 || !bytes.Equal(snap, p.snap) {
 		p.snap, p.version = snap, p.version+1
 	}
+	p.calls++
 	at := first
 	for _, c := range chunks {
 		idx := at
 		p.queue = append(p.queue, &task{
-			tg: tg, first: idx, items: c, snap: p.snap, version: p.version,
+			tg: tg, call: p.calls, first: idx, n: c.n, items: c.items, load: c.load, snap: p.snap, version: p.version,
 			cell: cell, ctx: contextOf(cell),
 			done: func(vals []any, err error) { done(max(idx, 0), vals, err) },
 		})
 		if at >= 0 {
-			at += len(c)
+			at += c.n
 		}
 	}
 	p.cond.Broadcast()
@@ -321,7 +316,9 @@ func (p *Pool) next() *task {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for len(p.queue) == 0 && !p.closed && !p.terminated {
+		p.idle++
 		p.cond.Wait()
+		p.idle--
 	}
 	if p.terminated || len(p.queue) == 0 {
 		return nil
@@ -330,6 +327,48 @@ func (p *Pool) next() *task {
 	p.queue[0] = nil
 	p.queue = p.queue[1:]
 	return t
+}
+
+// nextOf returns the next task without waiting, to be sent to a worker
+// ahead while it runs another task of submit call, or nil. It takes only a
+// task of the same submit (so it shares the cell and snapshot), of several
+// items (for a one-item task, the call dominates the frame's transfer and
+// decoding that sending ahead hides, and a task held behind a long one
+// would leave a worker that frees up idle at the end of a Map), and only
+// when more tasks are queued than worker loops wait for one.
+func (p *Pool) nextOf(call uint64) *task {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.terminated || len(p.queue) <= p.idle {
+		return nil
+	}
+	if h := p.queue[0]; h.call != call || h.n < 2 || h.ctx.Err() != nil {
+		return nil
+	}
+	t := p.queue[0]
+	p.queue[0] = nil
+	p.queue = p.queue[1:]
+	return t
+}
+
+// requeue puts tasks that were sent to a worker which broke before running
+// them back at the front of the queue, in order, or fails them if the pool
+// was terminated.
+func (p *Pool) requeue(ts []*task) {
+	if len(ts) == 0 {
+		return
+	}
+	p.mu.Lock()
+	if p.terminated {
+		p.mu.Unlock()
+		for _, t := range ts {
+			t.done(nil, errors.New("mp.Pool: pool terminated"))
+		}
+		return
+	}
+	p.queue = append(ts[:len(ts):len(ts)], p.queue...)
+	p.cond.Broadcast()
+	p.mu.Unlock()
 }
 
 // Close stops the pool taking work; workers exit once the queued tasks

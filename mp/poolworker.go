@@ -1,6 +1,7 @@
 package mp
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -8,9 +9,15 @@ import (
 )
 
 // loop is one worker slot of p: it keeps a worker process, feeds it tasks
-// one at a time and replaces it when it dies, is interrupted, or has done
-// its maximum number of tasks. NewPool starts it; Join and Terminate wait
-// for it.
+// and replaces it when it dies, is interrupted, or has done its maximum
+// number of tasks. NewPool starts it; Join and Terminate wait for it.
+//
+// A task of the same submit as the one running is sent to the worker
+// before the running one's results are read (up to pipelineDepth tasks in
+// flight), so that the worker starts on it while the loop decodes: with
+// one task at a time the worker sat idle for every frame's transfer and
+// decoding. A worker runs frames in order, so the tasks behind one that
+// broke it never started; they go back to the queue.
 func (p *Pool) loop(name string) {
 	defer p.wg.Done()
 	defer p.slotEnded()
@@ -39,15 +46,47 @@ func (p *Pool) loop(name string) {
 				continue
 			}
 		}
-		vals, broken, err := w.run(t, p.term)
-		t.done(vals, err)
-		w.tasks++
-		if broken || (p.opts.maxTasks > 0 && w.tasks >= p.opts.maxTasks) {
-			w.stop(broken)
+		if err := t.encode(); err != nil {
+			t.done(nil, err)
+			continue
+		}
+		if err := w.send(t); err != nil {
+			t.done(nil, err)
+			w.stop(true)
 			w = nil
+			continue
+		}
+		inflight := []*task{t}
+		for len(inflight) > 0 {
+			if len(inflight) < pipelineDepth && (p.opts.maxTasks == 0 || w.tasks+len(inflight) < p.opts.maxTasks) {
+				if n := p.nextOf(t.call); n != nil {
+					if err := n.encode(); err != nil {
+						n.done(nil, err)
+					} else if err := w.send(n); err != nil {
+						// The worker is gone; the head's read reports it.
+						p.requeue([]*task{n})
+					} else {
+						inflight = append(inflight, n)
+					}
+				}
+			}
+			head := inflight[0]
+			inflight = inflight[1:]
+			vals, broken, err := w.recv(head, p.term)
+			head.done(vals, err)
+			w.tasks++
+			if broken || (p.opts.maxTasks > 0 && w.tasks >= p.opts.maxTasks) {
+				w.stop(broken)
+				w = nil
+				p.requeue(inflight)
+				inflight = nil
+			}
 		}
 	}
 }
+
+// pipelineDepth is how many tasks a pool worker may hold at once.
+const pipelineDepth = 2
 
 func (p *Pool) isTerminated() bool {
 	p.mu.Lock()
@@ -106,10 +145,10 @@ func (w *poolWorker) stop(kill bool) {
 	<-w.c.exited
 }
 
-// run sends t to the worker and waits for its results. broken reports that
-// the worker cannot be used again (it died, was interrupted or the pool
-// terminated); its process is then killed by the caller.
-func (w *poolWorker) run(t *task, term <-chan struct{}) (vals []any, broken bool, err error) {
+// send sends t to the worker, preceded by the notebook state if the
+// worker has an older one. A failure means the worker is gone; its process
+// has been killed.
+func (w *poolWorker) send(t *task) error {
 	c := w.c
 	c.stdout.pin(t.cell.Stdout)
 	c.stderr.pin(t.cell.Stderr)
@@ -117,19 +156,32 @@ func (w *poolWorker) run(t *task, term <-chan struct{}) (vals []any, broken bool
 		err := c.conn.send(frame{Kind: kindRestore, Body: body(nil).uint(t.version).bytes(t.snap)})
 		if err != nil {
 			c.signal(syscall.SIGKILL)
-			return nil, true, w.died(t, err)
+			return w.died(t, err)
 		}
 		w.version = t.version
 	}
 	w.seq++
-	b := body(nil).string(t.tg.name).uint(uint64(t.first + 1)).uint(uint64(len(t.items)))
+	t.seq = w.seq
+	size := len(t.tg.name) + 3*binary.MaxVarintLen64
+	for _, it := range t.items {
+		size += len(it) + binary.MaxVarintLen64
+	}
+	b := body(make([]byte, 0, size)).string(t.tg.name).uint(uint64(t.first + 1)).uint(uint64(len(t.items)))
 	for _, it := range t.items {
 		b = b.bytes(it)
 	}
-	if err := c.conn.send(frame{Seq: w.seq, Kind: kindCall, Body: b}); err != nil {
+	if err := c.conn.send(frame{Seq: t.seq, Kind: kindCall, Body: b}); err != nil {
 		c.signal(syscall.SIGKILL)
-		return nil, true, w.died(t, err)
+		return w.died(t, err)
 	}
+	return nil
+}
+
+// recv waits for the results of t, sent by send. broken reports that the
+// worker cannot be used again (it died, was interrupted or the pool
+// terminated); its process is then killed by the caller.
+func (w *poolWorker) recv(t *task, term <-chan struct{}) (vals []any, broken bool, err error) {
+	c := w.c
 	var f frame
 	select {
 	case fr, ok := <-c.frames:
@@ -146,27 +198,28 @@ func (w *poolWorker) run(t *task, term <-chan struct{}) (vals []any, broken bool
 		<-c.exited
 		return nil, true, errors.New("mp.Pool: pool terminated")
 	}
-	if f.Kind != kindResult || f.Seq != w.seq {
-		return nil, true, fmt.Errorf("%s: reply %d of kind %d to call %d", w.name, f.Seq, f.Kind, w.seq)
+	if f.Kind != kindResult || f.Seq != t.seq {
+		return nil, true, fmt.Errorf("%s: reply %d of kind %d to call %d", w.name, f.Seq, f.Kind, t.seq)
 	}
 	// Everything the task printed reaches its cell before its result.
-	c.stdout.waitMark(w.seq)
-	c.stderr.waitMark(w.seq)
+	c.stdout.waitMark(t.seq)
+	c.stderr.waitMark(t.seq)
 	r := reader{b: f.Body}
 	n := int(r.uint())
-	if r.err == nil && n > len(t.items) {
-		return nil, true, fmt.Errorf("%s: %d results for %d items", w.name, n, len(t.items))
+	if r.err == nil && n > t.n {
+		return nil, true, fmt.Errorf("%s: %d results for %d items", w.name, n, t.n)
 	}
+	results := make([][]byte, 0, n)
 	for range n {
 		res := r.bytes()
 		if r.err != nil {
 			break
 		}
-		v, err := t.tg.decodeResults(res)
-		if err != nil {
-			return nil, false, err
-		}
-		vals = append(vals, v)
+		results = append(results, res)
+	}
+	vals, err = decodeChunk(t.tg, results)
+	if err != nil {
+		return nil, false, err
 	}
 	if failed := r.uint(); r.err == nil && failed == 1 {
 		err = decodeRemoteError(&r, t.tg.name)
@@ -174,8 +227,8 @@ func (w *poolWorker) run(t *task, term <-chan struct{}) (vals []any, broken bool
 	if r.err != nil {
 		return nil, true, fmt.Errorf("%s: reply: %w", w.name, r.err)
 	}
-	if err == nil && len(vals) != len(t.items) {
-		return nil, true, fmt.Errorf("%s: %d results for %d items", w.name, len(vals), len(t.items))
+	if err == nil && len(vals) != t.n {
+		return nil, true, fmt.Errorf("%s: %d results for %d items", w.name, len(vals), t.n)
 	}
 	return vals, false, err
 }
@@ -190,7 +243,7 @@ func (w *poolWorker) died(t *task, cause error) error {
 	}
 	items := ""
 	if t.first >= 0 {
-		items = fmt.Sprintf(" (items %d-%d)", t.first, t.first+len(t.items)-1)
+		items = fmt.Sprintf(" (items %d-%d)", t.first, t.first+t.n-1)
 	}
 	err := fmt.Errorf("%w: %s (pid %d) %s %d while running %s%s", ErrWorkerDied, w.name, w.c.pid(), what, code, t.tg.name, items)
 	if cause != nil {

@@ -108,6 +108,7 @@ func (w *worker) serve() error {
 			w.runInit()
 		case kindCall:
 			reply, failed := w.call(f.Body)
+			syncBrokers()
 			if !w.hello.Pool {
 				if failed {
 					return fmt.Errorf("%s: %w", w.hello.Name, ErrTargetFailed)

@@ -143,7 +143,7 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 		return Failed, fmt.Errorf("start interpreter: %w", err)
 	}
 	defer sess.Close()
-	mp.SetHost(host{sess}, mp.Config{Log: log})
+	mp.SetHost(sess, mp.Config{Log: log})
 	defer mp.Shutdown()
 
 	var code []*Cell
@@ -177,6 +177,9 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 		if status == OK || st == TimedOut {
 			status = st
 		}
+	}
+	if ctx.Err() != nil {
+		return Interrupted, nil
 	}
 	if status == Failed && opts.AllowErrors {
 		status = OK

@@ -340,6 +340,28 @@ class Lifetimes(unittest.TestCase):
         finally:
             k.close()
 
+    def test_client_death_ends_kernel_and_children(self):
+        import subprocess
+        import sys
+        client = subprocess.Popen([sys.executable, "-c", (
+            "import time\n"
+            "from jupyter_client.manager import start_new_kernel\n"
+            "km, kc = start_new_kernel(kernel_name='gomp')\n"
+            "r = kc.execute_interactive('import (\"fmt\"\\n\"time\"\\n\"mp\"\\n)\\n"
+            "func s() { time.Sleep(time.Hour) }\\np := mp.NewProcess(s)\\np.Start()\\n"
+            "fmt.Println(p.Pid())', timeout=60, output_hook=lambda m: m['msg_type'] == 'stream' and "
+            "print(km.provisioner.process.pid, m['content']['text'].strip(), flush=True))\n"
+            "time.sleep(3600)\n")], stdout=subprocess.PIPE, text=True)
+        try:
+            kernel, child = map(int, client.stdout.readline().split())
+            self.assertTrue(alive(kernel) and alive(child))
+            client.kill()
+            client.wait()
+            self.assertEqual(wait_gone([kernel, child]), [], "the kernel outlived the client that started it")
+        finally:
+            client.kill()
+            client.stdout.close()
+
     def test_shutdown_ends_children(self):
         k = Kernel()
         pid = self.start_sleeper(k)

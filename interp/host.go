@@ -1,0 +1,15 @@
+package interp
+
+import "github.com/gomp-kernel/gomp/mp"
+
+// Cell returns the running (or latest) cell's context and writers in mp's
+// terms. With Target and Snapshot it makes a *Session an mp.Host, so the
+// kernel and the notebook runner install it with mp.SetHost directly.
+// (interp already depends on mp through the generated symbol table; mp
+// never depends on interp.)
+func (s *Session) Cell() mp.Cell {
+	ctx, stdout, stderr := s.Current()
+	return mp.Cell{Context: ctx, Stdout: stdout, Stderr: stderr}
+}
+
+var _ mp.Host = (*Session)(nil)
