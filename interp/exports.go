@@ -3,6 +3,7 @@ package interp
 import (
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"reflect"
 	"slices"
@@ -52,10 +53,16 @@ func (s *Session) exports() []yaegi.Exports {
 // overrides are the session's replacements for standard symbols.
 func (s *Session) overrides() yaegi.Exports {
 	var stdin io.Reader = s.stdin
-	return yaegi.Exports{
+	o := yaegi.Exports{
 		"os/os":     {"Stdin": reflect.ValueOf(&stdin).Elem()},
 		"time/time": {"Sleep": reflect.ValueOf(s.sleep)},
 	}
+	if s.exitProcess {
+		// In an mp child, os.Exit ends the process with its code, as
+		// sys.exit does in a Python child: the parent sees the exit code.
+		o["os/os"]["Exit"] = reflect.ValueOf(os.Exit)
+	}
+	return o
 }
 
 // load registers the standard package p in yi unless it is a base

@@ -47,3 +47,25 @@ func TestLazyPackages(t *testing.T) {
 		}
 	})
 }
+
+// TestExitProcess checks that os.Exit ends only the cell in a kernel's
+// session, while a worker's session lets it end the process (tested across
+// a real process in testdata/jupyter/test_mp.py): the symbol differs.
+func TestExitProcess(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		exit bool
+	}{{"kernel", false}, {"worker", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := New(Options{ExitProcess: tc.exit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			got := s.overrides()["os/os"]["Exit"].IsValid()
+			if got != tc.exit {
+				t.Errorf("os.Exit replaced by the real one: %v, want %v", got, tc.exit)
+			}
+		})
+	}
+}

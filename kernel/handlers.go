@@ -110,9 +110,9 @@ func (s *Server) serveQueue(q *queue) {
 		}
 		if r.abortQueued {
 			failedAt = time.Now()
-			for _, q := range q.drain() {
-				q.queuedAtFailure = true
-				aborting = append(aborting, q)
+			for _, queued := range q.drain() {
+				queued.queuedAtFailure = true
+				aborting = append(aborting, queued)
 			}
 		}
 		if r.stop {

@@ -181,7 +181,8 @@ class GompBehaviourTests(unittest.TestCase):
         self.iopub_until_idle(msg_id)
 
     def test_stop_on_error_aborts_queued(self):
-        first = self.kc.execute('panic("first fails")')
+        # The first cell fails only after the others have surely been sent.
+        first = self.kc.execute('import "time"\ntime.Sleep(500 * time.Millisecond)\npanic("first fails")')
         second = self.kc.execute('import "fmt"\nfmt.Println("must not run")')
         third = self.kc.execute("1 + 1")
         self.assertEqual(self.reply_for(first)["content"]["status"], "error")
