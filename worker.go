@@ -22,6 +22,11 @@ func runWorker() error {
 		return fmt.Errorf("worker: start interpreter: %w", err)
 	}
 	defer sess.Close()
+	// A child may start children of its own, as in Python: the worker's
+	// session is their host, and their output goes to this worker's stdout
+	// and stderr, which the parent routes to the cell.
+	mp.SetHost(sess, mp.Config{})
+	defer mp.Shutdown()
 	// SIGTERM keeps its default action, so Terminate's exit code is -15
 	// as in Python.
 	return mp.ServeWorker(context.Background(), sess)

@@ -329,6 +329,13 @@ func uses(it *item) map[string]bool {
 		}
 		return true
 	})
+	if it.decl != nil {
+		// A declaration's own parameters and locals are not the notebook's
+		// variables, even when a statement of the cell uses the same names.
+		for name := range localNames(it.decl) {
+			delete(m, name)
+		}
+	}
 	return m
 }
 

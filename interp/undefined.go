@@ -29,55 +29,9 @@ func (s *Session) undefinedName(n ast.Node) (*ast.Ident, bool) {
 		}
 	}
 	s.stateMu.RUnlock()
-	declare := func(ids ...*ast.Ident) {
-		for _, id := range ids {
-			known[id.Name] = true
-		}
+	for name := range localNames(n) {
+		known[name] = true
 	}
-	fields := func(fl *ast.FieldList) {
-		if fl != nil {
-			for _, f := range fl.List {
-				declare(f.Names...)
-			}
-		}
-	}
-	ast.Inspect(n, func(x ast.Node) bool {
-		switch x := x.(type) {
-		case *ast.AssignStmt:
-			if x.Tok == token.DEFINE {
-				for _, e := range x.Lhs {
-					if id, ok := e.(*ast.Ident); ok {
-						declare(id)
-					}
-				}
-			}
-		case *ast.ValueSpec:
-			declare(x.Names...)
-		case *ast.TypeSpec:
-			declare(x.Name)
-			fields(x.TypeParams)
-		case *ast.FuncDecl:
-			declare(x.Name)
-			fields(x.Recv)
-			fields(x.Type.TypeParams)
-		case *ast.FuncType:
-			fields(x.Params)
-			fields(x.Results)
-		case *ast.RangeStmt:
-			for _, e := range []ast.Expr{x.Key, x.Value} {
-				if id, ok := e.(*ast.Ident); ok {
-					declare(id)
-				}
-			}
-		case *ast.LabeledStmt:
-			declare(x.Label)
-		case *ast.ImportSpec:
-			if x.Name != nil {
-				declare(x.Name)
-			}
-		}
-		return true
-	})
 	var found *ast.Ident
 	ast.Inspect(n, func(x ast.Node) bool {
 		if found != nil {
@@ -124,4 +78,61 @@ func init() {
 		append cap clear close complex copy delete imag len make max min new panic print println real recover`) {
 		universe[name] = true
 	}
+}
+
+// localNames lists the names n declares anywhere inside it: parameters,
+// results, receivers, := and var and const, range variables, types and
+// labels. Scopes are ignored, which errs towards treating a name as local.
+func localNames(n ast.Node) map[string]bool {
+	names := map[string]bool{}
+	declare := func(ids ...*ast.Ident) {
+		for _, id := range ids {
+			names[id.Name] = true
+		}
+	}
+	fields := func(fl *ast.FieldList) {
+		if fl != nil {
+			for _, f := range fl.List {
+				declare(f.Names...)
+			}
+		}
+	}
+	ast.Inspect(n, func(x ast.Node) bool {
+		switch x := x.(type) {
+		case *ast.AssignStmt:
+			if x.Tok == token.DEFINE {
+				for _, e := range x.Lhs {
+					if id, ok := e.(*ast.Ident); ok {
+						declare(id)
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			declare(x.Names...)
+		case *ast.TypeSpec:
+			declare(x.Name)
+			fields(x.TypeParams)
+		case *ast.FuncDecl:
+			declare(x.Name)
+			fields(x.Recv)
+			fields(x.Type.TypeParams)
+		case *ast.FuncType:
+			fields(x.Params)
+			fields(x.Results)
+		case *ast.RangeStmt:
+			for _, e := range []ast.Expr{x.Key, x.Value} {
+				if id, ok := e.(*ast.Ident); ok {
+					declare(id)
+				}
+			}
+		case *ast.LabeledStmt:
+			declare(x.Label)
+		case *ast.ImportSpec:
+			if x.Name != nil {
+				declare(x.Name)
+			}
+		}
+		return true
+	})
+	return names
 }

@@ -58,9 +58,9 @@ func logger() *slog.Logger {
 }
 
 // ErrNoHost is returned when a Process or Pool is used in a program where
-// SetHost was not called (for instance inside a worker: children cannot
-// start children).
-var ErrNoHost = errors.New("mp: no host: processes can only be started from the kernel")
+// SetHost was not called: gomp's kernel, runner and workers all call it,
+// so this means mp is used from a program of one's own.
+var ErrNoHost = errors.New("mp: no host: processes can only be started from a gomp kernel, runner or worker (mp.SetHost was not called)")
 
 // std is the package's state: the host main installed, the forker thread,
 // the spare worker, and every live Process and Pool (for ActiveChildren

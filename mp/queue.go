@@ -13,11 +13,16 @@ import (
 // child gets a handle on the same queue.
 //
 // The queue lives in the process that created it (see broker.go). Put on
-// an unbounded queue does not wait for an answer, so a producer streams;
-// items from one producer arrive in the order it put them. A process
-// killed half-way through a Put leaves the queue as if the Put had not
-// happened; one killed while its Get was answered loses that item (as in
-// Python). A Queue's methods fail once its creator has ended or closed it.
+// an unbounded queue does not wait for an answer: in a child, items are
+// buffered and written in batches (clientwrite.go), as Python's feeder
+// thread does, so a producer streams. Items from one producer arrive in
+// the order it put them, and a child's items are in the queue before its
+// call is reported done (before Join returns). What the others see when a
+// process dies: a Put it had not finished writing never appears (frames
+// are applied whole); items still in its buffer when it was killed
+// (SIGKILL, os.Exit) are lost; an item whose Get was being answered when
+// it died is lost (as in Python); the queue itself stays consistent. A
+// Queue's methods fail once its creator has ended or closed it.
 type Queue struct {
 	r       ref
 	bounded bool

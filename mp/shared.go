@@ -19,7 +19,7 @@ import (
 // float64.
 //
 // Plain reads and writes are not synchronised, as in any shared memory;
-// Add is atomic, and Lock returns the array's lock for compound updates.
+// Add is atomic, and GetLock returns the array's lock for compound updates.
 // The memory is removed when its creator calls Close or mp shuts down;
 // processes that mapped it keep their mapping until they end.
 type Array struct {
@@ -276,9 +276,10 @@ func (a *Array) Add(i int, delta any) (any, error) {
 	return e.Interface(), nil
 }
 
-// Lock returns the array's lock, shared by every process that has the
-// array, for updates that must not interleave (Python's get_lock()).
-func (a *Array) Lock() *Lock {
+// GetLock returns the array's lock, shared by every process that has the
+// array, for updates that must not interleave. It is named after Python's
+// get_lock(); a method Lock would read as taking the lock.
+func (a *Array) GetLock() *Lock {
 	if a.lock == nil {
 		return &Lock{r: ref{err: a.err}}
 	}
@@ -328,8 +329,8 @@ func (v *Value) Set(x any) error { return v.a.Set(0, x) }
 // Add adds delta atomically and returns the new value (see Array.Add).
 func (v *Value) Add(delta any) (any, error) { return v.a.Add(0, delta) }
 
-// Lock returns the value's lock (Python's get_lock()).
-func (v *Value) Lock() *Lock { return v.a.Lock() }
+// GetLock returns the value's lock (see Array.GetLock).
+func (v *Value) GetLock() *Lock { return v.a.GetLock() }
 
 // Close removes the shared memory file (see Array.Close).
 func (v *Value) Close() error { return v.a.Close() }

@@ -12,10 +12,13 @@ import (
 
 func TestLockReleasedWhenHolderKilled(t *testing.T) {
 	newCell(t)
-	l, q := NewLock(), NewQueue()
-	p := start(t, lockAndDie, l, q)
-	if got := get(t, q); got != "holding" {
-		t.Fatalf("got %v", got)
+	l, q, e := NewLock(), NewQueue(), NewEvent()
+	p := start(t, lockAndDie, l, e)
+	if ok, err := e.WaitTimeout(time.Minute); !ok {
+		t.Fatalf("the child did not take the lock: %v", err)
+	}
+	if ok, _ := l.AcquireTimeout(0); ok {
+		t.Fatal("took the lock while the child held it")
 	}
 	join(t, p)
 	if code, _ := p.ExitCode(); code != -9 {

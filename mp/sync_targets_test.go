@@ -93,7 +93,7 @@ func incrUnsafe(v *Value, b *Barrier, n int) {
 
 func incrLocked(v *Value, b *Barrier, n int) {
 	b.Wait()
-	l := v.Lock()
+	l := v.GetLock()
 	for range n {
 		l.Acquire()
 		x := v.Get().(int)
@@ -110,9 +110,11 @@ func addValue(v *Value, b *Barrier, n int) {
 	}
 }
 
-func lockAndDie(l *Lock, q *Queue) {
+// lockAndDie takes the lock, says so (Event.Set answers only once the
+// broker has it) and kills itself.
+func lockAndDie(l *Lock, e *Event) {
 	l.Acquire()
-	q.Put("holding")
+	e.Set()
 	syscall.Kill(os.Getpid(), syscall.SIGKILL)
 	time.Sleep(time.Hour)
 }
