@@ -175,13 +175,5 @@ func runOne(ctx context.Context, path string, opts runner.Options) error {
 // languageInfo is the kernel's language_info, which nbclient writes into an
 // executed notebook's metadata; gomp run writes the same.
 func languageInfo() (json.RawMessage, error) {
-	info := (&engine{}).Info()
-	return json.Marshal(map[string]any{
-		"name":            info.Name,
-		"version":         info.Version,
-		"mimetype":        info.MIMEType,
-		"file_extension":  info.FileExtension,
-		"pygments_lexer":  info.PygmentsLexer,
-		"codemirror_mode": info.CodeMirrorMode,
-	})
+	return json.Marshal((&engine{}).Info().Content())
 }

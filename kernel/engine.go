@@ -88,6 +88,19 @@ type LanguageInfo struct {
 	ImplVersion    string
 }
 
+// Content returns the language_info object as kernel_info_reply carries it
+// (and as nbclient copies it into an executed notebook's metadata).
+func (l LanguageInfo) Content() map[string]any {
+	return map[string]any{
+		"name":            l.Name,
+		"version":         l.Version,
+		"mimetype":        l.MIMEType,
+		"file_extension":  l.FileExtension,
+		"pygments_lexer":  l.PygmentsLexer,
+		"codemirror_mode": l.CodeMirrorMode,
+	}
+}
+
 // HelpLink is one entry of kernel_info_reply's help_links.
 type HelpLink struct {
 	Text string `json:"text"`

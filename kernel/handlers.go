@@ -190,16 +190,9 @@ func (s *Server) kernelInfo(r *request) error {
 		"protocol_version":       protocolVersion,
 		"implementation":         info.Implementation,
 		"implementation_version": info.ImplVersion,
-		"language_info": map[string]any{
-			"name":            info.Name,
-			"version":         info.Version,
-			"mimetype":        info.MIMEType,
-			"file_extension":  info.FileExtension,
-			"pygments_lexer":  info.PygmentsLexer,
-			"codemirror_mode": info.CodeMirrorMode,
-		},
-		"banner":     info.Banner,
-		"help_links": links,
+		"language_info":          info.Content(),
+		"banner":                 info.Banner,
+		"help_links":             links,
 	})
 }
 

@@ -103,10 +103,12 @@
 //
 // # Wiring (for main)
 //
-// The kernel calls SetHost once with a Host adapting its interpreter
-// session and a Config saying how to start workers (the zero Config runs
-// os.Executable() with the argument "worker"), and Shutdown on exit.
-// `gomp worker` builds an interpreter session without output capture and
-// calls ServeWorker, which talks to the parent over fds 3 and 4 and leaves
-// stdout and stderr to the notebook's code.
+// The kernel (and `gomp run`) calls SetHost once with its interpreter
+// session, which is a Host, and a Config saying how to start workers (the
+// zero Config runs os.Executable() with the argument "worker"), and
+// Shutdown on exit. `gomp worker` builds an interpreter session without
+// output capture, calls SetHost with it too (so a child can start children
+// of its own, whose output reaches the cell through the child's stdout),
+// and calls ServeWorker, which talks to the parent over fds 3 and 4 and
+// leaves stdout and stderr to the notebook's code.
 package mp
