@@ -220,7 +220,7 @@ func (s *Session) execute(ctx context.Context, code string, st *cellState) (Valu
 // exist already runs as an assignment when it compiles as one, because a
 // new definition would get new storage that earlier funcs do not see.
 func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st *cellState) (reflect.Value, error) {
-	block := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{stmt}, Rbrace: phys}
+	block := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{scoped(stmt)}, Rbrace: phys}
 	s.instrument(block)
 	if a, ok := stmt.(*ast.AssignStmt); ok && a.Tok == token.DEFINE && s.allGlobals(a.Lhs) {
 		assign := *a
@@ -230,6 +230,24 @@ func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st
 		}
 	}
 	return s.compileRun(ctx, block, st)
+}
+
+// scoped runs a top-level compound statement (for, if, switch, select, a
+// block, or one of those with a label) inside `func() { ... }()`. It
+// declares nothing at top level, so this changes nothing a cell can see,
+// and it avoids a yaegi v0.16.1 bug: a := inside such a statement compiled
+// at top level is sometimes "undefined" at its next use (e.g.
+// `for ... { v, _ := f(); s += v.(int) }`).
+func scoped(stmt ast.Stmt) ast.Stmt {
+	switch stmt.(type) {
+	case *ast.ForStmt, *ast.RangeStmt, *ast.IfStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt,
+		*ast.SelectStmt, *ast.BlockStmt, *ast.LabeledStmt:
+	default:
+		return stmt
+	}
+	body := &ast.BlockStmt{Lbrace: stmt.Pos(), List: []ast.Stmt{stmt}, Rbrace: stmt.End()}
+	fn := &ast.FuncLit{Type: &ast.FuncType{Func: stmt.Pos(), Params: &ast.FieldList{}}, Body: body}
+	return &ast.ExprStmt{X: &ast.CallExpr{Fun: fn, Lparen: stmt.End(), Rparen: stmt.End()}}
 }
 
 // allGlobals reports whether every name in lhs is "_" or a global.
