@@ -16,6 +16,7 @@ import (
 // kernelspec in a private Jupyter data directory, shared by every test that
 // talks to a real kernel.
 type kernelInstall struct {
+	dir     string // the temporary directory holding both, removed by TestMain
 	bin     string // the built gomp binary
 	dataDir string // JUPYTER_DATA_DIR holding kernels/gomp
 	err     error
@@ -25,6 +26,16 @@ var (
 	installOnce sync.Once
 	installed   kernelInstall
 )
+
+// TestMain removes the kernel that installKernel built, once every test
+// that used it is done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if installed.dir != "" {
+		os.RemoveAll(installed.dir)
+	}
+	os.Exit(code)
+}
 
 // installKernel builds gomp and installs its kernelspec once per test
 // binary; tests get an environment that makes Jupyter find it.
@@ -36,6 +47,7 @@ func installKernel(t *testing.T) kernelInstall {
 			installed.err = err
 			return
 		}
+		installed.dir = dir
 		installed.bin = filepath.Join(dir, "gomp")
 		out, err := exec.Command("go", "build", "-o", installed.bin, ".").CombinedOutput()
 		if err != nil {
