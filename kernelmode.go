@@ -14,7 +14,8 @@ import (
 )
 
 // runKernel serves one Jupyter connection until shutdown_request, SIGTERM,
-// SIGHUP or the death of the client that started it. SIGINT interrupts the running cell (interrupt_mode "signal").
+// SIGHUP or the death of the client that started it. SIGINT interrupts
+// the running cell (interrupt_mode "signal").
 func runKernel(connFile string) error {
 	tuneGC()
 	logger, err := kernelLogger()
