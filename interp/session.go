@@ -67,8 +67,9 @@ type Session struct {
 	stdin   *stdinReader
 	probe   prober
 
-	exitProcess bool // os.Exit ends the process (Options.ExitProcess)
-	seq         int  // counts rebuilt helper variables (Func)
+	exitProcess bool      // os.Exit ends the process (Options.ExitProcess)
+	seq         int       // counts rebuilt helper variables (Func, Loop)
+	loops       loopCache // compiled by Loop; guarded by run
 }
 
 // cellState is the running (or latest) cell.

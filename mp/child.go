@@ -132,6 +132,14 @@ func (c *child) readFrames(log *slog.Logger) {
 			readyOnce()
 			continue
 		}
+		// A worker may send its last result and exit at once: deliver the
+		// frame while the buffer has room, and give up on it only when
+		// nobody is reading and the worker is gone.
+		select {
+		case c.frames <- f:
+			continue
+		default:
+		}
 		select {
 		case c.frames <- f:
 		case <-c.dead:

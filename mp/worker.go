@@ -169,7 +169,22 @@ func (w *worker) call(p []byte) (reply []byte, failed bool) {
 	case err != nil:
 		rerr = &RemoteError{Target: name, Item: -1, Message: err.Error()}
 	}
-	for i := uint64(0); rerr == nil && i < n; i++ {
+	var loop reflect.Value
+	if lr, ok := w.runner.(looper); ok && rerr == nil && n > 1 && loopable(fn.Type()) {
+		// A runner that cannot loop over this target is asked item by item.
+		loop, _ = lr.Loop(name)
+		if loop.IsValid() && !loopShaped(loop.Type()) {
+			loop = reflect.Value{}
+		}
+	}
+	if loop.IsValid() {
+		var at int
+		results, at, rerr = w.runLoop(name, loop, &r, int(n))
+		if rerr != nil && first >= 0 {
+			rerr.Item = first + at
+		}
+	}
+	for i := uint64(0); !loop.IsValid() && rerr == nil && i < n; i++ {
 		args := r.bytes()
 		res, e := w.invoke(name, fn, args)
 		if e != nil {
@@ -204,13 +219,7 @@ func (w *worker) invoke(name string, fn reflect.Value, args []byte) (res []byte,
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			rerr = &RemoteError{Target: name, Item: -1, Panic: true, Message: fmt.Sprint(p)}
-			if tr, ok := w.runner.(Tracer); ok {
-				rerr.Stack = tr.Traceback(p)
-			} else {
-				rerr.Stack = string(debug.Stack())
-			}
-			fmt.Fprintf(w.stderr, "panic: %s [recovered by %s]\n\n%s\n", rerr.Message, w.hello.Name, rerr.Stack)
+			rerr = w.panicked(name, p)
 		}
 	}()
 	out := fn.Call(in)
@@ -219,4 +228,129 @@ func (w *worker) invoke(name string, fn reflect.Value, args []byte) (res []byte,
 		return nil, &RemoteError{Target: name, Item: -1, Message: err.Error()}
 	}
 	return res, nil
+}
+
+// panicked describes the panic p of target name and writes it to stderr
+// as Go prints one. The stack is the Tracer's; without one it is the
+// worker's own, which shows the panic only while it unwinds (in invoke's
+// deferred recover, not after a loop recovered it).
+func (w *worker) panicked(name string, p any) *RemoteError {
+	rerr := &RemoteError{Target: name, Item: -1, Panic: true, Message: fmt.Sprint(p)}
+	if tr, ok := w.runner.(Tracer); ok {
+		rerr.Stack = tr.Traceback(p)
+	} else {
+		rerr.Stack = string(debug.Stack())
+	}
+	fmt.Fprintf(w.stderr, "panic: %s [recovered by %s]\n\n%s\n", rerr.Message, w.hello.Name, rerr.Stack)
+	return rerr
+}
+
+// looper may be implemented by a Runner that can run a whole chunk of a
+// target with one call (interp's Session.Loop): a call from compiled code
+// into an interpreter is costly, and a pool of a small target spent most
+// of its time making one per item. Loop returns
+//
+//	func(xs []A) (out []R, failed bool, recovered any, err error)
+//
+// for a target of type func(A) R or func(A) (R, error): out holds the
+// results of the items before the first that panicked (failed, with the
+// recovered value) or returned an error (failed, with err).
+type looper interface {
+	Loop(target string) (reflect.Value, error)
+}
+
+// loopable reports whether a looper may loop over a target of type t.
+func loopable(t reflect.Type) bool {
+	switch {
+	case t.NumIn() != 1 || t.IsVariadic():
+		return false
+	case t.NumOut() == 1:
+		return t.Out(0) != errorType
+	case t.NumOut() == 2:
+		return t.Out(0) != errorType && t.Out(1) == errorType
+	}
+	return false
+}
+
+// loopShaped reports whether a loop returned by a looper has the type it
+// documents.
+func loopShaped(t reflect.Type) bool {
+	return t.Kind() == reflect.Func && t.NumIn() == 1 && t.In(0).Kind() == reflect.Slice &&
+		t.NumOut() == 4 && t.Out(0).Kind() == reflect.Slice && t.Out(1).Kind() == reflect.Bool &&
+		t.Out(2).Kind() == reflect.Interface && t.Out(3) == errorType
+}
+
+// runLoop runs the n argument tuples in r through loop, as call runs them
+// one by one through invoke: the encoded results of the items that
+// succeeded, and the error of the one that failed, whose index in the
+// chunk is at.
+func (w *worker) runLoop(name string, loop reflect.Value, r *reader, n int) (results [][]byte, at int, rerr *RemoteError) {
+	lt := loop.Type()
+	xs := reflect.MakeSlice(lt.In(0), n, n)
+	for i := range n {
+		args := r.bytes()
+		rr := reader{b: args}
+		err := r.err
+		if err == nil {
+			if count := rr.uint(); rr.err != nil || count != 1 {
+				err = fmt.Errorf("%d arguments for %s", count, lt.In(0).Elem())
+			}
+		}
+		if err == nil {
+			if _, err = decodeInto(rr.b, xs.Index(i), 0); err != nil {
+				err = fmt.Errorf("decode argument 1 (%s): %w", lt.In(0).Elem(), err)
+			}
+		}
+		if err != nil {
+			// Run the items before it, then report it.
+			rerr = &RemoteError{Target: name, Item: -1, Message: err.Error()}
+			xs = xs.Slice(0, i)
+			break
+		}
+	}
+	res, perr := w.callLoop(name, loop, xs)
+	if perr != nil {
+		return nil, 0, perr
+	}
+	out, failed, recovered, ferr := res[0], res[1].Bool(), res[2], res[3]
+	rt := lt.Out(0).Elem()
+	buf := make([]byte, 0, out.Len()*8)
+	ends := make([]int, 0, out.Len())
+	for j := range out.Len() {
+		var err error
+		if buf, err = theCodec.append(buf, out.Index(j), rt); err != nil {
+			return pieces(buf, ends), j, &RemoteError{Target: name, Item: -1, Message: fmt.Sprintf("result 1 (%s) cannot be sent back: %v", rt, err)}
+		}
+		ends = append(ends, len(buf))
+	}
+	results = pieces(buf, ends)
+	switch {
+	case failed && !ferr.IsNil():
+		return results, len(results), &RemoteError{Target: name, Item: -1, Message: ferr.Interface().(error).Error()}
+	case failed:
+		return results, len(results), w.panicked(name, recovered.Interface())
+	}
+	return results, len(results), rerr
+}
+
+// callLoop calls loop on xs. A panic that escapes the loop (the
+// interpreter's own) is reported against the chunk's first item.
+func (w *worker) callLoop(name string, loop, xs reflect.Value) (out []reflect.Value, rerr *RemoteError) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, rerr = nil, w.panicked(name, p)
+		}
+	}()
+	return loop.Call([]reflect.Value{xs}), nil
+}
+
+// pieces cuts buf at ends into one slice per result.
+func pieces(buf []byte, ends []int) [][]byte {
+	out := make([][]byte, len(ends))
+	start := 0
+	for j, end := range ends {
+		out[j] = buf[start:end:end]
+		start = end
+	}
+	return out
 }
