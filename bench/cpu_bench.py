@@ -8,12 +8,11 @@ compiled binary prints the same lines. Rounds alternate gomp, CPython and
 compiled Go, and the table shows medians over rounds.
 """
 
-import argparse
 import os
 import subprocess
 
 from kernel_bench import start_all
-from results import Results, median
+from results import Results, kernel_args, median
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKLOADS = ["fib(27)", "sliceLoop(200000)", "mapLoop(200000)"]
@@ -64,11 +63,7 @@ def parse(text):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--kernels", default="gomp,python3")
-    ap.add_argument("--gobin", required=True, help="the compiled bench/cpu binary")
-    ap.add_argument("--quick", action="store_true")
-    a = ap.parse_args()
+    a = kernel_args(__doc__)
     res = Results()
     setup = {lang: source(lang) + "\n" for lang in ("gomp", "python3")}
     names = a.kernels.split(",")

@@ -8,7 +8,6 @@ the table shows each figure's median over rounds. Each round also measures
 the machine's CPU-bound ceiling: one compiled fib alone against two at once.
 """
 
-import argparse
 import os
 import re
 import string
@@ -17,7 +16,7 @@ import sys
 import time
 
 from kernel_bench import start_all
-from results import Results, median
+from results import Results, kernel_args, median
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # (key, row name, unit, better, scale from the raw figure)
@@ -136,11 +135,7 @@ def ceiling(gobin, n=36):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--kernels", default="gomp,python3")
-    ap.add_argument("--gobin", required=True, help="the compiled bench/cpu binary")
-    ap.add_argument("--quick", action="store_true")
-    a = ap.parse_args()
+    a = kernel_args(__doc__)
     res = Results()
     names = a.kernels.split(",")
     setup = {"gomp": gomp_cells()["setup"],

@@ -11,10 +11,21 @@ A record is one figure of one implementation:
     note     why value is None, or a remark shown in the table
 """
 
+import argparse
 import json
 import math
 import os
 import statistics
+
+
+def kernel_args(doc):
+    """The command line that cpu_bench.py and mp_compare.py share: which
+    kernels to drive, the compiled Go peer, and --quick."""
+    ap = argparse.ArgumentParser(description=doc)
+    ap.add_argument("--kernels", default="gomp,python3")
+    ap.add_argument("--gobin", required=True, help="the compiled bench/cpu binary")
+    ap.add_argument("--quick", action="store_true")
+    return ap.parse_args()
 
 
 def median(xs):

@@ -289,15 +289,10 @@ func decodeInto(b []byte, v reflect.Value, depth int) ([]byte, error) {
 		v.SetString(string(b[k : k+int(n)]))
 		return b[k+int(n):], nil
 	case reflect.Slice:
-		n, k := binary.Uvarint(b)
-		if k <= 0 || n > uint64(len(b)) {
-			return b, errCorrupt
+		n, isNil, b, err := readLen(b)
+		if err != nil || isNil {
+			return b, err
 		}
-		b = b[k:]
-		if n == 0 {
-			return b, nil
-		}
-		n--
 		if t.Elem().Kind() == reflect.Uint8 {
 			if n > uint64(len(b)) {
 				return b, errCorrupt
@@ -312,17 +307,12 @@ func decodeInto(b []byte, v reflect.Value, depth int) ([]byte, error) {
 	case reflect.Array:
 		return decodeElems(b, v, depth)
 	case reflect.Map:
-		n, k := binary.Uvarint(b)
-		if k <= 0 || n > uint64(len(b)) {
-			return b, errCorrupt
+		n, isNil, b, err := readLen(b)
+		if err != nil || isNil {
+			return b, err
 		}
-		b = b[k:]
-		if n == 0 {
-			return b, nil
-		}
-		m := reflect.MakeMapWithSize(t, int(n-1))
-		var err error
-		for range n - 1 {
+		m := reflect.MakeMapWithSize(t, int(n))
+		for range n {
 			key, val := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
 			if b, err = decodeInto(b, key, depth+1); err != nil {
 				return b, err
@@ -398,4 +388,18 @@ func decodeDynamic(b []byte, v reflect.Value, depth int) ([]byte, error) {
 	}
 	v.Set(x)
 	return rest, nil
+}
+
+// readLen reads the length prefix of a slice or map, written as 0 for nil
+// and length+1 otherwise. A length longer than the bytes left cannot be
+// honest, so it is errCorrupt rather than a huge allocation.
+func readLen(b []byte) (n uint64, isNil bool, rest []byte, err error) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)) {
+		return 0, false, b, errCorrupt
+	}
+	if n == 0 {
+		return 0, true, b[k:], nil
+	}
+	return n - 1, false, b[k:], nil
 }

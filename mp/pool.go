@@ -16,11 +16,10 @@ import (
 // it changed since the worker last saw it. A pool that is never closed
 // keeps its workers until Shutdown.
 type Pool struct {
-	size  int
-	opts  poolOptions
-	err   error  // from NewPool, returned by every call
-	init  []byte // encoded initializer call, nil without one
-	names string // prefix of worker names
+	size int
+	opts poolOptions
+	err  error  // from NewPool, returned by every call
+	init []byte // encoded initializer call, nil without one
 
 	mu         sync.Mutex
 	cond       *sync.Cond

@@ -334,7 +334,7 @@ class Lifetimes(unittest.TestCase):
             k.km.interrupt_kernel()
             reply = k.reply_for(msg_id)
             self.assertEqual(reply["content"]["status"], "error")
-            self.assertEqual(wait_gone(naps_pids(kids, k)), [])
+            self.assertEqual(wait_gone(kids), [])
             reply, out, err, _ = k.run("fmt.Println(kept)")
             self.assertEqual(out, "5\n")
         finally:
@@ -377,11 +377,6 @@ class Lifetimes(unittest.TestCase):
         finally:
             k.kc.stop_channels()
             k.km.cleanup_resources()
-
-
-def naps_pids(kids, k):
-    """The kernel's children among kids (a spare worker may come and go)."""
-    return kids
 
 
 if __name__ == "__main__":
