@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"runtime"
+	"strings"
+	"unicode/utf8"
 
+	"github.com/gomp-kernel/gomp/display"
 	"github.com/gomp-kernel/gomp/interp"
 	"github.com/gomp-kernel/gomp/kernel"
 )
@@ -41,11 +45,15 @@ func (e *engine) Info() kernel.LanguageInfo {
 
 func (e *engine) Execute(ctx context.Context, code string, cell kernel.Cell) (*kernel.Result, error) {
 	e.cells++
+	if name, ok := helpRequest(code); ok {
+		return e.help(name)
+	}
 	v, err := e.sess.Execute(ctx, code, interp.IO{
-		Name:   fmt.Sprintf("In[%d]", e.cells),
-		Stdout: cell.Stdout(),
-		Stderr: cell.Stderr(),
-		Input:  cell.Input,
+		Name:    fmt.Sprintf("In[%d]", e.cells),
+		Stdout:  cell.Stdout(),
+		Stderr:  cell.Stderr(),
+		Input:   cell.Input,
+		Display: func(o display.Output) error { return publish(cell, o) },
 	})
 	if err != nil {
 		return nil, execError(err)
@@ -53,7 +61,52 @@ func (e *engine) Execute(ctx context.Context, code string, cell kernel.Cell) (*k
 	if !v.IsValid() {
 		return nil, nil
 	}
+	if v.Data != nil {
+		return &kernel.Result{Data: kernel.MIMEBundle(v.Data)}, nil
+	}
 	return &kernel.Result{Data: kernel.MIMEBundle{"text/plain": v.Text}}, nil
+}
+
+// publish turns a display action into the cell's display_data,
+// update_display_data or clear_output.
+func publish(cell kernel.Cell, o display.Output) error {
+	switch o.Kind {
+	case display.KindClear:
+		return cell.ClearOutput(o.Wait)
+	case display.KindDisplay, display.KindUpdate:
+		return cell.Display(kernel.Display{
+			Data: kernel.MIMEBundle(o.Data), Metadata: o.Metadata, ID: o.ID, Update: o.Kind == display.KindUpdate,
+		})
+	}
+	return fmt.Errorf("display: unknown kind %d", o.Kind)
+}
+
+// helpName matches a help request: "?name", "name?" or "??name", where
+// name is an identifier or a selector such as mp.NewPool.
+var helpName = regexp.MustCompile(`^\?{0,2}([\p{L}_][\p{L}\p{N}_]*(?:\.[\p{L}_][\p{L}\p{N}_]*)*)\?{0,2}$`)
+
+// helpRequest reports whether code asks for help, IPython's way, rather
+// than being Go (which never starts or ends with '?'), and for what.
+func helpRequest(code string) (string, bool) {
+	code = strings.TrimSpace(code)
+	if !strings.HasPrefix(code, "?") && !strings.HasSuffix(code, "?") {
+		return "", false
+	}
+	m := helpName.FindStringSubmatch(code)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+// help shows what inspection knows about name in the pager.
+func (e *engine) help(name string) (*kernel.Result, error) {
+	page, found := e.Inspect(name, utf8.RuneCountInString(name), 1)
+	if !found {
+		msg := fmt.Sprintf("no documentation found for %s: it is not declared in the notebook, imported, or a member of a package cells can import", name)
+		return nil, &kernel.ExecError{Name: "HelpError", Value: msg, Traceback: []string{"HelpError: " + msg}}
+	}
+	return &kernel.Result{Page: page}, nil
 }
 
 // execError turns the interpreter's error into what the frontend shows.
@@ -80,15 +133,28 @@ func (e interruptedError) Unwrap() []error { return []error{e.ExecError, kernel.
 
 func (e *engine) IsComplete(code string) (string, string) { return e.sess.IsComplete(code) }
 
+// Complete answers complete_request. The metadata's
+// _jupyter_types_experimental (as IPython sends it, one entry per match in
+// the same order) gives JupyterLab's completer each match's kind and
+// signature.
 func (e *engine) Complete(code string, cursor int) kernel.Completion {
-	matches, start, end := e.sess.Complete(code, cursor)
-	return kernel.Completion{Matches: matches, CursorStart: start, CursorEnd: end, Metadata: map[string]any{}}
+	comps, start, end := e.sess.Complete(code, cursor)
+	matches := make([]string, len(comps))
+	types := make([]map[string]any, len(comps))
+	for i, c := range comps {
+		matches[i] = c.Text
+		types[i] = map[string]any{"start": start, "end": end, "text": c.Text, "type": c.Kind, "signature": c.Signature}
+	}
+	return kernel.Completion{Matches: matches, CursorStart: start, CursorEnd: end,
+		Metadata: map[string]any{"_jupyter_types_experimental": types}}
 }
 
+// Inspect answers inspect_request with the declaration and doc comment
+// as text/plain and text/markdown.
 func (e *engine) Inspect(code string, cursor, detail int) (kernel.MIMEBundle, bool) {
-	text, found := e.sess.Inspect(code, cursor)
+	h, found := e.sess.Inspect(code, cursor, detail)
 	if !found {
 		return nil, false
 	}
-	return kernel.MIMEBundle{"text/plain": text}, true
+	return kernel.MIMEBundle{"text/plain": h.Text, "text/markdown": h.Markdown}, true
 }

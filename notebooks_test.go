@@ -143,8 +143,8 @@ func normalised(t *testing.T, path string) normNotebook {
 			}
 			if len(o.Data) > 0 {
 				no.Data = map[string]string{}
-				for k, v := range o.Data {
-					no.Data[k] = normaliseText(v.String())
+				for k := range o.Data {
+					no.Data[k] = normaliseText(o.Data.Text(k))
 				}
 			}
 			nc.Outputs = append(nc.Outputs, no)

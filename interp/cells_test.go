@@ -6,13 +6,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/gomp-kernel/gomp/display"
 	"golang.org/x/tools/txtar"
 )
 
@@ -52,7 +55,10 @@ func runCell(t *testing.T, s *Session, name, code string, input []string, interr
 		stdout.cancel = cancel
 	}
 	var stderr bytes.Buffer
-	io := IO{Name: name, Stdout: stdout, Stderr: &stderr}
+	io := IO{Name: name, Stdout: stdout, Stderr: &stderr, Display: func(o display.Output) error {
+		_, err := fmt.Fprintf(stdout, "<%s %s>\n", displayKind(o, s), bundleText(o.Data))
+		return err
+	}}
 	if input != nil {
 		io.Input = func(prompt string, password bool) (string, error) {
 			if len(input) == 0 {
@@ -80,6 +86,9 @@ func runCell(t *testing.T, s *Session, name, code string, input []string, interr
 	if v.IsValid() {
 		fmt.Fprintf(&b, "[value] %s\n", v.Text)
 	}
+	if v.Data != nil {
+		fmt.Fprintf(&b, "[rich] %s\n", bundleText(v.Data))
+	}
 	if err != nil {
 		var ce *CellError
 		if !errors.As(err, &ce) {
@@ -91,6 +100,50 @@ func runCell(t *testing.T, s *Session, name, code string, input []string, interr
 		}
 	}
 	return b.String()
+}
+
+// displayIDs names display ids by order of appearance per session, so
+// that goldens do not hold random ids.
+var displayIDs = map[*Session]map[string]int{}
+
+// displayKind describes o's kind and id for a golden.
+func displayKind(o display.Output, s *Session) string {
+	ids := displayIDs[s]
+	if ids == nil {
+		ids = map[string]int{}
+		displayIDs[s] = ids
+	}
+	id := ""
+	if o.ID != "" {
+		if _, ok := ids[o.ID]; !ok {
+			ids[o.ID] = len(ids) + 1
+		}
+		id = fmt.Sprintf(" #%d", ids[o.ID])
+	}
+	switch o.Kind {
+	case display.KindDisplay:
+		return "display" + id
+	case display.KindUpdate:
+		return "update" + id
+	case display.KindClear:
+		return fmt.Sprintf("clear wait=%v", o.Wait)
+	}
+	return fmt.Sprintf("kind %d", o.Kind)
+}
+
+// bundleText lists a bundle's MIME types and values in order, long
+// values by length.
+func bundleText(b display.Bundle) string {
+	keys := slices.Sorted(maps.Keys(b))
+	var parts []string
+	for _, k := range keys {
+		v := fmt.Sprint(b[k])
+		if len(v) > 60 {
+			v = fmt.Sprintf("(%d bytes)", len(v))
+		}
+		parts = append(parts, k+"="+strconv.Quote(v))
+	}
+	return strings.Join(parts, " ")
 }
 
 // TestCells runs each testdata/cells/*.txtar: sections "cell N" are run in

@@ -1,6 +1,8 @@
 package interp
 
 import (
+	"go/ast"
+	"go/parser"
 	"go/scanner"
 	"go/token"
 	"path"
@@ -11,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/gomp-kernel/gomp/interp/symbols"
 	"github.com/traefik/yaegi/stdlib"
 )
 
@@ -106,59 +109,179 @@ func identBefore(code string, end int) (string, int) {
 	return code[start:end], start
 }
 
+// Completion is one candidate of Complete.
+type Completion struct {
+	// Text is the name.
+	Text string
+	// Kind says what it names, as JupyterLab's completer types it:
+	// "function", "keyword", "module", "variable", "type", "field",
+	// "method" or "constant".
+	Kind string
+	// Signature is a function's or method's signature, a variable's or
+	// field's type, a module's import path; "" when unknown.
+	Signature string
+}
+
+// candidates gathers completions, keeping for each name the one from the
+// most reliable source (a higher rank).
+type candidates struct {
+	m    map[string]Completion
+	rank map[string]int
+}
+
+func (c *candidates) add(rank int, text, kind, sig string) {
+	if c.m == nil {
+		c.m, c.rank = map[string]Completion{}, map[string]int{}
+	}
+	if r, seen := c.rank[text]; seen && r > rank {
+		return
+	}
+	c.m[text] = Completion{Text: text, Kind: kind, Signature: sig}
+	c.rank[text] = rank
+}
+
+// Ranks of completion sources, least reliable first.
+const (
+	rankCode     = iota // identifiers of the code being typed
+	rankLang            // keywords and predeclared names
+	rankImport          // the notebook's imports
+	rankNotebook        // the notebook's declarations and variables
+)
+
+var predeclaredKinds = map[string]string{"true": "constant", "false": "constant", "iota": "constant",
+	"nil": "variable", "any": "type", "bool": "type", "byte": "type", "comparable": "type",
+	"complex128": "type", "complex64": "type", "error": "type", "float32": "type", "float64": "type",
+	"int": "type", "int16": "type", "int32": "type", "int64": "type", "int8": "type", "rune": "type",
+	"string": "type", "uint": "type", "uint16": "type", "uint32": "type", "uint64": "type",
+	"uint8": "type", "uintptr": "type"}
+
 // Complete returns the completions of the identifier before cursor: after
 // "x." the members of package x (imported or importable) or the fields and
 // methods of variable x; otherwise the notebook's globals, declarations
-// and imports, identifiers of code, keywords and predeclared names.
-// cursor, start and end count Unicode code points, as Jupyter does.
-func (s *Session) Complete(code string, cursor int) (matches []string, start, end int) {
+// and imports, identifiers of code, keywords and predeclared names. Each
+// says what it names. cursor, start and end count Unicode code points, as
+// Jupyter does.
+func (s *Session) Complete(code string, cursor int) (matches []Completion, start, end int) {
 	s.run.Lock()
 	defer s.run.Unlock()
 	off := runeToByte(code, cursor)
 	prefix, from := identBefore(code, off)
 	start = utf8.RuneCountInString(code[:from])
-	var cands []string
+	var c candidates
 	if from > 0 && code[from-1] == '.' {
 		qual, _ := identBefore(code, from-1)
-		cands = s.members(qual)
+		s.members(&c, qual)
 	} else {
-		cands = append(cands, keywords...)
-		cands = append(cands, predeclared...)
-		for n := range s.yi.Globals() {
-			cands = append(cands, n)
-		}
-		for _, r := range s.decls {
-			for _, n := range r.Names {
-				if !strings.Contains(n, ".") {
-					cands = append(cands, n)
-				}
-			}
-		}
-		for _, im := range s.imports {
-			cands = append(cands, importedName(im))
-		}
-		var sc scanner.Scanner
-		fset := token.NewFileSet()
-		sc.Init(fset.AddFile("", -1, len(code)), []byte(code), nil, 0)
-		for {
-			pos, tok, lit := sc.Scan()
-			if tok == token.EOF {
-				break
-			}
-			if tok == token.IDENT && fset.Position(pos).Offset != from {
-				cands = append(cands, lit)
-			}
+		s.scopeNames(&c, code, from)
+	}
+	for _, m := range c.m {
+		if strings.HasPrefix(m.Text, prefix) && !strings.HasPrefix(m.Text, "_gomp") && m.Text != "_" {
+			matches = append(matches, m)
 		}
 	}
-	for _, c := range cands {
-		if strings.HasPrefix(c, prefix) && !strings.HasPrefix(c, "_gomp") && c != "_" {
-			matches = append(matches, c)
-		}
-	}
-	sort.Strings(matches)
-	return slices.Compact(matches), start, cursor
+	slices.SortFunc(matches, func(a, b Completion) int { return strings.Compare(a.Text, b.Text) })
+	return matches, start, cursor
 }
 
+// scopeNames adds what an identifier at byte offset from can name.
+func (s *Session) scopeNames(c *candidates, code string, from int) {
+	codeNames(c, code, from)
+	for _, k := range keywords {
+		c.add(rankLang, k, "keyword", "")
+	}
+	for _, n := range predeclared {
+		kind := predeclaredKinds[n]
+		if kind == "" {
+			kind = "function"
+		}
+		sig := ""
+		if kind == "function" {
+			if d, ok := symbolDoc("builtin", n); ok {
+				sig = d.Decl
+			}
+		}
+		c.add(rankLang, n, kind, sig)
+	}
+	for _, im := range s.imports {
+		c.add(rankImport, importedName(im), "module", im.Path)
+	}
+	named := s.namedTypes()
+	globals := s.yi.Globals()
+	for n, v := range globals {
+		sig := ""
+		if v.IsValid() {
+			sig = typeString(v.Type(), named)
+		}
+		c.add(rankNotebook, n, "variable", sig)
+	}
+	for i := range s.decls {
+		r := &s.decls[i]
+		for _, n := range r.Names {
+			if _, isVar := globals[n]; strings.Contains(n, ".") || r.Tok == "var" && isVar {
+				continue // a method, or a variable whose type is known
+			}
+			c.add(rankNotebook, n, declKind(r.Tok), firstLine(declSignature(r)))
+		}
+	}
+}
+
+// codeNames adds the identifiers of code other than the one at byte
+// offset from and the members after a dot, by the keyword before them.
+func codeNames(c *candidates, code string, from int) {
+	var sc scanner.Scanner
+	fset := token.NewFileSet()
+	sc.Init(fset.AddFile("", -1, len(code)), []byte(code), nil, 0)
+	prev := token.ILLEGAL
+	for {
+		pos, tok, lit := sc.Scan()
+		if tok == token.EOF {
+			return
+		}
+		if tok == token.IDENT && fset.Position(pos).Offset != from && prev != token.PERIOD {
+			kind := "variable"
+			switch prev {
+			case token.FUNC:
+				kind = "function"
+			case token.TYPE:
+				kind = "type"
+			case token.CONST:
+				kind = "constant"
+			}
+			c.add(rankCode, lit, kind, "")
+		}
+		prev = tok
+	}
+}
+
+// declKind is the completion kind of a declaration's names.
+func declKind(tok string) string {
+	switch tok {
+	case "func":
+		return "function"
+	case "type":
+		return "type"
+	case "const":
+		return "constant"
+	}
+	return "variable"
+}
+
+// declSignature is a record's declaration as completion and inspection
+// show it: a func's up to its body, the whole text of the others.
+func declSignature(r *record) string {
+	if r.Tok == "func" {
+		return signature(r.Text)
+	}
+	return r.Text
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return strings.TrimSpace(line)
+}
+
+// importedName is the name under which a file of the notebook refers to
+// an import.
 func importedName(im importSpec) string {
 	if im.Name != "" {
 		return im.Name
@@ -174,8 +297,8 @@ func (s *Session) pkgPath(name string) string {
 			return im.Path
 		}
 	}
-	if name == "mp" {
-		return "mp"
+	if _, ok := symbols.Packages[name]; ok {
+		return name
 	}
 	var found []string
 	for k := range stdlib.Symbols {
@@ -190,121 +313,152 @@ func (s *Session) pkgPath(name string) string {
 	return ""
 }
 
-// members lists what follows "qual.": a package's exported symbols, or a
+// members adds what follows "qual.": a package's exported symbols, or a
 // global's fields and methods.
-func (s *Session) members(qual string) []string {
-	var out []string
-	if _, isVar := s.yi.Globals()[qual]; !isVar && s.pkgPath(qual) != "" {
-		p := s.pkgPath(qual)
-		for n := range pkgSymbols(p) {
-			out = append(out, n)
+func (s *Session) members(c *candidates, qual string) {
+	if v, isVar := s.yi.Globals()[qual]; isVar {
+		if v.IsValid() {
+			s.valueMembers(c, v.Type())
 		}
-		return out
+		return
 	}
-	v, ok := s.yi.Globals()[qual]
-	if !ok || !v.IsValid() {
-		return nil
+	p := s.pkgPath(qual)
+	if p == "" {
+		return
 	}
-	t := v.Type()
-	for i := range t.NumMethod() {
-		out = append(out, t.Method(i).Name)
+	docs := symbols.Docs[p] // gomp's own: no parsing needed
+	for n, v := range pkgSymbols(p) {
+		if strings.HasPrefix(n, "_") {
+			continue // yaegi's interface wrappers
+		}
+		kind, sig := symbolKind(v)
+		if d, ok := docs[n]; ok {
+			sig = firstLine(d.Decl)
+		}
+		c.add(rankNotebook, n, kind, sig)
 	}
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
+}
+
+// valueMembers adds the fields and methods of a value of type t: a
+// compiled type's exported ones (with the pointer's methods, a variable
+// being addressable), an interpreted struct's fields and the notebook's
+// methods of its type.
+func (s *Session) valueMembers(c *candidates, t reflect.Type) {
+	named := s.namedTypes()
+	ms := t
+	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
+		ms = reflect.PointerTo(t)
 	}
-	if t.Kind() == reflect.Struct {
-		for i := range t.NumField() {
-			out = append(out, t.Field(i).Name)
+	for i := range ms.NumMethod() {
+		m := ms.Method(i)
+		c.add(rankNotebook, m.Name, "method", methodSig(m, ms.Kind() == reflect.Interface, named))
+	}
+	base := t
+	if base.Kind() == reflect.Pointer {
+		base = base.Elem()
+	}
+	name := named[base]
+	if fields := s.sourceFields(name); fields != nil {
+		for _, f := range fields {
+			c.add(rankNotebook, f[0], "field", f[1])
+		}
+	} else if base.Kind() == reflect.Struct {
+		for _, f := range reflect.VisibleFields(base) {
+			if f.IsExported() {
+				c.add(rankNotebook, f.Name, "field", typeString(f.Type, named))
+			}
 		}
 	}
-	if name := s.namedTypes()[t]; name != "" {
-		for _, r := range s.decls {
-			for _, n := range r.Names {
+	if name != "" {
+		for i := range s.decls {
+			for _, n := range s.decls[i].Names {
 				if m, ok := strings.CutPrefix(n, name+"."); ok {
-					out = append(out, m)
+					c.add(rankNotebook, m, "method", signature(s.decls[i].Text))
 				}
 			}
 		}
 	}
-	return out
 }
 
-// Inspect describes the identifier at cursor (code points): a package
-// member's type, a notebook declaration's source (a func's signature), or
-// a global's type and value.
-func (s *Session) Inspect(code string, cursor int) (text string, found bool) {
-	s.run.Lock()
-	defer s.run.Unlock()
-	off := runeToByte(code, cursor)
-	end := off
-	for end < len(code) {
-		r, n := utf8.DecodeRuneInString(code[end:])
-		if !isIdentRune(r) {
-			break
-		}
-		end += n
-	}
-	name, from := identBefore(code, end)
-	if name == "" {
-		return "", false
-	}
-	if from > 0 && code[from-1] == '.' {
-		qual, _ := identBefore(code, from-1)
-		if v, isVar := s.yi.Globals()[qual]; isVar && v.IsValid() {
-			t := v.Type()
-			if t.Kind() == reflect.Pointer {
-				t = t.Elem()
-			}
-			if r := s.recordOf(s.namedTypes()[t] + "." + name); r != nil {
-				return signature(r.Text), true
-			}
-			if f, ok := t.FieldByName(name); ok {
-				return qual + "." + name + " " + f.Type.String(), true
-			}
-			return "", false
-		}
-		if p := s.pkgPath(qual); p != "" {
-			if v, ok := pkgSymbols(p)[name]; ok {
-				return describeSymbol(qual+"."+name, v), true
-			}
-		}
-		return "", false
-	}
-	if r := s.recordOf(name); r != nil {
-		text := r.Text
-		if r.Tok == "func" {
-			text = signature(text)
-		}
-		if v, ok := s.yi.Globals()[name]; ok && r.Tok == "var" && v.IsValid() {
-			text += "\n= " + renderText(v)
-		}
-		return text, true
-	}
-	if v, ok := s.yi.Globals()[name]; ok && v.IsValid() {
-		return name + " " + v.Type().String() + " = " + renderText(v), true
-	}
-	return "", false
-}
-
-// describeSymbol describes a symbol of a compiled package as yaegi holds it:
-// types as nil pointers, variables as addressable values.
-func describeSymbol(name string, v reflect.Value) string {
+// symbolKind classifies a symbol of a compiled package as yaegi holds it:
+// types as nil pointers, funcs as funcs, variables as addressable values,
+// constants as plain values.
+func symbolKind(v reflect.Value) (kind, sig string) {
 	switch {
 	case v.Kind() == reflect.Pointer && v.IsNil():
-		t := v.Type().Elem()
-		return "type " + name + " " + t.Kind().String()
+		return "type", v.Type().Elem().Kind().String()
 	case v.Kind() == reflect.Func:
-		return "func " + name + strings.TrimPrefix(v.Type().String(), "func")
+		return "function", typeString(v.Type(), nil)
 	case v.CanAddr():
-		return "var " + name + " " + v.Type().String()
+		return "variable", typeString(v.Type(), nil)
 	}
-	return "const " + name + " " + v.Type().String() + " = " + renderText(v)
+	return "constant", typeString(v.Type(), nil)
 }
 
-// signature is a func declaration's text up to its body.
-func signature(text string) string {
-	if i := strings.Index(text, "{"); i > 0 {
-		return strings.TrimSpace(text[:i])
+// methodSig is a method's signature without its receiver.
+func methodSig(m reflect.Method, iface bool, named map[reflect.Type]string) string {
+	ft := m.Type
+	if iface {
+		return typeString(ft, named)
 	}
-	return text
+	in := make([]reflect.Type, 0, ft.NumIn())
+	for i := 1; i < ft.NumIn(); i++ {
+		in = append(in, ft.In(i))
+	}
+	out := make([]reflect.Type, ft.NumOut())
+	for i := range out {
+		out[i] = ft.Out(i)
+	}
+	return typeString(reflect.FuncOf(in, out, ft.IsVariadic()), named)
+}
+
+// typeString writes t for people: the notebook's types by their names,
+// interface{} as any.
+func typeString(t reflect.Type, named map[reflect.Type]string) string {
+	if n := named[t]; n != "" {
+		return n
+	}
+	if t.Kind() == reflect.Pointer {
+		if n := named[t.Elem()]; n != "" {
+			return "*" + n
+		}
+	}
+	return strings.ReplaceAll(t.String(), "interface {}", "any")
+}
+
+// sourceFields lists the fields of the notebook's struct type name as its
+// declaration writes them, names and types: yaegi's reflect types rename
+// unexported fields (secret becomes Xsecret). nil for other types.
+func (s *Session) sourceFields(name string) [][2]string {
+	r := s.recordOf(name)
+	if name == "" || r == nil || r.Tok != "type" {
+		return nil
+	}
+	src := "package p;" + r.Text
+	f, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil
+	}
+	var out [][2]string
+	ast.Inspect(f, func(n ast.Node) bool {
+		ts, ok := n.(*ast.TypeSpec)
+		if !ok || ts.Name.Name != name {
+			return true
+		}
+		st, ok := ts.Type.(*ast.StructType)
+		if !ok {
+			return false
+		}
+		for _, fl := range st.Fields.List {
+			typ := src[fl.Type.Pos()-1 : fl.Type.End()-1]
+			if len(fl.Names) == 0 {
+				out = append(out, [2]string{recvTypeName(fl.Type), typ})
+			}
+			for _, n := range fl.Names {
+				out = append(out, [2]string{n.Name, typ})
+			}
+		}
+		return false
+	})
+	return out
 }

@@ -13,6 +13,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
 
+	"github.com/gomp-kernel/gomp/display"
 	"github.com/gomp-kernel/gomp/interp/symbols"
 )
 
@@ -38,8 +39,8 @@ var stdlibKeys = sync.OnceValue(func() map[string]string {
 })
 
 // exports lists the symbol tables a new interpreter uses, in order: yaegi's
-// type mappings and base standard packages, mp (import "mp"), then the
-// session's overrides of os.Stdin and time.Sleep.
+// type mappings and base standard packages, gomp's packages (import "mp",
+// "display"), then the session's overrides of os.Stdin and time.Sleep.
 func (s *Session) exports() []yaegi.Exports {
 	base := yaegi.Exports{".": stdlib.Symbols["."]}
 	for _, p := range basePackages {
@@ -47,7 +48,27 @@ func (s *Session) exports() []yaegi.Exports {
 			base[k] = stdlib.Symbols[k]
 		}
 	}
-	return []yaegi.Exports{base, {"mp/mp": symbols.Symbols[symbols.MP]}, s.overrides()}
+	own := yaegi.Exports{}
+	for short, key := range symbols.Packages {
+		// Under the full path too: yaegi finds interface wrappers by the
+		// compiled type's package path.
+		own[short+"/"+path.Base(short)] = symbols.Symbols[key]
+		own[key] = symbols.Symbols[key]
+	}
+	return []yaegi.Exports{base, own, {".": {"MapTypes": reflect.ValueOf(displayMapTypes())}}, s.overrides()}
+}
+
+// displayMapTypes tells yaegi which interfaces a notebook type's value
+// keeps when passed as an any to the display functions that look at its
+// methods. Without it the compiled side sees a bare struct: yaegi builds
+// an interface wrapper only for a parameter of interface type with
+// methods, or for the functions named in MapTypes.
+func displayMapTypes() map[reflect.Value][]reflect.Type {
+	m := map[reflect.Value][]reflect.Type{}
+	for _, f := range []any{display.Show, display.Represent, display.Of, display.Update} {
+		m[reflect.ValueOf(f)] = display.Interfaces
+	}
+	return m
 }
 
 // overrides are the session's replacements for standard symbols.
@@ -67,13 +88,14 @@ func (s *Session) overrides() yaegi.Exports {
 
 // load registers the standard package p in yi unless it is a base
 // package (registered, and adjusted, when yi was made), and reports
-// whether yi can import p: a standard package of yaegi's set or "mp".
+// whether yi can import p: a standard package of yaegi's set or one of
+// gomp's own.
 // Registering a package again is harmless (it holds the same symbols; the
 // session overrides only base packages), so load need not know what yi
 // has: yaegi cannot tell without building wrappers for every function of
 // a source package, which panics on generic ones (slices, maps).
 func (s *Session) load(yi *yaegi.Interpreter, p string) bool {
-	if p == "mp" || slices.Contains(basePackages, p) {
+	if _, own := symbols.Packages[p]; own || slices.Contains(basePackages, p) {
 		return true
 	}
 	k, ok := stdlibKeys()[p]
@@ -87,11 +109,11 @@ func (s *Session) load(yi *yaegi.Interpreter, p string) bool {
 	return true
 }
 
-// pkgSymbols returns the exported symbols of package p ("mp" or a standard
-// package), registered or not, for completion and inspection.
+// pkgSymbols returns the exported symbols of package p (gomp's own or a
+// standard package), registered or not, for completion and inspection.
 func pkgSymbols(p string) map[string]reflect.Value {
-	if p == "mp" {
-		return symbols.Symbols[symbols.MP]
+	if key, ok := symbols.Packages[p]; ok {
+		return symbols.Symbols[key]
 	}
 	return stdlib.Symbols[stdlibKeys()[p]]
 }

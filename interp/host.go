@@ -8,8 +8,8 @@ import "github.com/gomp-kernel/gomp/mp"
 // (interp already depends on mp through the generated symbol table; mp
 // never depends on interp.)
 func (s *Session) Cell() mp.Cell {
-	ctx, stdout, stderr := s.Current()
-	return mp.Cell{Context: ctx, Stdout: stdout, Stderr: stderr}
+	c := s.current()
+	return mp.Cell{Context: c.ctx, Stdout: writerOrDiscard(c.io.Stdout), Stderr: writerOrDiscard(c.io.Stderr), Display: s.cellDisplay(c)}
 }
 
 var _ mp.Host = (*Session)(nil)

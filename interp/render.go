@@ -2,6 +2,7 @@ package interp
 
 import (
 	"fmt"
+	"github.com/gomp-kernel/gomp/display"
 	"reflect"
 	"strconv"
 )
@@ -13,6 +14,9 @@ type Value struct {
 	// errors show their message, structs (and pointers to them) show
 	// field names (%+v), everything else shows as fmt's %v.
 	Text string
+	// Data is the value's rich representation (display.Represent), nil
+	// when it has none and shows as Text.
+	Data display.Bundle
 	// Value is the value itself; invalid when the cell has no value.
 	Value reflect.Value
 }
@@ -20,12 +24,12 @@ type Value struct {
 // IsValid reports whether the cell produced a value.
 func (v Value) IsValid() bool { return v.Value.IsValid() }
 
-// render builds the Value shown for v.
+// render builds the Value shown for v. A *display.Handle shows nothing.
 func render(v reflect.Value) Value {
-	if !v.IsValid() {
+	if !v.IsValid() || isHandle(v) {
 		return Value{}
 	}
-	return Value{Text: renderText(v), Value: v}
+	return Value{Text: renderText(v), Data: richValue(v), Value: v}
 }
 
 func renderText(v reflect.Value) string {

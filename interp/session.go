@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gomp-kernel/gomp/display"
 	"go/ast"
 	"go/token"
 	"io"
@@ -41,6 +42,10 @@ type IO struct {
 	// Input reads one line typed by the user (without its newline). With
 	// Input nil, a cell reading stdin gets ErrNoInput.
 	Input func(prompt string, password bool) (string, error)
+	// Display receives what the cell shows with the display package
+	// (display_data, updates, clear_output). With Display nil, displays
+	// show their text/plain on Stdout.
+	Display func(display.Output) error
 }
 
 // Session is one interpreter holding a notebook's state. Execute, IsComplete,
@@ -168,6 +173,7 @@ func (s *Session) Execute(ctx context.Context, code string, cell IO) (Value, err
 	s.cellMu.Lock()
 	s.cell = st
 	s.cellMu.Unlock()
+	s.routeDisplays()
 	s.stdin.reset()
 	v, err := s.execute(ctx, code, st)
 	if s.capture != nil {
@@ -330,6 +336,9 @@ func (s *Session) newInterpreter() (*yaegi.Interpreter, error) {
 		return nil, fmt.Errorf("load symbols: %w", err)
 	}
 	if err := s.probe.install(yi, s.goPanic); err != nil {
+		return nil, err
+	}
+	if err := installDisplayPrelude(yi); err != nil {
 		return nil, err
 	}
 	return yi, nil

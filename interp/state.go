@@ -2,6 +2,7 @@ package interp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -27,6 +28,7 @@ type record struct {
 	Line  int      `json:"line"`
 	Col   int      `json:"col"`
 	Text  string   `json:"text"`
+	Doc   string   `json:"doc,omitempty"` // the doc comment above it in the cell (see docAbove)
 }
 
 // source is the record as a file that keeps its cell positions.
@@ -97,6 +99,7 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 				}
 			}
 			if same {
+				s.refreshDoc(it.defines, docAbove(code, it.start))
 				continue
 			}
 			// yaegi cannot add a method to a type declared by an earlier
@@ -129,7 +132,7 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 			continue
 		}
 		p := s.yi.FileSet().Position(it.decl.Pos())
-		moved = append(moved, record{Names: it.defines, Tok: declTok(it.decl), Cell: st.io.Name, Line: p.Line, Col: p.Column, Text: code[it.start:it.end]})
+		moved = append(moved, record{Names: it.defines, Tok: declTok(it.decl), Cell: st.io.Name, Line: p.Line, Col: p.Column, Text: code[it.start:it.end], Doc: docAbove(code, it.start)})
 		for _, n := range it.defines {
 			replaced[n] = true
 		}
@@ -201,7 +204,7 @@ func (s *Session) declare(ctx context.Context, decls []ast.Decl, items []item, c
 			continue
 		}
 		p := s.yi.FileSet().Position(d.Pos())
-		s.addRecord(record{Names: it.defines, Tok: declTok(d), Cell: st.io.Name, Line: p.Line, Col: p.Column, Text: code[it.start:it.end]})
+		s.addRecord(record{Names: it.defines, Tok: declTok(d), Cell: st.io.Name, Line: p.Line, Col: p.Column, Text: code[it.start:it.end], Doc: docAbove(code, it.start)})
 	}
 	return nil
 }
@@ -221,6 +224,32 @@ func (s *Session) importName(pkgPath string) string {
 	return ""
 }
 
+// evalRich evaluates the trailing expression x when the notebook has
+// types with rich methods (see Session.represent).
+func (s *Session) evalRich(ctx context.Context, x ast.Expr, it *item, st *cellState) (Value, error) {
+	v, data, err := s.represent(ctx, x, it.phys, st)
+	if ce := (*CellError)(nil); errors.As(err, &ce) && ce.Name == "CompileError" {
+		// Not a value a variable can hold (untyped nil, say): nothing ran,
+		// so run it the plain way for the usual result or message.
+		v, err = s.runStmt(ctx, it.stmt, it.phys, st)
+		if err != nil {
+			return Value{}, err
+		}
+		return render(v), nil
+	}
+	if err != nil {
+		return Value{}, err
+	}
+	if v.IsValid() && v.Type() == reflect.TypeFor[error]() {
+		return errorResult(v)
+	}
+	val := render(v)
+	if data != nil && val.IsValid() {
+		val.Data = withText(data, val.Text)
+	}
+	return val, nil
+}
+
 // evalExpr runs the trailing expression statement and returns its value.
 // fmt.Print* and Fprint* show no value. A call is first compiled as "_ = call" to learn how many results it has:
 // no result gives no value; several results with a last one of type error
@@ -230,6 +259,9 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 	x := it.stmt.(*ast.ExprStmt).X
 	call, isCall := ast.Unparen(x).(*ast.CallExpr)
 	if !isCall {
+		if s.hasRichMethods() {
+			return s.evalRich(ctx, x, it, st)
+		}
 		v, err := s.runStmt(ctx, it.stmt, it.phys, st)
 		if err != nil {
 			return Value{}, err
@@ -254,11 +286,18 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 			fmt.Sscanf(msg[i+len(" returns "):], "%d", &n)
 		}
 	}
+	if n == 0 && s.isConversion(call) {
+		// yaegi says a conversion such as display.HTML(s) "returns 0 values".
+		n = 1
+	}
 	if n == 0 || s.isPrint(call) {
 		_, err := s.runStmt(ctx, it.stmt, it.phys, st)
 		return Value{}, err
 	}
 	if n <= 1 {
+		if s.hasRichMethods() {
+			return s.evalRich(ctx, x, it, st)
+		}
 		v, err := s.runStmt(ctx, it.stmt, it.phys, st)
 		if err != nil {
 			return Value{}, err
@@ -319,6 +358,44 @@ func (s *Session) isPrint(call *ast.CallExpr) bool {
 	}
 	x, ok := sel.X.(*ast.Ident)
 	return ok && x.Name == s.importName("fmt") && (strings.HasPrefix(sel.Sel.Name, "Print") || strings.HasPrefix(sel.Sel.Name, "Fprint"))
+}
+
+// isConversion reports whether call converts to a type, T(x): a type
+// literal, a predeclared type, a type the notebook declared, or a type of
+// an importable package.
+func (s *Session) isConversion(call *ast.CallExpr) bool {
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType, *ast.InterfaceType, *ast.StructType, *ast.StarExpr:
+		return true
+	case *ast.Ident:
+		if predeclaredTypes[f.Name] {
+			return true
+		}
+		s.stateMu.RLock()
+		defer s.stateMu.RUnlock()
+		for _, d := range s.decls {
+			if d.Tok == "type" && slices.Contains(d.Names, f.Name) {
+				return true
+			}
+		}
+	case *ast.SelectorExpr:
+		pkg, ok := f.X.(*ast.Ident)
+		if !ok {
+			return false
+		}
+		// Symbol tables hold a type T as a nil *T.
+		v, ok := pkgSymbols(s.pkgPath(pkg.Name))[f.Sel.Name]
+		return ok && v.Kind() == reflect.Pointer && v.IsNil()
+	}
+	return false
+}
+
+// predeclaredTypes are Go's predeclared type names.
+var predeclaredTypes = map[string]bool{
+	"any": true, "bool": true, "byte": true, "comparable": true, "complex64": true, "complex128": true,
+	"error": true, "float32": true, "float64": true, "int": true, "int8": true, "int16": true,
+	"int32": true, "int64": true, "rune": true, "string": true, "uint": true, "uint8": true,
+	"uint16": true, "uint32": true, "uint64": true, "uintptr": true,
 }
 
 // cellDeclares reports whether one of items declares name.

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"errors"
 	"io"
 	"sync/atomic"
 )
@@ -33,13 +34,29 @@ func (c *cell) Stdout() io.Writer { return c.stdout }
 // Stderr returns the writer whose bytes become stderr stream messages.
 func (c *cell) Stderr() io.Writer { return c.stderr }
 
-// Display publishes display_data.
-func (c *cell) Display(data MIMEBundle, metadata map[string]any) error {
-	return c.s.iopub.publish(c.req, "display_data", map[string]any{
-		"data":      orEmptyMap(data),
-		"metadata":  orEmptyMap(metadata),
-		"transient": map[string]any{},
+// Display publishes display_data, or update_display_data.
+func (c *cell) Display(d Display) error {
+	transient := map[string]any{}
+	if d.ID != "" {
+		transient["display_id"] = d.ID
+	}
+	msgType := "display_data"
+	if d.Update {
+		if d.ID == "" {
+			return errors.New("update_display_data needs a display id")
+		}
+		msgType = "update_display_data"
+	}
+	return c.s.iopub.publish(c.req, msgType, map[string]any{
+		"data":      orEmptyMap(d.Data),
+		"metadata":  orEmptyMap(d.Metadata),
+		"transient": transient,
 	})
+}
+
+// ClearOutput publishes clear_output.
+func (c *cell) ClearOutput(wait bool) error {
+	return c.s.iopub.publish(c.req, "clear_output", map[string]any{"wait": wait})
 }
 
 // Flush returns when everything written before the call has been handed to
@@ -75,8 +92,9 @@ func (w *stream) Write(p []byte) (int, error) {
 // there is no stdin.
 type quietCell struct{}
 
-func (quietCell) Stdout() io.Writer                        { return io.Discard }
-func (quietCell) Stderr() io.Writer                        { return io.Discard }
-func (quietCell) Input(string, bool) (string, error)       { return "", ErrNoStdin }
-func (quietCell) Display(MIMEBundle, map[string]any) error { return nil }
-func (quietCell) Flush()                                   {}
+func (quietCell) Stdout() io.Writer                  { return io.Discard }
+func (quietCell) Stderr() io.Writer                  { return io.Discard }
+func (quietCell) Input(string, bool) (string, error) { return "", ErrNoStdin }
+func (quietCell) Display(Display) error              { return nil }
+func (quietCell) ClearOutput(bool) error             { return nil }
+func (quietCell) Flush()                             {}

@@ -48,20 +48,41 @@ type Cell interface {
 	// stdin socket). It returns ErrNoStdin when the request did not allow
 	// stdin, and ErrInterrupted if the cell was interrupted while waiting.
 	Input(prompt string, password bool) (string, error)
-	// Display publishes a display_data message parented to the request.
-	Display(data MIMEBundle, metadata map[string]any) error
+	// Display publishes display_data parented to the request, or
+	// update_display_data when d.Update is set.
+	Display(d Display) error
+	// ClearOutput publishes clear_output: the frontend clears the cell's
+	// output, at once or, with wait, when the next output arrives.
+	ClearOutput(wait bool) error
 	// Flush returns when everything written to Stdout and Stderr before the
 	// call has been handed to the iopub socket.
 	Flush()
 }
 
+// Display is one rich output of a cell.
+type Display struct {
+	Data     MIMEBundle
+	Metadata map[string]any
+	// ID is the display id (transient.display_id): outputs shown under an
+	// ID are redrawn by a later Display with Update set and the same ID.
+	ID string
+	// Update makes this an update_display_data message, which replaces
+	// what outputs with ID show; it needs an ID.
+	Update bool
+}
+
 // MIMEBundle maps MIME types ("text/plain", "text/html", ...) to data.
 type MIMEBundle map[string]any
 
-// Result is a cell's value, shown as execute_result.
+// Result is a cell's value, shown as execute_result, and what else the
+// execute_reply carries.
 type Result struct {
 	Data     MIMEBundle
 	Metadata map[string]any
+	// Page, when set, is shown in the frontend's pager (a "page" payload
+	// of execute_reply), as IPython shows help for "?name". A Result with
+	// only a Page publishes no execute_result.
+	Page MIMEBundle
 }
 
 // ExecError is a failed cell as the frontend shows it.

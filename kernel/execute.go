@@ -58,10 +58,14 @@ func (s *Server) execute(r *request) error {
 		reply["payload"] = []any{}
 		return s.reply(r, "execute_reply", reply)
 	}
-	if res != nil && !c.Silent {
+	payload := []any{}
+	if res != nil && res.Page != nil {
+		payload = append(payload, map[string]any{"source": "page", "data": res.Page, "start": 0})
+	}
+	if res != nil && res.Data != nil && !c.Silent {
 		s.iopub.publish(r, "execute_result", map[string]any{
 			"execution_count": count,
-			"data":            orEmptyMap(res.Data),
+			"data":            res.Data,
 			"metadata":        orEmptyMap(res.Metadata),
 		})
 	}
@@ -69,7 +73,7 @@ func (s *Server) execute(r *request) error {
 		"status":           "ok",
 		"execution_count":  s.count,
 		"user_expressions": s.userExpressions(c.UserExpressions),
-		"payload":          []any{},
+		"payload":          payload,
 	})
 }
 

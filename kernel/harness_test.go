@@ -3,6 +3,7 @@ package kernel
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,6 +23,8 @@ import (
 //	eprint X     writes X and a newline to stderr
 //	value X      returns X as text/plain
 //	display X    publishes X as display_data
+//	page X       returns X as a page payload
+//	redraw X     shows X under display id "d1", clears with wait, updates "d1" to X!
 //	lines N      writes N lines to stdout
 //	fail         returns an *ExecError
 //	panic        panics
@@ -76,7 +79,20 @@ func (e *testEngine) Execute(ctx context.Context, code string, cell Cell) (*Resu
 	case "value":
 		return &Result{Data: MIMEBundle{"text/plain": arg}}, nil
 	case "display":
-		return nil, cell.Display(MIMEBundle{"text/html": arg}, nil)
+		return nil, cell.Display(Display{Data: MIMEBundle{"text/html": arg}})
+	case "page":
+		return &Result{Page: MIMEBundle{"text/plain": arg}}, nil
+	case "redraw":
+		if err := cell.Display(Display{Data: MIMEBundle{"text/plain": arg}, ID: "d1"}); err != nil {
+			return nil, err
+		}
+		if err := cell.ClearOutput(true); err != nil {
+			return nil, err
+		}
+		if err := cell.Display(Display{Update: true}); err == nil {
+			return nil, errors.New("an update without an id was published")
+		}
+		return nil, cell.Display(Display{Data: MIMEBundle{"text/plain": arg + "!"}, ID: "d1", Update: true})
 	case "lines":
 		n, _ := strconv.Atoi(arg)
 		for i := range n {

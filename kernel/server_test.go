@@ -103,6 +103,31 @@ func TestExecute(t *testing.T) {
 			},
 		},
 		{
+			name: "page", code: "page docs", status: "ok", count: 1,
+			iopub: []string{"status:busy", "execute_input", "status:idle"},
+			check: func(t *testing.T, r msg, out []msg) {
+				p, ok := r.Content["payload"].([]any)
+				if !ok || len(p) != 1 || fmt.Sprint(p[0]) != "map[data:map[text/plain:docs] source:page start:0]" {
+					t.Errorf("payload = %v", r.Content["payload"])
+				}
+			},
+		},
+		{
+			name: "redraw", code: "redraw x", status: "ok", count: 1,
+			iopub: []string{"status:busy", "execute_input", "display_data", "clear_output", "update_display_data", "status:idle"},
+			check: func(t *testing.T, r msg, out []msg) {
+				for i, want := range map[int]string{2: "x", 4: "x!"} {
+					c := out[i].Content
+					if c["data"].(map[string]any)["text/plain"] != want || c["transient"].(map[string]any)["display_id"] != "d1" {
+						t.Errorf("%s = %v", out[i].Header.MsgType, c)
+					}
+				}
+				if out[3].Content["wait"] != true {
+					t.Errorf("clear_output = %v", out[3].Content)
+				}
+			},
+		},
+		{
 			name: "error", code: "fail", status: "error", count: 1,
 			iopub: []string{"status:busy", "execute_input", "error", "status:idle"},
 			check: func(t *testing.T, r msg, out []msg) {

@@ -230,8 +230,8 @@ func decodeHello(p []byte) (hello, error) {
 // greet sends hello and pins the worker's output.
 func (c *child) greet(h hello, cell Cell) error {
 	h.Token = c.token
-	c.stdout.pin(cell.Stdout)
-	c.stderr.pin(cell.Stderr)
+	c.stdout.pin(cell.Stdout, cell.Display)
+	c.stderr.pin(cell.Stderr, cell.Display)
 	if err := c.conn.send(frame{Kind: kindHello, Body: h.encode()}); err != nil {
 		return fmt.Errorf("greet worker %d: %w", c.pid(), err)
 	}

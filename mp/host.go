@@ -2,6 +2,7 @@ package mp
 
 import (
 	"context"
+	"github.com/gomp-kernel/gomp/display"
 	"io"
 	"reflect"
 )
@@ -32,6 +33,9 @@ type Host interface {
 type Cell struct {
 	Context        context.Context
 	Stdout, Stderr io.Writer
+	// Display receives what children show with the display package; nil
+	// shows their text/plain on Stdout.
+	Display func(display.Output) error
 }
 
 // Runner is the interpreter inside a worker process: it rebuilds the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gomp-kernel/gomp/display"
 	"os"
 	"os/signal"
 	"reflect"
@@ -58,6 +59,18 @@ var funcs = map[string]any{
 	"echoAny":     func(x any) any { return x },
 	"echoPair":    func(a int, b string) (string, int) { return b, a },
 	"echoChan":    func(ch chan int) {},
+	"showAround":  showAround,
+}
+
+// showAround displays n as HTML between two printed lines, and redraws it.
+func showAround(n int) int {
+	fmt.Println("before", n)
+	h := display.Show(display.HTML(fmt.Sprintf("<b>%d</b>", n)))
+	if err := h.Update(display.Text(fmt.Sprint("updated ", n))); err != nil {
+		panic(err)
+	}
+	fmt.Println("after", n)
+	return n
 }
 
 type point struct {
@@ -242,6 +255,14 @@ func (r *recorder) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// display records a display as a write of "D:" and its text/plain, so
+// that tests see where it fell among the lines.
+func (r *recorder) display(o display.Output) error {
+	t, _ := o.Data[display.MIMEText].(string)
+	_, err := r.Write([]byte("D:" + t))
+	return err
+}
+
 func (r *recorder) String() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -265,7 +286,7 @@ func newCell(t *testing.T) (stdout, stderr *recorder, interrupt context.CancelFu
 	stdout = &recorder{seen: make(chan string, 16)}
 	stderr = &recorder{seen: make(chan string, 16)}
 	host.mu.Lock()
-	host.cell = Cell{Context: ctx, Stdout: stdout, Stderr: stderr}
+	host.cell = Cell{Context: ctx, Stdout: stdout, Stderr: stderr, Display: stdout.display}
 	host.mu.Unlock()
 	return stdout, stderr, cancel
 }

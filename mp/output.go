@@ -2,12 +2,15 @@ package mp
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"slices"
 	"strconv"
 	"sync"
+
+	"github.com/gomp-kernel/gomp/display"
 )
 
 // maxPiece is the longest piece of a child's output written with one Write:
@@ -20,6 +23,26 @@ const maxPiece = 4096
 // output cannot forge one.
 const markerPrefix = "\x1egomp-eot:"
 
+// displayPrefix starts a display line: a child's display.Show (or update,
+// or clear) travels in its stdout as "\x1egomp-display:TOKEN:JSON\n", so
+// that it keeps its place among the lines the child prints. JSON holds no
+// raw newline. The parent hands the decoded display.Output to the cell.
+const displayPrefix = "\x1egomp-display:"
+
+// maxDisplay bounds one display line; a longer one is passed on as text.
+const maxDisplay = 64 << 20
+
+// displayLine returns the display line for o from the worker with token.
+func displayLine(token string, o display.Output) ([]byte, error) {
+	b, err := json.Marshal(o)
+	if err != nil {
+		return nil, fmt.Errorf("encode display: %w", err)
+	}
+	line := make([]byte, 0, len(displayPrefix)+len(token)+1+len(b)+1)
+	line = append(append(append(append(line, displayPrefix...), token...), ':'), b...)
+	return append(line, '\n'), nil
+}
+
 // marker returns the marker line for task seq of the worker with token.
 func marker(token string, seq uint64) []byte {
 	return fmt.Appendf(nil, "%s%s:%d\n", markerPrefix, token, seq)
@@ -29,30 +52,37 @@ func marker(token string, seq uint64) []byte {
 // cutting at newlines so that lines from concurrent children never
 // interleave inside a line, and notes the end-of-task markers it passes.
 type stream struct {
-	src    io.Reader
-	prefix []byte // markerPrefix + token + ":"
-	log    *slog.Logger
+	src     io.Reader
+	prefix  []byte // markerPrefix + token + ":"
+	dprefix []byte // displayPrefix + token + ":"
+	log     *slog.Logger
 
-	mu   sync.Mutex
-	cond *sync.Cond
-	sink io.Writer
-	mark uint64 // highest marker passed
-	eof  bool   // src reached EOF (or failed); no more output will come
+	mu      sync.Mutex
+	cond    *sync.Cond
+	sink    io.Writer
+	display func(display.Output) error
+	mark    uint64 // highest marker passed
+	eof     bool   // src reached EOF (or failed); no more output will come
 }
 
 func newStream(src io.Reader, token string, log *slog.Logger) *stream {
-	s := &stream{src: src, prefix: []byte(markerPrefix + token + ":"), sink: io.Discard, log: log}
+	s := &stream{
+		src: src, prefix: []byte(markerPrefix + token + ":"), dprefix: []byte(displayPrefix + token + ":"),
+		sink: io.Discard, log: log,
+	}
 	s.cond = sync.NewCond(&s.mu)
 	return s
 }
 
-// pin sends the output that follows to w (nil: discard).
-func (s *stream) pin(w io.Writer) {
+// pin sends the output that follows to cell c: text to w (nil: discard),
+// displays to c.Display.
+func (s *stream) pin(w io.Writer, d func(display.Output) error) {
 	if w == nil {
 		w = io.Discard
 	}
 	s.mu.Lock()
 	s.sink = w
+	s.display = d
 	s.mu.Unlock()
 }
 
@@ -109,6 +139,20 @@ func (s *stream) drain(buf []byte, end bool) []byte {
 	rest := buf
 	for len(rest) > 0 {
 		i := bytes.IndexByte(rest, '\n')
+		if k := s.displayAt(rest, i); k >= 0 {
+			s.write(rest[:k])
+			rest = rest[k:]
+			nl := bytes.IndexByte(rest, '\n')
+			if nl < 0 && !end && len(rest) <= maxDisplay {
+				break // the rest of the display line is still to come
+			}
+			if nl >= 0 && s.show(rest[len(s.dprefix):nl]) {
+				rest = rest[nl+1:]
+				continue
+			}
+			// Too long, cut off by the child's exit, or unreadable: text.
+			i = nl
+		}
 		if i < 0 {
 			if end {
 				s.write(rest)
@@ -146,6 +190,39 @@ func (s *stream) drain(buf []byte, end bool) []byte {
 		s.write(line)
 	}
 	return append(buf[:0], rest...)
+}
+
+// displayAt returns where a display line starts in rest before its first
+// newline at nl (-1: none in rest), or -1.
+func (s *stream) displayAt(rest []byte, nl int) int {
+	if nl >= 0 {
+		rest = rest[:nl]
+	}
+	return bytes.Index(rest, s.dprefix)
+}
+
+// show decodes one display line's JSON and hands it to the pinned cell,
+// or its text to the pinned writer when the cell takes no displays. It
+// reports false when the JSON does not decode.
+func (s *stream) show(b []byte) bool {
+	var o display.Output
+	if err := json.Unmarshal(b, &o); err != nil {
+		s.log.Debug("child display", "err", err)
+		return false
+	}
+	s.mu.Lock()
+	d := s.display
+	s.mu.Unlock()
+	if d == nil {
+		if t, ok := o.Data[display.MIMEText].(string); ok && o.Kind != display.KindClear {
+			s.write([]byte(t + "\n"))
+		}
+		return true
+	}
+	if err := d(o); err != nil {
+		s.log.Debug("child display", "err", err)
+	}
+	return true
 }
 
 func (s *stream) write(p []byte) {

@@ -43,6 +43,8 @@ type poolOptions struct {
 	initArgs    []any
 	maxTasks    int
 	chunkSize   int
+	progress    bool
+	label       string
 }
 
 // WithInitializer makes every worker call fn(args...) before its first task,
@@ -59,7 +61,44 @@ func WithMaxTasksPerChild(n int) Option { return func(o *poolOptions) { o.maxTas
 // WithChunkSize sets how many items of Map, Starmap, MapAsync, Imap and
 // ImapUnordered travel to a worker together. 0 means Python's defaults:
 // len(items)/(4*workers) rounded up for the Map family, 1 for Imap.
+// It may also be given to one call: pool.Map(fn, items, mp.WithChunkSize(100)).
 func WithChunkSize(n int) Option { return func(o *poolOptions) { o.chunkSize = n } }
+
+// WithProgress shows a progress bar for Map, Starmap, MapAsync, Imap and
+// ImapUnordered: redrawn in place in the notebook as items finish, and
+// as plain lines where there is no notebook (gomp run's log when it is
+// not on a terminal). label names the bar; "" names it after the call,
+// e.g. "Map(square)". Give it to NewPool for every call, or to one call:
+// pool.Map(square, items, mp.WithProgress("squares")).
+func WithProgress(label string) Option {
+	return func(o *poolOptions) { o.progress, o.label = true, label }
+}
+
+// callOptions merges the options given to one call with the pool's.
+// Options that shape the workers (WithInitializer, WithMaxTasksPerChild)
+// belong to NewPool and are refused here.
+func (p *Pool) callOptions(op string, opts []Option) (poolOptions, error) {
+	o := p.opts
+	if len(opts) == 0 {
+		return o, nil
+	}
+	var c poolOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&c)
+		}
+	}
+	if c.initializer != nil || c.maxTasks != 0 {
+		return o, fmt.Errorf("mp.Pool.%s: WithInitializer and WithMaxTasksPerChild are options of NewPool, not of one call", op)
+	}
+	if c.chunkSize > 0 {
+		o.chunkSize = c.chunkSize
+	}
+	if c.progress {
+		o.progress, o.label = true, c.label
+	}
+	return o, nil
+}
 
 // NewPool starts a pool of n workers (CPUCount() if n <= 0). Problems
 // (no host, a bad initializer) are returned by every later call.
@@ -124,9 +163,10 @@ type task struct {
 
 // Map calls fn on each element of items (a slice or array) and returns the
 // results in input order. The first failing item's error is returned, a
-// *RemoteError naming the item for a panic or an error fn returned.
-func (p *Pool) Map(fn any, items any) ([]any, error) {
-	g, err := p.mapAsync("Map", fn, items, false, p.defaultChunk, true)
+// *RemoteError naming the item for a panic or an error fn returned. opts
+// may be WithChunkSize and WithProgress.
+func (p *Pool) Map(fn any, items any, opts ...Option) ([]any, error) {
+	g, err := p.mapAsync("Map", fn, items, false, false, true, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -135,8 +175,8 @@ func (p *Pool) Map(fn any, items any) ([]any, error) {
 
 // Starmap is Map for functions of several arguments: each element of
 // items is a slice (or array) holding one call's arguments.
-func (p *Pool) Starmap(fn any, items any) ([]any, error) {
-	g, err := p.mapAsync("Starmap", fn, items, true, p.defaultChunk, true)
+func (p *Pool) Starmap(fn any, items any, opts ...Option) ([]any, error) {
+	g, err := p.mapAsync("Starmap", fn, items, true, false, true, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -144,9 +184,9 @@ func (p *Pool) Starmap(fn any, items any) ([]any, error) {
 }
 
 // MapAsync is Map without waiting: Get returns the []any of results.
-func (p *Pool) MapAsync(fn any, items any) *AsyncResult {
+func (p *Pool) MapAsync(fn any, items any, opts ...Option) *AsyncResult {
 	r := newAsyncResult()
-	g, err := p.mapAsync("MapAsync", fn, items, false, p.defaultChunk, false)
+	g, err := p.mapAsync("MapAsync", fn, items, false, false, false, opts)
 	if err != nil {
 		r.set(nil, err)
 		return r
@@ -190,15 +230,17 @@ func (p *Pool) ApplyAsync(fn any, args ...any) *AsyncResult {
 // order as they become available; the channel is closed after the last.
 // Errors arrive as Items with Err set; a bad fn or item, found before
 // anything runs, is a single Item with Index -1.
-func (p *Pool) Imap(fn any, items any) <-chan Item { return p.imap("Imap", fn, items, false) }
-
-// ImapUnordered is Imap delivering results in the order they finish.
-func (p *Pool) ImapUnordered(fn any, items any) <-chan Item {
-	return p.imap("ImapUnordered", fn, items, true)
+func (p *Pool) Imap(fn any, items any, opts ...Option) <-chan Item {
+	return p.imap("Imap", fn, items, false, opts)
 }
 
-func (p *Pool) imap(op string, fn any, items any, unordered bool) <-chan Item {
-	g, err := p.mapAsync(op, fn, items, false, func(int) int { return max(p.opts.chunkSize, 1) }, false, unordered)
+// ImapUnordered is Imap delivering results in the order they finish.
+func (p *Pool) ImapUnordered(fn any, items any, opts ...Option) <-chan Item {
+	return p.imap("ImapUnordered", fn, items, true, opts)
+}
+
+func (p *Pool) imap(op string, fn any, items any, unordered bool, opts []Option) <-chan Item {
+	g, err := p.mapAsync(op, fn, items, false, true, false, opts, unordered)
 	if err != nil {
 		ch := make(chan Item, 1)
 		ch <- Item{Index: -1, Err: err}
@@ -208,9 +250,14 @@ func (p *Pool) imap(op string, fn any, items any, unordered bool) <-chan Item {
 	return g.out
 }
 
-func (p *Pool) defaultChunk(n int) int {
-	if p.opts.chunkSize > 0 {
-		return p.opts.chunkSize
+// chunkSize is how many of n items travel together: the option if set,
+// else 1 for Imap and len/(4*workers) rounded up for the Map family.
+func (p *Pool) chunkSize(o poolOptions, n int, imap bool) int {
+	if o.chunkSize > 0 {
+		return o.chunkSize
+	}
+	if imap {
+		return 1
 	}
 	c := (n + 4*p.size - 1) / (4 * p.size)
 	return max(c, 1)
@@ -232,7 +279,11 @@ func (p *Pool) check(op string, fn any) (*target, error) {
 // fail may be encoded later, see chunkItems), cuts them into chunks and
 // submits them. With stream set, results also go to the gather's Item
 // channel.
-func (p *Pool) mapAsync(op string, fn any, items any, star bool, chunk func(int) int, waits bool, stream ...bool) (*gather, error) {
+func (p *Pool) mapAsync(op string, fn any, items any, star, imap, waits bool, opts []Option, stream ...bool) (*gather, error) {
+	o, err := p.callOptions(op, opts)
+	if err != nil {
+		return nil, err
+	}
 	tg, err := p.check(op, fn)
 	if err != nil {
 		return nil, err
@@ -242,7 +293,7 @@ func (p *Pool) mapAsync(op string, fn any, items any, star bool, chunk func(int)
 		return nil, fmt.Errorf("mp.Pool.%s(%s): items is a %s, want a slice", op, tg.name, typeName(items))
 	}
 	n := v.Len()
-	size := chunk(n)
+	size := p.chunkSize(o, n, imap)
 	chunks, err := chunkItems(tg, v, star, size, waits)
 	if err != nil {
 		return nil, fmt.Errorf("mp.Pool.%s(%s): %w", op, tg.name, err)
@@ -251,9 +302,25 @@ func (p *Pool) mapAsync(op string, fn any, items any, star bool, chunk func(int)
 	if len(stream) > 0 {
 		g.stream(stream[0])
 	}
+	var bar *progressBar
+	if o.progress {
+		label := o.label
+		if label == "" {
+			label = fmt.Sprintf("%s(%s)", op, tg.name)
+		}
+		h, _, _ := currentHost()
+		bar = newProgressBar(label, n, h.Cell())
+		g.whenDone(func(_ any, err error) { bar.end(err) })
+	}
 	err = p.submit(tg, 0, chunks, func(first int, vals []any, err error) {
+		if bar != nil {
+			bar.add(len(vals))
+		}
 		g.chunkDone(first, chunks[first/size].n, vals, err)
 	})
+	if err != nil && bar != nil {
+		bar.end(err)
+	}
 	return g, err
 }
 

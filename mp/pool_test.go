@@ -237,7 +237,7 @@ func TestPoolChunking(t *testing.T) {
 			newCell(t)
 			p := NewPool(tc.workers, tc.opt...)
 			defer p.Terminate()
-			if got := p.defaultChunk(tc.n); got != tc.want {
+			if got := p.chunkSize(p.opts, tc.n, false); got != tc.want {
 				t.Errorf("chunk size = %d, want %d", got, tc.want)
 			}
 			xs := make([]int, tc.n)

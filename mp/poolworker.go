@@ -150,8 +150,8 @@ func (w *poolWorker) stop(kill bool) {
 // has been killed.
 func (w *poolWorker) send(t *task) error {
 	c := w.c
-	c.stdout.pin(t.cell.Stdout)
-	c.stderr.pin(t.cell.Stderr)
+	c.stdout.pin(t.cell.Stdout, t.cell.Display)
+	c.stderr.pin(t.cell.Stderr, t.cell.Display)
 	if w.version != t.version {
 		err := c.conn.send(frame{Kind: kindRestore, Body: body(nil).uint(t.version).bytes(t.snap)})
 		if err != nil {

@@ -89,16 +89,17 @@ type gather struct {
 	ready     []bool // item i has a value or an error
 	next      int    // first item not yet sent (ordered)
 	errs      []error
-	onDone    func(vals any, err error)
+	onDone    []func(vals any, err error)
 }
 
 // whenDone arranges for f to get the result once every chunk is done (at
-// once if they are). f runs on a pool's worker loop and must not block.
+// once if they are), before a waiting caller is released. f runs on a
+// pool's worker loop and must not block.
 func (g *gather) whenDone(f func(vals any, err error)) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.pending > 0 {
-		g.onDone = f
+		g.onDone = append(g.onDone, f)
 		return
 	}
 	g.finish(f)
@@ -166,12 +167,12 @@ func (g *gather) chunkDone(first, n int, vals []any, err error) {
 	}
 	g.pending--
 	if g.pending == 0 {
+		for _, f := range g.onDone {
+			g.finish(f)
+		}
 		close(g.done)
 		if g.out != nil {
 			close(g.out)
-		}
-		if g.onDone != nil {
-			g.finish(g.onDone)
 		}
 	}
 }

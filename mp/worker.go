@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/gomp-kernel/gomp/display"
 )
 
 // ErrTargetFailed is returned by ServeWorker when a Process's target
@@ -61,6 +63,18 @@ func ServeWorker(ctx context.Context, r Runner) error {
 	return w.serve()
 }
 
+// display sends a display of the notebook's code to the parent, in stdout
+// among the lines printed (see displayPrefix). One Write keeps the line
+// whole: os.File serialises writers, so a goroutine's print cannot split it.
+func (w *worker) display(o display.Output) error {
+	line, err := displayLine(w.hello.Token, o)
+	if err != nil {
+		return err
+	}
+	_, err = w.stdout.Write(line)
+	return err
+}
+
 // worker is the state of ServeWorker's loop.
 type worker struct {
 	conn           *conn
@@ -84,6 +98,7 @@ func (w *worker) serve() error {
 		return fmt.Errorf("mp worker: hello: %w", err)
 	}
 	setSelf(w.hello)
+	display.SetPublisher(w.display)
 	for {
 		f, err := w.conn.recv()
 		if errors.Is(err, io.EOF) || errors.Is(err, os.ErrClosed) {

@@ -146,6 +146,7 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 	mp.SetHost(sess, mp.Config{Log: log})
 	defer mp.Shutdown()
 
+	ids := &displays{}
 	var code []*Cell
 	for _, c := range nb.Cells {
 		if c.Type == "code" && strings.TrimSpace(c.Source.String()) != "" {
@@ -162,7 +163,7 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 		if opts.Progress != nil {
 			opts.Progress(i, len(code))
 		}
-		st, msg := runCell(ctx, sess, c, i+1, opts.Timeout)
+		st, msg := runCell(ctx, sess, c, i+1, opts.Timeout, ids)
 		sum.Ran++
 		if st == OK {
 			continue
@@ -190,7 +191,7 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 // runCell runs one code cell as execution number n and records its outputs
 // and execution count. It returns OK, Failed or TimedOut, and for the
 // latter two the error as the summary shows it.
-func runCell(ctx context.Context, sess *interp.Session, c *Cell, n int, timeout time.Duration) (Status, string) {
+func runCell(ctx context.Context, sess *interp.Session, c *Cell, n int, timeout time.Duration, ids *displays) (Status, string) {
 	cctx, cancel := ctx, context.CancelFunc(func() {})
 	if timeout > 0 {
 		cctx, cancel = context.WithTimeout(ctx, timeout)
@@ -199,9 +200,10 @@ func runCell(ctx context.Context, sess *interp.Session, c *Cell, n int, timeout 
 	name := fmt.Sprintf("In[%d]", n)
 	outs := &outputs{}
 	v, err := execCell(cctx, sess, c.Source.String(), interp.IO{
-		Name:   name,
-		Stdout: outs.stream("stdout"),
-		Stderr: outs.stream("stderr"),
+		Name:    name,
+		Stdout:  outs.stream("stdout"),
+		Stderr:  outs.stream("stderr"),
+		Display: ids.publisher(outs),
 	})
 	count := n
 	c.ExecutionCount = &count
@@ -221,7 +223,11 @@ func runCell(ctx context.Context, sess *interp.Session, c *Cell, n int, timeout 
 		}
 		outs.add(out)
 	case v.IsValid():
-		outs.add(Output{OutputType: "execute_result", ExecutionCount: &count, Data: map[string]MultilineString{"text/plain": MultilineString(v.Text)}})
+		data := MIMEData{"text/plain": MultilineString(v.Text)}
+		if v.Data != nil {
+			data = NewMIMEData(v.Data)
+		}
+		outs.add(Output{OutputType: "execute_result", ExecutionCount: &count, Data: data})
 	}
 	c.Outputs = outs.take()
 	return status, msg

@@ -35,15 +35,15 @@ type Cell struct {
 // Output is one cell output in the form nbconvert writes: stream,
 // execute_result, display_data or error.
 type Output struct {
-	OutputType     string                     `json:"output_type"`
-	Name           string                     `json:"name,omitempty"`
-	Text           MultilineString            `json:"text,omitempty"`
-	ExecutionCount *int                       `json:"execution_count,omitempty"`
-	Data           map[string]MultilineString `json:"data,omitempty"`
-	Metadata       *map[string]any            `json:"metadata,omitempty"`
-	EName          string                     `json:"ename,omitempty"`
-	EValue         string                     `json:"evalue,omitempty"`
-	Traceback      []string                   `json:"traceback,omitempty"`
+	OutputType     string          `json:"output_type"`
+	Name           string          `json:"name,omitempty"`
+	Text           MultilineString `json:"text,omitempty"`
+	ExecutionCount *int            `json:"execution_count,omitempty"`
+	Data           MIMEData        `json:"data,omitempty"`
+	Metadata       *map[string]any `json:"metadata,omitempty"`
+	EName          string          `json:"ename,omitempty"`
+	EValue         string          `json:"evalue,omitempty"`
+	Traceback      []string        `json:"traceback,omitempty"`
 }
 
 // MarshalJSON writes the cell with sorted keys and exactly the fields
@@ -99,6 +99,67 @@ func orEmpty(m map[string]json.RawMessage) map[string]json.RawMessage {
 		return map[string]json.RawMessage{}
 	}
 	return m
+}
+
+// MIMEData is an output's data: MIME type to value. JSON types
+// (application/json, anything ending in +json) hold any JSON value; all
+// others hold a MultilineString, as nbformat stores them.
+type MIMEData map[string]any
+
+// isJSONMIME reports whether values of MIME type t are JSON, not text.
+func isJSONMIME(t string) bool { return t == "application/json" || strings.HasSuffix(t, "+json") }
+
+// NewMIMEData converts a display bundle (strings and JSON values) to MIMEData.
+func NewMIMEData(b map[string]any) MIMEData {
+	d := make(MIMEData, len(b))
+	for k, v := range b {
+		if s, ok := v.(string); ok && !isJSONMIME(k) {
+			d[k] = MultilineString(s)
+			continue
+		}
+		d[k] = v
+	}
+	return d
+}
+
+// Text returns the value for MIME type t as text: the text itself, or
+// compact JSON for a JSON type.
+func (d MIMEData) Text(t string) string {
+	switch v := d[t].(type) {
+	case MultilineString:
+		return string(v)
+	case string:
+		return v
+	default:
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+}
+
+// UnmarshalJSON reads text types as MultilineString (a string or a list
+// of lines) and JSON types as they are.
+func (d *MIMEData) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*d = make(MIMEData, len(raw))
+	for k, r := range raw {
+		if isJSONMIME(k) {
+			var v any
+			if err := json.Unmarshal(r, &v); err != nil {
+				return fmt.Errorf("data %q: %w", k, err)
+			}
+			(*d)[k] = v
+			continue
+		}
+		var m MultilineString
+		if err := json.Unmarshal(r, &m); err != nil {
+			return fmt.Errorf("data %q: %w", k, err)
+		}
+		(*d)[k] = m
+	}
+	return nil
 }
 
 // MultilineString is nbformat's text: a string or a list of lines on disk,

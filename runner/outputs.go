@@ -12,9 +12,11 @@ import (
 // left running) are dropped, as nbclient drops output that arrives after
 // the cell's reply.
 type outputs struct {
-	mu    sync.Mutex
-	list  []Output
-	taken bool
+	mu        sync.Mutex
+	list      []Output
+	taken     bool
+	gen       int  // counts clears, so that display refs know they are stale
+	clearNext bool // clear_output with wait: clear before the next output
 }
 
 // stream returns a writer whose bytes become stream outputs named name
@@ -27,7 +29,58 @@ func (o *outputs) add(out Output) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if !o.taken {
+		o.clearPending()
 		o.list = appendOutput(o.list, out)
+	}
+}
+
+// addDisplay appends a display output and returns the generation and
+// index it can be updated under; ok is false once the outputs are taken.
+func (o *outputs) addDisplay(out Output) (gen, index int, ok bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.taken {
+		return 0, 0, false
+	}
+	o.clearPending()
+	o.list = append(o.list, out)
+	return o.gen, len(o.list) - 1, true
+}
+
+// update replaces the data of output index, shown in generation gen; it
+// also changes taken outputs, which is how a later cell redraws an
+// earlier cell's display.
+func (o *outputs) update(gen, index int, data MIMEData, md *map[string]any) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if gen != o.gen || index >= len(o.list) {
+		return
+	}
+	o.list[index].Data = data
+	o.list[index].Metadata = md
+}
+
+// clear empties the outputs now, or before the next one with wait.
+func (o *outputs) clear(wait bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.taken {
+		return
+	}
+	if wait {
+		o.clearNext = true
+		return
+	}
+	o.list = nil
+	o.gen++
+}
+
+// clearPending carries out a waiting clear; o.mu is held.
+func (o *outputs) clearPending() {
+	if o.clearNext {
+		o.clearNext = false
+		o.list = nil
+		o.gen++
 	}
 }
 

@@ -106,7 +106,7 @@ func TestMergeStreams(t *testing.T) {
 	out := func(name, text string) Output {
 		return Output{OutputType: "stream", Name: name, Text: MultilineString(text)}
 	}
-	result := Output{OutputType: "execute_result", Data: map[string]MultilineString{"text/plain": "1"}}
+	result := Output{OutputType: "execute_result", Data: MIMEData{"text/plain": "1"}}
 	for _, tc := range []struct {
 		name     string
 		in, want []Output

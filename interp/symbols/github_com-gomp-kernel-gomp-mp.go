@@ -4,6 +4,8 @@ package symbols
 
 import (
 	"github.com/gomp-kernel/gomp/mp"
+	"go/constant"
+	"go/token"
 	"reflect"
 )
 
@@ -35,12 +37,14 @@ func init() {
 		"OneWayPipe":           reflect.ValueOf(mp.OneWayPipe),
 		"ParentProcess":        reflect.ValueOf(mp.ParentProcess),
 		"Pipe":                 reflect.ValueOf(mp.Pipe),
+		"ProgressIDPrefix":     reflect.ValueOf(constant.MakeFromLiteral("\"gomp-progress-\"", token.STRING, 0)),
 		"ServeWorker":          reflect.ValueOf(mp.ServeWorker),
 		"SetHost":              reflect.ValueOf(mp.SetHost),
 		"Shutdown":             reflect.ValueOf(mp.Shutdown),
 		"WithChunkSize":        reflect.ValueOf(mp.WithChunkSize),
 		"WithInitializer":      reflect.ValueOf(mp.WithInitializer),
 		"WithMaxTasksPerChild": reflect.ValueOf(mp.WithMaxTasksPerChild),
+		"WithProgress":         reflect.ValueOf(mp.WithProgress),
 
 		// type definitions
 		"Array":         reflect.ValueOf((*mp.Array)(nil)),

@@ -248,6 +248,44 @@ class Routing(unittest.TestCase):
                 seen += m["content"]["text"]
         self.assertIn("late line", seen)
 
+    def test_child_displays_reach_the_cell_in_order(self):
+        reply, out, err, msgs = self.k.run(
+            'import "display"\n'
+            'func chart(n int) {\n\tfmt.Println("drawing", n)\n'
+            '\tdisplay.Show(display.HTML(fmt.Sprintf("<b>chart %d</b>", n)))\n\tfmt.Println("drawn", n)\n}\n'
+            'cp := mp.NewProcess(chart, 5)\ncp.Start()\ncp.Join()')
+        self.assertEqual(reply["content"]["status"], "ok", err)
+        seq = []
+        for m in msgs:
+            if m["msg_type"] == "stream":
+                seq += m["content"]["text"].splitlines()
+            elif m["msg_type"] == "display_data":
+                seq.append(m["content"]["data"]["text/html"])
+        self.assertEqual(seq, ["drawing 5", "<b>chart 5</b>", "drawn 5"])
+
+    def test_pool_progress_bar_redraws_in_place(self):
+        reply, out, err, msgs = self.k.run(
+            'import "time"\nfunc slowSquare(x int) int {\n\ttime.Sleep(20 * time.Millisecond)\n\treturn x * x\n}\n'
+            'pp := mp.NewPool(2)\nsq, err := pp.Map(slowSquare, []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}, mp.WithProgress("squares"))\n'
+            'pp.Close()\nfmt.Println(sq[19], err)')
+        self.assertEqual(reply["content"]["status"], "ok", err)
+        shown = [m for m in msgs if m["msg_type"] == "display_data"]
+        updates = [m for m in msgs if m["msg_type"] == "update_display_data"]
+        self.assertEqual(len(shown), 1)
+        bar = shown[0]["content"]["transient"]["display_id"]
+        self.assertTrue(bar.startswith("gomp-progress-"))
+        self.assertGreaterEqual(len(updates), 1)
+        for u in updates:
+            self.assertEqual(u["content"]["transient"]["display_id"], bar)
+        final = updates[-1]["content"]["data"]
+        self.assertIn("20/20", final["text/plain"])
+        self.assertIn("<progress", final["text/html"])
+        self.assertEqual(out, "400 <nil>\n")
+        # The bar is finished before the cell goes on.
+        last_update = max(i for i, m in enumerate(msgs) if m["msg_type"] == "update_display_data")
+        first_print = min(i for i, m in enumerate(msgs) if m["msg_type"] == "stream")
+        self.assertLess(last_update, first_print)
+
 
 class Failures(unittest.TestCase):
     @classmethod

@@ -25,6 +25,16 @@ class GompKernelTests(jupyter_kernel_test.KernelTests):
     completion_samples = [
         # Members replace the text after the dot (cursor_start is after "fmt.").
         {"text": 'import "fmt"\nfmt.Sprin', "matches": {"Sprint", "Sprintf", "Sprintln"}},
+        # A standard package the notebook has not imported yet.
+        {"text": "strings.ToU", "matches": {"ToUpper", "ToUpperSpecial"}},
+        # gomp's own packages.
+        {"text": "mp.NewPo", "matches": {"NewPool"}},
+        {"text": "display.Sho", "matches": {"Show", "ShowBundle"}},
+        # Keywords and predeclared names.
+        {"text": "fallt", "matches": {"fallthrough"}},
+        {"text": "x := appe", "matches": {"append"}},
+        # Names of the code being typed, after non-ASCII text.
+        {"text": "größe := 1\ngrö", "matches": {"größe"}},
     ]
     complete_code_samples = ["x := 1", "func f() int { return 1 }", 'import "fmt"', ""]
     incomplete_code_samples = ["func f() {", "x := []int{1,", "for {", "s := `raw"]
@@ -39,11 +49,16 @@ class GompKernelTests(jupyter_kernel_test.KernelTests):
     supported_history_operations = ("tail", "range", "search")
     code_inspect_sample = "fmt.Println"
 
-    # Rich display (display_data, clear_output, pager) belongs to the rich
-    # output issue; until it lands these inherited tests would only skip.
-    test_display_data = None
-    test_clear_output = None
-    test_pager = None
+    code_display_data = [
+        {"code": 'import "display"\ndisplay.Show(display.HTML("<b>hi</b>"))', "mime": "text/html"},
+        {"code": 'import "display"\ndisplay.Show(display.Markdown("*hi*"))', "mime": "text/markdown"},
+        {"code": 'import "display"\ndisplay.Show(display.SVG(`<svg xmlns="http://www.w3.org/2000/svg"/>`))', "mime": "image/svg+xml"},
+        {"code": 'import "display"\ndisplay.Show(display.LaTeX(`$x^2$`))', "mime": "text/latex"},
+        {"code": 'import "display"\ndisplay.Show(display.JSON([]int{1, 2}))', "mime": "application/json"},
+        {"code": 'import (\n\t"display"\n\t"image"\n)\ndisplay.Show(image.NewGray(image.Rect(0, 0, 4, 4)))', "mime": "image/png"},
+    ]
+    code_clear_output = 'import "display"\ndisplay.Clear(true)'
+    code_page_something = "?fmt.Println"
 
 
 class GompBehaviourTests(unittest.TestCase):
@@ -232,6 +247,183 @@ class GompBehaviourTests(unittest.TestCase):
         self.assertEqual(reply["content"]["status"], "ok")
         for want in ("interpreted", "compiled", "goroutine"):
             self.assertIn(want, out)
+
+    def test_update_display_data_redraws_in_place(self):
+        code = ('import (\n\t"display"\n\t"fmt"\n)\n'
+                'fmt.Println("first")\n'
+                'bar := display.Show(display.Text("step 1"))\n'
+                'fmt.Println("second")\n'
+                'bar.Update(display.HTML("<i>step 2</i>"))')
+        reply, msgs, _ = self.run_cell(code)
+        self.assertEqual(reply["content"]["status"], "ok")
+        kinds = [m["msg_type"] for m in msgs if m["msg_type"] not in ("status", "execute_input")]
+        self.assertEqual(kinds, ["stream", "display_data", "stream", "update_display_data"])
+        shown = [m for m in msgs if m["msg_type"] == "display_data"][0]["content"]
+        update = [m for m in msgs if m["msg_type"] == "update_display_data"][0]["content"]
+        display_id = shown["transient"]["display_id"]
+        self.assertTrue(display_id)
+        self.assertEqual(update["transient"]["display_id"], display_id)
+        self.assertEqual(shown["data"], {"text/plain": "step 1"})
+        self.assertEqual(update["data"]["text/html"], "<i>step 2</i>")
+        # A later cell redraws the same output through the handle it kept.
+        msg_id = self.kc.execute('bar.Update(display.Text("done"))')
+        later = [m for m in self.iopub_until_idle(msg_id) if m["msg_type"] == "update_display_data"]
+        self.assertEqual(later[0]["content"]["transient"]["display_id"], display_id)
+
+    def test_clear_output_wait(self):
+        reply, msgs, _ = self.run_cell('import "display"\ndisplay.Clear(true)\ndisplay.Clear(false)')
+        clears = [m["content"]["wait"] for m in msgs if m["msg_type"] == "clear_output"]
+        self.assertEqual(clears, [True, False])
+
+    def test_rich_execute_result(self):
+        cases = [
+            ('import "display"\ndisplay.HTML("<b>x</b>")', "text/html", "<b>x</b>"),
+            ('type Table struct{ Rows int }\n'
+             'func (t Table) HTML() string { return "<table>rows</table>" }\n'
+             'Table{2}', "text/html", "<table>rows</table>"),
+            ('import "image"\nimage.NewRGBA(image.Rect(0, 0, 2, 2))', "image/png", None),
+        ]
+        for code, mime, want in cases:
+            with self.subTest(code=code):
+                reply, msgs, _ = self.run_cell(code)
+                self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+                results = [m["content"] for m in msgs if m["msg_type"] == "execute_result"]
+                self.assertEqual(len(results), 1, msgs)
+                data = results[0]["data"]
+                self.assertIn("text/plain", data)
+                if want is None:
+                    import base64
+                    self.assertTrue(base64.b64decode(data[mime]).startswith(b"\x89PNG"))
+                else:
+                    self.assertEqual(data[mime], want)
+        # Show returns a handle, which shows nothing as a value.
+        reply, msgs, _ = self.run_cell('import "display"\ndisplay.Show(1)')
+        self.assertEqual([m["msg_type"] for m in msgs if m["msg_type"] in ("display_data", "execute_result")], ["display_data"])
+
+    def test_help_pages_docs(self):
+        reply, msgs, _ = self.run_cell("mp.NewPool?")
+        self.assertEqual(reply["content"]["status"], "ok")
+        page = reply["content"]["payload"][0]
+        self.assertEqual(page["source"], "page")
+        self.assertIn("func NewPool", page["data"]["text/plain"])
+        reply, msgs, _ = self.run_cell("?noSuchThing")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertIn("noSuchThing", reply["content"]["evalue"])
+
+
+class GompIntrospectionTests(unittest.TestCase):
+    """complete_request and inspect_request beyond jupyter_kernel_test's
+    samples: kinds in metadata, cursor positions in code points, doc
+    comments as text/plain and text/markdown."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_new_kernel(kernel_name="gomp")
+        msg_id = cls.kc.execute(
+            'import (\n\t"mp"\n\t"strings"\n)\n'
+            "// Pt is a point.\ntype Pt struct{ X, Y int }\n"
+            "// Sum adds the coordinates.\nfunc (p Pt) Sum() int { return p.X + p.Y }\n"
+            "// twice doubles n.\nfunc twice(n int) int { return 2 * n }\n"
+            "pt := Pt{1, 2}\nvar sb strings.Builder\nvar pool *mp.Pool")
+        reply = cls.reply_for(msg_id)
+        assert reply["status"] == "ok", reply
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel(now=False)
+
+    @classmethod
+    def reply_for(cls, msg_id):
+        while True:
+            msg = cls.kc.get_shell_msg(timeout=TIMEOUT)
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return msg["content"]
+
+    def complete(self, code, cursor_pos=None):
+        return self.reply_for(self.kc.complete(code, cursor_pos))
+
+    def inspect(self, code, cursor_pos=None, detail_level=0):
+        return self.reply_for(self.kc.inspect(code, cursor_pos, detail_level))
+
+    def test_complete_members_with_types(self):
+        reply = self.complete("pt.")
+        self.assertEqual(reply["status"], "ok")
+        self.assertEqual(reply["matches"], ["Sum", "X", "Y"])
+        self.assertEqual((reply["cursor_start"], reply["cursor_end"]), (3, 3))
+        types = reply["metadata"]["_jupyter_types_experimental"]
+        self.assertEqual([t["text"] for t in types], reply["matches"])
+        self.assertEqual([t["type"] for t in types], ["method", "field", "field"])
+        self.assertEqual(types[0]["signature"], "func (p Pt) Sum() int")
+        self.assertEqual((types[0]["start"], types[0]["end"]), (3, 3))
+
+    def test_complete_kinds(self):
+        reply = self.complete("t")
+        kinds = {t["text"]: t["type"] for t in reply["metadata"]["_jupyter_types_experimental"]}
+        self.assertEqual(kinds["twice"], "function")
+        self.assertEqual(kinds["type"], "keyword")
+        self.assertEqual(kinds["true"], "constant")
+        reply = self.complete("P")
+        kinds = {t["text"]: t["type"] for t in reply["metadata"]["_jupyter_types_experimental"]}
+        self.assertEqual(kinds["Pt"], "type")
+        reply = self.complete("strings.")
+        kinds = {t["text"]: t["type"] for t in reply["metadata"]["_jupyter_types_experimental"]}
+        self.assertEqual(kinds["Builder"], "type")
+        self.assertEqual(kinds["Fields"], "function")
+        reply = self.complete("str")
+        kinds = {t["text"]: t["type"] for t in reply["metadata"]["_jupyter_types_experimental"]}
+        self.assertEqual(kinds["strings"], "module")
+
+    def test_complete_value_of_a_compiled_type(self):
+        reply = self.complete("pool.Ma")
+        self.assertEqual(reply["matches"], ["Map", "MapAsync"])
+        reply = self.complete("sb.WriteS")
+        self.assertEqual(reply["matches"], ["WriteString"])
+
+    def test_complete_cursor_in_code_points(self):
+        code = "é := strings.ToU + ü"
+        reply = self.complete(code, cursor_pos=16)
+        self.assertEqual(reply["matches"], ["ToUpper", "ToUpperSpecial"])
+        self.assertEqual((reply["cursor_start"], reply["cursor_end"]), (13, 16))
+
+    def test_inspect_standard_doc(self):
+        reply = self.inspect('import "fmt"\nfmt.Println("x")', cursor_pos=18)
+        self.assertEqual(reply["status"], "ok")
+        self.assertTrue(reply["found"])
+        plain, md = reply["data"]["text/plain"], reply["data"]["text/markdown"]
+        self.assertTrue(plain.startswith("func Println(a ...any) (n int, err error)\n\nPrintln formats"), plain)
+        self.assertTrue(md.startswith("```go\nfunc Println(a ...any) (n int, err error)\n```\n"), md)
+
+    def test_inspect_inside_call(self):
+        reply = self.inspect("strings.Repeat(\"ab\", ")
+        self.assertTrue(reply["found"])
+        self.assertIn("func Repeat(s string, count int) string", reply["data"]["text/plain"])
+
+    def test_inspect_notebook_doc_comment(self):
+        reply = self.inspect("twice(3)", cursor_pos=2)
+        self.assertTrue(reply["found"])
+        self.assertEqual(reply["data"]["text/plain"], "func twice(n int) int\n\ntwice doubles n.")
+        reply = self.inspect("twice(3)", cursor_pos=2, detail_level=1)
+        self.assertIn("return 2 * n", reply["data"]["text/plain"])
+
+    def test_inspect_method_of_a_value(self):
+        reply = self.inspect("pool.Map(f, xs)", cursor_pos=6)
+        self.assertTrue(reply["found"])
+        self.assertIn("func (p *Pool) Map(", reply["data"]["text/plain"])
+        self.assertIn("Map calls fn", reply["data"]["text/markdown"])
+        reply = self.inspect("pt.Sum()", cursor_pos=4)
+        self.assertEqual(reply["data"]["text/plain"], "func (p Pt) Sum() int\n\nSum adds the coordinates.")
+
+    def test_inspect_display_doc(self):
+        reply = self.inspect("display.Show(v)", cursor_pos=10)
+        self.assertTrue(reply["found"])
+        self.assertIn("func Show(", reply["data"]["text/plain"])
+
+    def test_inspect_not_found(self):
+        reply = self.inspect("nothingHere", cursor_pos=3)
+        self.assertEqual(reply["status"], "ok")
+        self.assertFalse(reply["found"])
+        self.assertEqual(reply["data"], {})
 
 
 if __name__ == "__main__":

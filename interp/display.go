@@ -1,0 +1,180 @@
+package interp
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gomp-kernel/gomp/display"
+	yaegi "github.com/traefik/yaegi/interp"
+)
+
+// The display package publishes through one process-wide hook; interp
+// installs a publisher that sends each display to the cell running now in
+// the session that ran a cell last (as output written to fd 1 goes to the
+// running cell). An mp worker replaces it with its own (mp.ServeWorker).
+var (
+	displayOnce    sync.Once
+	displaySession atomic.Pointer[Session]
+)
+
+// routeDisplays makes s the session whose cells receive displays.
+func (s *Session) routeDisplays() {
+	displaySession.Store(s)
+	displayOnce.Do(func() {
+		display.SetPublisher(func(o display.Output) error {
+			if s := displaySession.Load(); s != nil {
+				return s.publish(s.current(), o)
+			}
+			return nil
+		})
+	})
+}
+
+// publish sends o to cell c after what the cell wrote to fds 1 and 2 so
+// far, so that a display follows the lines printed before it. A cell
+// whose IO has no Display gets the text/plain representation on Stdout.
+func (s *Session) publish(c *cellState, o display.Output) error {
+	if s.capture != nil {
+		if err := s.capture.flush(); err != nil {
+			return fmt.Errorf("display: %w", err)
+		}
+	}
+	if c.io.Display != nil {
+		return c.io.Display(o)
+	}
+	return textDisplay(writerOrDiscard(c.io.Stdout), o)
+}
+
+// textDisplay shows o's text/plain on w, for fronts without rich output.
+func textDisplay(w interface{ Write([]byte) (int, error) }, o display.Output) error {
+	if o.Kind == display.KindClear {
+		return nil
+	}
+	if t, ok := o.Data[display.MIMEText].(string); ok {
+		_, err := fmt.Fprintln(w, t)
+		return err
+	}
+	return nil
+}
+
+// cellDisplay returns the display function pinned to cell c, for mp
+// children started from it. A cell without one (an mp worker's session,
+// which runs no cells) forwards to the process's publisher, so that a
+// grandchild's displays travel up through its parent worker.
+func (s *Session) cellDisplay(c *cellState) func(display.Output) error {
+	if c.io.Display == nil {
+		return display.Publish
+	}
+	return func(o display.Output) error { return c.io.Display(o) }
+}
+
+// displayPrelude imports the display package under a name cells cannot
+// collide with, for representing trailing values (see represent).
+const displayPrelude = `package main; import _gompdisplay "github.com/gomp-kernel/gomp/display"`
+
+func installDisplayPrelude(yi *yaegi.Interpreter) error {
+	f, err := parser.ParseFile(yi.FileSet(), physicalFile, displayPrelude, 0)
+	if err != nil {
+		return fmt.Errorf("install display: %w", err)
+	}
+	prog, err := yi.CompileAST(f)
+	if err == nil {
+		_, err = yi.Execute(prog)
+	}
+	if err != nil {
+		return fmt.Errorf("install display: %w", err)
+	}
+	return nil
+}
+
+// richMethods are the methods that give a notebook type a rich
+// representation (display.Represent).
+var richMethods = map[string]bool{
+	"MIMEBundle": true, "HTML": true, "Markdown": true, "SVG": true, "LaTeX": true, "PNG": true, "JPEG": true,
+}
+
+// hasRichMethods reports whether the notebook declares a method that gives
+// a type a rich representation. Only then does a trailing value take the
+// slower path through the interpreter (represent), which is the only way
+// to see interpreted methods: compiled code sees a notebook type's value
+// without them.
+func (s *Session) hasRichMethods() bool {
+	s.stateMu.RLock()
+	defer s.stateMu.RUnlock()
+	for _, d := range s.decls {
+		for _, n := range d.Names {
+			if _, m, ok := strings.Cut(n, "."); ok && richMethods[m] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// represent evaluates x into a global and asks display.Represent about it
+// from inside the interpreter, where yaegi wraps the value in the
+// interface its methods implement.
+func (s *Session) represent(ctx context.Context, x ast.Expr, phys token.Pos, st *cellState) (reflect.Value, display.Bundle, error) {
+	pos := x.Pos()
+	id := func(n string) *ast.Ident { return &ast.Ident{Name: n, NamePos: pos} }
+	assign := &ast.AssignStmt{Lhs: []ast.Expr{id("_gompV")}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{x}}
+	if _, err := s.runStmt(ctx, assign, phys, st); err != nil {
+		return reflect.Value{}, nil, err
+	}
+	v := s.yi.Globals()["_gompV"]
+	ask := &ast.AssignStmt{
+		Lhs: []ast.Expr{id("_gompB"), id("_gompOK")}, TokPos: pos, Tok: token.DEFINE,
+		Rhs: []ast.Expr{&ast.CallExpr{
+			Fun: &ast.SelectorExpr{X: id("_gompdisplay"), Sel: id("Represent")}, Lparen: pos, Rparen: pos,
+			Args: []ast.Expr{id("_gompV")},
+		}},
+	}
+	if _, err := s.runStmt(ctx, ask, phys, st); err != nil {
+		s.log.Debug("represent trailing value", "err", err)
+		return v, nil, nil
+	}
+	g := s.yi.Globals()
+	if ok := g["_gompOK"]; ok.IsValid() && ok.Kind() == reflect.Bool && ok.Bool() {
+		if b, isBundle := g["_gompB"].Interface().(display.Bundle); isBundle {
+			return v, b, nil
+		}
+	}
+	return v, nil, nil
+}
+
+// richValue returns v's rich representation when it is a compiled value
+// that has one (display.HTML, an image.Image, a chart...).
+func richValue(v reflect.Value) display.Bundle {
+	if !v.IsValid() || !v.CanInterface() {
+		return nil
+	}
+	if b, ok := display.Represent(v.Interface()); ok {
+		return withText(b, renderText(v))
+	}
+	return nil
+}
+
+// withText gives b a text/plain, as frontends without the rich types
+// need, when its value did not supply one.
+func withText(b display.Bundle, text string) display.Bundle {
+	if _, ok := b[display.MIMEText]; !ok {
+		b[display.MIMEText] = text
+	}
+	return b
+}
+
+// isHandle reports whether v is a *display.Handle, which display.Show
+// returns and which, like Python's display(), shows nothing as a value.
+func isHandle(v reflect.Value) bool {
+	if v.Kind() == reflect.Interface && !v.IsNil() {
+		v = v.Elem()
+	}
+	return v.IsValid() && v.Type() == reflect.TypeFor[*display.Handle]()
+}

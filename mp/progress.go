@@ -1,0 +1,114 @@
+package mp
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"html"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gomp-kernel/gomp/display"
+)
+
+// ProgressIDPrefix starts the display id of every progress bar, so that a
+// front without rich output (gomp run's log) can tell progress from other
+// displays and show it its own way.
+const ProgressIDPrefix = "gomp-progress-"
+
+// progressEvery is the shortest time between two redraws of a bar: often
+// enough to look live, rare enough that a Map of a million tiny items
+// does not flood the frontend.
+const progressEvery = 200 * time.Millisecond
+
+// progressBar shows how many items of a Pool call are done, redrawn in
+// place in the cell that made the call (a display with an id, updated).
+type progressBar struct {
+	label string
+	total int
+	show  func(display.Output) error
+	id    string
+	start time.Time
+
+	mu    sync.Mutex
+	done  int
+	drawn time.Time
+	ended bool
+}
+
+// newProgressBar shows an empty bar for total items in cell.
+func newProgressBar(label string, total int, cell Cell) *progressBar {
+	var id [8]byte
+	rand.Read(id[:])
+	b := &progressBar{label: label, total: total, show: cell.Display, id: ProgressIDPrefix + hex.EncodeToString(id[:]), start: time.Now()}
+	if b.show == nil {
+		// No rich output: one line when the call ends.
+		b.show = func(o display.Output) error {
+			if o.Kind == display.KindUpdate && cell.Stdout != nil && b.ended {
+				_, err := fmt.Fprintln(cell.Stdout, o.Data[display.MIMEText])
+				return err
+			}
+			return nil
+		}
+	}
+	b.publish(display.KindDisplay, nil)
+	return b
+}
+
+// add counts n more items done and redraws if it is time.
+func (b *progressBar) add(n int) {
+	b.mu.Lock()
+	b.done += n
+	if b.ended || time.Since(b.drawn) < progressEvery {
+		b.mu.Unlock()
+		return
+	}
+	b.mu.Unlock()
+	b.publish(display.KindUpdate, nil)
+}
+
+// end draws the final state: all done, or where the call failed.
+func (b *progressBar) end(err error) {
+	b.mu.Lock()
+	if b.ended {
+		b.mu.Unlock()
+		return
+	}
+	b.ended = true
+	b.mu.Unlock()
+	b.publish(display.KindUpdate, err)
+}
+
+func (b *progressBar) publish(kind display.Kind, err error) {
+	b.mu.Lock()
+	done, total, took := b.done, b.total, time.Since(b.start)
+	b.drawn = time.Now()
+	b.mu.Unlock()
+	// Output is best effort, as printing is: a frontend that cannot show
+	// the bar must not fail the call.
+	_ = b.show(display.Output{Kind: kind, ID: b.id, Data: progressBundle(b.label, done, total, took, err)})
+}
+
+// progressBundle draws a bar as HTML (a <progress> element) and as text.
+func progressBundle(label string, done, total int, took time.Duration, err error) display.Bundle {
+	pct := 100
+	if total > 0 {
+		pct = done * 100 / total
+	}
+	const width = 30
+	fill := width * pct / 100
+	status := fmt.Sprintf("%d/%d %s", done, total, took.Round(10*time.Millisecond))
+	if err != nil {
+		status += " failed: " + err.Error()
+	}
+	text := fmt.Sprintf("%s [%s%s] %3d%% %s", label, strings.Repeat("#", fill), strings.Repeat("-", width-fill), pct, status)
+	colour := ""
+	if err != nil {
+		colour = "accent-color:#c62828;"
+	}
+	h := fmt.Sprintf(`<div class="gomp-progress" style="font-family:monospace"><span>%s</span> `+
+		`<progress value="%d" max="%d" style="width:20em;vertical-align:middle;%s"></progress> <span>%d%% %s</span></div>`,
+		html.EscapeString(label), done, max(total, 1), colour, pct, html.EscapeString(status))
+	return display.Bundle{display.MIMEHTML: h, display.MIMEText: text}
+}
