@@ -308,7 +308,11 @@ func (s *Session) compile(n ast.Node) (prog *yaegi.Program, err error) {
 		if strings.Contains(err.Error(), "constant definition loop") {
 			if id, ok := s.undefinedName(n); ok {
 				p := s.yi.FileSet().Position(id.Pos())
-				msg := fmt.Sprintf("%s:%d:%d: undefined: %s", strings.TrimSuffix(p.Filename, fileSuffix), p.Line, p.Column, id.Name)
+				what := "undefined: " + id.Name
+				if hint := missingBuiltins[id.Name]; hint != "" {
+					what = hint
+				}
+				msg := fmt.Sprintf("%s:%d:%d: %s", strings.TrimSuffix(p.Filename, fileSuffix), p.Line, p.Column, what)
 				return nil, &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}, Line: p.Line, Col: p.Column}
 			}
 		}

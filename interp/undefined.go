@@ -59,13 +59,22 @@ func (s *Session) undefinedName(n ast.Node) (*ast.Ident, bool) {
 		case *ast.BranchStmt, *ast.LabeledStmt, *ast.ImportSpec:
 			return false
 		case *ast.Ident:
-			if !known[x.Name] && !universe[x.Name] && x.Name != "_" {
+			if !known[x.Name] && x.Name != "_" && (!universe[x.Name] || missingBuiltins[x.Name] != "") {
 				found = x
 			}
 		}
 		return true
 	})
 	return found, found != nil
+}
+
+// missingBuiltins are predeclared functions newer than yaegi v0.16.1,
+// which reports their use as "constant definition loop"; the error says
+// what to write instead.
+var missingBuiltins = map[string]string{
+	"min":   "min is a Go 1.21 builtin that the interpreter (yaegi v0.16.1) lacks: compare with if, or use math.Min for floats",
+	"max":   "max is a Go 1.21 builtin that the interpreter (yaegi v0.16.1) lacks: compare with if, or use math.Max for floats",
+	"clear": "clear is a Go 1.21 builtin that the interpreter (yaegi v0.16.1) lacks: make a new map or slice, or delete in a loop",
 }
 
 // universe holds Go's predeclared identifiers.

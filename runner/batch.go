@@ -92,7 +92,7 @@ func (b Batch) child(ctx context.Context, cmd []string, path string, d *Display)
 		return crashed(path, err, "")
 	}
 	w.Close()
-	sum, ok := readReports(r, func(done, total int) { d.progress(path, done, total) })
+	sum, ok := readReports(r, func(done, total int) { d.progress(path, done, total) }, func(text string) { d.bar(path, text) })
 	r.Close()
 	werr := c.Wait()
 	if !ok {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 )
 
 // report is one line of the JSON-lines protocol from a `gomp run --one`
@@ -14,6 +15,7 @@ import (
 type report struct {
 	Done    int      `json:"done"`
 	Total   int      `json:"total"`
+	Bar     string   `json:"bar,omitempty"` // a progress bar's redraw (Options.Bar)
 	Summary *Summary `json:"summary,omitempty"`
 }
 
@@ -23,14 +25,22 @@ type report struct {
 // stdout or stderr, which belong to the cells.
 func RunChild(ctx context.Context, path string, opts Options, w io.Writer) Summary {
 	enc := json.NewEncoder(w)
+	var mu sync.Mutex // bars are drawn from pool goroutines, cells from this one
 	progress := opts.Progress
 	opts.Progress = func(done, total int) {
 		// A broken pipe means the parent is gone; the notebook still runs
 		// to its end and is written.
+		mu.Lock()
+		defer mu.Unlock()
 		_ = enc.Encode(report{Done: done, Total: total})
 		if progress != nil {
 			progress(done, total)
 		}
+	}
+	opts.Bar = func(text string) {
+		mu.Lock()
+		defer mu.Unlock()
+		_ = enc.Encode(report{Bar: text})
 	}
 	sum := Run(ctx, path, opts)
 	_ = enc.Encode(report{Done: sum.Ran, Total: sum.Total, Summary: &sum})
@@ -38,9 +48,9 @@ func RunChild(ctx context.Context, path string, opts Options, w io.Writer) Summa
 }
 
 // readReports reads a child's reports from r, calling progress for each
-// progress line, and returns its summary, or false when the child ended
-// without one (it crashed).
-func readReports(r io.Reader, progress func(done, total int)) (Summary, bool) {
+// progress line and bar for each progress bar's redraw, and returns its
+// summary, or false when the child ended without one (it crashed).
+func readReports(r io.Reader, progress func(done, total int), bar func(text string)) (Summary, bool) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
 	var last *Summary
@@ -49,11 +59,14 @@ func readReports(r io.Reader, progress func(done, total int)) (Summary, bool) {
 		if err := json.Unmarshal(sc.Bytes(), &rep); err != nil {
 			continue
 		}
-		if rep.Summary != nil {
+		switch {
+		case rep.Summary != nil:
 			last = rep.Summary
-			continue
+		case rep.Bar != "":
+			bar(rep.Bar)
+		default:
+			progress(rep.Done, rep.Total)
 		}
-		progress(rep.Done, rep.Total)
 	}
 	if last == nil {
 		return Summary{}, false

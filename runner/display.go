@@ -1,9 +1,11 @@
 package runner
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/gomp-kernel/gomp/display"
+	"github.com/gomp-kernel/gomp/mp"
 )
 
 // displays applies a notebook's display actions to its cells' outputs as
@@ -24,8 +26,14 @@ type displayRef struct {
 }
 
 // publisher returns the display function for the cell collecting outs.
-func (d *displays) publisher(outs *outputs) func(display.Output) error {
+// bar, if not nil, also gets the text of progress bars (mp.WithProgress).
+func (d *displays) publisher(outs *outputs, bar func(string)) func(display.Output) error {
 	return func(o display.Output) error {
+		if bar != nil && strings.HasPrefix(o.ID, mp.ProgressIDPrefix) {
+			if t, ok := o.Data[display.MIMEText].(string); ok {
+				bar(t)
+			}
+		}
 		switch o.Kind {
 		case display.KindClear:
 			outs.clear(o.Wait)

@@ -40,6 +40,9 @@ type Options struct {
 	// Progress, when set, is called before each code cell runs with the
 	// number of code cells done so far and the total.
 	Progress func(done, total int)
+	// Bar, when set, receives the text of every redraw of an mp progress
+	// bar (mp.WithProgress), for a log that has no notebook to draw in.
+	Bar func(text string)
 }
 
 // Status says how running one notebook ended.
@@ -163,7 +166,7 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 		if opts.Progress != nil {
 			opts.Progress(i, len(code))
 		}
-		st, msg := runCell(ctx, sess, c, i+1, opts.Timeout, ids)
+		st, msg := runCell(ctx, sess, c, i+1, opts.Timeout, ids, opts.Bar)
 		sum.Ran++
 		if st == OK {
 			continue
@@ -191,7 +194,7 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 // runCell runs one code cell as execution number n and records its outputs
 // and execution count. It returns OK, Failed or TimedOut, and for the
 // latter two the error as the summary shows it.
-func runCell(ctx context.Context, sess *interp.Session, c *Cell, n int, timeout time.Duration, ids *displays) (Status, string) {
+func runCell(ctx context.Context, sess *interp.Session, c *Cell, n int, timeout time.Duration, ids *displays, bar func(string)) (Status, string) {
 	cctx, cancel := ctx, context.CancelFunc(func() {})
 	if timeout > 0 {
 		cctx, cancel = context.WithTimeout(ctx, timeout)
@@ -203,7 +206,7 @@ func runCell(ctx context.Context, sess *interp.Session, c *Cell, n int, timeout 
 		Name:    name,
 		Stdout:  outs.stream("stdout"),
 		Stderr:  outs.stream("stderr"),
-		Display: ids.publisher(outs),
+		Display: ids.publisher(outs, bar),
 	})
 	count := n
 	c.ExecutionCount = &count

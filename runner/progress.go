@@ -27,7 +27,20 @@ type Display struct {
 	running []string          // paths, in start order
 	cells   map[string]string // path -> "done/total" cells
 	drawn   bool              // a status line is on screen
+	bars    map[string]*barLog
 }
+
+// barLog is the latest progress bar of a running notebook.
+type barLog struct {
+	text    string
+	printed time.Time // when a line for it was last printed (no terminal)
+	pending bool      // text has not been printed
+}
+
+// barEvery is how often, at most, a progress bar is printed as a line when
+// there is no terminal to redraw it in: a log stays short, and the last
+// state is printed when the cell ends.
+const barEvery = time.Second
 
 // IsTerminal reports whether f is a terminal (a character device), where a
 // status line can be redrawn in place.
@@ -39,7 +52,7 @@ func IsTerminal(f *os.File) bool {
 func (d *Display) start(total int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.begin, d.total, d.cells = time.Now(), total, map[string]string{}
+	d.begin, d.total, d.cells, d.bars = time.Now(), total, map[string]string{}, map[string]*barLog{}
 }
 
 func (d *Display) started(path string) {
@@ -53,14 +66,55 @@ func (d *Display) started(path string) {
 func (d *Display) progress(path string, done, total int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.endBar(path)
 	d.cells[path] = fmt.Sprintf("cell %d/%d", done+1, total)
 	d.redraw()
+}
+
+// bar shows a progress bar (mp.WithProgress) of the notebook at path: in
+// the status line on a terminal, else as a plain line at most every
+// barEvery, and its last state when the cell ends.
+func (d *Display) bar(path, text string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	b := d.bars[path]
+	if b == nil {
+		b = &barLog{}
+		d.bars[path] = b
+	}
+	b.text, b.pending = text, true
+	if d.Status != nil {
+		d.redraw()
+		return
+	}
+	if time.Since(b.printed) >= barEvery {
+		d.printBar(path, b)
+	}
+}
+
+// endBar prints the last state of path's bar if it was not printed; mu is held.
+func (d *Display) endBar(path string) {
+	if b := d.bars[path]; b != nil {
+		if b.pending && d.Status == nil {
+			d.printBar(path, b)
+		}
+		delete(d.bars, path)
+	}
+}
+
+// printBar prints b as a line; mu is held.
+func (d *Display) printBar(path string, b *barLog) {
+	if d.Out != nil {
+		fmt.Fprintf(d.Out, "%s: %s\n", path, b.text)
+	}
+	b.printed, b.pending = time.Now(), false
 }
 
 func (d *Display) finished(s Summary) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.done++
+	d.endBar(s.Path)
 	d.running = slices.DeleteFunc(d.running, func(p string) bool { return p == s.Path })
 	delete(d.cells, s.Path)
 	d.clear()
@@ -98,7 +152,11 @@ func (d *Display) redraw() {
 	var b strings.Builder
 	fmt.Fprintf(&b, "[%d/%d done]", d.done, d.total)
 	for _, p := range d.running {
-		fmt.Fprintf(&b, " %s %s;", p, d.cells[p])
+		fmt.Fprintf(&b, " %s %s", p, d.cells[p])
+		if bar := d.bars[p]; bar != nil {
+			fmt.Fprintf(&b, " %s", bar.text)
+		}
+		b.WriteString(";")
 	}
 	line := strings.TrimSuffix(b.String(), ";")
 	if r := []rune(line); len(r) > 100 {

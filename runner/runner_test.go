@@ -282,14 +282,16 @@ func TestReadReports(t *testing.T) {
 	in := `{"done":0,"total":2}
 not json
 {"done":1,"total":2}
+{"done":0,"total":0,"bar":"squares [###] 100%"}
 {"done":2,"total":2,"summary":{"path":"a.ipynb","status":"ok","ran":2,"total":2,"errors":0,"duration":5}}
 `
 	var seen []int
-	sum, ok := readReports(strings.NewReader(in), func(done, total int) { seen = append(seen, done) })
-	if !ok || sum.Path != "a.ipynb" || sum.Status != OK || !slices.Equal(seen, []int{0, 1}) {
-		t.Errorf("readReports = %+v, %v, progress %v", sum, ok, seen)
+	var bars []string
+	sum, ok := readReports(strings.NewReader(in), func(done, total int) { seen = append(seen, done) }, func(b string) { bars = append(bars, b) })
+	if !ok || sum.Path != "a.ipynb" || sum.Status != OK || !slices.Equal(seen, []int{0, 1}) || !slices.Equal(bars, []string{"squares [###] 100%"}) {
+		t.Errorf("readReports = %+v, %v, progress %v, bars %q", sum, ok, seen, bars)
 	}
-	if _, ok := readReports(strings.NewReader(`{"done":0,"total":2}`), func(int, int) {}); ok {
+	if _, ok := readReports(strings.NewReader(`{"done":0,"total":2}`), func(int, int) {}, func(string) {}); ok {
 		t.Error("a child that ended without a summary reported one")
 	}
 }
@@ -327,6 +329,38 @@ func TestDisplay(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDisplayBars checks how gomp run shows mp progress bars: in the
+// status line on a terminal; otherwise as plain lines, the first at once,
+// later ones at most every barEvery, and the last state when the cell ends.
+func TestDisplayBars(t *testing.T) {
+	t.Run("plain", func(t *testing.T) {
+		var out strings.Builder
+		d := &Display{Out: &out}
+		d.start(1)
+		d.started("a.ipynb")
+		d.progress("a.ipynb", 0, 2)
+		d.bar("a.ipynb", "sq [#--] 33%")
+		d.bar("a.ipynb", "sq [##-] 66%")
+		d.bar("a.ipynb", "sq [###] 100%")
+		d.progress("a.ipynb", 1, 2)
+		want := "a.ipynb: sq [#--] 33%\na.ipynb: sq [###] 100%\n"
+		if out.String() != want {
+			t.Errorf("out = %q, want %q", out.String(), want)
+		}
+	})
+	t.Run("terminal", func(t *testing.T) {
+		var out, status strings.Builder
+		d := &Display{Out: &out, Status: &status}
+		d.start(1)
+		d.started("a.ipynb")
+		d.progress("a.ipynb", 0, 2)
+		d.bar("a.ipynb", "sq [##-] 66%")
+		if !strings.HasSuffix(status.String(), "a.ipynb cell 1/2 sq [##-] 66%") || out.Len() != 0 {
+			t.Errorf("status = %q, out = %q", status.String(), out.String())
+		}
+	})
 }
 
 func TestRunCancelledWritesNothing(t *testing.T) {
