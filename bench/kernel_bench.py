@@ -27,6 +27,18 @@ STREAM = {
     "gomp": 'import "fmt"\nfor i := 0; i < {n}; i++ {{\n\tfmt.Println(i)\n}}',
     "python3": "for i in range({n}):\n    print(i)",
 }
+# Rich output: n HTML displays, and n redraws of one display in place.
+DISPLAYS = {
+    "gomp": 'import (\n\t"display"\n\t"fmt"\n)\nfor i := 0; i < {n}; i++ {{\n\tdisplay.Show(display.HTML(fmt.Sprintf("<b>%d</b>", i)))\n}}',
+    "python3": "from IPython.display import display, HTML\nfor i in range({n}):\n    display(HTML(f'<b>{{i}}</b>'))",
+}
+UPDATES = {
+    "gomp": 'h := display.Show(display.HTML("start"))\nfor i := 0; i < {n}; i++ {{\n\th.Update(display.HTML(fmt.Sprintf("<b>%d</b>", i)))\n}}',
+    "python3": "h = display(HTML('start'), display_id=True)\nfor i in range({n}):\n    h.update(HTML(f'<b>{{i}}</b>'))",
+}
+# Editor help: what Tab and Shift+Tab wait for, on a standard-library name.
+COMPLETE = {"gomp": ("strings.Sp", 10), "python3": ("import os\nos.pa", 15)}
+INSPECT = {"gomp": ("strings.Split", 10), "python3": ("str.split", 6)}
 PEER = "python3 ipykernel"
 
 
@@ -43,6 +55,7 @@ class Reply:
         self.reply_s = self.idle_s = None
         self.stdout, self.stderr, self.error = [], [], ""
         self.lines = 0
+        self.displays = 0  # display_data and update_display_data messages
 
 
 class Kernel:
@@ -141,8 +154,25 @@ class Kernel:
             r.lines += c["text"].count("\n")
             if keep_text:
                 (r.stdout if c["name"] == "stdout" else r.stderr).append(c["text"])
+        elif t in ("display_data", "update_display_data"):
+            r.displays += 1
         elif t == "error":
             r.error = f"{c.get('ename', '')}: {c.get('evalue', '')}"
+
+    def request(self, msg_type, content, timeout=60):
+        """request sends a shell request and returns the seconds to its
+        reply and the reply's content."""
+        msg = self.km.session.msg(msg_type, content)
+        t0 = time.perf_counter()
+        self.km.session.send(self.shell, msg)
+        deadline = t0 + timeout
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0 or not self.shell.poll(int(left * 1000)):
+                raise TimeoutError(f"{self.name}: no reply to {msg_type} in {timeout}s")
+            _, m = self.km.session.recv(self.shell, mode=0)
+            if m["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+                return time.perf_counter() - t0, m["content"]
 
     def run(self, code, **kw):
         """run executes code and raises CellError if it failed."""
@@ -246,6 +276,63 @@ def bench_stream(res, kernels, lines, reps):
                 "lines", better="equal", note=failed.get(n, ""))
 
 
+def bench_rich(res, kernels, n, reps):
+    """bench_rich times n displays, and n redraws of one display, from one
+    cell to idle, and counts the messages that arrived."""
+    for what, cells in ((f"{n} HTML displays", DISPLAYS), (f"{n} updates of one display", UPDATES)):
+        took = {k: [] for k in kernels}
+        got = {k: [] for k in kernels}
+        failed = {}
+        for _ in range(reps):
+            for name, k in kernels.items():
+                if name in failed:
+                    continue
+                try:
+                    r = k.execute(cells[lang(name)].format(n=n), keep_text=False, timeout=60)
+                except TimeoutError as e:
+                    failed[name] = f"error: {e}"
+                    continue
+                if r.error:
+                    failed[name] = f"error: {r.error}"[:200]
+                    continue
+                took[name].append(r.idle_s * 1000)
+                got[name].append(r.displays)
+        for name in kernels:
+            res.add("kernel", f"{what}: to idle (median)", label(name),
+                    median(took[name]) if took[name] else None, "ms", note=failed.get(name, ""))
+            res.add("kernel", f"{what}: messages received (fewest)", label(name),
+                    min(got[name]) if got[name] else None, "msgs", better="equal", note=failed.get(name, ""))
+
+
+def bench_help(res, kernels, reps):
+    """bench_help times complete_request and inspect_request on a
+    standard-library name (the first inspect parses the package's docs and
+    is reported on its own)."""
+    for what, table, msg_type in (("complete", COMPLETE, "complete_request"), ("inspect", INSPECT, "inspect_request")):
+        for name, k in kernels.items():
+            code, cursor = table[lang(name)]
+            content = {"code": code, "cursor_pos": cursor}
+            if msg_type == "inspect_request":
+                content["detail_level"] = 0
+            times, first, note = [], None, ""
+            try:
+                for i in range(reps + 1):
+                    s, c = k.request(msg_type, content)
+                    ok = c.get("status") == "ok" and (c.get("matches") or c.get("found"))
+                    if not ok:
+                        note = f"error: nothing found for {code!r}"
+                    if i == 0:
+                        first = s * 1000
+                    else:
+                        times.append(s * 1000)
+            except TimeoutError as e:
+                note = f"error: {e}"
+            note = note or repr(code.splitlines()[-1])
+            res.add("kernel", f"{what} a standard-library name: first", label(name), first, "ms", note=note)
+            res.add("kernel", f"{what} a standard-library name: later (median)", label(name),
+                    median(times) if times else None, "ms", note=note)
+
+
 def start_all(res, names, setup, section="kernel"):
     """start_all starts one kernel per name and runs its setup cell; a
     kernel that fails is reported (its rows become n/a) and left out."""
@@ -276,6 +363,8 @@ def main():
     try:
         bench_round_trip(res, kernels, 40 if a.quick else 200)
         bench_stream(res, kernels, 100_000, 1 if a.quick else 3)
+        bench_rich(res, kernels, 200, 1 if a.quick else 5)
+        bench_help(res, kernels, 5 if a.quick else 20)
     finally:
         for k in kernels.values():
             k.stop()
