@@ -94,13 +94,12 @@ func Of(v any) Bundle {
 		return Bundle{MIMEText: text(v)}
 	}
 	if _, ok := b[MIMEText]; !ok {
-		b[MIMEText] = text(v)
+		b[MIMEText] = textOf(v, b)
 	}
 	return b
 }
 
 func text(v any) string {
-	v = unwrap(v)
 	switch x := v.(type) {
 	case string:
 		return x
@@ -110,14 +109,36 @@ func text(v any) string {
 	return fmt.Sprintf("%v", v)
 }
 
-// unwrap returns the value inside an interpreter's interface wrapper. The
-// yaegi interpreter hands a notebook type's value to compiled code that
-// wants one of Interfaces as a struct whose first field, IValue, holds
-// the value itself; its text is the value's, not the wrapper's.
-func unwrap(v any) any {
+// interpreted reports whether v is an interpreter's interface wrapper:
+// yaegi hands a notebook type's value to compiled code that wants one of
+// Interfaces as a struct whose first field is IValue. That field does not
+// reliably hold the value (yaegi v0.16.1 puts a field of it there), so
+// the wrapper's text is not the value's.
+func interpreted(v any) bool {
 	rv := reflect.ValueOf(v)
-	if rv.Kind() == reflect.Struct && rv.NumField() > 0 && rv.Type().Field(0).Name == "IValue" && rv.Field(0).CanInterface() {
-		return rv.Field(0).Interface()
+	return rv.Kind() == reflect.Struct && rv.NumField() > 0 && rv.Type().Field(0).Name == "IValue"
+}
+
+// textOf is the text/plain for a value that has a rich representation b
+// of its own but no text: its String method or %v, or for a notebook
+// value seen through the interpreter, its source text (Markdown, LaTeX,
+// HTML) or a description of its image.
+func textOf(v any, b Bundle) string {
+	if !interpreted(v) {
+		return text(v)
 	}
-	return v
+	if s, ok := v.(fmt.Stringer); ok {
+		return s.String()
+	}
+	for _, t := range []string{MIMEMarkdown, MIMELaTeX, MIMEHTML} {
+		if s, ok := b[t].(string); ok {
+			return s
+		}
+	}
+	for _, t := range []string{MIMESVG, MIMEPNG, MIMEJPEG} {
+		if _, ok := b[t]; ok {
+			return "<" + t + " image>"
+		}
+	}
+	return "<rich output>"
 }
