@@ -25,7 +25,9 @@ func (pngOnly) PNG() []byte { return []byte("not really a png") }
 
 type bundler struct{}
 
-func (bundler) MIMEBundle() Bundle { return Bundle{"application/vnd.custom+json": map[string]any{"a": 1.0}} }
+func (bundler) MIMEBundle() Bundle {
+	return Bundle{"application/vnd.custom+json": map[string]any{"a": 1.0}}
+}
 
 // TestRepresent checks the bundle each kind of value shows as.
 func TestRepresent(t *testing.T) {
