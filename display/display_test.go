@@ -130,6 +130,11 @@ func TestPublish(t *testing.T) {
 		t.Errorf("clear %+v, metadata %+v", got[3], got[4].Metadata)
 	}
 
+	var none *Handle
+	if err := none.Update(Text("x")); err == nil || none.ID() != "" {
+		t.Errorf("a nil handle updated without an error (%v)", err)
+	}
+
 	// Without a publisher: text/plain on stdout.
 	r, w, err := os.Pipe()
 	if err != nil {

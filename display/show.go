@@ -3,6 +3,7 @@ package display
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -73,12 +74,21 @@ type Handle struct {
 	id string
 }
 
-// ID returns the display id the frontend knows the output by.
-func (h *Handle) ID() string { return h.id }
+// ID returns the display id the frontend knows the output by ("" for a
+// nil Handle).
+func (h *Handle) ID() string {
+	if h == nil {
+		return ""
+	}
+	return h.id
+}
 
 // Update replaces what the output shows with v (update_display_data):
 // every output shown under this handle's ID changes, wherever it is.
 func (h *Handle) Update(v any) error {
+	if h == nil {
+		return errors.New("display: Update of a nil *Handle (keep the one Show returned)")
+	}
 	return Publish(Output{Kind: KindUpdate, Data: Of(v), ID: h.id})
 }
 

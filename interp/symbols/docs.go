@@ -168,7 +168,8 @@ text-only frontends.
 		},
 		"Handle.ID": {
 			Decl: "func (h *Handle) ID() string",
-			Doc: `ID returns the display id the frontend knows the output by.
+			Doc: `ID returns the display id the frontend knows the output by ("" for a
+nil Handle).
 `,
 		},
 		"Handle.Update": {
