@@ -249,59 +249,54 @@ def bench_round_trip(res, kernels, total, block=20):
                         f(xs) if xs else None, "ms", note=note)
 
 
-def bench_stream(res, kernels, lines, reps):
-    took = {n: [] for n in kernels}
-    counted = {n: [] for n in kernels}
+def repeat_cell(kernels, cells, reps):
+    """repeat_cell runs each kernel's cell (cells maps lang to code) reps
+    times, interleaving the kernels, and returns the Replies per kernel and
+    the first failure of each kernel that failed (its later runs are
+    skipped)."""
+    replies = {n: [] for n in kernels}
     failed = {}
     for _ in range(reps):
         for n, k in kernels.items():
             if n in failed:
                 continue
             try:
-                r = k.execute(STREAM[lang(n)].format(n=lines), keep_text=False, timeout=60)
+                r = k.execute(cells[lang(n)], keep_text=False, timeout=60)
             except TimeoutError as e:
                 failed[n] = f"error: {e}"
                 continue
             if r.error:
                 failed[n] = f"error: {r.error}"[:200]
                 continue
-            took[n].append(r.idle_s)
-            counted[n].append(r.lines)
+            replies[n].append(r)
+    return replies, failed
+
+
+def add_cell_rows(res, kernels, what, replies, failed, count, count_unit, scale=1, unit="s"):
+    """add_cell_rows reports the median time to idle of each kernel's runs
+    and the fewest of count(reply), which must be equal across kernels."""
     for n in kernels:
-        v = median(took[n]) if took[n] else None
-        res.add("kernel", f"print {lines} lines: to idle (median)", label(n), v, "s",
-                note=failed.get(n, ""))
-        c = min(counted[n]) if counted[n] else None
-        res.add("kernel", f"print {lines} lines: lines received (fewest)", label(n), c,
-                "lines", better="equal", note=failed.get(n, ""))
+        took = [r.idle_s * scale for r in replies[n]]
+        res.add("kernel", f"{what}: to idle (median)", label(n),
+                median(took) if took else None, unit, note=failed.get(n, ""))
+        got = [count(r) for r in replies[n]]
+        res.add("kernel", f"{what}: {count_unit} received (fewest)", label(n),
+                min(got) if got else None, count_unit, better="equal", note=failed.get(n, ""))
+
+
+def bench_stream(res, kernels, lines, reps):
+    cells = {k: v.format(n=lines) for k, v in STREAM.items()}
+    replies, failed = repeat_cell(kernels, cells, reps)
+    add_cell_rows(res, kernels, f"print {lines} lines", replies, failed, lambda r: r.lines, "lines")
 
 
 def bench_rich(res, kernels, n, reps):
     """bench_rich times n displays, and n redraws of one display, from one
     cell to idle, and counts the messages that arrived."""
-    for what, cells in ((f"{n} HTML displays", DISPLAYS), (f"{n} updates of one display", UPDATES)):
-        took = {k: [] for k in kernels}
-        got = {k: [] for k in kernels}
-        failed = {}
-        for _ in range(reps):
-            for name, k in kernels.items():
-                if name in failed:
-                    continue
-                try:
-                    r = k.execute(cells[lang(name)].format(n=n), keep_text=False, timeout=60)
-                except TimeoutError as e:
-                    failed[name] = f"error: {e}"
-                    continue
-                if r.error:
-                    failed[name] = f"error: {r.error}"[:200]
-                    continue
-                took[name].append(r.idle_s * 1000)
-                got[name].append(r.displays)
-        for name in kernels:
-            res.add("kernel", f"{what}: to idle (median)", label(name),
-                    median(took[name]) if took[name] else None, "ms", note=failed.get(name, ""))
-            res.add("kernel", f"{what}: messages received (fewest)", label(name),
-                    min(got[name]) if got[name] else None, "msgs", better="equal", note=failed.get(name, ""))
+    for what, table in ((f"{n} HTML displays", DISPLAYS), (f"{n} updates of one display", UPDATES)):
+        cells = {k: v.format(n=n) for k, v in table.items()}
+        replies, failed = repeat_cell(kernels, cells, reps)
+        add_cell_rows(res, kernels, what, replies, failed, lambda r: r.displays, "messages", scale=1000, unit="ms")
 
 
 def bench_help(res, kernels, reps):

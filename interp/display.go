@@ -80,18 +80,25 @@ func (s *Session) cellDisplay(c *cellState) func(display.Output) error {
 const displayPrelude = `package main; import _gompdisplay "github.com/gomp-kernel/gomp/display"`
 
 func installDisplayPrelude(yi *yaegi.Interpreter) error {
-	f, err := parser.ParseFile(yi.FileSet(), physicalFile, displayPrelude, 0)
-	if err != nil {
-		return fmt.Errorf("install display: %w", err)
-	}
-	prog, err := yi.CompileAST(f)
-	if err == nil {
-		_, err = yi.Execute(prog)
-	}
-	if err != nil {
+	if err := runPrelude(yi, displayPrelude); err != nil {
 		return fmt.Errorf("install display: %w", err)
 	}
 	return nil
+}
+
+// runPrelude evaluates src, a file of gomp's own declarations (names
+// starting with _gomp), in yi before any cell runs.
+func runPrelude(yi *yaegi.Interpreter, src string) error {
+	f, err := parser.ParseFile(yi.FileSet(), physicalFile, src, 0)
+	if err != nil {
+		return err
+	}
+	prog, err := yi.CompileAST(f)
+	if err != nil {
+		return err
+	}
+	_, err = yi.Execute(prog)
+	return err
 }
 
 // richMethods are the methods that give a notebook type a rich

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"reflect"
 	"runtime"
@@ -60,15 +59,7 @@ func (p *prober) install(yi *yaegi.Interpreter, goPanic func(any)) error {
 	if err != nil {
 		return fmt.Errorf("install probe: %w", err)
 	}
-	f, err := parser.ParseFile(yi.FileSet(), physicalFile, "package main; import _gomp "+strconv.Quote(probePath)+"; var _gompOn = _gomp.On", 0)
-	if err != nil {
-		return fmt.Errorf("install probe: %w", err)
-	}
-	prog, err := yi.CompileAST(f)
-	if err == nil {
-		_, err = yi.Execute(prog)
-	}
-	if err != nil {
+	if err := runPrelude(yi, "package main; import _gomp "+strconv.Quote(probePath)+"; var _gompOn = _gomp.On"); err != nil {
 		return fmt.Errorf("install probe: %w", err)
 	}
 	return nil
