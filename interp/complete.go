@@ -170,7 +170,13 @@ func (s *Session) Complete(code string, cursor int) (matches []Completion, start
 	var c candidates
 	if from > 0 && code[from-1] == '.' {
 		qual, _ := identBefore(code, from-1)
-		s.members(&c, qual)
+		if x := exprBefore(code, from-1); x != qual {
+			if t := s.exprType(x); t != nil {
+				s.valueMembers(&c, t)
+			}
+		} else {
+			s.members(&c, qual)
+		}
 	} else {
 		s.scopeNames(&c, code, from)
 	}
@@ -337,6 +343,150 @@ func (s *Session) members(c *candidates, qual string) {
 		}
 		c.add(rankNotebook, n, kind, sig)
 	}
+}
+
+// exprBefore returns the expression that ends at byte offset end, as far
+// back as a chain of names, selectors, calls and index expressions goes:
+// "strings.NewReader(s)" in "r := strings.NewReader(s)".
+func exprBefore(code string, end int) string {
+	i := end
+	for i > 0 {
+		switch c := code[i-1]; {
+		case c == ')' || c == ']':
+			open := matchingOpen(code, i-1)
+			if open < 0 {
+				return code[i:end]
+			}
+			i = open
+		case c == '.':
+			i--
+		default:
+			_, from := identBefore(code, i)
+			if from == i {
+				return code[i:end]
+			}
+			i = from
+		}
+	}
+	return code[i:end]
+}
+
+// matchingOpen is the offset of the bracket that the one at close closes,
+// or -1. Brackets inside strings are not told apart: this is for the last
+// line being typed, where a wrong guess only costs a completion.
+func matchingOpen(code string, close int) int {
+	depth := 0
+	for i := close; i >= 0; i-- {
+		switch code[i] {
+		case ')', ']', '}':
+			depth++
+		case '(', '[', '{':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// exprType is the type of expression x where the notebook's variables and
+// the compiled packages' symbols tell it without running anything: a
+// variable, a field or method result of a typed value, the result of a
+// function of a package, an element of a slice, array or map. nil when
+// it cannot tell (x is not run: a call might have effects).
+func (s *Session) exprType(x string) reflect.Type {
+	e, err := parser.ParseExpr(x)
+	if err != nil {
+		return nil
+	}
+	return s.typeOf(e)
+}
+
+func (s *Session) typeOf(e ast.Expr) reflect.Type {
+	switch e := e.(type) {
+	case *ast.ParenExpr:
+		return s.typeOf(e.X)
+	case *ast.Ident:
+		if v, ok := s.yi.Globals()[e.Name]; ok && v.IsValid() {
+			return v.Type()
+		}
+	case *ast.SelectorExpr:
+		if id, ok := e.X.(*ast.Ident); ok {
+			if _, isVar := s.yi.Globals()[id.Name]; !isVar {
+				if p := s.pkgPath(id.Name); p != "" {
+					v, ok := pkgSymbols(p)[e.Sel.Name]
+					if !ok || (v.Kind() == reflect.Pointer && v.IsNil()) {
+						return nil // a type: a conversion is handled by CallExpr
+					}
+					return v.Type()
+				}
+			}
+		}
+		t := s.typeOf(e.X)
+		if t == nil {
+			return nil
+		}
+		if m, ok := t.MethodByName(e.Sel.Name); ok {
+			if t.Kind() == reflect.Interface {
+				return m.Type
+			}
+			return methodFunc(m.Type)
+		}
+		if m, ok := reflect.PointerTo(t).MethodByName(e.Sel.Name); ok && t.Kind() != reflect.Pointer {
+			return methodFunc(m.Type)
+		}
+		base := t
+		if base.Kind() == reflect.Pointer {
+			base = base.Elem()
+		}
+		if base.Kind() == reflect.Struct {
+			if f, ok := base.FieldByName(e.Sel.Name); ok {
+				return f.Type
+			}
+		}
+	case *ast.CallExpr:
+		if sel, ok := e.Fun.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok {
+				if v, ok := pkgSymbols(s.pkgPath(id.Name))[sel.Sel.Name]; ok && v.Kind() == reflect.Pointer && v.IsNil() {
+					return v.Type().Elem() // a conversion to a package's type
+				}
+			}
+		}
+		if ft := s.typeOf(e.Fun); ft != nil && ft.Kind() == reflect.Func && ft.NumOut() > 0 {
+			return ft.Out(0)
+		}
+	case *ast.IndexExpr:
+		if t := s.typeOf(e.X); t != nil {
+			switch t.Kind() {
+			case reflect.Slice, reflect.Array, reflect.Map:
+				return t.Elem()
+			case reflect.Pointer:
+				if t.Elem().Kind() == reflect.Array {
+					return t.Elem().Elem()
+				}
+			}
+		}
+	case *ast.StarExpr:
+		if t := s.typeOf(e.X); t != nil && t.Kind() == reflect.Pointer {
+			return t.Elem()
+		}
+	}
+	return nil
+}
+
+// methodFunc is the func type of a method without its receiver (reflect
+// gives a type's methods their receiver as first parameter).
+func methodFunc(t reflect.Type) reflect.Type {
+	in := make([]reflect.Type, 0, t.NumIn())
+	for i := 1; i < t.NumIn(); i++ {
+		in = append(in, t.In(i))
+	}
+	out := make([]reflect.Type, t.NumOut())
+	for i := range out {
+		out[i] = t.Out(i)
+	}
+	return reflect.FuncOf(in, out, t.IsVariadic())
 }
 
 // valueMembers adds the fields and methods of a value of type t: a

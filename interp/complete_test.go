@@ -51,7 +51,8 @@ b := &strings.Builder{}
 var sb strings.Builder
 var pl *mp.Pool
 var w io.Writer
-w = b`
+w = b
+builders := []*strings.Builder{b}`
 
 func TestComplete(t *testing.T) {
 	s := newTestSession(t)
@@ -96,6 +97,14 @@ func TestComplete(t *testing.T) {
 		{"pointer methods of a compiled variable", "sb.Le", -1, []string{"Len"}, 3, map[string]string{"Len": "method"}, nil},
 		{"interface methods", "w.", -1, []string{"Write"}, 2, map[string]string{"Write": "method"}, map[string]string{"Write": "func([]uint8) (int, error)"}},
 		{"mp.Pool methods", "pl.Map", -1, []string{"Map", "MapAsync"}, 3, map[string]string{"Map": "method"}, nil},
+		{"result of a package function", `r := strings.NewReader("x").Re`, -1, []string{"Read", "ReadAt", "ReadByte", "ReadRune", "Reset"}, 28,
+			map[string]string{"Read": "method"}, nil},
+		{"result of a constructor of gomp's", "mp.NewPool(2).Starm", -1, []string{"Starmap"}, 14, nil, nil},
+		{"chained method results", "time.Now().Add(time.Second).Unix", -1, []string{"Unix", "UnixMicro", "UnixMilli", "UnixNano"}, 28, nil, nil},
+		{"field of a variable", "point.X.", -1, nil, 8, nil, nil},
+		{"method result of a variable", "b.String().", -1, nil, 11, nil, nil},
+		{"conversion to a package type", "time.Duration(5).Secon", -1, []string{"Seconds"}, 17, nil, nil},
+		{"element of a slice", "builders[0].Le", -1, []string{"Len"}, 12, map[string]string{"Len": "method"}, nil},
 		{"names in the code", "func localFn() {}\nlocalV := 1\nloc", -1, []string{"localFn", "localV"}, 30,
 			map[string]string{"localFn": "function", "localV": "variable"}, nil},
 		{"selector members are not names", "strings.Fields(x)\nFie", -1, nil, 18, nil, nil},
