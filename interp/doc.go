@@ -12,7 +12,7 @@
 // const) and statements, in any order. It is split at top level and
 // evaluated in this order: its imports (an import the notebook already has
 // is skipped, an unused one is fine, and only the standard library, Go 1.22
-// set, and "mp" can be imported); then its declarations, hoisted like Go's
+// set, and gomp's "mp", "display" and "chart" can be imported); then its declarations, hoisted like Go's
 // package-level declarations so that a statement may use a function
 // declared below it, except that a declaration using a variable that a
 // statement of the same cell defines with := is evaluated right after that
@@ -39,4 +39,29 @@
 // the goroutines the notebook started, and abandons a blocked call into
 // compiled code. A panic in a goroutine is reported on the current cell's
 // stderr instead of ending the process.
+//
+// # Rich output
+//
+// The display package publishes through one process-wide hook; the
+// session routes it to the running cell's IO.Display, after flushing what
+// the cell wrote to fds 1 and 2, so displays keep their place among the
+// printed lines. A trailing value with a rich representation
+// (display.Represent) comes back with Value.Data set.
+//
+// # yaegi behaviours this package works around (v0.16.1)
+//
+//   - A notebook type's value passed to a compiled func as any loses its
+//     methods. yaegi wraps it in a generated interface wrapper only for a
+//     parameter of an interface type with methods, or for the funcs listed
+//     in MapTypes (one wrapper: the first interface of the list the type
+//     implements); exports.go lists display's funcs there. Method calls on
+//     compiled values (h.Update(v)) get no wrapper. The wrapper's IValue
+//     field does not reliably hold the value. Trailing values therefore go
+//     through display.Represent inside the interpreter (represent).
+//   - A conversion T(x) compiles as "returns 0 values" when asked for more
+//     results; isConversion tells it from a call without results.
+//   - The Go 1.21 builtins min, max and clear are missing and reported as
+//     "constant definition loop"; the error names them instead.
+//   - An identifier a cell never declared is sometimes also reported as
+//     "constant definition loop" (see undefinedName).
 package interp
