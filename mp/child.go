@@ -210,20 +210,22 @@ type hello struct {
 	ParentName string
 	ParentPid  int
 	Token      string
-	Pool       bool // serve tasks until told to exit; else run one call and exit
+	Pool       bool   // serve tasks until told to exit; else run one call and exit
+	Identity   string // "1", "1:2": where the child stands in the process tree, as Python's _identity
 }
 
 func (h hello) encode() []byte {
 	b := body(nil).string(h.Name).string(h.ParentName).uint(uint64(h.ParentPid)).string(h.Token)
+	pool := uint64(0)
 	if h.Pool {
-		return b.uint(1)
+		pool = 1
 	}
-	return b.uint(0)
+	return b.uint(pool).string(h.Identity)
 }
 
 func decodeHello(p []byte) (hello, error) {
 	r := reader{b: p}
-	h := hello{Name: r.string(), ParentName: r.string(), ParentPid: int(r.uint()), Token: r.string(), Pool: r.uint() == 1}
+	h := hello{Name: r.string(), ParentName: r.string(), ParentPid: int(r.uint()), Token: r.string(), Pool: r.uint() == 1, Identity: r.string()}
 	return h, r.err
 }
 

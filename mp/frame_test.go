@@ -79,7 +79,8 @@ func TestBodyReader(t *testing.T) {
 
 func TestHelloRoundTrip(t *testing.T) {
 	for _, h := range []hello{
-		{Name: "Process-1", ParentName: "MainProcess", ParentPid: 123, Token: "abc"},
+		{Name: "Process-1", ParentName: "MainProcess", ParentPid: 123, Token: "abc", Identity: "1"},
+		{Name: "Process-1:2", ParentName: "Process-1", ParentPid: 124, Token: "d", Identity: "1:2"},
 		{Name: "PoolWorker-2", ParentName: "MainProcess", ParentPid: 1, Token: "t", Pool: true},
 	} {
 		t.Run(h.Name, func(t *testing.T) {

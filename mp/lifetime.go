@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"sync"
 )
 
@@ -80,12 +81,19 @@ var std struct {
 	pools   map[*Pool]bool
 }
 
-// nextName returns the name of the next child: prefix-N.
-func nextName(prefix string) string {
+// nextName returns the name and identity of the next child: prefix-N and
+// N in the kernel; in a child whose identity is I, prefix-I:N and I:N, so
+// that a grandchild reads Process-1:1, as in Python.
+func nextName(prefix string) (name, identity string) {
 	std.mu.Lock()
-	defer std.mu.Unlock()
 	std.count++
-	return fmt.Sprintf("%s-%d", prefix, std.count)
+	n := std.count
+	std.mu.Unlock()
+	identity = strconv.Itoa(n)
+	if own := selfIdentity(); own != "" {
+		identity = own + ":" + identity
+	}
+	return prefix + "-" + identity, identity
 }
 
 // theForker returns the forker thread, starting it on first use.

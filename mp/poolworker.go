@@ -18,7 +18,7 @@ import (
 // one task at a time the worker sat idle for every frame's transfer and
 // decoding. A worker runs frames in order, so the tasks behind one that
 // broke it never started; they go back to the queue.
-func (p *Pool) loop(name string) {
+func (p *Pool) loop(name, identity string) {
 	defer p.wg.Done()
 	defer p.slotEnded()
 	var w *poolWorker
@@ -27,7 +27,7 @@ func (p *Pool) loop(name string) {
 			w.stop(p.isTerminated())
 		}
 	}()
-	w, err := p.spawn(name)
+	w, err := p.spawn(name, identity)
 	if err != nil {
 		logger().Warn("start pool worker", "err", err)
 	}
@@ -41,7 +41,7 @@ func (p *Pool) loop(name string) {
 			continue
 		}
 		if w == nil {
-			if w, err = p.spawn(name); err != nil {
+			if w, err = p.spawn(name, identity); err != nil {
 				t.done(nil, err)
 				continue
 			}
@@ -116,13 +116,13 @@ type poolWorker struct {
 	tasks   int
 }
 
-func (p *Pool) spawn(name string) (*poolWorker, error) {
+func (p *Pool) spawn(name, identity string) (*poolWorker, error) {
 	c, err := newChild()
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	w := &poolWorker{c: c, name: name}
-	err = c.greet(hello{Name: name, ParentName: self().Name, ParentPid: os.Getpid(), Pool: true}, Cell{})
+	err = c.greet(hello{Name: name, ParentName: self().Name, ParentPid: os.Getpid(), Pool: true, Identity: identity}, Cell{})
 	if err == nil && p.init != nil {
 		err = c.conn.send(frame{Kind: kindInit, Body: p.init})
 	}

@@ -16,7 +16,8 @@ import (
 // Python's multiprocessing.Process does. Create it with NewProcess, then
 // Start and Join it.
 type Process struct {
-	// Name is the process's name, "Process-N" unless set before Start.
+	// Name is the process's name unless set before Start: "Process-N",
+	// or in a child "Process-I:N" after the child's identity I, as in Python.
 	// The child sees it as CurrentProcess().Name.
 	Name string
 	// Daemon is recorded for the lesson's sake: every child, daemon or not,
@@ -79,8 +80,9 @@ func (p *Process) Start() error {
 		return fmt.Errorf("start process: snapshot notebook: %w", err)
 	}
 	cell := h.Cell()
+	name, identity := nextName("Process")
 	if p.Name == "" {
-		p.Name = nextName("Process")
+		p.Name = name
 	}
 	c, err := takeChild()
 	if err != nil {
@@ -88,7 +90,7 @@ func (p *Process) Start() error {
 	}
 	call := body(nil).string(p.target.name).uint(0).uint(1).bytes(p.args)
 	err = errors.Join(
-		c.greet(hello{Name: p.Name, ParentName: self().Name, ParentPid: os.Getpid()}, cell),
+		c.greet(hello{Name: p.Name, ParentName: self().Name, ParentPid: os.Getpid(), Identity: identity}, cell),
 		c.conn.send(frame{Kind: kindRestore, Body: body(nil).uint(1).bytes(snap)}),
 		c.conn.send(frame{Seq: 1, Kind: kindCall, Body: call}),
 	)
@@ -254,6 +256,17 @@ func setSelf(h hello) {
 	selfState.Lock()
 	selfState.hello = &h
 	selfState.Unlock()
+}
+
+// selfIdentity is this process's place in the process tree: "" in the
+// kernel, the identity its parent gave it in a child.
+func selfIdentity() string {
+	selfState.Lock()
+	defer selfState.Unlock()
+	if selfState.hello == nil {
+		return ""
+	}
+	return selfState.hello.Identity
 }
 
 func self() *Process {

@@ -151,7 +151,8 @@ func TestHandlesReachGrandchildren(t *testing.T) {
 	mine, theirs := Pipe()
 	p := start(t, viaChild, q, a, theirs, l)
 	theirs.Close()
-	if got, want := get(t, q), "grandchild of "+p.Name; got != want {
+	// Named as Python names them: the child's identity, then the count.
+	if got, want := get(t, q), p.Name+":1, grandchild of "+p.Name; got != want {
 		t.Errorf("queue gave %q, want %q", got, want)
 	}
 	if v, err := mine.Recv(); v != "hello from below" {

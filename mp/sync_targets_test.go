@@ -232,7 +232,7 @@ func grandchild(q *Queue, a *Array, c *Connection, l *Lock) {
 	l.Acquire()
 	a.Set(0, a.Get(0).(int)*a.Get(0).(int))
 	l.Release()
-	q.Put(fmt.Sprintf("grandchild of %s", ParentProcess().Name))
+	q.Put(fmt.Sprintf("%s, grandchild of %s", CurrentProcess().Name, ParentProcess().Name))
 	c.Send("hello from below")
 	c.Close()
 }

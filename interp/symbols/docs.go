@@ -1257,7 +1257,8 @@ Calling it again is harmless. It returns after the workers have exited.
 		},
 		"Process": {
 			Decl: `type Process struct {
-	// Name is the process's name, "Process-N" unless set before Start.
+	// Name is the process's name unless set before Start: "Process-N",
+	// or in a child "Process-I:N" after the child's identity I, as in Python.
 	// The child sees it as CurrentProcess().Name.
 	Name string
 	// Daemon is recorded for the lesson's sake: every child, daemon or not,
@@ -1313,7 +1314,8 @@ running; calling it again is harmless.
 		},
 		"Process.Name": {
 			Decl: "Process.Name string",
-			Doc: `Name is the process's name, "Process-N" unless set before Start.
+			Doc: `Name is the process's name unless set before Start: "Process-N",
+or in a child "Process-I:N" after the child's identity I, as in Python.
 The child sees it as CurrentProcess().Name.
 `,
 		},
