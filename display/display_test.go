@@ -130,6 +130,17 @@ func TestPublish(t *testing.T) {
 		t.Errorf("clear %+v, metadata %+v", got[3], got[4].Metadata)
 	}
 
+	got = nil
+	SetPublisher(func(o Output) error { got = append(got, o); return nil })
+	ShowAs("status-1", Text("waiting"))
+	if err := HandleOf("status-1").Update(Text("done")); err != nil {
+		t.Fatal(err)
+	}
+	SetPublisher(old)
+	if len(got) != 2 || got[0].ID != "status-1" || got[1].ID != "status-1" || got[1].Kind != KindUpdate || got[1].Data[MIMEText] != "done" {
+		t.Errorf("ShowAs then HandleOf(...).Update published %+v", got)
+	}
+
 	var none *Handle
 	if err := none.Update(Text("x")); err == nil || none.ID() != "" {
 		t.Errorf("a nil handle updated without an error (%v)", err)

@@ -102,6 +102,19 @@ func Show(v any) *Handle {
 	return ShowBundle(Of(v), nil)
 }
 
+// ShowAs displays v under a display id the caller chooses, as IPython's
+// display(obj, display_id="name"): code that knows the id, in this cell,
+// a later one or an mp child, can redraw it with HandleOf(id).Update.
+func ShowAs(id string, v any) *Handle {
+	h := &Handle{id: id}
+	_ = Publish(Output{Kind: KindDisplay, Data: Of(v), ID: id})
+	return h
+}
+
+// HandleOf returns a handle on the outputs shown under id (with ShowAs),
+// for example in an mp child that updates a line its parent showed.
+func HandleOf(id string) *Handle { return &Handle{id: id} }
+
 // ShowBundle displays data with metadata (for example
 // {"image/png": {"width": 300}}) and returns a Handle to redraw it.
 // Publishing errors are not returned: output, like fmt.Print's, is best

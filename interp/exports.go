@@ -65,7 +65,7 @@ func (s *Session) exports() []yaegi.Exports {
 // methods, or for the functions named in MapTypes.
 func displayMapTypes() map[reflect.Value][]reflect.Type {
 	m := map[reflect.Value][]reflect.Type{}
-	for _, f := range []any{display.Show, display.Represent, display.Of, display.Update} {
+	for _, f := range []any{display.Show, display.ShowAs, display.Represent, display.Of, display.Update} {
 		m[reflect.ValueOf(f)] = display.Interfaces
 	}
 	return m

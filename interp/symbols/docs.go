@@ -178,6 +178,12 @@ nil Handle).
 every output shown under this handle's ID changes, wherever it is.
 `,
 		},
+		"HandleOf": {
+			Decl: "func HandleOf(id string) *Handle",
+			Doc: `HandleOf returns a handle on the outputs shown under id (with ShowAs),
+for example in an mp child that updates a line its parent showed.
+`,
+		},
 		"Image": {
 			Decl: "func Image(img image.Image) PNG",
 			Doc: `Image encodes img as PNG.
@@ -523,6 +529,13 @@ replaces. gomp's kernel, workers and runner call it; cells need not.
 			Doc: `Show displays v below the cell's other output and returns a Handle to
 redraw it. v shows as its rich representation (see Represent), or as
 text.
+`,
+		},
+		"ShowAs": {
+			Decl: "func ShowAs(id string, v any) *Handle",
+			Doc: `ShowAs displays v under a display id the caller chooses, as IPython's
+display(obj, display_id="name"): code that knows the id, in this cell,
+a later one or an mp child, can redraw it with HandleOf(id).Update.
 `,
 		},
 		"ShowBundle": {

@@ -13,6 +13,7 @@ func init() {
 	Symbols["github.com/gomp-kernel/gomp/display/display"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"Clear":        reflect.ValueOf(display.Clear),
+		"HandleOf":     reflect.ValueOf(display.HandleOf),
 		"Image":        reflect.ValueOf(display.Image),
 		"Interfaces":   reflect.ValueOf(&display.Interfaces).Elem(),
 		"JSON":         reflect.ValueOf(display.JSON),
@@ -32,6 +33,7 @@ func init() {
 		"Represent":    reflect.ValueOf(display.Represent),
 		"SetPublisher": reflect.ValueOf(display.SetPublisher),
 		"Show":         reflect.ValueOf(display.Show),
+		"ShowAs":       reflect.ValueOf(display.ShowAs),
 		"ShowBundle":   reflect.ValueOf(display.ShowBundle),
 		"Update":       reflect.ValueOf(display.Update),
 

@@ -263,6 +263,19 @@ class Routing(unittest.TestCase):
                 seq.append(m["content"]["data"]["text/html"])
         self.assertEqual(seq, ["drawing 5", "<b>chart 5</b>", "drawn 5"])
 
+    def test_child_updates_a_display_its_parent_showed(self):
+        reply, out, err, msgs = self.k.run(
+            'import "display"\n'
+            'func finish(id string) {\n\tdisplay.HandleOf(id).Update(display.Text(id + ": done"))\n}\n'
+            'display.ShowAs("job-7", display.Text("job-7: waiting"))\n'
+            'jp := mp.NewProcess(finish, "job-7")\njp.Start()\njp.Join()')
+        self.assertEqual(reply["content"]["status"], "ok", err)
+        shown = [m["content"] for m in msgs if m["msg_type"] == "display_data"]
+        updates = [m["content"] for m in msgs if m["msg_type"] == "update_display_data"]
+        self.assertEqual([s["transient"]["display_id"] for s in shown], ["job-7"])
+        self.assertEqual([(u["transient"]["display_id"], u["data"]["text/plain"]) for u in updates],
+                         [("job-7", "job-7: done")])
+
     def test_pool_progress_bar_redraws_in_place(self):
         reply, out, err, msgs = self.k.run(
             'import "time"\nfunc slowSquare(x int) int {\n\ttime.Sleep(20 * time.Millisecond)\n\treturn x * x\n}\n'
