@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"runtime"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/gomp-kernel/gomp/display"
@@ -45,7 +43,7 @@ func (e *engine) Info() kernel.LanguageInfo {
 
 func (e *engine) Execute(ctx context.Context, code string, cell kernel.Cell) (*kernel.Result, error) {
 	e.cells++
-	if name, ok := helpRequest(code); ok {
+	if name, ok := interp.HelpRequest(code); ok {
 		return e.help(name)
 	}
 	v, err := e.sess.Execute(ctx, code, interp.IO{
@@ -79,24 +77,6 @@ func publish(cell kernel.Cell, o display.Output) error {
 		})
 	}
 	return fmt.Errorf("display: unknown kind %d", o.Kind)
-}
-
-// helpName matches a help request: "?name", "name?" or "??name", where
-// name is an identifier or a selector such as mp.NewPool.
-var helpName = regexp.MustCompile(`^\?{0,2}([\p{L}_][\p{L}\p{N}_]*(?:\.[\p{L}_][\p{L}\p{N}_]*)*)\?{0,2}$`)
-
-// helpRequest reports whether code asks for help, IPython's way, rather
-// than being Go (which never starts or ends with '?'), and for what.
-func helpRequest(code string) (string, bool) {
-	code = strings.TrimSpace(code)
-	if !strings.HasPrefix(code, "?") && !strings.HasSuffix(code, "?") {
-		return "", false
-	}
-	m := helpName.FindStringSubmatch(code)
-	if m == nil {
-		return "", false
-	}
-	return m[1], true
 }
 
 // help shows what inspection knows about name in the pager.

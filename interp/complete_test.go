@@ -86,7 +86,7 @@ func TestComplete(t *testing.T) {
 		{"package variable", "os.Arg", -1, []string{"Args"}, 3, map[string]string{"Args": "variable"}, map[string]string{"Args": "[]string"}},
 		{"mp member", "mp.NewPo", -1, []string{"NewPool"}, 3,
 			map[string]string{"NewPool": "function"}, map[string]string{"NewPool": "func NewPool("}},
-		{"display member", "display.Sho", -1, []string{"Show", "ShowBundle"}, 8,
+		{"display member", "display.Sho", -1, []string{"Show", "ShowAs", "ShowBundle"}, 8,
 			map[string]string{"Show": "function"}, map[string]string{"Show": "func Show("}},
 		{"no interface wrappers", "display._", -1, nil, 8, nil, nil},
 		{"struct fields and methods", "point.", -1, []string{"Norm", "X", "Y"}, 6,

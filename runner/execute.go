@@ -202,12 +202,18 @@ func runCell(ctx context.Context, sess *interp.Session, c *Cell, n int, timeout 
 	defer cancel()
 	name := fmt.Sprintf("In[%d]", n)
 	outs := &outputs{}
-	v, err := execCell(cctx, sess, c.Source.String(), interp.IO{
-		Name:    name,
-		Stdout:  outs.stream("stdout"),
-		Stderr:  outs.stream("stderr"),
-		Display: ids.publisher(outs, bar),
-	})
+	var v interp.Value
+	var err error
+	// A help cell (?name) shows a page in the kernel; nbconvert stores
+	// nothing for it, and neither does gomp run.
+	if _, help := interp.HelpRequest(c.Source.String()); !help {
+		v, err = execCell(cctx, sess, c.Source.String(), interp.IO{
+			Name:    name,
+			Stdout:  outs.stream("stdout"),
+			Stderr:  outs.stream("stderr"),
+			Display: ids.publisher(outs, bar),
+		})
+	}
 	count := n
 	c.ExecutionCount = &count
 	delete(c.Metadata, "execution")

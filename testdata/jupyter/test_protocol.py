@@ -29,7 +29,7 @@ class GompKernelTests(jupyter_kernel_test.KernelTests):
         {"text": "strings.ToU", "matches": {"ToUpper", "ToUpperSpecial"}},
         # gomp's own packages.
         {"text": "mp.NewPo", "matches": {"NewPool"}},
-        {"text": "display.Sho", "matches": {"Show", "ShowBundle"}},
+        {"text": "display.Sho", "matches": {"Show", "ShowAs", "ShowBundle"}},
         # Keywords and predeclared names.
         {"text": "fallt", "matches": {"fallthrough"}},
         {"text": "x := appe", "matches": {"append"}},

@@ -1,4 +1,4 @@
-package main
+package interp
 
 import "testing"
 
@@ -20,9 +20,9 @@ func TestHelpRequest(t *testing.T) {
 		{"?", "", false},
 		{"a ? b", "", false},
 	} {
-		name, ok := helpRequest(tc.code)
+		name, ok := HelpRequest(tc.code)
 		if name != tc.name || ok != tc.ok {
-			t.Errorf("helpRequest(%q) = %q, %v; want %q, %v", tc.code, name, ok, tc.name, tc.ok)
+			t.Errorf("HelpRequest(%q) = %q, %v; want %q, %v", tc.code, name, ok, tc.name, tc.ok)
 		}
 	}
 }
