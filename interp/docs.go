@@ -28,6 +28,10 @@ var goroot = sync.OnceValue(func() string {
 	if out, err := cmd.Output(); err == nil {
 		roots = append(roots, strings.TrimSpace(string(out)))
 	}
+	// Where no go command is on PATH (a kernel started from a desktop
+	// launcher, say), the Go this binary was built with is often still
+	// there; it is checked for sources below.
+	//lint:ignore SA1019 a fallback when `go env GOROOT` cannot run
 	roots = append(roots, runtime.GOROOT())
 	for _, r := range roots {
 		if fi, err := os.Stat(filepath.Join(r, "src", "fmt")); r != "" && err == nil && fi.IsDir() {

@@ -66,7 +66,8 @@ func TestArgsRoundTrip(t *testing.T) {
 
 func TestCodecRejects(t *testing.T) {
 	type withChan struct{ C chan int }
-	type opaque struct{ x int }
+	type opaque struct{ x int } // unexported fields cannot be encoded
+	_ = opaque{x: 1}
 	c := binaryCodec{}
 	for _, tc := range []struct {
 		name string
