@@ -185,3 +185,42 @@ func isHandle(v reflect.Value) bool {
 	}
 	return v.IsValid() && v.Type() == reflect.TypeFor[*display.Handle]()
 }
+
+// handleType is the type of the handles display.Show returns.
+var handleType = reflect.TypeFor[*display.Handle]()
+
+// rewriteUpdates turns h.Update(v) in a top-level statement, where h is a
+// global *display.Handle that the statement does not declare again, into
+// _gompdisplay.Update(h, v). The two do the same, but yaegi keeps a
+// notebook type's methods (HTML, MIMEBundle...) only when the value goes
+// to a package function it knows (displayMapTypes), never to a method of
+// a compiled value; without this, h.Update(table) would show table as
+// text. Inside functions the type of h is not known, and they are left
+// alone (display.Update(h, v) works there).
+func (s *Session) rewriteUpdates(stmt ast.Node) {
+	var calls []*ast.CallExpr
+	ast.Inspect(stmt, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok && len(c.Args) == 1 && c.Ellipsis == token.NoPos {
+			if sel, ok := c.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Update" {
+				if _, ok := sel.X.(*ast.Ident); ok {
+					calls = append(calls, c)
+				}
+			}
+		}
+		return true
+	})
+	if len(calls) == 0 {
+		return
+	}
+	local := localNames(stmt)
+	globals := s.yi.Globals()
+	for _, c := range calls {
+		sel := c.Fun.(*ast.SelectorExpr)
+		h := sel.X.(*ast.Ident)
+		if v, ok := globals[h.Name]; local[h.Name] || !ok || !v.IsValid() || v.Type() != handleType {
+			continue
+		}
+		c.Fun = &ast.SelectorExpr{X: &ast.Ident{Name: "_gompdisplay", NamePos: h.Pos()}, Sel: &ast.Ident{Name: "Update", NamePos: sel.Sel.Pos()}}
+		c.Args = []ast.Expr{h, c.Args[0]}
+	}
+}

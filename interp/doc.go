@@ -55,9 +55,11 @@
 //     parameter of an interface type with methods, or for the funcs listed
 //     in MapTypes (one wrapper: the first interface of the list the type
 //     implements); exports.go lists display's funcs there. Method calls on
-//     compiled values (h.Update(v)) get no wrapper. The wrapper's IValue
-//     field does not reliably hold the value. Trailing values therefore go
-//     through display.Represent inside the interpreter (represent).
+//     compiled values (h.Update(v)) get no wrapper, so top-level statements
+//     have them rewritten to display.Update(h, v) (rewriteUpdates). The
+//     wrapper's IValue field does not reliably hold the value. Trailing
+//     values therefore go through display.Represent inside the interpreter
+//     (represent).
 //   - A conversion T(x) compiles as "returns 0 values" when asked for more
 //     results; isConversion tells it from a call without results.
 //   - The Go 1.21 builtins min, max and clear are missing and reported as

@@ -227,6 +227,7 @@ func (s *Session) execute(ctx context.Context, code string, st *cellState) (Valu
 // exist already runs as an assignment when it compiles as one, because a
 // new definition would get new storage that earlier funcs do not see.
 func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st *cellState) (reflect.Value, error) {
+	s.rewriteUpdates(stmt)
 	block := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{scoped(stmt)}, Rbrace: phys}
 	s.instrument(block)
 	if a, ok := stmt.(*ast.AssignStmt); ok && a.Tok == token.DEFINE && s.allGlobals(a.Lhs) {
