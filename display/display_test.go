@@ -164,3 +164,46 @@ func TestPublish(t *testing.T) {
 		t.Errorf("without a publisher printed %q", out)
 	}
 }
+
+// TestTable checks both renderings of a table and the tables TableOf
+// makes.
+func TestTable(t *testing.T) {
+	tb := Table{Header: []string{"workers", "time"}, Rows: [][]any{{1, "2.1s"}, {2, "<1s>"}}}
+	b := tb.MIMEBundle()
+	wantHTML := "<table><thead><tr><th>workers</th><th>time</th></tr></thead><tbody>" +
+		"<tr><td>1</td><td>2.1s</td></tr><tr><td>2</td><td>&lt;1s&gt;</td></tr></tbody></table>"
+	if b[MIMEHTML] != wantHTML {
+		t.Errorf("html = %q", b[MIMEHTML])
+	}
+	if b[MIMEText] != "workers  time\n1        2.1s\n2        <1s>" {
+		t.Errorf("text = %q", b[MIMEText])
+	}
+
+	type run struct {
+		Workers int
+		Speedup float64
+		note    string
+	}
+	for _, tc := range []struct {
+		name string
+		v    any
+		want string // text rendering
+		err  bool
+	}{
+		{"structs", []run{{1, 1, "x"}, {2, 1.8, "y"}}, "Workers  Speedup\n1        1\n2        1.8", false},
+		{"pointers", []*run{{Workers: 4, Speedup: 3.5}}, "Workers  Speedup\n4        3.5", false},
+		{"values", []int{3, 4}, "value\n3\n4", false},
+		{"map", map[string]int{"b": 2, "a": 1}, "key  value\na    1\nb    2", false},
+		{"not a collection", 42, "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := TableOf(tc.v)
+			if (err != nil) != tc.err {
+				t.Fatalf("TableOf(%v) error %v", tc.v, err)
+			}
+			if err == nil && got.MIMEBundle()[MIMEText] != tc.want {
+				t.Errorf("TableOf(%v) text = %q, want %q", tc.v, got.MIMEBundle()[MIMEText], tc.want)
+			}
+		})
+	}
+}

@@ -546,6 +546,41 @@ Publishing errors are not returned: output, like fmt.Print's, is best
 effort; Handle.Update returns them for callers that care.
 `,
 		},
+		"Table": {
+			Decl: `type Table struct {
+	Header []string
+	Rows   [][]any
+}`,
+			Doc: `Table is tabular data, shown as an HTML table and, for text-only
+frontends, as aligned columns. Cells print as fmt's %v prints them.
+
+	display.Table{
+		Header: []string{"workers", "time"},
+		Rows:   [][]any{{1, t1}, {2, t2}},
+	}
+`,
+		},
+		"Table.Header": {
+			Decl: "Table.Header []string",
+			Doc:  "",
+		},
+		"Table.MIMEBundle": {
+			Decl: "func (t Table) MIMEBundle() Bundle",
+			Doc: `MIMEBundle shows t as text/html and text/plain.
+`,
+		},
+		"Table.Rows": {
+			Decl: "Table.Rows [][]any",
+			Doc:  "",
+		},
+		"TableOf": {
+			Decl: "func TableOf(v any) (Table, error)",
+			Doc: `TableOf makes a Table from a slice (or array) of structs, one row per
+element and one column per exported field, or from a map, one row per
+key in sorted order. Anything else is one column of values; a value
+that is not a slice, array or map is an error.
+`,
+		},
 		"Text": {
 			Decl: "type Text string",
 			Doc: `Text is plain text shown as it is (a string value shows quoted).

@@ -35,6 +35,7 @@ func init() {
 		"Show":         reflect.ValueOf(display.Show),
 		"ShowAs":       reflect.ValueOf(display.ShowAs),
 		"ShowBundle":   reflect.ValueOf(display.ShowBundle),
+		"TableOf":      reflect.ValueOf(display.TableOf),
 		"Update":       reflect.ValueOf(display.Update),
 
 		// type definitions
@@ -56,6 +57,7 @@ func init() {
 		"Publisher":   reflect.ValueOf((*display.Publisher)(nil)),
 		"SVG":         reflect.ValueOf((*display.SVG)(nil)),
 		"SVGer":       reflect.ValueOf((*display.SVGer)(nil)),
+		"Table":       reflect.ValueOf((*display.Table)(nil)),
 		"Text":        reflect.ValueOf((*display.Text)(nil)),
 
 		// interface wrapper definitions
