@@ -38,10 +38,17 @@ func TestChildDisplays(t *testing.T) {
 		if fmt.Sprint(out) != "[1 2 3]" {
 			t.Errorf("Map = %v", out)
 		}
-		got := stdout.String()
+		// Tasks run side by side: their lines interleave, but each task's
+		// writes keep their order.
 		for n := 1; n <= 3; n++ {
-			if !strings.Contains(got, want(n)) {
-				t.Errorf("cell got %q, lacking %q", got, want(n))
+			var mine []string
+			for _, w := range stdout.Writes() {
+				if strings.Contains(string(w), fmt.Sprint(n)) {
+					mine = append(mine, string(w))
+				}
+			}
+			if got := strings.Join(mine, ""); got != want(n) {
+				t.Errorf("task %d wrote %q, want %q (all: %q)", n, got, want(n), stdout.String())
 			}
 		}
 	})

@@ -72,9 +72,10 @@
 // io.EOF once every copy of the other end is closed. Arrays and Values are
 // files in /dev/shm mapped into every process that has them (shared.go).
 // Waits end with ErrInterrupted when the cell is interrupted. Queue and
-// pipe items are encoded like arguments; basic values, []any and
-// map[string]any come back from Get and Recv, other types through GetInto
-// and RecvInto.
+// pipe items are encoded like arguments, with a description of their
+// type (typedesc.go), so Get and Recv return them as the type they were
+// put as: basic values, slices, maps, notebook structs; values of named
+// compiled types come back through GetInto and RecvInto.
 //
 // # Output
 //

@@ -92,8 +92,9 @@ func (q *Queue) put(v any, d time.Duration) error {
 }
 
 // Get removes and returns the item at the front, waiting for one. The
-// wait ends with ErrInterrupted when the cell is interrupted. Items that
-// are not basic values, []any or map[string]any need GetInto.
+// wait ends with ErrInterrupted when the cell is interrupted. The item
+// comes back as the type it was put as (a []int, a notebook struct),
+// except values of named compiled types (image.Point), which need GetInto.
 func (q *Queue) Get() (any, error) {
 	b, err := q.get(-1)
 	if err != nil {

@@ -276,6 +276,17 @@ class Routing(unittest.TestCase):
         self.assertEqual([(u["transient"]["display_id"], u["data"]["text/plain"]) for u in updates],
                          [("job-7", "job-7: done")])
 
+    def test_queue_items_come_back_as_their_types(self):
+        reply, out, err, msgs = self.k.run(
+            'type score struct {\n\tName   string\n\tPoints []int\n}\n'
+            'func report(q *mp.Queue) {\n\tq.Put(score{"ada", []int{3, 4}})\n\tq.Put([]int{5, 6})\n}\n'
+            'sq := mp.NewQueue()\nsp := mp.NewProcess(report, sq)\nsp.Start()\n'
+            'first, _ := sq.Get()\nsecond, _ := sq.Get()\nsp.Join()\n'
+            's := first.(score)\nxs := second.([]int)\n'
+            'fmt.Println(s.Name, s.Points[1], xs[0]+xs[1])')
+        self.assertEqual(reply["content"]["status"], "ok", err)
+        self.assertEqual(out, "ada 4 11\n")
+
     def test_pool_progress_bar_redraws_in_place(self):
         reply, out, err, msgs = self.k.run(
             'import "time"\nfunc slowSquare(x int) int {\n\ttime.Sleep(20 * time.Millisecond)\n\treturn x * x\n}\n'
