@@ -10,6 +10,7 @@ import (
 	"github.com/gomp-kernel/gomp/display"
 	"github.com/gomp-kernel/gomp/interp"
 	"github.com/gomp-kernel/gomp/kernel"
+	"github.com/gomp-kernel/gomp/mp"
 )
 
 // engine adapts an interp.Session to kernel.Engine: the only place where
@@ -53,6 +54,11 @@ func (e *engine) Execute(ctx context.Context, code string, cell kernel.Cell) (*k
 		Input:   cell.Input,
 		Display: func(o display.Output) error { return publish(cell, o) },
 	})
+	if e.sess.Imports("mp") {
+		// The notebook uses processes: have a worker ready for the next
+		// Process.Start while the user reads and types.
+		mp.Warm()
+	}
 	if err != nil {
 		return nil, execError(err)
 	}

@@ -209,6 +209,18 @@ func (s *Session) declare(ctx context.Context, decls []ast.Decl, items []item, c
 	return nil
 }
 
+// Imports reports whether the notebook has imported the package at path.
+func (s *Session) Imports(path string) bool {
+	s.stateMu.RLock()
+	defer s.stateMu.RUnlock()
+	for _, im := range s.imports {
+		if im.Path == path {
+			return true
+		}
+	}
+	return false
+}
+
 // importName is the name under which the notebook imported pkgPath, or "".
 func (s *Session) importName(pkgPath string) string {
 	for _, im := range s.imports {

@@ -186,3 +186,55 @@ func TestShutdownEndsEveryChild(t *testing.T) {
 		t.Errorf("Apply after Shutdown = %v, %v", v, err)
 	}
 }
+
+// TestWarm checks that Warm readies a spare that the next Process takes,
+// and starts none while a child runs.
+func TestWarm(t *testing.T) {
+	newCell(t)
+	// dropSpare ends the spare, if any, so that Warm has one to make.
+	dropSpare := func() {
+		std.refills.Wait()
+		std.mu.Lock()
+		c := std.spare
+		std.spare = nil
+		std.mu.Unlock()
+		if c != nil {
+			c.closeInput()
+			<-c.exited
+		}
+	}
+	spare := func() *child {
+		std.refills.Wait()
+		std.mu.Lock()
+		defer std.mu.Unlock()
+		return std.spare
+	}
+	dropSpare()
+	sleeper := NewProcess(sleepLong)
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	Warm()
+	if spare() != nil {
+		t.Error("Warm started a spare while a child was running")
+	}
+	sleeper.Kill()
+	sleeper.Join()
+	dropSpare() // the one the sleeper's exit started
+
+	Warm()
+	c := spare()
+	if c == nil {
+		t.Fatal("no spare after Warm")
+	}
+	p := NewProcess(square, 2)
+	if err := p.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if p.Pid() != c.pid() {
+		t.Errorf("Process pid %d, want the spare's %d", p.Pid(), c.pid())
+	}
+	if err := p.Join(); err != nil {
+		t.Error(err)
+	}
+}

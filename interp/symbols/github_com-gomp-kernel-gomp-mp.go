@@ -41,6 +41,7 @@ func init() {
 		"ServeWorker":          reflect.ValueOf(mp.ServeWorker),
 		"SetHost":              reflect.ValueOf(mp.SetHost),
 		"Shutdown":             reflect.ValueOf(mp.Shutdown),
+		"Warm":                 reflect.ValueOf(mp.Warm),
 		"WithChunkSize":        reflect.ValueOf(mp.WithChunkSize),
 		"WithInitializer":      reflect.ValueOf(mp.WithInitializer),
 		"WithMaxTasksPerChild": reflect.ValueOf(mp.WithMaxTasksPerChild),
