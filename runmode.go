@@ -154,6 +154,7 @@ func checkOutputs(paths []string, opts runner.Options) error {
 // captured for the cells, reporting on fd 3 and logging to a copy of the
 // original stderr made before the capture.
 func runOne(ctx context.Context, path string, opts runner.Options) error {
+	tuneGC() // cells run here as in the kernel
 	report := io.Discard
 	var st syscall.Stat_t
 	if syscall.Fstat(3, &st) == nil {
