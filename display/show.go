@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 )
@@ -59,14 +60,18 @@ func Publish(o Output) error {
 	if fn != nil {
 		return fn(o)
 	}
-	if o.Kind == KindClear {
+	return PrintText(os.Stdout, o)
+}
+
+// PrintText is how a front without rich output shows o: its text/plain
+// on a line of w; a clear_output, or data without text, prints nothing.
+func PrintText(w io.Writer, o Output) error {
+	t, ok := o.Data[MIMEText].(string)
+	if !ok || o.Kind == KindClear {
 		return nil
 	}
-	if t, ok := o.Data[MIMEText].(string); ok {
-		_, err := fmt.Fprintln(os.Stdout, t)
-		return err
-	}
-	return nil
+	_, err := fmt.Fprintln(w, t)
+	return err
 }
 
 // Handle is one displayed output that can be redrawn in place.

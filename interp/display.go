@@ -49,19 +49,7 @@ func (s *Session) publish(c *cellState, o display.Output) error {
 	if c.io.Display != nil {
 		return c.io.Display(o)
 	}
-	return textDisplay(writerOrDiscard(c.io.Stdout), o)
-}
-
-// textDisplay shows o's text/plain on w, for fronts without rich output.
-func textDisplay(w interface{ Write([]byte) (int, error) }, o display.Output) error {
-	if o.Kind == display.KindClear {
-		return nil
-	}
-	if t, ok := o.Data[display.MIMEText].(string); ok {
-		_, err := fmt.Fprintln(w, t)
-		return err
-	}
-	return nil
+	return display.PrintText(writerOrDiscard(c.io.Stdout), o)
 }
 
 // cellDisplay returns the display function pinned to cell c, for mp
@@ -72,7 +60,7 @@ func (s *Session) cellDisplay(c *cellState) func(display.Output) error {
 	if c.io.Display == nil {
 		return display.Publish
 	}
-	return func(o display.Output) error { return c.io.Display(o) }
+	return c.io.Display
 }
 
 // displayPrelude imports the display package under a name cells cannot

@@ -132,3 +132,18 @@ func closeAndJoin(t *testing.T, p *Pool) {
 		t.Error(err)
 	}
 }
+
+// TestProgressBarWithoutDisplay checks the fallback for a cell that takes
+// no displays: one line, the final state, on its stdout.
+func TestProgressBarWithoutDisplay(t *testing.T) {
+	rec := &recorder{}
+	b := newProgressBar("sums", 3, Cell{Stdout: rec})
+	b.add(1)
+	b.add(2)
+	b.end(nil)
+	b.end(nil)
+	got := rec.String()
+	if strings.Count(got, "\n") != 1 || !strings.HasPrefix(got, "sums [") || !strings.Contains(got, "3/3") {
+		t.Errorf("printed %q, want one line with the final state", got)
+	}
+}

@@ -214,9 +214,9 @@ func (s *stream) show(b []byte) bool {
 	d := s.display
 	s.mu.Unlock()
 	if d == nil {
-		if t, ok := o.Data[display.MIMEText].(string); ok && o.Kind != display.KindClear {
-			s.write([]byte(t + "\n"))
-		}
+		var b bytes.Buffer
+		_ = display.PrintText(&b, o)
+		s.write(b.Bytes())
 		return true
 	}
 	if err := d(o); err != nil {

@@ -7,6 +7,7 @@ import (
 	"html"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gomp-kernel/gomp/display"
@@ -35,6 +36,7 @@ type progressBar struct {
 	done  int
 	drawn time.Time
 	ended bool
+	final atomic.Bool // the last redraw is under way (for the no-display fallback)
 }
 
 // newProgressBar shows an empty bar for total items in cell.
@@ -45,9 +47,8 @@ func newProgressBar(label string, total int, cell Cell) *progressBar {
 	if b.show == nil {
 		// No rich output: one line when the call ends.
 		b.show = func(o display.Output) error {
-			if o.Kind == display.KindUpdate && cell.Stdout != nil && b.ended {
-				_, err := fmt.Fprintln(cell.Stdout, o.Data[display.MIMEText])
-				return err
+			if o.Kind == display.KindUpdate && cell.Stdout != nil && b.final.Load() {
+				return display.PrintText(cell.Stdout, o)
 			}
 			return nil
 		}
@@ -77,6 +78,7 @@ func (b *progressBar) end(err error) {
 	}
 	b.ended = true
 	b.mu.Unlock()
+	b.final.Store(true)
 	b.publish(display.KindUpdate, err)
 }
 

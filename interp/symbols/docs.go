@@ -478,6 +478,12 @@ so a redraw does not flicker.
 			Decl: "func (PNGer) PNG() []byte",
 			Doc:  "",
 		},
+		"PrintText": {
+			Decl: "func PrintText(w io.Writer, o Output) error",
+			Doc: `PrintText is how a front without rich output shows o: its text/plain
+on a line of w; a clear_output, or data without text, prints nothing.
+`,
+		},
 		"Publish": {
 			Decl: "func Publish(o Output) error",
 			Doc: `Publish hands o to the installed publisher. Without one it prints

@@ -29,6 +29,7 @@ func init() {
 		"MIMESVG":      reflect.ValueOf(constant.MakeFromLiteral("\"image/svg+xml\"", token.STRING, 0)),
 		"MIMEText":     reflect.ValueOf(constant.MakeFromLiteral("\"text/plain\"", token.STRING, 0)),
 		"Of":           reflect.ValueOf(display.Of),
+		"PrintText":    reflect.ValueOf(display.PrintText),
 		"Publish":      reflect.ValueOf(display.Publish),
 		"Represent":    reflect.ValueOf(display.Represent),
 		"SetPublisher": reflect.ValueOf(display.SetPublisher),
