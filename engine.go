@@ -30,7 +30,8 @@ func (e *engine) Info() kernel.LanguageInfo {
 		FileExtension:  ".go",
 		PygmentsLexer:  "go",
 		CodeMirrorMode: "go",
-		Banner: fmt.Sprintf("gomp %s: Go cells interpreted by yaegi (%s), with process-parallel cells through import \"mp\"",
+		Banner: fmt.Sprintf("gomp %s: Go cells interpreted by yaegi (%s), with process-parallel cells through import \"mp\" "+
+			"and rich output through \"display\" and \"chart\"; ?name shows documentation",
 			Version, runtime.Version()),
 		HelpLinks: []kernel.HelpLink{
 			{Text: "Go documentation", URL: "https://go.dev/doc/"},
