@@ -68,6 +68,9 @@ func (s *Server) execute(r *request) error {
 			"data":            res.Data,
 			"metadata":        orEmptyMap(res.Metadata),
 		})
+		if store {
+			s.history.setOutput(count, res.Data["text/plain"])
+		}
 	}
 	return s.reply(r, "execute_reply", map[string]any{
 		"status":           "ok",

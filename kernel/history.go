@@ -9,8 +9,9 @@ const historySession = 1
 
 // historyEntry is one stored cell.
 type historyEntry struct {
-	line int // execution_count
-	code string
+	line   int // execution_count
+	code   string
+	output any // its result's text/plain (IPython's Out[n]), or nil
 }
 
 // history holds the cells of this session that stored history, in order.
@@ -24,6 +25,13 @@ type history struct {
 // add records code as line.
 func (h *history) add(line int, code string) {
 	h.entries = append(h.entries, historyEntry{line: line, code: code})
+}
+
+// setOutput records the text/plain of line's result.
+func (h *history) setOutput(line int, text any) {
+	if n := len(h.entries); n > 0 && h.entries[n-1].line == line {
+		h.entries[n-1].output = text
+	}
 }
 
 // tail returns the last n entries.
@@ -126,7 +134,7 @@ func (s *Server) historyRequest(r *request) error {
 	for _, e := range entries {
 		var input any = e.code
 		if c.Output {
-			input = []any{e.code, nil} // outputs are not kept
+			input = []any{e.code, e.output}
 		}
 		list = append(list, []any{session, e.line, input})
 	}
