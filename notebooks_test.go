@@ -106,6 +106,7 @@ var varying = []struct {
 }{
 	{regexp.MustCompile(`(?i)(\bID:?\s*)\d+`), "${1}<pid>"},
 	{regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s|m|h)(\d+(\.\d+)?(ns|µs|ms|s))*\b`), "<duration>"},
+	{regexp.MustCompile(`\b\d+(\.\d+)? (ns|µs|ms|s)\b`), "<duration>"}, // %%time's "1.23 s"
 	{regexp.MustCompile(`(Number of CPUs:\s*)\d+`), "${1}<n>"},
 	{regexp.MustCompile(`0x[0-9a-f]{6,}`), "<addr>"},
 	{regexp.MustCompile(`\(\d+ points\)`), "(<n> points)"},

@@ -23,6 +23,10 @@ import (
 // brackets, a raw string or a comment are still open, or the last line
 // ends with an operator or comma.
 func (s *Session) IsComplete(code string) (status, indent string) {
+	code, timed := cutTimeMagic(code)
+	if timed && strings.TrimSpace(code) == "" {
+		return "incomplete", "" // %%time wants the cell it times
+	}
 	if strings.TrimSpace(code) == "" {
 		return "complete", ""
 	}

@@ -163,6 +163,8 @@ func writerOrDiscard(w io.Writer) io.Writer {
 // blocked (that call is abandoned and finishes on its own). The session
 // keeps its state after any error. With CaptureFDs, everything written to
 // fds 1 and 2 before Execute returns has been delivered to cell's writers.
+// A cell whose first line is %%time prints its CPU and wall time after
+// its output, as IPython's magic does.
 func (s *Session) Execute(ctx context.Context, code string, cell IO) (Value, error) {
 	s.run.Lock()
 	defer s.run.Unlock()
@@ -175,11 +177,16 @@ func (s *Session) Execute(ctx context.Context, code string, cell IO) (Value, err
 	s.cellMu.Unlock()
 	s.routeDisplays()
 	s.stdin.reset()
+	code, timed := cutTimeMagic(code)
+	timer := startTimer()
 	v, err := s.execute(ctx, code, st)
 	if s.capture != nil {
 		if ferr := s.capture.flush(); ferr != nil {
 			s.log.Warn("flush captured output", "err", ferr)
 		}
+	}
+	if timed && err == nil {
+		timer.report(writerOrDiscard(cell.Stdout))
 	}
 	return v, err
 }
