@@ -196,6 +196,10 @@ func TestInspect(t *testing.T) {
 		markdown   []string // substrings of text/markdown
 		not        string   // not in text/plain
 	}{
+		{"method of an expression", `strings.NewReader("ab").Len()`, 25, 0,
+			[]string{"func (r *Reader) Len() int", "Len returns the number of bytes of the unread portion"}, nil, ""},
+		{"method of a chained call", "time.Now().UTC().Unix()", 17, 0,
+			[]string{"func (t Time) Unix() int64"}, nil, ""},
 		{"standard func", "fmt.Println(x)", 5, 0,
 			[]string{"func Println(a ...any) (n int, err error)\n\nPrintln formats using the default formats"},
 			[]string{"```go\nfunc Println(a ...any) (n int, err error)\n```\n\nPrintln formats"}, ""},

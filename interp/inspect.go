@@ -22,11 +22,20 @@ import (
 func (s *Session) Inspect(code string, cursor, detail int) (Help, bool) {
 	s.run.Lock()
 	defer s.run.Unlock()
-	qual, name := nameAt(code, runeToByte(code, cursor))
+	qual, name, expr := nameAt(code, runeToByte(code, cursor))
 	if name == "" || slices.Contains(keywords, name) {
 		return Help{}, false
 	}
-	h, ok := s.describe(qual, name, detail)
+	var h help
+	ok := false
+	if expr != qual {
+		// A member of an expression: strings.NewReader(s).Len.
+		if t := s.exprType(expr); t != nil {
+			h, ok = s.memberHelp(expr, name, t, reflect.Value{}, detail)
+		}
+	} else {
+		h, ok = s.describe(qual, name, detail)
+	}
 	if !ok {
 		return Help{}, false
 	}
@@ -34,9 +43,11 @@ func (s *Session) Inspect(code string, cursor, detail int) (Help, bool) {
 }
 
 // nameAt finds the name at byte offset off, with the identifier before
-// its dot if any ("fmt", "Println" for fmt.Println); when off is on no
-// name, the name of the call whose parentheses hold off.
-func nameAt(code string, off int) (qual, name string) {
+// its dot if any ("fmt", "Println" for fmt.Println) and the whole
+// expression before the dot (the same, or "strings.NewReader(s)" for
+// strings.NewReader(s).Len); when off is on no name, the name of the call
+// whose parentheses hold off.
+func nameAt(code string, off int) (qual, name, expr string) {
 	end := off
 	for end < len(code) {
 		r, n := utf8.DecodeRuneInString(code[end:])
@@ -49,14 +60,15 @@ func nameAt(code string, off int) (qual, name string) {
 	if name == "" {
 		open := enclosingParen(code, off)
 		if open < 0 {
-			return "", ""
+			return "", "", ""
 		}
 		name, from = identBefore(code, len(strings.TrimRight(code[:open], " \t")))
 	}
 	if name != "" && from > 0 && code[from-1] == '.' {
 		qual, _ = identBefore(code, from-1)
+		expr = exprBefore(code, from-1)
 	}
-	return qual, name
+	return qual, name, expr
 }
 
 // enclosingParen is the byte offset of the innermost "(" still open at
@@ -100,7 +112,7 @@ func (s *Session) describe(qual, name string, detail int) (help, bool) {
 			if !v.IsValid() {
 				return help{}, false
 			}
-			return s.memberHelp(qual, name, v, detail)
+			return s.memberHelp(qual, name, v.Type(), v, detail)
 		}
 		if r := s.recordOf(qual + "." + name); r != nil {
 			return recordHelp(r, detail, reflect.Value{}), true
@@ -156,10 +168,10 @@ func packageMemberHelp(p, qual, name string) (help, bool) {
 	return help{decl: describeSymbol(qual+"."+name, v)}, true
 }
 
-// memberHelp describes field or method name of variable qual, holding v.
-func (s *Session) memberHelp(qual, name string, v reflect.Value, detail int) (help, bool) {
+// memberHelp describes field or method name of qual, a variable or an
+// expression of type t; v is its value when known (a variable).
+func (s *Session) memberHelp(qual, name string, t reflect.Type, v reflect.Value, detail int) (help, bool) {
 	named := s.namedTypes()
-	t := v.Type()
 	base := t
 	if base.Kind() == reflect.Pointer {
 		base = base.Elem()
@@ -219,6 +231,9 @@ func typePackage(t reflect.Type) (pkg, name string) {
 // fieldValue is the field at index of struct v (or of what pointer v
 // points to), or an invalid Value behind a nil pointer.
 func fieldValue(v reflect.Value, index []int) reflect.Value {
+	if !v.IsValid() {
+		return reflect.Value{}
+	}
 	if v.Kind() == reflect.Pointer {
 		if v.IsNil() {
 			return reflect.Value{}
