@@ -74,13 +74,13 @@ type browserSummary struct {
 // $GOMP_ARTEFACTS/browser.png, else artefacts/browser.png.
 func TestBrowser(t *testing.T) {
 	requireTool(t, "/usr/bin/jupyter", "notebook", "--version")
-	requireBrowserTool(t, "/usr/bin/chromium", "--version")
-	requireBrowserTool(t, "node", "--version")
+	requireTool(t, "/usr/bin/chromium", "--version")
+	requireTool(t, "node", "--version")
 	browserDir, err := filepath.Abs(filepath.Join("testdata", "browser"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	requireBrowserTool(t, "test", "-f", filepath.Join(browserDir, "node_modules", "playwright-core", "package.json"))
+	requireTool(t, "test", "-f", filepath.Join(browserDir, "node_modules", "playwright-core", "package.json"))
 	k := installKernel(t)
 	artefacts := artefactDir(t)
 
@@ -134,20 +134,6 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
-// requireBrowserTool is requireTool for what the browser test needs beyond
-// Jupyter: it fails in CI and skips elsewhere, saying how to install it.
-func requireBrowserTool(t *testing.T, path string, args ...string) {
-	t.Helper()
-	if err := exec.Command(path, args...).Run(); err != nil {
-		msg := fmt.Sprintf("%s %s: %v (needs Debian's chromium and nodejs, and `npm ci` in testdata/browser, as .ci/run does)",
-			path, strings.Join(args, " "), err)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-}
-
 // artefactDir is where tests keep what a person may want to look at after
 // a run: $GOMP_ARTEFACTS, else artefacts/ at the repository root.
 func artefactDir(t *testing.T) string {
@@ -169,34 +155,18 @@ func artefactDir(t *testing.T) string {
 // writeNotebook writes an nbformat 4 notebook for the gomp kernel holding
 // cells as code cells, none run yet.
 func writeNotebook(path string, cells []string) error {
-	type cell struct {
-		CellType       string         `json:"cell_type"`
-		ExecutionCount *int           `json:"execution_count"`
-		Metadata       map[string]any `json:"metadata"`
-		Outputs        []any          `json:"outputs"`
-		Source         string         `json:"source"`
-	}
-	nb := map[string]any{
-		"nbformat":       4,
-		"nbformat_minor": 4,
-		"metadata": map[string]any{
-			"kernelspec":    map[string]string{"name": kernelspec.Name, "display_name": kernelspec.DisplayName, "language": "go"},
-			"language_info": map[string]string{"name": "go"},
-		},
-	}
-	var cs []cell
-	for _, src := range cells {
-		cs = append(cs, cell{CellType: "code", Metadata: map[string]any{}, Outputs: []any{}, Source: src})
-	}
-	nb["cells"] = cs
-	data, err := json.MarshalIndent(nb, "", " ")
+	ks, err := json.Marshal(map[string]string{"name": kernelspec.Name, "display_name": kernelspec.DisplayName, "language": "go"})
 	if err != nil {
-		return fmt.Errorf("encode notebook: %w", err)
+		return fmt.Errorf("encode kernelspec: %w", err)
 	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return fmt.Errorf("write notebook: %w", err)
+	nb := &runner.Notebook{NBFormat: 4, NBFormatMinor: 4, Metadata: map[string]json.RawMessage{
+		"kernelspec":    ks,
+		"language_info": json.RawMessage(`{"name":"go"}`),
+	}}
+	for _, src := range cells {
+		nb.Cells = append(nb.Cells, &runner.Cell{Type: "code", Source: runner.MultilineString(src)})
 	}
-	return nil
+	return runner.WriteNotebook(path, nb)
 }
 
 // checkBrowserSummary checks the JSON summary notebook.mjs printed last.

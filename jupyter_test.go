@@ -82,7 +82,8 @@ func (k kernelInstall) jupyterEnv(t *testing.T) []string {
 func requireTool(t *testing.T, path string, args ...string) {
 	t.Helper()
 	if err := exec.Command(path, args...).Run(); err != nil {
-		msg := fmt.Sprintf("%s %s: %v (install Debian's Jupyter packages as .ci/run does)", path, strings.Join(args, " "), err)
+		msg := fmt.Sprintf("%s %s: %v (.ci/run installs what the tests need: Debian's Jupyter packages and chromium, and `npm ci` in testdata/browser)",
+			path, strings.Join(args, " "), err)
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg)
 		}
