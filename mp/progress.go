@@ -32,11 +32,11 @@ type progressBar struct {
 	id    string
 	start time.Time
 
+	ended atomic.Bool // end was called: no more redraws after the last
+
 	mu    sync.Mutex
 	done  int
 	drawn time.Time
-	ended bool
-	final atomic.Bool // the last redraw is under way (for the no-display fallback)
 }
 
 // newProgressBar shows an empty bar for total items in cell.
@@ -47,7 +47,7 @@ func newProgressBar(label string, total int, cell Cell) *progressBar {
 	if b.show == nil {
 		// No rich output: one line when the call ends.
 		b.show = func(o display.Output) error {
-			if o.Kind == display.KindUpdate && cell.Stdout != nil && b.final.Load() {
+			if o.Kind == display.KindUpdate && cell.Stdout != nil && b.ended.Load() {
 				return display.PrintText(cell.Stdout, o)
 			}
 			return nil
@@ -61,24 +61,19 @@ func newProgressBar(label string, total int, cell Cell) *progressBar {
 func (b *progressBar) add(n int) {
 	b.mu.Lock()
 	b.done += n
-	if b.ended || time.Since(b.drawn) < progressEvery {
-		b.mu.Unlock()
+	early := time.Since(b.drawn) < progressEvery
+	b.mu.Unlock()
+	if early || b.ended.Load() {
 		return
 	}
-	b.mu.Unlock()
 	b.publish(display.KindUpdate, nil)
 }
 
 // end draws the final state: all done, or where the call failed.
 func (b *progressBar) end(err error) {
-	b.mu.Lock()
-	if b.ended {
-		b.mu.Unlock()
+	if b.ended.Swap(true) {
 		return
 	}
-	b.ended = true
-	b.mu.Unlock()
-	b.final.Store(true)
 	b.publish(display.KindUpdate, err)
 }
 
