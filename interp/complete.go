@@ -82,12 +82,6 @@ var keywords = []string{"break", "case", "chan", "const", "continue", "default",
 	"fallthrough", "for", "func", "go", "goto", "if", "import", "interface", "map", "package",
 	"range", "return", "select", "struct", "switch", "type", "var"}
 
-var predeclared = []string{"any", "append", "bool", "byte", "cap", "clear", "close", "comparable",
-	"complex", "complex128", "complex64", "copy", "delete", "error", "false", "float32", "float64",
-	"imag", "int", "int16", "int32", "int64", "int8", "iota", "len", "make", "max", "min", "new",
-	"nil", "panic", "print", "println", "real", "recover", "rune", "string", "true", "uint",
-	"uint16", "uint32", "uint64", "uint8", "uintptr"}
-
 // runeToByte converts a cursor in code points to a byte offset.
 func runeToByte(code string, cursor int) int {
 	off := 0
@@ -152,13 +146,6 @@ const (
 	rankNotebook        // the notebook's declarations and variables
 )
 
-var predeclaredKinds = map[string]string{"true": "constant", "false": "constant", "iota": "constant",
-	"nil": "variable", "any": "type", "bool": "type", "byte": "type", "comparable": "type",
-	"complex128": "type", "complex64": "type", "error": "type", "float32": "type", "float64": "type",
-	"int": "type", "int16": "type", "int32": "type", "int64": "type", "int8": "type", "rune": "type",
-	"string": "type", "uint": "type", "uint16": "type", "uint32": "type", "uint64": "type",
-	"uint8": "type", "uintptr": "type"}
-
 // Complete returns the completions of the identifier before cursor: after
 // "x." the members of package x (imported or importable) or the fields and
 // methods of variable x; otherwise the notebook's globals, declarations
@@ -173,14 +160,7 @@ func (s *Session) Complete(code string, cursor int) (matches []Completion, start
 	start = utf8.RuneCountInString(code[:from])
 	var c candidates
 	if from > 0 && code[from-1] == '.' {
-		qual, _ := identBefore(code, from-1)
-		if x := exprBefore(code, from-1); x != qual {
-			if t := s.exprType(x); t != nil {
-				s.valueMembers(&c, t)
-			}
-		} else {
-			s.members(&c, qual)
-		}
+		s.members(&c, exprBefore(code, from-1))
 	} else {
 		s.scopeNames(&c, code, from)
 	}
@@ -199,11 +179,7 @@ func (s *Session) scopeNames(c *candidates, code string, from int) {
 	for _, k := range keywords {
 		c.add(rankLang, k, "keyword", "")
 	}
-	for _, n := range predeclared {
-		kind := predeclaredKinds[n]
-		if kind == "" {
-			kind = "function"
-		}
+	for n, kind := range universe {
 		sig := ""
 		if kind == "function" {
 			if d, ok := symbolDoc("builtin", n); ok {
@@ -325,14 +301,15 @@ func (s *Session) pkgPath(name string) string {
 
 // members adds what follows "qual.": a package's exported symbols, or a
 // global's fields and methods.
-func (s *Session) members(c *candidates, qual string) {
-	if v, isVar := s.yi.Globals()[qual]; isVar {
-		if v.IsValid() {
-			s.valueMembers(c, v.Type())
-		}
+func (s *Session) members(c *candidates, x string) {
+	if t := s.exprType(x); t != nil {
+		s.valueMembers(c, t)
 		return
 	}
-	p := s.pkgPath(qual)
+	if _, isVar := s.yi.Globals()[x]; isVar {
+		return // a variable without a value to tell its type
+	}
+	p := s.pkgPath(x)
 	if p == "" {
 		return
 	}
@@ -357,7 +334,7 @@ func exprBefore(code string, end int) string {
 	for i > 0 {
 		switch c := code[i-1]; {
 		case c == ')' || c == ']':
-			open := matchingOpen(code, i-1)
+			_, open := openBracket(code, i-1)
 			if open < 0 {
 				return code[i:end]
 			}
@@ -373,25 +350,6 @@ func exprBefore(code string, end int) string {
 		}
 	}
 	return code[i:end]
-}
-
-// matchingOpen is the offset of the bracket that the one at close closes,
-// or -1. Brackets inside strings are not told apart: this is for the last
-// line being typed, where a wrong guess only costs a completion.
-func matchingOpen(code string, close int) int {
-	depth := 0
-	for i := close; i >= 0; i-- {
-		switch code[i] {
-		case ')', ']', '}':
-			depth++
-		case '(', '[', '{':
-			depth--
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
 }
 
 // exprType is the type of expression x where the notebook's variables and
@@ -420,7 +378,7 @@ func (s *Session) typeOf(e ast.Expr) reflect.Type {
 			if _, isVar := s.yi.Globals()[id.Name]; !isVar {
 				if p := s.pkgPath(id.Name); p != "" {
 					v, ok := pkgSymbols(p)[e.Sel.Name]
-					if !ok || (v.Kind() == reflect.Pointer && v.IsNil()) {
+					if !ok || isTypeSymbol(v) {
 						return nil // a type: a conversion is handled by CallExpr
 					}
 					return v.Type()
@@ -451,10 +409,8 @@ func (s *Session) typeOf(e ast.Expr) reflect.Type {
 		}
 	case *ast.CallExpr:
 		if sel, ok := e.Fun.(*ast.SelectorExpr); ok {
-			if id, ok := sel.X.(*ast.Ident); ok {
-				if v, ok := pkgSymbols(s.pkgPath(id.Name))[sel.Sel.Name]; ok && v.Kind() == reflect.Pointer && v.IsNil() {
-					return v.Type().Elem() // a conversion to a package's type
-				}
+			if t := s.packageType(sel); t != nil {
+				return t // a conversion to a package's type
 			}
 		}
 		if ft := s.typeOf(e.Fun); ft != nil && ft.Kind() == reflect.Func && ft.NumOut() > 0 {
@@ -539,7 +495,7 @@ func (s *Session) valueMembers(c *candidates, t reflect.Type) {
 // constants as plain values.
 func symbolKind(v reflect.Value) (kind, sig string) {
 	switch {
-	case v.Kind() == reflect.Pointer && v.IsNil():
+	case isTypeSymbol(v):
 		return "type", v.Type().Elem().Kind().String()
 	case v.Kind() == reflect.Func:
 		return "function", typeString(v.Type(), nil)
@@ -551,19 +507,10 @@ func symbolKind(v reflect.Value) (kind, sig string) {
 
 // methodSig is a method's signature without its receiver.
 func methodSig(m reflect.Method, iface bool, named map[reflect.Type]string) string {
-	ft := m.Type
 	if iface {
-		return typeString(ft, named)
+		return typeString(m.Type, named)
 	}
-	in := make([]reflect.Type, 0, ft.NumIn())
-	for i := 1; i < ft.NumIn(); i++ {
-		in = append(in, ft.In(i))
-	}
-	out := make([]reflect.Type, ft.NumOut())
-	for i := range out {
-		out[i] = ft.Out(i)
-	}
-	return typeString(reflect.FuncOf(in, out, ft.IsVariadic()), named)
+	return typeString(methodFunc(m.Type), named)
 }
 
 // typeString writes t for people: the notebook's types by their names,

@@ -90,10 +90,19 @@ func runPrelude(yi *yaegi.Interpreter, src string) error {
 }
 
 // richMethods are the methods that give a notebook type a rich
-// representation (display.Represent).
-var richMethods = map[string]bool{
-	"MIMEBundle": true, "HTML": true, "Markdown": true, "SVG": true, "LaTeX": true, "PNG": true, "JPEG": true,
-}
+// representation: those of display.Interfaces but String, which gives
+// only text.
+var richMethods = func() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range display.Interfaces {
+		for i := range t.NumMethod() {
+			if name := t.Method(i).Name; name != "String" {
+				m[name] = true
+			}
+		}
+	}
+	return m
+}()
 
 // hasRichMethods reports whether the notebook declares a method that gives
 // a type a rich representation. Only then does a trailing value take the

@@ -2,6 +2,7 @@ package interp
 
 import (
 	"fmt"
+	"go/ast"
 	"io"
 	"os"
 	"path"
@@ -116,6 +117,25 @@ func pkgSymbols(p string) map[string]reflect.Value {
 		return symbols.Symbols[key]
 	}
 	return stdlib.Symbols[stdlibKeys()[p]]
+}
+
+// isTypeSymbol reports whether v, a symbol of a compiled package, is a
+// type: symbol tables hold a type T as a nil *T.
+func isTypeSymbol(v reflect.Value) bool {
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
+// packageType returns the type that sel names when it is pkg.T for a type
+// T of an importable package, or nil.
+func (s *Session) packageType(sel *ast.SelectorExpr) reflect.Type {
+	pkg, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	if v, ok := pkgSymbols(s.pkgPath(pkg.Name))[sel.Sel.Name]; ok && isTypeSymbol(v) {
+		return v.Type().Elem()
+	}
+	return nil
 }
 
 // sleep is time.Sleep for cells: it returns early when the current cell is

@@ -74,6 +74,17 @@ func nameAt(code string, off int) (qual, name, expr string) {
 // enclosingParen is the byte offset of the innermost "(" still open at
 // off, or -1 when none is or a brace or bracket opened after it.
 func enclosingParen(code string, off int) int {
+	tok, at := openBracket(code, off)
+	if tok != token.LPAREN {
+		return -1
+	}
+	return at
+}
+
+// openBracket returns the innermost bracket ( [ or { still open at byte
+// offset off and its offset, or -1. The code is scanned as Go, so
+// brackets in strings and comments do not count.
+func openBracket(code string, off int) (token.Token, int) {
 	fset := token.NewFileSet()
 	file := fset.AddFile("", -1, len(code))
 	var sc scanner.Scanner
@@ -98,10 +109,11 @@ func enclosingParen(code string, off int) int {
 			}
 		}
 	}
-	if len(stack) == 0 || stack[len(stack)-1].tok != token.LPAREN {
-		return -1
+	if len(stack) == 0 {
+		return token.ILLEGAL, -1
 	}
-	return stack[len(stack)-1].off
+	top := stack[len(stack)-1]
+	return top.tok, top.off
 }
 
 // describe finds what qual.name (or name alone) refers to.
@@ -134,7 +146,7 @@ func (s *Session) describe(qual, name string, detail int) (help, bool) {
 		}
 		return help{decl: "package " + name + " // import \"" + p + "\""}, true
 	}
-	if slices.Contains(predeclared, name) {
+	if universe[name] != "" {
 		if d, ok := symbolDoc("builtin", name); ok {
 			return help{decl: d.Decl, doc: d.Doc, pkg: "builtin"}, true
 		}
@@ -251,7 +263,7 @@ func fieldValue(v reflect.Value, index []int) reflect.Value {
 // types as nil pointers, variables as addressable values.
 func describeSymbol(name string, v reflect.Value) string {
 	switch {
-	case v.Kind() == reflect.Pointer && v.IsNil():
+	case isTypeSymbol(v):
 		t := v.Type().Elem()
 		return "type " + name + " " + t.Kind().String()
 	case v.Kind() == reflect.Func:

@@ -178,14 +178,17 @@ func (s *Session) Execute(ctx context.Context, code string, cell IO) (Value, err
 	s.routeDisplays()
 	s.stdin.reset()
 	code, timed := cutTimeMagic(code)
-	timer := startTimer()
+	var timer *cellTimer
+	if timed {
+		timer = startTimer()
+	}
 	v, err := s.execute(ctx, code, st)
 	if s.capture != nil {
 		if ferr := s.capture.flush(); ferr != nil {
 			s.log.Warn("flush captured output", "err", ferr)
 		}
 	}
-	if timed && err == nil {
+	if timer != nil && err == nil {
 		timer.report(writerOrDiscard(cell.Stdout))
 	}
 	return v, err

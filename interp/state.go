@@ -380,7 +380,7 @@ func (s *Session) isConversion(call *ast.CallExpr) bool {
 	case *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType, *ast.InterfaceType, *ast.StructType, *ast.StarExpr:
 		return true
 	case *ast.Ident:
-		if predeclaredTypes[f.Name] {
+		if universe[f.Name] == "type" {
 			return true
 		}
 		s.stateMu.RLock()
@@ -391,23 +391,9 @@ func (s *Session) isConversion(call *ast.CallExpr) bool {
 			}
 		}
 	case *ast.SelectorExpr:
-		pkg, ok := f.X.(*ast.Ident)
-		if !ok {
-			return false
-		}
-		// Symbol tables hold a type T as a nil *T.
-		v, ok := pkgSymbols(s.pkgPath(pkg.Name))[f.Sel.Name]
-		return ok && v.Kind() == reflect.Pointer && v.IsNil()
+		return s.packageType(f) != nil
 	}
 	return false
-}
-
-// predeclaredTypes are Go's predeclared type names.
-var predeclaredTypes = map[string]bool{
-	"any": true, "bool": true, "byte": true, "comparable": true, "complex64": true, "complex128": true,
-	"error": true, "float32": true, "float64": true, "int": true, "int8": true, "int16": true,
-	"int32": true, "int64": true, "rune": true, "string": true, "uint": true, "uint8": true,
-	"uint16": true, "uint32": true, "uint64": true, "uintptr": true,
 }
 
 // cellDeclares reports whether one of items declares name.

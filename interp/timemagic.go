@@ -32,9 +32,9 @@ type cellTimer struct {
 	user, sys time.Duration
 }
 
-func startTimer() cellTimer {
+func startTimer() *cellTimer {
 	user, sys := cpuTimes()
-	return cellTimer{wall: time.Now(), user: user, sys: sys}
+	return &cellTimer{wall: time.Now(), user: user, sys: sys}
 }
 
 // report writes the times since start as IPython does:

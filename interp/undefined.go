@@ -40,7 +40,7 @@ func (s *Session) undefinedName(n ast.Node) (*ast.Ident, bool) {
 		switch x := x.(type) {
 		case *ast.SelectorExpr:
 			ast.Inspect(x.X, func(y ast.Node) bool {
-				if id, ok := y.(*ast.Ident); ok && found == nil && !known[id.Name] && !universe[id.Name] && id.Name != "_" {
+				if id, ok := y.(*ast.Ident); ok && found == nil && !known[id.Name] && universe[id.Name] == "" && id.Name != "_" {
 					found = id
 				}
 				return found == nil
@@ -49,7 +49,7 @@ func (s *Session) undefinedName(n ast.Node) (*ast.Ident, bool) {
 		case *ast.KeyValueExpr:
 			if _, ok := x.Key.(*ast.Ident); ok {
 				ast.Inspect(x.Value, func(y ast.Node) bool {
-					if id, ok := y.(*ast.Ident); ok && found == nil && !known[id.Name] && !universe[id.Name] && id.Name != "_" {
+					if id, ok := y.(*ast.Ident); ok && found == nil && !known[id.Name] && universe[id.Name] == "" && id.Name != "_" {
 						found = id
 					}
 					return found == nil
@@ -59,7 +59,7 @@ func (s *Session) undefinedName(n ast.Node) (*ast.Ident, bool) {
 		case *ast.BranchStmt, *ast.LabeledStmt, *ast.ImportSpec:
 			return false
 		case *ast.Ident:
-			if !known[x.Name] && x.Name != "_" && (!universe[x.Name] || missingBuiltins[x.Name] != "") {
+			if !known[x.Name] && x.Name != "_" && (universe[x.Name] == "" || missingBuiltins[x.Name] != "") {
 				found = x
 			}
 		}
@@ -75,18 +75,6 @@ var missingBuiltins = map[string]string{
 	"min":   "min is a Go 1.21 builtin that the interpreter (yaegi v0.16.1) lacks: compare with if, or use math.Min for floats",
 	"max":   "max is a Go 1.21 builtin that the interpreter (yaegi v0.16.1) lacks: compare with if, or use math.Max for floats",
 	"clear": "clear is a Go 1.21 builtin that the interpreter (yaegi v0.16.1) lacks: make a new map or slice, or delete in a loop",
-}
-
-// universe holds Go's predeclared identifiers.
-var universe = map[string]bool{}
-
-func init() {
-	for _, name := range strings.Fields(`any bool byte comparable complex64 complex128 error float32 float64
-		int int8 int16 int32 int64 rune string uint uint8 uint16 uint32 uint64 uintptr
-		true false iota nil
-		append cap clear close complex copy delete imag len make max min new panic print println real recover`) {
-		universe[name] = true
-	}
 }
 
 // localNames lists the names n declares anywhere inside it: parameters,
