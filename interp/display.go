@@ -180,7 +180,7 @@ func isHandle(v reflect.Value) bool {
 	if v.Kind() == reflect.Interface && !v.IsNil() {
 		v = v.Elem()
 	}
-	return v.IsValid() && v.Type() == reflect.TypeFor[*display.Handle]()
+	return v.IsValid() && v.Type() == handleType
 }
 
 // handleType is the type of the handles display.Show returns.
@@ -214,7 +214,7 @@ func (s *Session) rewriteUpdates(stmt ast.Node) {
 	for _, c := range calls {
 		sel := c.Fun.(*ast.SelectorExpr)
 		h := sel.X.(*ast.Ident)
-		if v, ok := globals[h.Name]; local[h.Name] || !ok || !v.IsValid() || v.Type() != handleType {
+		if v, ok := globals[h.Name]; local[h.Name] || !ok || !isHandle(v) {
 			continue
 		}
 		c.Fun = &ast.SelectorExpr{X: &ast.Ident{Name: "_gompdisplay", NamePos: h.Pos()}, Sel: &ast.Ident{Name: "Update", NamePos: sel.Sel.Pos()}}
