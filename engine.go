@@ -66,10 +66,7 @@ func (e *engine) Execute(ctx context.Context, code string, cell kernel.Cell) (*k
 	if !v.IsValid() {
 		return nil, nil
 	}
-	if v.Data != nil {
-		return &kernel.Result{Data: kernel.MIMEBundle(v.Data)}, nil
-	}
-	return &kernel.Result{Data: kernel.MIMEBundle{"text/plain": v.Text}}, nil
+	return &kernel.Result{Data: kernel.MIMEBundle(v.Bundle())}, nil
 }
 
 // publish turns a display action into the cell's display_data,

@@ -21,6 +21,15 @@ type Value struct {
 	Value reflect.Value
 }
 
+// Bundle is the value as a frontend shows it: its rich representation,
+// or else its text as text/plain.
+func (v Value) Bundle() display.Bundle {
+	if v.Data != nil {
+		return v.Data
+	}
+	return display.Bundle{display.MIMEText: v.Text}
+}
+
 // IsValid reports whether the cell produced a value.
 func (v Value) IsValid() bool { return v.Value.IsValid() }
 

@@ -14,6 +14,10 @@ import (
 // any cell run so far; clear_output empties the cell's outputs, or, with
 // wait, does so when the next output arrives.
 type displays struct {
+	// bar, if not nil, also gets the text of every progress bar redraw
+	// (mp.WithProgress), for a log that has no notebook to draw in.
+	bar func(text string)
+
 	mu   sync.Mutex
 	byID map[string][]displayRef
 }
@@ -26,12 +30,11 @@ type displayRef struct {
 }
 
 // publisher returns the display function for the cell collecting outs.
-// bar, if not nil, also gets the text of progress bars (mp.WithProgress).
-func (d *displays) publisher(outs *outputs, bar func(string)) func(display.Output) error {
+func (d *displays) publisher(outs *outputs) func(display.Output) error {
 	return func(o display.Output) error {
-		if bar != nil && strings.HasPrefix(o.ID, mp.ProgressIDPrefix) {
+		if d.bar != nil && strings.HasPrefix(o.ID, mp.ProgressIDPrefix) {
 			if t, ok := o.Data[display.MIMEText].(string); ok {
-				bar(t)
+				d.bar(t)
 			}
 		}
 		switch o.Kind {

@@ -57,7 +57,7 @@ func TestDisplays(t *testing.T) {
 					outs[s.cell].stream("stdout").Write([]byte(s.stream))
 					continue
 				}
-				if err := d.publisher(outs[s.cell], nil)(s.out); err != nil {
+				if err := d.publisher(outs[s.cell])(s.out); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -87,7 +87,7 @@ func TestDisplays(t *testing.T) {
 // go to the log's bar function, and other displays do not.
 func TestDisplayBarsReachTheLog(t *testing.T) {
 	var bars []string
-	pub := (&displays{}).publisher(&outputs{}, func(s string) { bars = append(bars, s) })
+	pub := (&displays{bar: func(s string) { bars = append(bars, s) }}).publisher(&outputs{})
 	for _, o := range []display.Output{
 		{Kind: display.KindDisplay, ID: mp.ProgressIDPrefix + "1", Data: display.Bundle{"text/plain": "bar 0%"}},
 		{Kind: display.KindDisplay, ID: "other", Data: display.Bundle{"text/plain": "not a bar"}},

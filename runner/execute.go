@@ -149,7 +149,7 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 	mp.SetHost(sess, mp.Config{Log: log})
 	defer mp.Shutdown()
 
-	ids := &displays{}
+	ids := &displays{bar: opts.Bar}
 	var code []*Cell
 	for _, c := range nb.Cells {
 		if c.Type == "code" && strings.TrimSpace(c.Source.String()) != "" {
@@ -166,7 +166,7 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 		if opts.Progress != nil {
 			opts.Progress(i, len(code))
 		}
-		st, msg := runCell(ctx, sess, c, i+1, opts.Timeout, ids, opts.Bar)
+		st, msg := runCell(ctx, sess, c, i+1, opts.Timeout, ids)
 		sum.Ran++
 		if st == OK {
 			continue
@@ -194,7 +194,7 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 // runCell runs one code cell as execution number n and records its outputs
 // and execution count. It returns OK, Failed or TimedOut, and for the
 // latter two the error as the summary shows it.
-func runCell(ctx context.Context, sess *interp.Session, c *Cell, n int, timeout time.Duration, ids *displays, bar func(string)) (Status, string) {
+func runCell(ctx context.Context, sess *interp.Session, c *Cell, n int, timeout time.Duration, ids *displays) (Status, string) {
 	cctx, cancel := ctx, context.CancelFunc(func() {})
 	if timeout > 0 {
 		cctx, cancel = context.WithTimeout(ctx, timeout)
@@ -211,7 +211,7 @@ func runCell(ctx context.Context, sess *interp.Session, c *Cell, n int, timeout 
 			Name:    name,
 			Stdout:  outs.stream("stdout"),
 			Stderr:  outs.stream("stderr"),
-			Display: ids.publisher(outs, bar),
+			Display: ids.publisher(outs),
 		})
 	}
 	count := n
@@ -232,11 +232,7 @@ func runCell(ctx context.Context, sess *interp.Session, c *Cell, n int, timeout 
 		}
 		outs.add(out)
 	case v.IsValid():
-		data := MIMEData{"text/plain": MultilineString(v.Text)}
-		if v.Data != nil {
-			data = NewMIMEData(v.Data)
-		}
-		outs.add(Output{OutputType: "execute_result", ExecutionCount: &count, Data: data})
+		outs.add(Output{OutputType: "execute_result", ExecutionCount: &count, Data: NewMIMEData(v.Bundle())})
 	}
 	c.Outputs = outs.take()
 	return status, msg
