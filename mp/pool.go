@@ -166,7 +166,7 @@ type task struct {
 // *RemoteError naming the item for a panic or an error fn returned. opts
 // may be WithChunkSize and WithProgress.
 func (p *Pool) Map(fn any, items any, opts ...Option) ([]any, error) {
-	g, err := p.mapAsync("Map", fn, items, false, false, true, opts)
+	g, err := p.mapAsync("Map", fn, items, false, true, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func (p *Pool) Map(fn any, items any, opts ...Option) ([]any, error) {
 // Starmap is Map for functions of several arguments: each element of
 // items is a slice (or array) holding one call's arguments.
 func (p *Pool) Starmap(fn any, items any, opts ...Option) ([]any, error) {
-	g, err := p.mapAsync("Starmap", fn, items, true, false, true, opts)
+	g, err := p.mapAsync("Starmap", fn, items, true, true, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +186,7 @@ func (p *Pool) Starmap(fn any, items any, opts ...Option) ([]any, error) {
 // MapAsync is Map without waiting: Get returns the []any of results.
 func (p *Pool) MapAsync(fn any, items any, opts ...Option) *AsyncResult {
 	r := newAsyncResult()
-	g, err := p.mapAsync("MapAsync", fn, items, false, false, false, opts)
+	g, err := p.mapAsync("MapAsync", fn, items, false, false, opts)
 	if err != nil {
 		r.set(nil, err)
 		return r
@@ -240,7 +240,7 @@ func (p *Pool) ImapUnordered(fn any, items any, opts ...Option) <-chan Item {
 }
 
 func (p *Pool) imap(op string, fn any, items any, unordered bool, opts []Option) <-chan Item {
-	g, err := p.mapAsync(op, fn, items, false, true, false, opts, unordered)
+	g, err := p.mapAsync(op, fn, items, false, false, opts, unordered)
 	if err != nil {
 		ch := make(chan Item, 1)
 		ch <- Item{Index: -1, Err: err}
@@ -277,9 +277,9 @@ func (p *Pool) check(op string, fn any) (*target, error) {
 // mapAsync encodes every item (so a bad one fails the call before anything
 // runs; with waits, the caller waiting for the results, items that cannot
 // fail may be encoded later, see chunkItems), cuts them into chunks and
-// submits them. With stream set, results also go to the gather's Item
-// channel.
-func (p *Pool) mapAsync(op string, fn any, items any, star, imap, waits bool, opts []Option, stream ...bool) (*gather, error) {
+// submits them. With stream set (Imap: its value says unordered), results
+// also go to the gather's Item channel, and chunks default to one item.
+func (p *Pool) mapAsync(op string, fn any, items any, star, waits bool, opts []Option, stream ...bool) (*gather, error) {
 	o, err := p.callOptions(op, opts)
 	if err != nil {
 		return nil, err
@@ -293,7 +293,7 @@ func (p *Pool) mapAsync(op string, fn any, items any, star, imap, waits bool, op
 		return nil, fmt.Errorf("mp.Pool.%s(%s): items is a %s, want a slice", op, tg.name, typeName(items))
 	}
 	n := v.Len()
-	size := p.chunkSize(o, n, imap)
+	size := p.chunkSize(o, n, len(stream) > 0)
 	chunks, err := chunkItems(tg, v, star, size, waits)
 	if err != nil {
 		return nil, fmt.Errorf("mp.Pool.%s(%s): %w", op, tg.name, err)
