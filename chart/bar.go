@@ -15,7 +15,7 @@ type bars struct {
 // one bar per label, as high as the value at the same index. values is a
 // slice of numbers (see the package doc for the types accepted).
 func Bars(title, yLabel string, labels []string, values any) *Chart {
-	c := &Chart{kind: barChart, title: title, yLabel: yLabel, width: DefaultWidth, height: DefaultHeight}
+	c := &Chart{title: title, yLabel: yLabel, width: DefaultWidth, height: DefaultHeight}
 	v, err := floats("values", values)
 	switch {
 	case err != nil:

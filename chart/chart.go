@@ -43,23 +43,14 @@ const (
 	DefaultHeight = 380
 )
 
-// kind says whether a Chart draws lines or bars.
-type kind uint8
-
-const (
-	lineChart kind = iota
-	barChart
-)
-
 // Chart is a line or bar chart. Build one with New and Line, or with
 // Bars; show it by ending a cell with it or with display.Show(c).
 type Chart struct {
-	kind           kind
 	title          string
 	xLabel, yLabel string
 	width, height  int
 	lines          []series
-	bars           *bars
+	bars           *bars // set for a bar chart (Bars), nil for a line chart
 	// err is the first mistake made building the chart; it is shown
 	// instead of the chart.
 	err error
@@ -68,7 +59,7 @@ type Chart struct {
 // New returns an empty line chart with a title and axis labels (each may
 // be empty). Add series to it with Line.
 func New(title, xLabel, yLabel string) *Chart {
-	return &Chart{kind: lineChart, title: title, xLabel: xLabel, yLabel: yLabel, width: DefaultWidth, height: DefaultHeight}
+	return &Chart{title: title, xLabel: xLabel, yLabel: yLabel, width: DefaultWidth, height: DefaultHeight}
 }
 
 // Size sets the chart's width and height in CSS pixels (the default is
@@ -94,7 +85,7 @@ func (c *Chart) Err() error {
 	if c.err != nil {
 		return c.err
 	}
-	if c.kind == lineChart && len(c.lines) == 0 {
+	if c.bars == nil && len(c.lines) == 0 {
 		return fmt.Errorf("chart %q: no data: add a series with Line", c.title)
 	}
 	return nil
@@ -106,7 +97,7 @@ func (c *Chart) String() string {
 	if err := c.Err(); err != nil {
 		return fmt.Sprintf("<error: %v>", err)
 	}
-	if c.kind == barChart {
+	if c.bars != nil {
 		return fmt.Sprintf("<bar chart %q: %d bars>", c.title, len(c.bars.values))
 	}
 	parts := make([]string, len(c.lines))

@@ -13,7 +13,7 @@ type series struct {
 // are slices of numbers of the same length (see the package doc for the
 // types accepted); with xs nil the points are numbered 0, 1, 2...
 func (c *Chart) Line(name string, xs, ys any) *Chart {
-	if c.kind != lineChart {
+	if c.bars != nil {
 		c.fail(fmt.Errorf("Line %q: a bar chart cannot have lines; use New for a line chart", name))
 		return c
 	}

@@ -51,7 +51,7 @@ func (c *Chart) plot() (*plot.Plot, error) {
 	grid := plotter.NewGrid()
 	grid.Vertical.Color, grid.Horizontal.Color = gridColor, gridColor
 	p.Add(grid)
-	if c.kind == barChart {
+	if c.bars != nil {
 		return p, c.plotBars(p, grid)
 	}
 	return p, c.plotLines(p)
