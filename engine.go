@@ -2,24 +2,19 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
-	"unicode/utf8"
 
 	"github.com/gomp-kernel/gomp/display"
+	"github.com/gomp-kernel/gomp/front"
 	"github.com/gomp-kernel/gomp/interp"
 	"github.com/gomp-kernel/gomp/kernel"
-	"github.com/gomp-kernel/gomp/mp"
 )
 
-// engine adapts an interp.Session to kernel.Engine: the only place where
+// engine adapts a front.Notebook to kernel.Engine: the only place where
 // the protocol's vocabulary meets the interpreter's.
 type engine struct {
-	sess *interp.Session
-	// cells counts Execute calls, naming cells In[n] in errors. It follows
-	// the kernel's execution_count for stored cells, which is what users see.
-	cells int
+	nb *front.Notebook
 }
 
 func (e *engine) Info() kernel.LanguageInfo {
@@ -44,29 +39,21 @@ func (e *engine) Info() kernel.LanguageInfo {
 }
 
 func (e *engine) Execute(ctx context.Context, code string, cell kernel.Cell) (*kernel.Result, error) {
-	e.cells++
-	if name, ok := interp.HelpRequest(code); ok {
-		return e.help(name)
-	}
-	v, err := e.sess.Execute(ctx, code, interp.IO{
-		Name:    fmt.Sprintf("In[%d]", e.cells),
+	o := e.nb.Execute(ctx, front.Cell{Count: cell.ExecutionCount(), Code: code, IO: interp.IO{
 		Stdout:  cell.Stdout(),
 		Stderr:  cell.Stderr(),
 		Input:   cell.Input,
 		Display: func(o display.Output) error { return publish(cell, o) },
-	})
-	if e.sess.Imports("mp") {
-		// The notebook uses processes: have a worker ready for the next
-		// Process.Start while the user reads and types.
-		mp.Warm()
+	}})
+	switch {
+	case o.Err != nil:
+		return nil, execError(o.Err)
+	case o.Page != nil:
+		return &kernel.Result{Page: kernel.MIMEBundle(o.Page)}, nil
+	case o.Value != nil:
+		return &kernel.Result{Data: kernel.MIMEBundle(o.Value)}, nil
 	}
-	if err != nil {
-		return nil, execError(err)
-	}
-	if !v.IsValid() {
-		return nil, nil
-	}
-	return &kernel.Result{Data: kernel.MIMEBundle(v.Bundle())}, nil
+	return nil, nil
 }
 
 // publish turns a display action into the cell's display_data,
@@ -83,27 +70,10 @@ func publish(cell kernel.Cell, o display.Output) error {
 	return fmt.Errorf("display: unknown kind %d", o.Kind)
 }
 
-// help shows what inspection knows about name in the pager.
-func (e *engine) help(name string) (*kernel.Result, error) {
-	page, found := e.Inspect(name, utf8.RuneCountInString(name), 1)
-	if !found {
-		msg := fmt.Sprintf("no documentation found for %s: it is not declared in the notebook, imported, or a member of a package cells can import", name)
-		return nil, &kernel.ExecError{Name: "HelpError", Value: msg, Traceback: []string{"HelpError: " + msg}}
-	}
-	return &kernel.Result{Page: page}, nil
-}
-
-// execError turns the interpreter's error into what the frontend shows.
-func execError(err error) error {
-	var ce *interp.CellError
-	if !errors.As(err, &ce) {
-		return &kernel.ExecError{Name: "error", Value: err.Error(), Traceback: []string{err.Error()}}
-	}
-	ee := &kernel.ExecError{Name: ce.Name, Value: ce.Value, Traceback: ce.Traceback}
-	if len(ee.Traceback) == 0 {
-		ee.Traceback = []string{ce.Name + ": " + ce.Value}
-	}
-	if errors.Is(err, interp.ErrInterrupted) {
+// execError is a failed cell in the protocol's terms.
+func execError(fe *front.Error) error {
+	ee := &kernel.ExecError{Name: fe.Name, Value: fe.Value, Traceback: fe.Traceback}
+	if fe.Interrupted {
 		return interruptedError{ee}
 	}
 	return ee
@@ -115,14 +85,14 @@ type interruptedError struct{ *kernel.ExecError }
 
 func (e interruptedError) Unwrap() []error { return []error{e.ExecError, kernel.ErrInterrupted} }
 
-func (e *engine) IsComplete(code string) (string, string) { return e.sess.IsComplete(code) }
+func (e *engine) IsComplete(code string) (string, string) { return e.nb.Session().IsComplete(code) }
 
 // Complete answers complete_request. The metadata's
 // _jupyter_types_experimental (as IPython sends it, one entry per match in
 // the same order) gives JupyterLab's completer each match's kind and
 // signature.
 func (e *engine) Complete(code string, cursor int) kernel.Completion {
-	comps, start, end := e.sess.Complete(code, cursor)
+	comps, start, end := e.nb.Session().Complete(code, cursor)
 	matches := make([]string, len(comps))
 	types := make([]map[string]any, len(comps))
 	for i, c := range comps {
@@ -136,9 +106,9 @@ func (e *engine) Complete(code string, cursor int) kernel.Completion {
 // Inspect answers inspect_request with the declaration and doc comment
 // as text/plain and text/markdown.
 func (e *engine) Inspect(code string, cursor, detail int) (kernel.MIMEBundle, bool) {
-	h, found := e.sess.Inspect(code, cursor, detail)
+	h, found := e.nb.Session().Inspect(code, cursor, detail)
 	if !found {
 		return nil, false
 	}
-	return kernel.MIMEBundle{"text/plain": h.Text, "text/markdown": h.Markdown}, true
+	return kernel.MIMEBundle(front.HelpBundle(h)), true
 }

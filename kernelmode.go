@@ -8,9 +8,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/gomp-kernel/gomp/interp"
+	"github.com/gomp-kernel/gomp/front"
 	"github.com/gomp-kernel/gomp/kernel"
-	"github.com/gomp-kernel/gomp/mp"
 )
 
 // runKernel serves one Jupyter connection until shutdown_request, SIGTERM,
@@ -26,15 +25,13 @@ func runKernel(connFile string) error {
 	if err != nil {
 		return err
 	}
-	sess, err := interp.New(interp.Options{CaptureFDs: true, Log: logger})
+	nb, err := front.Open(front.Options{CaptureFDs: true, Log: logger, Warm: true})
 	if err != nil {
-		return fmt.Errorf("start interpreter: %w", err)
+		return err
 	}
-	defer sess.Close()
-	mp.SetHost(sess, mp.Config{Log: logger})
-	defer mp.Shutdown()
+	defer nb.Close()
 
-	srv, err := kernel.NewServer(conn, &engine{sess: sess}, kernel.Options{Log: logger})
+	srv, err := kernel.NewServer(conn, &engine{nb: nb}, kernel.Options{Log: logger})
 	if err != nil {
 		return err
 	}

@@ -16,17 +16,21 @@ type cell struct {
 	req        *request
 	ctx        context.Context // done when the cell is interrupted or the server stops
 	allowStdin bool
+	count      int         // the execution count the frontend shows for req
 	finished   atomic.Bool // Execute has returned
 	stdout     *stream
 	stderr     *stream
 }
 
-func newCell(s *Server, r *request, ctx context.Context, allowStdin bool) *cell {
-	c := &cell{s: s, req: r, ctx: ctx, allowStdin: allowStdin}
+func newCell(s *Server, r *request, ctx context.Context, count int, allowStdin bool) *cell {
+	c := &cell{s: s, req: r, ctx: ctx, count: count, allowStdin: allowStdin}
 	c.stdout = &stream{c: c, name: "stdout"}
 	c.stderr = &stream{c: c, name: "stderr"}
 	return c
 }
+
+// ExecutionCount is the count execute_input showed for the request.
+func (c *cell) ExecutionCount() int { return c.count }
 
 // Stdout returns the writer whose bytes become stdout stream messages.
 func (c *cell) Stdout() io.Writer { return c.stdout }
@@ -90,8 +94,9 @@ func (w *stream) Write(p []byte) (int, error) {
 
 // quietCell is the Cell for user_expressions: output is discarded and
 // there is no stdin.
-type quietCell struct{}
+type quietCell struct{ count int }
 
+func (q quietCell) ExecutionCount() int              { return q.count }
 func (quietCell) Stdout() io.Writer                  { return io.Discard }
 func (quietCell) Stderr() io.Writer                  { return io.Discard }
 func (quietCell) Input(string, bool) (string, error) { return "", ErrNoStdin }

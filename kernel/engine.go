@@ -42,6 +42,12 @@ type Engine interface {
 // channel. A Cell stays valid after its request has been answered, so that
 // late output from goroutines still reaches the cell that caused it.
 type Cell interface {
+	// ExecutionCount is the number the frontend shows for the request
+	// (In[n]): the stored cell's new count, or for a silent request and
+	// user_expressions the count it would get. An Engine names the cell by
+	// it, rather than counting calls itself, so that silent requests never
+	// shift the names users see.
+	ExecutionCount() int
 	Stdout() io.Writer
 	Stderr() io.Writer
 	// Input asks the frontend for one line of input (input_request on the

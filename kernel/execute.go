@@ -41,7 +41,7 @@ func (s *Server) execute(r *request) error {
 	}
 
 	ctx, done := s.cellContext()
-	cell := newCell(s, r, ctx, c.AllowStdin)
+	cell := newCell(s, r, ctx, count, c.AllowStdin)
 	res, err := s.run(ctx, c.Code, cell)
 	cell.finished.Store(true)
 	done()
@@ -136,7 +136,7 @@ func (s *Server) userExpressions(exprs map[string]string) map[string]any {
 	slices.Sort(names)
 	for _, name := range names {
 		ctx, done := s.cellContext()
-		res, err := s.run(ctx, exprs[name], quietCell{})
+		res, err := s.run(ctx, exprs[name], quietCell{s.count})
 		done()
 		if err != nil {
 			c := errorContent(execError(err))

@@ -1,0 +1,145 @@
+// Package front runs a notebook's cells for the two fronts gomp has: the
+// Jupyter kernel (main's engine, over kernel/) and the notebook runner
+// (`gomp run`, runner/). Everything a cell goes through between a front
+// and the interpreter is here, once: the session wired to mp as its host,
+// the cell boundary that turns a panic into the cell's error, the cell's
+// name In[n] from the execution count the front shows, help cells (?name),
+// the mapping of interp's errors to what a frontend shows
+// (ename, evalue, traceback), and keeping a spare mp worker warm.
+//
+// A front owns the numbering: it passes the execution count the user
+// sees, so that error positions name the same In[n] as the prompt.
+package front
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gomp-kernel/gomp/display"
+	"github.com/gomp-kernel/gomp/interp"
+	"github.com/gomp-kernel/gomp/mp"
+)
+
+// Options configures a Notebook.
+type Options struct {
+	// CaptureFDs routes everything written to this process's fds 1 and 2
+	// into the running cell (see interp.Options). One Notebook per process.
+	CaptureFDs bool
+	// Log receives the session's and mp's diagnostics; nil discards them.
+	Log *slog.Logger
+	// Warm keeps a spare mp worker started after each cell of a notebook
+	// that imports mp, so that the next Process.Start skips process
+	// start-up while the user reads and types. The kernel sets it; a batch
+	// run does not, since its next cell comes at once and a spare still
+	// starting would only compete with it for the CPU.
+	Warm bool
+}
+
+// Notebook is one interpreter session holding a notebook's state, installed
+// as mp's host so that cells can start processes and pools.
+type Notebook struct {
+	sess *interp.Session
+	warm bool
+	log  *slog.Logger
+}
+
+// Open starts a session and makes it mp's host. Close ends both.
+func Open(opts Options) (*Notebook, error) {
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	sess, err := interp.New(interp.Options{CaptureFDs: opts.CaptureFDs, Log: log})
+	if err != nil {
+		return nil, fmt.Errorf("start interpreter: %w", err)
+	}
+	mp.SetHost(sess, mp.Config{Log: log})
+	return &Notebook{sess: sess, warm: opts.Warm, log: log}, nil
+}
+
+// Close ends every process the notebook's cells started, then the session.
+func (nb *Notebook) Close() error {
+	mp.Shutdown()
+	return nb.sess.Close()
+}
+
+// Session is the interpreter, for what the kernel asks besides cells
+// (completion, inspection, is_complete).
+func (nb *Notebook) Session() *interp.Session { return nb.sess }
+
+// Cell is one cell as a front hands it over.
+type Cell struct {
+	// Count is the execution count the front shows for the cell: the cell
+	// is In[Count] in error positions and tracebacks.
+	Count int
+	Code  string
+	// IO is where the cell's output goes; its Name is set from Count.
+	IO interp.IO
+}
+
+// Outcome is how a cell ended.
+type Outcome struct {
+	// Value is the cell's trailing value as a frontend shows it, nil when
+	// the cell shows none.
+	Value display.Bundle
+	// Help is set for a help cell (?name, name?, ??name), which runs no
+	// code: Page then holds the documentation to show in the pager, or Err
+	// says that nothing was found.
+	Help bool
+	Page display.Bundle
+	// Err is set when the cell failed.
+	Err *Error
+}
+
+// Execute runs one cell. It never panics: a panic escaping the session
+// becomes the cell's error, and the session keeps its state.
+func (nb *Notebook) Execute(ctx context.Context, c Cell) Outcome {
+	if name, ok := interp.HelpRequest(c.Code); ok {
+		return nb.help(name)
+	}
+	c.IO.Name = fmt.Sprintf("In[%d]", c.Count)
+	v, err := nb.execute(ctx, c)
+	if nb.warm && nb.sess.Imports("mp") {
+		mp.Warm()
+	}
+	if err != nil {
+		return Outcome{Err: cellError(err)}
+	}
+	if !v.IsValid() {
+		return Outcome{}
+	}
+	return Outcome{Value: v.Bundle()}
+}
+
+// execute is the cell boundary.
+func (nb *Notebook) execute(ctx context.Context, c Cell) (v interp.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			stack := string(debug.Stack())
+			nb.log.Error("cell panicked outside the interpreter", "cell", c.IO.Name, "panic", r, "stack", stack)
+			err = &interp.CellError{Name: "panic", Value: fmt.Sprint(r),
+				Traceback: append([]string{fmt.Sprintf("panic: %v", r)}, strings.Split(stack, "\n")...)}
+		}
+	}()
+	return nb.sess.Execute(ctx, c.Code, c.IO)
+}
+
+// help answers a help cell with what inspection knows about name.
+func (nb *Notebook) help(name string) Outcome {
+	h, found := nb.sess.Inspect(name, utf8.RuneCountInString(name), 1)
+	if !found {
+		msg := fmt.Sprintf("no documentation found for %s: it is not declared in the notebook, imported, or a member of a package cells can import", name)
+		return Outcome{Help: true, Err: &Error{Name: "HelpError", Value: msg, Traceback: []string{"HelpError: " + msg}}}
+	}
+	return Outcome{Help: true, Page: HelpBundle(h)}
+}
+
+// HelpBundle is what a frontend shows for inspection's answer: the
+// declaration and doc comment as text/plain and text/markdown.
+func HelpBundle(h interp.Help) display.Bundle {
+	return display.Bundle{display.MIMEText: h.Text, display.MIMEMarkdown: h.Markdown}
+}
