@@ -97,12 +97,21 @@ type Outcome struct {
 
 // Execute runs one cell. It never panics: a panic escaping the session
 // becomes the cell's error, and the session keeps its state.
-func (nb *Notebook) Execute(ctx context.Context, c Cell) Outcome {
+func (nb *Notebook) Execute(ctx context.Context, c Cell) (o Outcome) {
+	c.IO.Name = fmt.Sprintf("In[%d]", c.Count)
+	defer func() {
+		if r := recover(); r != nil {
+			stack := string(debug.Stack())
+			nb.log.Error("cell panicked outside the interpreter", "cell", c.IO.Name, "panic", r, "stack", stack)
+			o.Value, o.Page = nil, nil
+			o.Err = &Error{Name: "panic", Value: fmt.Sprint(r),
+				Traceback: append([]string{fmt.Sprintf("panic: %v", r)}, strings.Split(stack, "\n")...)}
+		}
+	}()
 	if name, ok := interp.HelpRequest(c.Code); ok {
 		return nb.help(name)
 	}
-	c.IO.Name = fmt.Sprintf("In[%d]", c.Count)
-	v, err := nb.execute(ctx, c)
+	v, err := nb.sess.Execute(ctx, c.Code, c.IO)
 	if nb.warm && nb.sess.Imports("mp") {
 		mp.Warm()
 	}
@@ -113,19 +122,6 @@ func (nb *Notebook) Execute(ctx context.Context, c Cell) Outcome {
 		return Outcome{}
 	}
 	return Outcome{Value: v.Bundle()}
-}
-
-// execute is the cell boundary.
-func (nb *Notebook) execute(ctx context.Context, c Cell) (v interp.Value, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			stack := string(debug.Stack())
-			nb.log.Error("cell panicked outside the interpreter", "cell", c.IO.Name, "panic", r, "stack", stack)
-			err = &interp.CellError{Name: "panic", Value: fmt.Sprint(r),
-				Traceback: append([]string{fmt.Sprintf("panic: %v", r)}, strings.Split(stack, "\n")...)}
-		}
-	}()
-	return nb.sess.Execute(ctx, c.Code, c.IO)
 }
 
 // help answers a help cell with what inspection knows about name.

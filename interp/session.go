@@ -306,6 +306,29 @@ func (s *Session) runProgram(ctx context.Context, prog *yaegi.Program, st *cellS
 	return v, nil
 }
 
+// settleFrame gives the globals of a failed compile their storage. yaegi
+// adds a new top-level name (z in `z := undefinedName`) to the package
+// scope before it finds the error, but sizes the frame of globals only when
+// a program runs, so every later Globals() call indexes past the frame and
+// panics: trailing values, completion, help and mp's snapshots all failed
+// after one such typo. Running an empty program sizes the frame (yaegi's
+// Execute calls resizeFrame); the name stays, holding its type's zero value.
+func (s *Session) settleFrame() {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("yaegi panicked while settling globals after a failed compile", "panic", r)
+		}
+	}()
+	prog, err := s.yi.CompileAST(&ast.File{Name: ast.NewIdent("main")})
+	if err != nil {
+		s.log.Warn("settle globals after a failed compile", "err", err)
+		return
+	}
+	if _, err := s.yi.Execute(prog); err != nil {
+		s.log.Warn("settle globals after a failed compile", "err", err)
+	}
+}
+
 // compile compiles n, recovering from yaegi's own panics.
 func (s *Session) compile(n ast.Node) (prog *yaegi.Program, err error) {
 	defer func() {
@@ -316,6 +339,7 @@ func (s *Session) compile(n ast.Node) (prog *yaegi.Program, err error) {
 	}()
 	prog, err = s.yi.CompileAST(n)
 	if err != nil {
+		s.settleFrame()
 		if strings.Contains(err.Error(), "constant definition loop") {
 			if id, ok := s.undefinedName(n); ok {
 				p := s.yi.FileSet().Position(id.Pos())

@@ -144,6 +144,20 @@ class GompBehaviourTests(unittest.TestCase):
         self.assertIn("2:", text)
         self.assertIn("undefinedName", text)
 
+    def test_error_names_visible_count_after_silent(self):
+        # Silent executes and user_expressions do not move the execution
+        # count, so they must not shift the In[n] that errors name either.
+        reply, _, _ = self.run_cell("visible := 1")
+        n = reply["content"]["execution_count"]
+        for _ in range(3):
+            self.run_cell("visible + 1", silent=True)
+        self.run_cell("visible", user_expressions={"v": "visible"})
+        reply, msgs, _ = self.run_cell("z := visible + notDeclaredAnywhere")
+        self.assertEqual(reply["content"]["execution_count"], n + 2)
+        errs = [m for m in msgs if m["msg_type"] == "error"]
+        self.assertEqual(len(errs), 1)
+        self.assertIn("In[%d]:1:" % (n + 2), errs[0]["content"]["evalue"])
+
     def test_panic_keeps_state(self):
         self.run_cell("kept := 7")
         reply, msgs, _ = self.run_cell('func explode() { panic("kaboom") }\nexplode()')
@@ -302,7 +316,7 @@ class GompBehaviourTests(unittest.TestCase):
 
     def test_help_pages_docs(self):
         reply, msgs, _ = self.run_cell("mp.NewPool?")
-        self.assertEqual(reply["content"]["status"], "ok")
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
         page = reply["content"]["payload"][0]
         self.assertEqual(page["source"], "page")
         self.assertIn("func NewPool", page["data"]["text/plain"])
