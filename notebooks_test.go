@@ -260,7 +260,7 @@ func TestRunExitCodes(t *testing.T) {
 			outDir := filepath.Join(t.TempDir(), "out")
 			args := tc.args
 			if tc.inPlace {
-				outDir = src
+				outDir, args = src, append(args, "--inplace")
 			} else if len(tc.notebooks) > 0 {
 				args = append(args, "-o", outDir)
 			}

@@ -47,6 +47,8 @@ func (b Batch) Run(ctx context.Context, paths []string) ([]Summary, error) {
 		d = &Display{}
 	}
 	d.start(len(paths))
+	st := newStarter()
+	defer st.stop()
 	sums := make([]Summary, len(paths))
 	slots := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
@@ -61,7 +63,7 @@ func (b Batch) Run(ctx context.Context, paths []string) ([]Summary, error) {
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			sums[i] = b.child(ctx, cmd, path, d)
+			sums[i] = b.child(ctx, st, cmd, path, d)
 			d.finished(sums[i])
 		})
 	}
@@ -71,7 +73,7 @@ func (b Batch) Run(ctx context.Context, paths []string) ([]Summary, error) {
 }
 
 // child runs one notebook in a child process and returns its summary.
-func (b Batch) child(ctx context.Context, cmd []string, path string, d *Display) Summary {
+func (b Batch) child(ctx context.Context, st *starter, cmd []string, path string, d *Display) Summary {
 	start := time.Now()
 	args := append(append([]string(nil), cmd[1:]...), b.flags()...)
 	args = append(args, "--", path)
@@ -86,7 +88,7 @@ func (b Batch) child(ctx context.Context, cmd []string, path string, d *Display)
 	}
 	c.ExtraFiles = []*os.File{w}
 	d.started(path)
-	if err := c.Start(); err != nil {
+	if err := st.start(c); err != nil {
 		r.Close()
 		w.Close()
 		return crashed(path, err, "")
@@ -114,6 +116,9 @@ func (b Batch) flags() []string {
 	}
 	if b.OutputDir != "" {
 		f = append(f, "--output-dir="+b.OutputDir)
+	}
+	if b.InPlace {
+		f = append(f, "--inplace")
 	}
 	return f
 }

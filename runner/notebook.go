@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Notebook is an nbformat 4 document. Fields the runner does not touch are
@@ -18,6 +19,10 @@ type Notebook struct {
 	Metadata      map[string]json.RawMessage `json:"metadata"`
 	NBFormat      int                        `json:"nbformat"`
 	NBFormatMinor int                        `json:"nbformat_minor"`
+
+	// mode is the permission bits of the file it was read from, which a
+	// new file written from it gets: a private notebook stays private.
+	mode os.FileMode
 }
 
 // Cell is one notebook cell. Source is kept as text; on disk nbformat may
@@ -203,7 +208,10 @@ func ReadNotebook(path string) (*Notebook, error) {
 	if err != nil {
 		return nil, err
 	}
-	var nb Notebook
+	nb := Notebook{mode: 0o644}
+	if st, err := os.Stat(path); err == nil {
+		nb.mode = st.Mode().Perm()
+	}
 	if err := json.Unmarshal(data, &nb); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
@@ -251,9 +259,17 @@ func (nb *Notebook) language() string {
 }
 
 // WriteNotebook writes nb to path as nbformat does (sorted keys, one-space
-// indent, trailing newline), through a temporary file renamed into place so
-// a notebook is never left half-written.
+// indent, trailing newline). See writeNotebook; a new file gets mode 0644.
 func WriteNotebook(path string, nb *Notebook) error {
+	return writeNotebook(path, nb, 0o644)
+}
+
+// writeNotebook writes nb to path through a temporary file renamed into
+// place, so that a notebook is never left half-written. When path is a
+// symbolic link the file it points to is written and the link stays; an
+// existing file keeps its permissions (and, where allowed, its owner); a
+// new one gets newMode.
+func writeNotebook(path string, nb *Notebook, newMode os.FileMode) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -261,23 +277,42 @@ func WriteNotebook(path string, nb *Notebook) error {
 	if err := enc.Encode(nb); err != nil {
 		return fmt.Errorf("%s: encode: %w", path, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	target := path
+	if resolved, err := filepath.EvalSymlinks(path); err == nil {
+		target = resolved
+	}
+	mode, owner := newMode, (*syscall.Stat_t)(nil)
+	if st, err := os.Stat(target); err == nil {
+		mode = st.Mode().Perm()
+		owner, _ = st.Sys().(*syscall.Stat_t)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp-")
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
+	fail := func(err error) error {
 		tmp.Close()
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", path, err)
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		return fail(err)
+	}
+	if owner != nil && (int(owner.Uid) != os.Getuid() || int(owner.Gid) != os.Getgid()) {
+		// Only root may give a file away; for anyone else the new file is
+		// theirs, as a file nbconvert writes would be.
+		_ = tmp.Chown(int(owner.Uid), int(owner.Gid))
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := os.Rename(tmp.Name(), target); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil

@@ -1,0 +1,298 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRunCommand drives the built binary's `gomp run` (and the other
+// subcommands' command lines) through what a user and a teacher's batch
+// meet: where executed notebooks go, what a killed run leaves behind, what
+// is reported where. One build serves every subtest.
+func TestRunCommand(t *testing.T) {
+	bin := buildGomp(t)
+	t.Run("output paths", func(t *testing.T) { testRunOutputPaths(t, bin) })
+	t.Run("killed batch", func(t *testing.T) { testRunKilled(t, bin) })
+}
+
+// buildGomp builds the gomp binary of this tree into a test directory.
+func buildGomp(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "gomp")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// goNotebook is an nbformat 4.4 Go notebook (no cell ids) with a code cell
+// per source.
+func goNotebook(t *testing.T, sources ...string) []byte {
+	t.Helper()
+	var cells []map[string]any
+	for _, s := range sources {
+		cells = append(cells, map[string]any{"cell_type": "code", "execution_count": nil, "metadata": map[string]any{}, "outputs": []any{}, "source": s})
+	}
+	data, err := json.MarshalIndent(map[string]any{
+		"cells":    cells,
+		"metadata": map[string]any{"kernelspec": map[string]any{"name": "gomp", "language": "go", "display_name": "Go (gomp)"}},
+		"nbformat": 4, "nbformat_minor": 4,
+	}, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// runGomp runs bin with args in dir and returns its output and exit code.
+func runGomp(t *testing.T, bin, dir string, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		t.Fatalf("%s %s: %v", bin, strings.Join(args, " "), err)
+	}
+	return out.String(), errOut.String(), code
+}
+
+// dirFiles lists dir's file names with their contents.
+func dirFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, e := range entries {
+		if data, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil {
+			files[e.Name()] = string(data)
+		}
+	}
+	return files
+}
+
+func writeFile(t *testing.T, path string, data []byte, mode os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(path, data, mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// testRunOutputPaths checks where gomp run writes: NAME.nbconvert.ipynb
+// beside the original by default (the original untouched), over it only
+// with --inplace, keeping its mode and following a symbolic link.
+func testRunOutputPaths(t *testing.T, bin string) {
+	nb := goNotebook(t, `import "fmt"`+"\n"+`fmt.Println("ran")`)
+	executed := func(data string) bool { return strings.Contains(data, `"ran\n"`) }
+
+	t.Run("default writes NAME.nbconvert.ipynb", func(t *testing.T) {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "sub.ipynb"), nb, 0o600)
+		if out, errOut, code := runGomp(t, bin, dir, nil, "run", "sub.ipynb"); code != 0 {
+			t.Fatalf("exit %d\n%s%s", code, out, errOut)
+		}
+		files := dirFiles(t, dir)
+		if files["sub.ipynb"] != string(nb) {
+			t.Errorf("the original was changed:\n%s", files["sub.ipynb"])
+		}
+		if !executed(files["sub.nbconvert.ipynb"]) {
+			t.Errorf("sub.nbconvert.ipynb holds no outputs; directory: %v", slices.Collect(mapKeys(files)))
+		}
+		if mode := fileMode(filepath.Join(dir, "sub.nbconvert.ipynb"), os.Stat); mode != 0o600 {
+			t.Errorf("the executed copy of a 0600 notebook has mode %v, want 0600", mode)
+		}
+	})
+
+	t.Run("inplace keeps the mode and the symlink", func(t *testing.T) {
+		dir := t.TempDir()
+		target := filepath.Join(dir, "real", "sub.ipynb")
+		if err := os.Mkdir(filepath.Dir(target), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, target, nb, 0o600)
+		if err := os.Symlink(filepath.Join("real", "sub.ipynb"), filepath.Join(dir, "link.ipynb")); err != nil {
+			t.Fatal(err)
+		}
+		if out, errOut, code := runGomp(t, bin, dir, nil, "run", "--inplace", "link.ipynb"); code != 0 {
+			t.Fatalf("exit %d\n%s%s", code, out, errOut)
+		}
+		if mode := fileMode(filepath.Join(dir, "link.ipynb"), os.Lstat); mode&os.ModeSymlink == 0 {
+			t.Errorf("link.ipynb is no longer a symbolic link: mode %v", mode)
+		}
+		data, err := os.ReadFile(target)
+		if err != nil || !executed(string(data)) {
+			t.Errorf("the link's target was not executed in place (%v):\n%s", err, data)
+		}
+		if mode := fileMode(target, os.Stat); mode != 0o600 {
+			t.Errorf("target mode %v, want 0600", mode)
+		}
+		for _, d := range []string{dir, filepath.Dir(target)} {
+			for name := range dirFiles(t, d) {
+				if name != "sub.ipynb" && name != "link.ipynb" {
+					t.Errorf("%s left in %s", name, d)
+				}
+			}
+		}
+	})
+
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		files []string
+		want  string
+	}{
+		{"inplace and -o", []string{"--inplace", "-o", "out", "a.ipynb"}, []string{"a.ipynb"}, "choose one of --inplace and -o"},
+		{"output over another input", []string{"a.ipynb", "a.nbconvert.ipynb"}, []string{"a.ipynb", "a.nbconvert.ipynb"}, "a.ipynb would be written over a.nbconvert.ipynb"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range tc.files {
+				writeFile(t, filepath.Join(dir, f), nb, 0o644)
+			}
+			_, errOut, code := runGomp(t, bin, dir, nil, append([]string{"run"}, tc.args...)...)
+			if code != 2 || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errOut, tc.want)
+			}
+			for name, data := range dirFiles(t, dir) {
+				if data != string(nb) {
+					t.Errorf("%s was written", name)
+				}
+			}
+		})
+	}
+}
+
+// fileMode is path's mode as stat says (its permission bits and type), 0
+// when it is missing.
+func fileMode(path string, stat func(string) (os.FileInfo, error)) os.FileMode {
+	st, err := stat(path)
+	if err != nil {
+		return 0
+	}
+	return st.Mode() & (os.ModePerm | os.ModeType)
+}
+
+func mapKeys(m map[string]string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// testRunKilled SIGKILLs a `gomp run -j 2 --inplace` while both its
+// notebooks sleep in a cell, and checks that the per-notebook children die
+// with it and never write the notebooks.
+func testRunKilled(t *testing.T, bin string) {
+	dir := t.TempDir()
+	var names []string
+	for i := range 2 {
+		name := fmt.Sprintf("slow%d.ipynb", i)
+		marker := filepath.Join(dir, fmt.Sprintf("started%d", i))
+		writeFile(t, filepath.Join(dir, name), goNotebook(t,
+			fmt.Sprintf("import (\"os\"; \"time\")\nos.WriteFile(%q, nil, 0o644)", marker),
+			"time.Sleep(3 * time.Second)",
+		), 0o644)
+		names = append(names, name)
+	}
+	before := dirFiles(t, dir)
+	cmd := exec.Command(bin, append([]string{"run", "-j", "2", "--inplace"}, names...)...)
+	cmd.Dir = dir
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "both notebooks to start their slow cell", func() bool {
+		_, err0 := os.Stat(filepath.Join(dir, "started0"))
+		_, err1 := os.Stat(filepath.Join(dir, "started1"))
+		return err0 == nil && err1 == nil
+	})
+	kids := childrenOf(cmd.Process.Pid)
+	if len(kids) != 2 {
+		t.Fatalf("gomp run has children %v, want its two notebook runners", kids)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	waitFor(t, "the notebook runners to end", func() bool {
+		return !slices.ContainsFunc(kids, alive)
+	})
+	for name, data := range dirFiles(t, dir) {
+		if strings.HasPrefix(name, "started") {
+			continue
+		}
+		if before[name] != data {
+			t.Errorf("%s was written after gomp run was killed", name)
+		}
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after a minute.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); !cond(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// childrenOf lists the pids whose parent is pid, from /proc.
+func childrenOf(pid int) []int {
+	var kids []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ppid, _, ok := procStat(p); ok && ppid == pid {
+			kids = append(kids, p)
+		}
+	}
+	return kids
+}
+
+// alive reports whether pid runs (exists and is not a zombie: an orphan's
+// zombie waits for a reaper that a container may not have).
+func alive(pid int) bool {
+	_, state, ok := procStat(pid)
+	return ok && state != "Z" && state != "X"
+}
+
+// procStat reads a process's parent pid and state from /proc/PID/stat.
+func procStat(pid int) (ppid int, state string, ok bool) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, "", false
+	}
+	// The command name, in parentheses, may hold spaces: fields start
+	// after its closing parenthesis.
+	f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	if len(f) < 2 {
+		return 0, "", false
+	}
+	ppid, err = strconv.Atoi(f[1])
+	return ppid, f[0], err == nil
+}
+
