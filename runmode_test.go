@@ -295,4 +295,3 @@ func procStat(pid int) (ppid int, state string, ok bool) {
 	ppid, err = strconv.Atoi(f[1])
 	return ppid, f[0], err == nil
 }
-
