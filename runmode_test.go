@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ func TestRunCommand(t *testing.T) {
 	bin := buildGomp(t)
 	t.Run("output paths", func(t *testing.T) { testRunOutputPaths(t, bin) })
 	t.Run("killed batch", func(t *testing.T) { testRunKilled(t, bin) })
+	t.Run("reporting", func(t *testing.T) { testRunReporting(t, bin) })
 }
 
 // buildGomp builds the gomp binary of this tree into a test directory.
@@ -294,4 +296,48 @@ func procStat(pid int) (ppid int, state string, ok bool) {
 	}
 	ppid, err = strconv.Atoi(f[1])
 	return ppid, f[0], err == nil
+}
+
+// testRunReporting runs a notebook with an allowed error, one with a
+// progress bar and one whose process dies of a stack overflow, and checks
+// what is printed where: the results alone on stdout, labelled by what
+// happened (ERRORS, not ok, for errors allowed; the fatal error for the
+// dead one); the progress bar on stderr, its final state once.
+func testRunReporting(t *testing.T, bin string) {
+	dir := t.TempDir()
+	for name, cells := range map[string][]string{
+		"errors.ipynb": {`import "fmt"` + "\n" + `fmt.Println(1)`, "var m map[int]int\nm[1] = 2", `fmt.Println(2)`},
+		"bar.ipynb": {"import (\"mp\"; \"time\")\nfunc sq(n int) int { time.Sleep(100 * time.Millisecond); return n * n }\n" +
+			"p := mp.NewPool(2)\nout, err := p.Map(sq, []int{1, 2, 3, 4, 5, 6}, mp.WithProgress(\"sq\"))\np.Close()\nout"},
+		"recursion.ipynb": {"import \"runtime/debug\"\ndebug.SetMaxStack(1 << 20)\nfunc f(n int) int { return f(n+1) + 1 }\nf(0)"},
+	} {
+		writeFile(t, filepath.Join(dir, name), goNotebook(t, cells...), 0o644)
+	}
+	stdout, stderr, code := runGomp(t, bin, dir, nil, "run", "-j", "2", "--allow-errors", "errors.ipynb", "bar.ipynb", "recursion.ipynb")
+	report := fmt.Sprintf("\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (a notebook's process died)%s", code, report)
+	}
+	for _, want := range []string{
+		"ERRORS   errors.ipynb  3/3 cells, 1 error, ",
+		"ok       bar.ipynb  1/1 cells, 0 errors, ",
+		"FAILED   recursion.ipynb  1/1 cells, 1 error, ",
+		": In[1]: the runner process died (exit status 2): fatal error: stack overflow",
+		"3 notebooks: 1 ok, 1 with errors, 1 failed in ",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q%s", want, report)
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(stdout, "\n"), "\n") {
+		if !regexp.MustCompile(`^(ok|ERRORS|FAILED|TIMEOUT|BROKEN|STOPPED) +\S+\.ipynb|^ {9}|^3 notebooks: `).MatchString(line) {
+			t.Errorf("stdout line %q is not a result%s", line, report)
+		}
+	}
+	if n := strings.Count(stderr, "] 100% "); n != 1 || !strings.Contains(stderr, "bar.ipynb: sq [") {
+		t.Errorf("stderr shows the progress bar's final state %d times, want once%s", n, report)
+	}
+	if strings.Contains(stderr, "exit status") {
+		t.Errorf("stderr repeats the exit status%s", report)
+	}
 }

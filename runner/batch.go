@@ -80,25 +80,25 @@ func (b Batch) child(ctx context.Context, st *starter, cmd []string, path string
 	c := exec.CommandContext(ctx, cmd[0], args...)
 	c.Cancel = func() error { return c.Process.Signal(os.Interrupt) }
 	c.WaitDelay = 30 * time.Second
-	stderr := &tail{max: 8 << 10}
+	stderr := &stderrLog{}
 	c.Stderr = stderr
 	r, w, err := os.Pipe()
 	if err != nil {
-		return crashed(path, err, "")
+		return Summary{Path: path, Status: Failed, Message: fmt.Sprintf("%s: start the runner process: %v", path, err)}
 	}
 	c.ExtraFiles = []*os.File{w}
 	d.started(path)
 	if err := st.start(c); err != nil {
 		r.Close()
 		w.Close()
-		return crashed(path, err, "")
+		return Summary{Path: path, Status: Failed, Message: fmt.Sprintf("%s: start the runner process: %v", path, err)}
 	}
 	w.Close()
-	sum, ok := readReports(r, func(done, total int) { d.progress(path, done, total) }, func(text string) { d.bar(path, text) })
+	sum, last, ok := readReports(r, func(done, total int) { d.progress(path, done, total) }, func(text string) { d.bar(path, text) })
 	r.Close()
 	werr := c.Wait()
 	if !ok {
-		sum = crashed(path, werr, stderr.String())
+		sum = crashed(path, werr, stderr.String(), last)
 		sum.Duration = time.Since(start)
 	}
 	return sum
