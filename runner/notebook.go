@@ -2,11 +2,14 @@ package runner
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 )
@@ -226,7 +229,44 @@ func ReadNotebook(path string) (*Notebook, error) {
 	if lang := nb.language(); lang != "go" {
 		return nil, fmt.Errorf("%s: the notebook's kernel is for %q, not Go (metadata.kernelspec.language / language_info.name)", path, lang)
 	}
+	nb.addCellIDs()
 	return &nb, nil
+}
+
+// cellIDPattern is what nbformat 4.5 allows as a cell id.
+var cellIDPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+
+// addCellIDs gives every cell a valid id unique in the notebook, as
+// nbformat 4.5 requires and as nbformat does when nbconvert writes an older
+// notebook (which it otherwise does with a warning; a notebook without ids
+// also cannot be trusted with jupyter trust), and makes the notebook 4.5.
+// A missing, invalid or repeated id is replaced. nbformat picks random
+// ids; these are derived from the cell's position and content, so that
+// running the same notebook twice writes the same ids.
+func (nb *Notebook) addCellIDs() {
+	seen := map[string]bool{}
+	for _, c := range nb.Cells {
+		if cellIDPattern.MatchString(c.ID) && !seen[c.ID] {
+			seen[c.ID] = true
+		}
+	}
+	kept := map[string]bool{}
+	for i, c := range nb.Cells {
+		if cellIDPattern.MatchString(c.ID) && !kept[c.ID] {
+			kept[c.ID] = true
+			continue
+		}
+		for n := 0; ; n++ {
+			sum := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%d\x00%s\x00%s", i, n, c.Type, c.Source)))
+			if id := hex.EncodeToString(sum[:4]); !seen[id] {
+				c.ID, seen[id], kept[id] = id, true, true
+				break
+			}
+		}
+	}
+	if nb.NBFormatMinor < 5 {
+		nb.NBFormatMinor = 5
+	}
 }
 
 // language is the notebook's language as its metadata says, "go" when it

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -411,5 +413,62 @@ func TestCrashReason(t *testing.T) {
 	}
 	if got := crashReason("line 1\nline 2\nkilled"); got != "line 1\nline 2\nkilled" {
 		t.Errorf("without a Go report: %q, want stderr's last lines", got)
+	}
+}
+
+// TestReadNotebookAddsCellIDs checks that reading a notebook gives every
+// cell a valid id unique in the notebook (nbformat 4.5), keeps valid ids,
+// replaces missing, invalid and repeated ones the same way on every read,
+// and makes the notebook 4.5.
+func TestReadNotebookAddsCellIDs(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		minor int
+		ids   []string // "" for none
+		keep  []bool   // which ids must stay
+	}{
+		{"4.4 without ids", 4, []string{"", "", ""}, []bool{false, false, false}},
+		{"some missing", 5, []string{"a", "", "b"}, []bool{true, false, true}},
+		{"invalid and repeated", 5, []string{"a", "a", "no spaces", strings.Repeat("x", 65), "ok-_1"}, []bool{true, false, false, false, true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var cells []string
+			for i, id := range tc.ids {
+				field := ""
+				if id != "" {
+					field = fmt.Sprintf(`"id": %q, `, id)
+				}
+				cells = append(cells, fmt.Sprintf(`{"cell_type": "code", %s"metadata": {}, "outputs": [], "execution_count": null, "source": "x := %d"}`, field, i))
+			}
+			path := filepath.Join(t.TempDir(), "ids.ipynb")
+			data := fmt.Sprintf(`{"cells": [%s], "metadata": {}, "nbformat": 4, "nbformat_minor": %d}`, strings.Join(cells, ", "), tc.minor)
+			if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var reads [2][]string
+			for r := range reads {
+				nb, err := ReadNotebook(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if nb.NBFormatMinor != 5 {
+					t.Errorf("nbformat_minor = %d, want 5", nb.NBFormatMinor)
+				}
+				seen := map[string]bool{}
+				for i, c := range nb.Cells {
+					if !regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`).MatchString(c.ID) || seen[c.ID] {
+						t.Errorf("cell %d: id %q is invalid or repeated", i, c.ID)
+					}
+					seen[c.ID] = true
+					if tc.keep[i] && c.ID != tc.ids[i] {
+						t.Errorf("cell %d: valid id %q replaced by %q", i, tc.ids[i], c.ID)
+					}
+					reads[r] = append(reads[r], c.ID)
+				}
+			}
+			if !slices.Equal(reads[0], reads[1]) {
+				t.Errorf("two reads gave ids %q and %q", reads[0], reads[1])
+			}
+		})
 	}
 }
