@@ -310,13 +310,6 @@ func WriteNotebook(path string, nb *Notebook) error {
 // existing file keeps its permissions (and, where allowed, its owner); a
 // new one gets newMode.
 func writeNotebook(path string, nb *Notebook, newMode os.FileMode) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(nb); err != nil {
-		return fmt.Errorf("%s: encode: %w", path, err)
-	}
 	target := path
 	if resolved, err := filepath.EvalSymlinks(path); err == nil {
 		target = resolved
@@ -335,8 +328,8 @@ func writeNotebook(path string, nb *Notebook, newMode os.FileMode) error {
 		tmp.Close()
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		return fail(err)
+	if err := encodeNotebook(tmp, nb); err != nil {
+		return fail(fmt.Errorf("encode: %w", err))
 	}
 	if err := tmp.Chmod(mode); err != nil {
 		return fail(err)
