@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gomp-kernel/gomp/runner"
 )
 
 // TestRunCommand drives the built binary's `gomp run` (and the other
@@ -26,6 +28,35 @@ func TestRunCommand(t *testing.T) {
 	t.Run("killed batch", func(t *testing.T) { testRunKilled(t, bin) })
 	t.Run("reporting", func(t *testing.T) { testRunReporting(t, bin) })
 	t.Run("cell ids", func(t *testing.T) { testRunCellIDs(t, bin) })
+	t.Run("big output", func(t *testing.T) { testRunBigOutput(t, bin) })
+}
+
+// testRunBigOutput runs a cell printing 8 MB in 100000 lines, then a line
+// on stderr, then more on stdout, and checks that the executed notebook
+// holds exactly that, as nbconvert would store it: three stream outputs.
+func testRunBigOutput(t *testing.T, bin string) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "big.ipynb"), goNotebook(t,
+		"import (\"fmt\"; \"os\"; \"strings\")\nline := strings.Repeat(\"<x>&\", 20)\n"+
+			"for i := 0; i < 100000; i++ { fmt.Println(i, line) }\nfmt.Fprintln(os.Stderr, \"err\")\nfmt.Print(\"end\")"), 0o644)
+	if out, errOut, code := runGomp(t, bin, dir, nil, "run", "big.ipynb"); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	nb, err := runner.ReadNotebook(filepath.Join(dir, "big.nbconvert.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want strings.Builder
+	for i := range 100000 {
+		fmt.Fprintln(&want, i, strings.Repeat("<x>&", 20))
+	}
+	outs := nb.Cells[0].Outputs
+	if len(outs) != 3 || outs[0].Name != "stdout" || outs[1].Name != "stderr" || outs[2].Name != "stdout" {
+		t.Fatalf("%d outputs, want stdout, stderr, stdout streams", len(outs))
+	}
+	if outs[0].Text.String() != want.String() || outs[1].Text != "err\n" || outs[2].Text != "end" {
+		t.Errorf("the stored streams differ from what the cell printed (%d bytes, %q, %q)", len(outs[0].Text), outs[1].Text, outs[2].Text)
+	}
 }
 
 // buildGomp builds the gomp binary of this tree into a test directory.
