@@ -244,13 +244,13 @@ var cellIDPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 // ids; these are derived from the cell's position and content, so that
 // running the same notebook twice writes the same ids.
 func (nb *Notebook) addCellIDs() {
-	seen := map[string]bool{}
+	seen := map[string]bool{} // every valid id, so that a new one is new
 	for _, c := range nb.Cells {
-		if cellIDPattern.MatchString(c.ID) && !seen[c.ID] {
+		if cellIDPattern.MatchString(c.ID) {
 			seen[c.ID] = true
 		}
 	}
-	kept := map[string]bool{}
+	kept := map[string]bool{} // ids kept so far: a second use is replaced
 	for i, c := range nb.Cells {
 		if cellIDPattern.MatchString(c.ID) && !kept[c.ID] {
 			kept[c.ID] = true
