@@ -237,8 +237,9 @@ func mapKeys(m map[string]string) func(func(string) bool) {
 }
 
 // testRunKilled SIGKILLs a `gomp run -j 2 --inplace` while both its
-// notebooks sleep in a cell, and checks that the per-notebook children die
-// with it and never write the notebooks.
+// notebooks sleep in a cell, each with an mp process running, and checks
+// that the per-notebook children and their mp processes die with it and
+// never write the notebooks.
 func testRunKilled(t *testing.T, bin string) {
 	dir := t.TempDir()
 	var names []string
@@ -246,7 +247,8 @@ func testRunKilled(t *testing.T, bin string) {
 		name := fmt.Sprintf("slow%d.ipynb", i)
 		marker := filepath.Join(dir, fmt.Sprintf("started%d", i))
 		writeFile(t, filepath.Join(dir, name), goNotebook(t,
-			fmt.Sprintf("import (\"os\"; \"time\")\nos.WriteFile(%q, nil, 0o644)", marker),
+			"import (\"mp\"; \"os\"; \"time\")\nfunc nap() { time.Sleep(time.Minute) }\np := mp.NewProcess(nap)\np.Start()\n"+
+				fmt.Sprintf("os.WriteFile(%q, nil, 0o644)", marker),
 			"time.Sleep(3 * time.Second)",
 		), 0o644)
 		names = append(names, name)
@@ -266,10 +268,17 @@ func testRunKilled(t *testing.T, bin string) {
 	if len(kids) != 2 {
 		t.Fatalf("gomp run has children %v, want its two notebook runners", kids)
 	}
+	var workers []int // the mp processes the notebooks started
+	for _, k := range kids {
+		workers = append(workers, childrenOf(k)...)
+	}
+	if len(workers) < 2 {
+		t.Fatalf("the notebook runners have children %v, want at least their two mp processes", workers)
+	}
 	cmd.Process.Kill()
 	cmd.Wait()
-	waitFor(t, "the notebook runners to end", func() bool {
-		return !slices.ContainsFunc(kids, alive)
+	waitFor(t, "the notebook runners and their mp processes to end", func() bool {
+		return !slices.ContainsFunc(kids, alive) && !slices.ContainsFunc(workers, alive)
 	})
 	for name, data := range dirFiles(t, dir) {
 		if strings.HasPrefix(name, "started") {
