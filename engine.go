@@ -4,12 +4,32 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 
 	"github.com/gomp-kernel/gomp/display"
 	"github.com/gomp-kernel/gomp/front"
 	"github.com/gomp-kernel/gomp/interp"
 	"github.com/gomp-kernel/gomp/kernel"
 )
+
+// cellGoVersion is the Go release whose standard library cells get: yaegi
+// v0.16.1 ships symbol tables generated from Go 1.21 and 1.22 (its stdlib
+// go1_22_*.go files), whatever Go builds gomp; newer packages and
+// functions are missing in cells.
+const cellGoVersion = "1.22"
+
+// yaegiVersion is the version of yaegi this binary was built with, from
+// its build information.
+func yaegiVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range info.Deps {
+			if m.Path == "github.com/traefik/yaegi" {
+				return m.Version
+			}
+		}
+	}
+	return "(unknown version)"
+}
 
 // engine adapts a front.Notebook to kernel.Engine: the only place where
 // the protocol's vocabulary meets the interpreter's.
@@ -25,9 +45,10 @@ func (e *engine) Info() kernel.LanguageInfo {
 		FileExtension:  ".go",
 		PygmentsLexer:  "go",
 		CodeMirrorMode: "go",
-		Banner: fmt.Sprintf("gomp %s: Go cells interpreted by yaegi (%s), with process-parallel cells through import \"mp\" "+
+		Banner: fmt.Sprintf("gomp %s: Go cells interpreted by yaegi %s, with the Go %s standard library and language "+
+			"(gomp built with %s), process-parallel cells through import \"mp\" "+
 			"and rich output through \"display\" and \"chart\"; ?name shows documentation",
-			Version, runtime.Version()),
+			Version, yaegiVersion(), cellGoVersion, runtime.Version()),
 		HelpLinks: []kernel.HelpLink{
 			{Text: "Go documentation", URL: "https://go.dev/doc/"},
 			{Text: "Go standard library", URL: "https://pkg.go.dev/std"},

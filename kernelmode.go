@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/gomp-kernel/gomp/front"
@@ -62,17 +63,33 @@ func runKernel(connFile string) error {
 
 // kernelLogger logs to the kernel's original stderr (Jupyter shows it in
 // its own log), duplicated before the interpreter captures fd 2 for cells.
-// GOMP_LOG=debug turns on debug logs.
+// It is quiet by default, as ipykernel is: warnings and errors only, so
+// that `jupyter console` and nbconvert show no start-up lines.
+// GOMP_LOG=info or GOMP_LOG=debug shows more.
+//
+// The Go runtime's fatal errors (a stack overflow from deep recursion in a
+// cell, concurrent map writes) go there too: they are written to fd 2,
+// which belongs to the running cell and dies with the process, so without
+// this the reason for a crash would be lost.
 func kernelLogger() (*slog.Logger, error) {
 	fd, err := syscall.Dup(2)
 	if err != nil {
 		return nil, fmt.Errorf("keep stderr for logs: %w", err)
 	}
 	syscall.CloseOnExec(fd)
-	level := slog.LevelInfo
-	if os.Getenv("GOMP_LOG") == "debug" {
-		level = slog.LevelDebug
-	}
 	w := os.NewFile(uintptr(fd), "kernel-log")
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})).With("gomp", os.Getpid()), nil
+	if err := debug.SetCrashOutput(w, debug.CrashOptions{}); err != nil {
+		return nil, fmt.Errorf("send fatal errors to the log: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: logLevel(os.Getenv("GOMP_LOG"))})).With("gomp", os.Getpid()), nil
+}
+
+// logLevel is the level GOMP_LOG names (debug, info, warn, error; any case);
+// warn when it is empty or unknown.
+func logLevel(name string) slog.Level {
+	var l slog.Level
+	if l.UnmarshalText([]byte(name)) != nil {
+		return slog.LevelWarn
+	}
+	return l
 }

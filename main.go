@@ -17,7 +17,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/gomp-kernel/gomp/kernelspec"
 )
@@ -36,11 +38,12 @@ Usage:
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "gomp:", err)
 		var code exitCode
 		if errors.As(err, &code) {
+			// What went wrong has been said; the status is for scripts.
 			os.Exit(int(code))
 		}
+		fmt.Fprintln(os.Stderr, "gomp:", err)
 		os.Exit(1)
 	}
 }
@@ -57,20 +60,29 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "install":
-		return install(rest, stdout)
+		return install(rest, stdout, stderr)
 	case "kernel":
+		if wantsHelp(rest) {
+			fmt.Fprint(stdout, kernelUsage)
+			return nil
+		}
 		if len(rest) != 1 {
-			return errors.New("usage: gomp kernel CONNECTION_FILE")
+			fmt.Fprint(stderr, kernelUsage)
+			return exitCode(2)
 		}
 		return runKernel(rest[0])
 	case "run":
 		return runNotebooks(rest, stdout, stderr)
 	case "worker":
+		if wantsHelp(rest) {
+			fmt.Fprint(stdout, workerUsage)
+			return nil
+		}
 		return runWorker()
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "gomp %s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		fmt.Fprintf(stdout, "gomp %s (built with %s, %s/%s; cells get the Go %s standard library)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH, cellGoVersion)
 		return nil
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
@@ -79,14 +91,56 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 }
 
+const kernelUsage = `Usage: gomp kernel CONNECTION_FILE
+
+Runs the kernel for one Jupyter connection. Jupyter starts it, with the
+arguments gomp install wrote into kernel.json. Logs go to stderr: warnings
+and errors only, unless GOMP_LOG=info or GOMP_LOG=debug.
+`
+
+const workerUsage = `Usage: gomp worker
+
+An mp child process, started by mp with its descriptors set up; not for
+running by hand.
+`
+
+// wantsHelp reports whether args ask for help (-h, -help or --help before
+// any "--").
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+const installUsage = `Usage: gomp install [--user|--sys-prefix|--prefix DIR]
+
+Writes the Jupyter kernelspec "gomp" (kernel.json and logos) that starts
+this binary, where Jupyter finds it. Check with jupyter kernelspec list.
+
+Flags:
+`
+
 // install writes the kernelspec for this very binary.
-func install(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("install", flag.ContinueOnError)
+func install(args []string, stdout, stderr io.Writer) error {
+	fs := quietFlagSet("install")
 	user := fs.Bool("user", false, "install for the current user (the default): $JUPYTER_DATA_DIR or ~/.local/share/jupyter")
 	sysPrefix := fs.Bool("sys-prefix", false, "install into the active virtualenv or conda prefix (else /usr/local)")
-	prefix := fs.String("prefix", "", "install into `DIR`/share/jupyter/kernels")
-	if err := fs.Parse(args); err != nil {
+	prefix := fs.String("prefix", "", "install into `DIR`/share/jupyter/kernels (Jupyter then needs JUPYTER_PATH=DIR/share/jupyter)")
+	if err := parseFlags(fs, args, installUsage, "", stdout, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "gomp install: unexpected argument %q\n", fs.Arg(0))
+		return exitCode(2)
 	}
 	scope, n := kernelspec.User, 0
 	if *user {
@@ -101,6 +155,13 @@ func install(args []string, stdout io.Writer) error {
 	if n > 1 {
 		return errors.New("install: choose one of --user, --sys-prefix and --prefix")
 	}
+	if scope == kernelspec.Prefix {
+		abs, err := filepath.Abs(*prefix)
+		if err != nil {
+			return fmt.Errorf("install: --prefix %s: %w", *prefix, err)
+		}
+		*prefix = abs
+	}
 	dir, err := kernelspec.Dir(scope, *prefix)
 	if err != nil {
 		return fmt.Errorf("install: %w", err)
@@ -114,5 +175,59 @@ func install(args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "installed kernelspec %s in %s\n", kernelspec.Name, where)
+	if scope == kernelspec.Prefix {
+		// Jupyter looks in its own prefixes and the user's directory only.
+		fmt.Fprintf(stdout, "Jupyter finds it only with JUPYTER_PATH set: export JUPYTER_PATH=%s\n", filepath.Dir(dir))
+	}
 	return nil
+}
+
+// parseFlags parses a subcommand's flags. -h prints the usage (head, the flags, then tail) on
+// stdout and returns flag.ErrHelp, which the caller turns into exit
+// status 0; a bad flag prints the error and the usage on stderr and
+// returns exit status 2.
+func parseFlags(fs *flag.FlagSet, args []string, head, tail string, stdout, stderr io.Writer) error {
+	return handleFlagError(fs, fs.Parse(args), head, tail, stdout, stderr)
+}
+
+// handleFlagError reports what parsing fs's flags returned, as parseFlags
+// says.
+func handleFlagError(fs *flag.FlagSet, err error, head, tail string, stdout, stderr io.Writer) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		printUsage(stdout, fs, head, tail)
+		return flag.ErrHelp
+	}
+	fmt.Fprintf(stderr, "gomp %s: %v\n", fs.Name(), err)
+	printUsage(stderr, fs, head, tail)
+	return exitCode(2)
+}
+
+// quietFlagSet is a flag set that prints nothing itself: parseFlags says
+// what went wrong, and where.
+func quietFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// printUsage prints a subcommand's usage: head, its flags (long names with
+// two dashes, as the usage texts write them), tail.
+func printUsage(w io.Writer, fs *flag.FlagSet, head, tail string) {
+	fmt.Fprint(w, head)
+	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name == "one" {
+			return
+		}
+		dash := "--"
+		if len(f.Name) == 1 {
+			dash = "-"
+		}
+		name, use := flag.UnquoteUsage(f)
+		fmt.Fprintf(w, "  %s\n    \t%s\n", strings.TrimSpace(dash+f.Name+" "+name), use)
+	})
+	fmt.Fprint(w, tail)
 }

@@ -237,14 +237,14 @@ func TestRunExitCodes(t *testing.T) {
 		{name: "failing cell", notebooks: []string{"fail.ipynb"}, code: 1,
 			stdout: []string{"FAILED   fail.ipynb  2/3 cells, 1 error, ", ": In[2]: assignment to entry in nil map"}, written: []string{"fail.ipynb"}, executedLen: 2},
 		{name: "failing cell allowed", args: []string{"--allow-errors"}, notebooks: []string{"fail.ipynb"}, code: 0,
-			stdout: []string{"ok       fail.ipynb  3/3 cells, 1 error, "}, written: []string{"fail.ipynb"}, executedLen: 3},
+			stdout: []string{"ERRORS   fail.ipynb  3/3 cells, 1 error, "}, written: []string{"fail.ipynb"}, executedLen: 3},
 		{name: "timeout", args: []string{"--timeout", "1s"}, notebooks: []string{"slow.ipynb"}, code: 3,
 			stdout: []string{"TIMEOUT  slow.ipynb  2/3 cells, 1 error, ", ": In[2]: the cell did not finish within 1s and was interrupted"}, written: []string{"slow.ipynb"}, executedLen: 2},
 		{name: "several at once", args: []string{"-j", "2"}, notebooks: []string{"ok.ipynb", "fail.ipynb", "broken.ipynb", "python.ipynb"}, code: 2,
 			stdout:  []string{"ok       ok.ipynb  2/2 cells", "FAILED   fail.ipynb  2/3 cells", "BROKEN   broken.ipynb: ", "BROKEN   python.ipynb: ", "4 notebooks: 1 ok, 1 failed, 2 broken in "},
 			written: []string{"ok.ipynb", "fail.ipynb"}, notWritten: []string{"broken.ipynb", "python.ipynb"}, executedLen: 2},
 		{name: "no notebooks", code: 2, stderr: []string{"Usage: gomp run [flags] NOTEBOOK.ipynb...", "Exit status"}},
-		{name: "help", args: []string{"-h"}, code: 0, stderr: []string{"--timeout DURATION", "--allow-errors", "3  a cell ran longer than --timeout"}},
+		{name: "help", args: []string{"-h"}, code: 0, stdout: []string{"--timeout DURATION", "--allow-errors", "3  a cell ran longer than --timeout"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := t.TempDir()
@@ -260,7 +260,7 @@ func TestRunExitCodes(t *testing.T) {
 			outDir := filepath.Join(t.TempDir(), "out")
 			args := tc.args
 			if tc.inPlace {
-				outDir = src
+				outDir, args = src, append(args, "--inplace")
 			} else if len(tc.notebooks) > 0 {
 				args = append(args, "-o", outDir)
 			}

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/gomp-kernel/gomp/runner"
@@ -19,21 +18,31 @@ import (
 const runUsage = `Usage: gomp run [flags] NOTEBOOK.ipynb...
 
 Runs Go notebooks top to bottom without Jupyter, with the kernel's
-interpreter, cell rules and mp processes, and writes each notebook back
-with its outputs (as jupyter nbconvert --to notebook --execute does),
-through a temporary file so that it is never half-written. It prints a line
-per notebook on stdout (cells run, errors, time); on a terminal, stderr
-shows the notebooks running and their current cell. Several notebooks run
-in parallel, each in its own process, up to -j at once. A notebook that
-cannot be read is reported and the others still run.
+interpreter, cell rules and mp processes, and writes each executed
+notebook with its outputs as jupyter nbconvert --to notebook --execute
+does: NAME.ipynb to NAME.nbconvert.ipynb beside it, unless -o DIR or
+--inplace says otherwise. The original is written only with --inplace
+(keeping its permissions; a symbolic link stays a link to the rewritten
+file). Files are written through a temporary file, never half-written.
+
+Results go to stdout: a line per notebook as it ends (ok, ERRORS, FAILED,
+TIMEOUT or BROKEN, then cells run, errors, time and the first error) and,
+for several notebooks, a total. Progress goes to stderr: on a terminal a
+status line with the notebooks running, their current cell and progress
+bars; elsewhere progress bars as plain lines. Several notebooks run in
+parallel, each in its own process, up to -j at once; they die with gomp
+run. A notebook that cannot be read is reported and the others still run.
 
 Flags:
 `
 
 const runExitCodes = `
 Exit status (for several notebooks, the largest of theirs):
-  0  every cell ran (with --allow-errors: errors are recorded in the notebook)
-  1  a cell failed; the notebook is written up to that cell
+  0  every cell ran; with --allow-errors also when some failed (their errors
+     are recorded in the notebook and the line says ERRORS, as nbconvert
+     --allow-errors exits 0)
+  1  a cell failed, or the process running the notebook died (its fatal
+     error is shown); the notebook is written up to the failed cell
   2  usage error, or a notebook could not be read (bad JSON, not nbformat 4,
      kernel not Go) or written
   3  a cell ran longer than --timeout and was interrupted (also with --allow-errors)
@@ -44,39 +53,28 @@ Exit status (for several notebooks, the largest of theirs):
 // through runner, one child process each (`gomp run --one`, hidden, is
 // that child).
 func runNotebooks(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := quietFlagSet("run")
 	var opts runner.Options
-	fs.StringVar(&opts.OutputDir, "output-dir", "", "write executed notebooks into `DIR` (default: in place)")
+	fs.StringVar(&opts.OutputDir, "output-dir", "", "write executed notebooks into `DIR` under their own names (default: NAME.nbconvert.ipynb beside NAME.ipynb)")
 	fs.StringVar(&opts.OutputDir, "o", "", "short for --output-dir `DIR`")
+	fs.BoolVar(&opts.InPlace, "inplace", false, "overwrite each notebook with its executed version")
 	fs.BoolVar(&opts.AllowErrors, "allow-errors", false, "keep running after a failing cell, recording its error")
 	fs.DurationVar(&opts.Timeout, "timeout", 0, "interrupt a cell running longer than `DURATION` (e.g. 30s; 0: no limit)")
 	jobs := fs.Int("j", 0, "run up to `N` notebooks at once (default: the number of CPUs)")
 	one := fs.Bool("one", false, "run one notebook in this process, reporting to fd 3 (used by gomp run itself)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), runUsage)
-		fs.VisitAll(func(f *flag.Flag) {
-			if f.Name == "one" {
-				return
-			}
-			dash := "--"
-			if len(f.Name) == 1 {
-				dash = "-"
-			}
-			name, use := flag.UnquoteUsage(f)
-			fmt.Fprintf(fs.Output(), "  %s\n    \t%s\n", strings.TrimSpace(dash+f.Name+" "+name), use)
-		})
-		fmt.Fprint(fs.Output(), runExitCodes)
-	}
 	paths, err := parseInterspersed(fs, args)
-	if err != nil {
+	if err := handleFlagError(fs, err, runUsage, runExitCodes, stdout, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return exitCode(2)
+		return err
 	}
 	if len(paths) == 0 || (*one && len(paths) != 1) {
-		fs.Usage()
+		printUsage(stderr, fs, runUsage, runExitCodes)
+		return exitCode(2)
+	}
+	if opts.InPlace && opts.OutputDir != "" {
+		fmt.Fprintln(stderr, "gomp run: choose one of --inplace and -o/--output-dir")
 		return exitCode(2)
 	}
 	info, err := languageInfo()
@@ -99,7 +97,7 @@ func runNotebooks(args []string, stdout, stderr io.Writer) error {
 			return exitCode(2)
 		}
 	}
-	d := &runner.Display{Out: stdout}
+	d := &runner.Display{Out: stdout, Log: stderr}
 	if f, ok := stderr.(*os.File); ok && runner.IsTerminal(f) {
 		d.Status = stderr
 	}
@@ -134,11 +132,23 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// checkOutputs refuses two notebooks that would be written to one file.
+// checkOutputs refuses two notebooks that would be written to one file,
+// and a notebook written over another one of the batch (a.ipynb's
+// a.nbconvert.ipynb while a.nbconvert.ipynb is also being run), which
+// would overwrite a notebook while it is read. Paths are compared after
+// resolving symbolic links, which the writes follow.
 func checkOutputs(paths []string, opts runner.Options) error {
+	inputs := map[string]string{}
+	for _, p := range paths {
+		in, err := realPath(p)
+		if err != nil {
+			return err
+		}
+		inputs[in] = p
+	}
 	seen := map[string]string{}
 	for _, p := range paths {
-		out, err := filepath.Abs(opts.OutputPath(p))
+		out, err := realPath(opts.OutputPath(p))
 		if err != nil {
 			return err
 		}
@@ -146,8 +156,24 @@ func checkOutputs(paths []string, opts runner.Options) error {
 			return fmt.Errorf("%s and %s would both be written to %s", prev, p, out)
 		}
 		seen[out] = p
+		if in, ok := inputs[out]; ok && !opts.InPlace {
+			return fmt.Errorf("%s would be written over %s, which is also being run", p, in)
+		}
 	}
 	return nil
+}
+
+// realPath is path made absolute with its symbolic links resolved, as far
+// as they exist.
+func realPath(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real, nil
+	}
+	return abs, nil
 }
 
 // runOne is the child of a batch: it runs one notebook with fds 1 and 2

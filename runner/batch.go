@@ -47,6 +47,8 @@ func (b Batch) Run(ctx context.Context, paths []string) ([]Summary, error) {
 		d = &Display{}
 	}
 	d.start(len(paths))
+	st := newStarter()
+	defer st.stop()
 	sums := make([]Summary, len(paths))
 	slots := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
@@ -61,7 +63,7 @@ func (b Batch) Run(ctx context.Context, paths []string) ([]Summary, error) {
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			sums[i] = b.child(ctx, cmd, path, d)
+			sums[i] = b.child(ctx, st, cmd, path, d)
 			d.finished(sums[i])
 		})
 	}
@@ -71,32 +73,32 @@ func (b Batch) Run(ctx context.Context, paths []string) ([]Summary, error) {
 }
 
 // child runs one notebook in a child process and returns its summary.
-func (b Batch) child(ctx context.Context, cmd []string, path string, d *Display) Summary {
+func (b Batch) child(ctx context.Context, st *starter, cmd []string, path string, d *Display) Summary {
 	start := time.Now()
 	args := append(append([]string(nil), cmd[1:]...), b.flags()...)
 	args = append(args, "--", path)
 	c := exec.CommandContext(ctx, cmd[0], args...)
 	c.Cancel = func() error { return c.Process.Signal(os.Interrupt) }
 	c.WaitDelay = 30 * time.Second
-	stderr := &tail{max: 8 << 10}
+	stderr := &stderrLog{}
 	c.Stderr = stderr
 	r, w, err := os.Pipe()
 	if err != nil {
-		return crashed(path, err, "")
+		return Summary{Path: path, Status: Failed, Message: fmt.Sprintf("%s: start the runner process: %v", path, err)}
 	}
 	c.ExtraFiles = []*os.File{w}
 	d.started(path)
-	if err := c.Start(); err != nil {
+	if err := st.start(c); err != nil {
 		r.Close()
 		w.Close()
-		return crashed(path, err, "")
+		return Summary{Path: path, Status: Failed, Message: fmt.Sprintf("%s: start the runner process: %v", path, err)}
 	}
 	w.Close()
-	sum, ok := readReports(r, func(done, total int) { d.progress(path, done, total) }, func(text string) { d.bar(path, text) })
+	sum, last, ok := readReports(r, func(done, total int) { d.progress(path, done, total) }, func(text string) { d.bar(path, text) })
 	r.Close()
 	werr := c.Wait()
 	if !ok {
-		sum = crashed(path, werr, stderr.String())
+		sum = crashed(path, werr, stderr.String(), last)
 		sum.Duration = time.Since(start)
 	}
 	return sum
@@ -114,6 +116,9 @@ func (b Batch) flags() []string {
 	}
 	if b.OutputDir != "" {
 		f = append(f, "--output-dir="+b.OutputDir)
+	}
+	if b.InPlace {
+		f = append(f, "--inplace")
 	}
 	return f
 }

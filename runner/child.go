@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -49,11 +50,12 @@ func RunChild(ctx context.Context, path string, opts Options, w io.Writer) Summa
 
 // readReports reads a child's reports from r, calling progress for each
 // progress line and bar for each progress bar's redraw, and returns its
-// summary, or false when the child ended without one (it crashed).
-func readReports(r io.Reader, progress func(done, total int), bar func(text string)) (Summary, bool) {
+// summary, or false when the child ended without one (it crashed); last is
+// then the last progress line, which says the cell it died in.
+func readReports(r io.Reader, progress func(done, total int), bar func(text string)) (sum Summary, last report, ok bool) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
-	var last *Summary
+	var final *Summary
 	for sc.Scan() {
 		var rep report
 		if err := json.Unmarshal(sc.Bytes(), &rep); err != nil {
@@ -61,41 +63,107 @@ func readReports(r io.Reader, progress func(done, total int), bar func(text stri
 		}
 		switch {
 		case rep.Summary != nil:
-			last = rep.Summary
+			final = rep.Summary
 		case rep.Bar != "":
 			bar(rep.Bar)
 		default:
+			last = rep
 			progress(rep.Done, rep.Total)
 		}
 	}
-	if last == nil {
-		return Summary{}, false
+	if final == nil {
+		return Summary{}, last, false
 	}
-	return *last, true
+	return *final, last, true
 }
 
-// tail keeps the last max bytes written to it: a child's stderr, shown
-// when the child crashes.
-type tail struct {
-	max int
-	buf []byte
+// stderrLog keeps what a child writes to its stderr (its log, and the Go
+// runtime's report when it crashes; see main's kernelLogger): the first
+// headMax bytes and the last tailMax, enough to find the fatal error at the
+// start of a crash report that follows a few log lines.
+type stderrLog struct {
+	mu   sync.Mutex // exec copies the child's stderr from its own goroutine
+	head []byte
+	tail []byte
 }
 
-func (t *tail) Write(p []byte) (int, error) {
-	t.buf = append(t.buf, p...)
-	if over := len(t.buf) - t.max; over > 0 {
-		t.buf = t.buf[over:]
+const (
+	headMax = 256 << 10
+	tailMax = 8 << 10
+)
+
+func (l *stderrLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(p)
+	if room := headMax - len(l.head); room > 0 {
+		k := min(room, len(p))
+		l.head, p = append(l.head, p[:k]...), p[k:]
 	}
-	return len(p), nil
+	l.tail = append(l.tail, p...)
+	if over := len(l.tail) - tailMax; over > 0 {
+		l.tail = l.tail[over:]
+	}
+	return n, nil
 }
 
-func (t *tail) String() string { return strings.TrimSpace(string(t.buf)) }
+func (l *stderrLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return string(l.head) + string(l.tail)
+}
 
-// crashed is the summary of a child that ended without reporting one.
-func crashed(path string, err error, stderr string) Summary {
-	msg := fmt.Sprintf("%s: the runner process ended without a summary: %v", path, err)
-	if stderr != "" {
-		msg += "\n" + stderr
+// crashed is the summary of a child that ended without reporting one:
+// the cell it was running (from its last progress report) and why it died,
+// from its stderr.
+func crashed(path string, err error, stderr string, last report) Summary {
+	sum := Summary{Path: path, Status: Failed, Ran: last.Done, Total: last.Total}
+	where := ""
+	if last.Total > 0 {
+		sum.Ran, sum.Errors = last.Done+1, 1
+		where = fmt.Sprintf("In[%d]: ", last.Done+1)
 	}
-	return Summary{Path: path, Status: Failed, Message: msg}
+	sum.Message = fmt.Sprintf("%sthe runner process died (%v)", where, err)
+	if why := crashReason(stderr); why != "" {
+		sum.Message += ": " + why
+	}
+	return sum
+}
+
+// crashLines is how many lines of a crash report a summary shows.
+const crashLines = 4
+
+// crashReason picks the Go runtime's report of a fatal error out of a
+// child's stderr: the panic or fatal error line and the first frames
+// after it, without file paths. The runtime writes a fatal error's own
+// line ("fatal error: stack overflow") only to fd 2, which the cells own,
+// so for the two fatal errors cells cause most, stack overflow and
+// concurrent map writes, the reason is read from the frames. Without a
+// report it is the last lines of stderr.
+func crashReason(stderr string) string {
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	start := slices.IndexFunc(lines, func(l string) bool {
+		return strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") ||
+			l == "runtime stack:" || (strings.HasPrefix(l, "goroutine ") && strings.HasSuffix(l, "[running]:"))
+	})
+	if start < 0 {
+		return strings.Join(lines[max(0, len(lines)-crashLines):], "\n")
+	}
+	var out []string
+	switch report := strings.Join(lines[start:min(len(lines), start+40)], "\n"); {
+	case strings.HasPrefix(lines[start], "panic: ") || strings.HasPrefix(lines[start], "fatal error: "):
+	case strings.Contains(report, "runtime.newstack()"):
+		out = append(out, "fatal error: stack overflow (endless or too deep recursion?)")
+	case strings.Contains(report, "maps.fatal("):
+		out = append(out, "fatal error: concurrent map access (a map used by several goroutines without a lock)")
+	}
+	for _, l := range lines[start:] {
+		if len(out) == crashLines {
+			break
+		}
+		if l != "" && !strings.HasPrefix(l, "\t") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

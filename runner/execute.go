@@ -16,7 +16,8 @@ import (
 )
 
 // Options configures running notebooks. The zero value works: no time
-// limit, stop at the first failing cell, write each notebook in place.
+// limit, stop at the first failing cell, write NAME.nbconvert.ipynb beside
+// each notebook NAME.ipynb.
 type Options struct {
 	// Timeout limits each cell; a cell still running after it is
 	// interrupted (as a kernel interrupt does) and fails. 0 means no limit.
@@ -24,8 +25,13 @@ type Options struct {
 	// AllowErrors keeps running after a failing or timed-out cell.
 	AllowErrors bool
 	// OutputDir receives the executed notebooks under their own base
-	// names; "" writes each notebook in place.
+	// names; "" writes each beside its original (see OutputPath).
 	OutputDir string
+	// InPlace overwrites each notebook with its executed version, as
+	// nbconvert --inplace does. Without it (and without OutputDir) the
+	// original is never written: a batch over students' submissions must
+	// not destroy one.
+	InPlace bool
 	// LanguageInfo, when set, is written as metadata.language_info, as
 	// nbclient writes the kernel's.
 	LanguageInfo json.RawMessage
@@ -89,12 +95,17 @@ type Summary struct {
 	Message string `json:"message,omitempty"`
 }
 
-// OutputPath is where a notebook read from path is written.
+// OutputPath is where a notebook read from path is written: under its own
+// name in OutputDir, over itself with InPlace, else beside it as
+// NAME.nbconvert.ipynb, the name jupyter nbconvert --to notebook gives it.
 func (o Options) OutputPath(path string) string {
-	if o.OutputDir == "" {
+	switch {
+	case o.OutputDir != "":
+		return filepath.Join(o.OutputDir, filepath.Base(path))
+	case o.InPlace:
 		return path
 	}
-	return filepath.Join(o.OutputDir, filepath.Base(path))
+	return strings.TrimSuffix(path, ".ipynb") + ".nbconvert.ipynb"
 }
 
 // Run executes the notebook at path in this process, top to bottom, and
@@ -127,7 +138,7 @@ func Run(ctx context.Context, path string, opts Options) Summary {
 		nb.Metadata["language_info"] = opts.LanguageInfo
 	}
 	out := opts.OutputPath(path)
-	if err := WriteNotebook(out, nb); err != nil {
+	if err := writeNotebook(out, nb, nb.mode); err != nil {
 		return finish(Broken, err.Error())
 	}
 	sum.Output = out

@@ -2,12 +2,16 @@ package runner
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"syscall"
 )
 
 // Notebook is an nbformat 4 document. Fields the runner does not touch are
@@ -18,6 +22,10 @@ type Notebook struct {
 	Metadata      map[string]json.RawMessage `json:"metadata"`
 	NBFormat      int                        `json:"nbformat"`
 	NBFormatMinor int                        `json:"nbformat_minor"`
+
+	// mode is the permission bits of the file it was read from, which a
+	// new file written from it gets: a private notebook stays private.
+	mode os.FileMode
 }
 
 // Cell is one notebook cell. Source is kept as text; on disk nbformat may
@@ -203,7 +211,10 @@ func ReadNotebook(path string) (*Notebook, error) {
 	if err != nil {
 		return nil, err
 	}
-	var nb Notebook
+	nb := Notebook{mode: 0o644}
+	if st, err := os.Stat(path); err == nil {
+		nb.mode = st.Mode().Perm()
+	}
 	if err := json.Unmarshal(data, &nb); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
@@ -218,7 +229,44 @@ func ReadNotebook(path string) (*Notebook, error) {
 	if lang := nb.language(); lang != "go" {
 		return nil, fmt.Errorf("%s: the notebook's kernel is for %q, not Go (metadata.kernelspec.language / language_info.name)", path, lang)
 	}
+	nb.addCellIDs()
 	return &nb, nil
+}
+
+// cellIDPattern is what nbformat 4.5 allows as a cell id.
+var cellIDPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+
+// addCellIDs gives every cell a valid id unique in the notebook, as
+// nbformat 4.5 requires and as nbformat does when nbconvert writes an older
+// notebook (which it otherwise does with a warning; a notebook without ids
+// also cannot be trusted with jupyter trust), and makes the notebook 4.5.
+// A missing, invalid or repeated id is replaced. nbformat picks random
+// ids; these are derived from the cell's position and content, so that
+// running the same notebook twice writes the same ids.
+func (nb *Notebook) addCellIDs() {
+	seen := map[string]bool{} // every valid id, so that a new one is new
+	for _, c := range nb.Cells {
+		if cellIDPattern.MatchString(c.ID) {
+			seen[c.ID] = true
+		}
+	}
+	kept := map[string]bool{} // ids kept so far: a second use is replaced
+	for i, c := range nb.Cells {
+		if cellIDPattern.MatchString(c.ID) && !kept[c.ID] {
+			kept[c.ID] = true
+			continue
+		}
+		for n := 0; ; n++ {
+			sum := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%d\x00%s\x00%s", i, n, c.Type, c.Source)))
+			if id := hex.EncodeToString(sum[:4]); !seen[id] {
+				c.ID, seen[id], kept[id] = id, true, true
+				break
+			}
+		}
+	}
+	if nb.NBFormatMinor < 5 {
+		nb.NBFormatMinor = 5
+	}
 }
 
 // language is the notebook's language as its metadata says, "go" when it
@@ -251,33 +299,53 @@ func (nb *Notebook) language() string {
 }
 
 // WriteNotebook writes nb to path as nbformat does (sorted keys, one-space
-// indent, trailing newline), through a temporary file renamed into place so
-// a notebook is never left half-written.
+// indent, trailing newline). See writeNotebook; a new file gets mode 0644.
 func WriteNotebook(path string, nb *Notebook) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(nb); err != nil {
-		return fmt.Errorf("%s: encode: %w", path, err)
+	return writeNotebook(path, nb, 0o644)
+}
+
+// writeNotebook writes nb to path through a temporary file renamed into
+// place, so that a notebook is never left half-written. When path is a
+// symbolic link the file it points to is written and the link stays; an
+// existing file keeps its permissions (and, where allowed, its owner); a
+// new one gets newMode.
+func writeNotebook(path string, nb *Notebook, newMode os.FileMode) error {
+	target := path
+	if resolved, err := filepath.EvalSymlinks(path); err == nil {
+		target = resolved
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	mode, owner := newMode, (*syscall.Stat_t)(nil)
+	if st, err := os.Stat(target); err == nil {
+		mode = st.Mode().Perm()
+		owner, _ = st.Sys().(*syscall.Stat_t)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp-")
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
+	fail := func(err error) error {
 		tmp.Close()
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", path, err)
+	if err := encodeNotebook(tmp, nb); err != nil {
+		return fail(fmt.Errorf("encode: %w", err))
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		return fail(err)
+	}
+	if owner != nil && (int(owner.Uid) != os.Getuid() || int(owner.Gid) != os.Getgid()) {
+		// Only root may give a file away; for anyone else the new file is
+		// theirs, as a file nbconvert writes would be.
+		_ = tmp.Chown(int(owner.Uid), int(owner.Gid))
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := os.Rename(tmp.Name(), target); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"io"
+	"strings"
 	"sync"
 )
 
@@ -12,8 +13,14 @@ import (
 // left running) are dropped, as nbclient drops output that arrives after
 // the cell's reply.
 type outputs struct {
-	mu        sync.Mutex
-	list      []Output
+	mu   sync.Mutex
+	list []Output
+	// text holds the text of the last output while it is a stream still
+	// growing: writes append to it, and it becomes that output's Text only
+	// when another output follows, the list is read, or it is taken. A
+	// cell printing megabytes in small writes costs linear time this way,
+	// not a copy of everything so far per write.
+	text      strings.Builder
 	taken     bool
 	gen       int  // counts clears, so that display refs know they are stale
 	clearNext bool // clear_output with wait: clear before the next output
@@ -28,10 +35,46 @@ func (o *outputs) stream(name string) io.Writer { return streamWriter{o, name} }
 func (o *outputs) add(out Output) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if !o.taken {
-		o.clearPending()
-		o.list = appendOutput(o.list, out)
+	if o.taken {
+		return
 	}
+	if out.OutputType == "stream" {
+		o.appendStream(out.Name, []byte(out.Text))
+		return
+	}
+	o.clearPending()
+	o.flushText()
+	o.list = append(o.list, out)
+}
+
+// addStream appends p, written to the stream name ("stdout" or "stderr").
+func (o *outputs) addStream(name string, p []byte) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.taken {
+		o.appendStream(name, p)
+	}
+}
+
+// appendStream appends p to the last output when that is the stream name,
+// else starts a new stream output; o.mu is held.
+func (o *outputs) appendStream(name string, p []byte) {
+	o.clearPending()
+	if n := len(o.list); n == 0 || o.list[n-1].OutputType != "stream" || o.list[n-1].Name != name {
+		o.flushText()
+		o.list = append(o.list, Output{OutputType: "stream", Name: name})
+	}
+	o.text.Write(p)
+}
+
+// flushText makes the growing stream text the last output's Text; o.mu
+// is held.
+func (o *outputs) flushText() {
+	if o.text.Len() == 0 {
+		return
+	}
+	o.list[len(o.list)-1].Text = MultilineString(o.text.String())
+	o.text = strings.Builder{}
 }
 
 // addDisplay appends a display output and returns the generation and
@@ -43,6 +86,7 @@ func (o *outputs) addDisplay(out Output) (gen, index int, ok bool) {
 		return 0, 0, false
 	}
 	o.clearPending()
+	o.flushText()
 	o.list = append(o.list, out)
 	return o.gen, len(o.list) - 1, true
 }
@@ -71,7 +115,7 @@ func (o *outputs) clear(wait bool) {
 		o.clearNext = true
 		return
 	}
-	o.list = nil
+	o.list, o.text = nil, strings.Builder{}
 	o.gen++
 }
 
@@ -79,7 +123,7 @@ func (o *outputs) clear(wait bool) {
 func (o *outputs) clearPending() {
 	if o.clearNext {
 		o.clearNext = false
-		o.list = nil
+		o.list, o.text = nil, strings.Builder{}
 		o.gen++
 	}
 }
@@ -88,32 +132,22 @@ func (o *outputs) clearPending() {
 func (o *outputs) take() []Output {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if !o.taken {
+		o.flushText()
+	}
 	o.taken = true
 	return o.list
-}
-
-// appendOutput appends out to list, merging consecutive streams of the same
-// name into one output.
-func appendOutput(list []Output, out Output) []Output {
-	if out.OutputType == "stream" && len(list) > 0 {
-		last := &list[len(list)-1]
-		if last.OutputType == "stream" && last.Name == out.Name {
-			last.Text += out.Text
-			return list
-		}
-	}
-	return append(list, out)
 }
 
 // MergeStreams returns outs with consecutive stream outputs of the same
 // name merged, the form gomp run writes (nbconvert writes one output per
 // stream message).
 func MergeStreams(outs []Output) []Output {
-	var merged []Output
-	for _, o := range outs {
-		merged = appendOutput(merged, o)
+	o := &outputs{}
+	for _, out := range outs {
+		o.add(out)
 	}
-	return merged
+	return o.take()
 }
 
 type streamWriter struct {
@@ -123,7 +157,7 @@ type streamWriter struct {
 
 func (w streamWriter) Write(p []byte) (int, error) {
 	if len(p) > 0 {
-		w.o.add(Output{OutputType: "stream", Name: w.name, Text: MultilineString(p)})
+		w.o.addStream(w.name, p)
 	}
 	return len(p), nil
 }

@@ -10,15 +10,22 @@ import (
 	"time"
 )
 
-// Display shows a batch's progress: a summary line per notebook on Out as
-// each one ends, a total at the end, and, when Status is a terminal, a
-// status line redrawn in place with the running notebooks and their cells.
-// Its methods are called from the batch's goroutines; mu orders them.
+// Display shows a batch's results and its progress apart: the results (a
+// summary line per notebook as each one ends, a total at the end) on Out,
+// the progress on Status, a terminal where a status line with the running
+// notebooks, their cells and progress bars is redrawn in place, or else on
+// Log as plain lines (progress bars, at most one a second). `gomp run`
+// gives Out its stdout and the others its stderr, so that its stdout is
+// the results alone. The methods are called from the batch's goroutines;
+// mu orders them.
 type Display struct {
 	// Out receives the summary lines; nil discards them.
 	Out io.Writer
 	// Status is the terminal for the live status line; nil shows none.
 	Status io.Writer
+	// Log receives progress as plain lines when Status is nil; nil
+	// discards them.
+	Log io.Writer
 
 	mu      sync.Mutex
 	begin   time.Time
@@ -34,6 +41,7 @@ type Display struct {
 type barLog struct {
 	text    string
 	printed time.Time // when a line for it was last printed (no terminal)
+	last    string    // the text last printed
 	pending bool      // text has not been printed
 }
 
@@ -82,12 +90,14 @@ func (d *Display) bar(path, text string) {
 		b = &barLog{}
 		d.bars[path] = b
 	}
-	b.text, b.pending = text, true
+	// A bar is redrawn when it closes, often with the same counts and a
+	// later time: that is no news for a log.
+	b.text, b.pending = text, barState(text) != barState(b.last)
 	if d.Status != nil {
 		d.redraw()
 		return
 	}
-	if time.Since(b.printed) >= barEvery {
+	if b.pending && time.Since(b.printed) >= barEvery {
 		d.printBar(path, b)
 	}
 }
@@ -102,12 +112,26 @@ func (d *Display) endBar(path string) {
 	}
 }
 
+// barState is a progress bar's text without the time it ends with (mp
+// draws "label [###---] 50% 4/8 1.2s"): two redraws with the same state
+// are one line in a log.
+func barState(text string) string {
+	i := strings.LastIndexByte(text, ' ')
+	if i < 0 {
+		return text
+	}
+	if _, err := time.ParseDuration(text[i+1:]); err != nil {
+		return text
+	}
+	return text[:i]
+}
+
 // printBar prints b as a line; mu is held.
 func (d *Display) printBar(path string, b *barLog) {
-	if d.Out != nil {
-		fmt.Fprintf(d.Out, "%s: %s\n", path, b.text)
+	if d.Log != nil {
+		fmt.Fprintf(d.Log, "%s: %s\n", path, b.text)
 	}
-	b.printed, b.pending = time.Now(), false
+	b.printed, b.last, b.pending = time.Now(), b.text, false
 }
 
 func (d *Display) finished(s Summary) {
@@ -131,14 +155,14 @@ func (d *Display) end(sums []Summary) {
 	if d.Out == nil || len(sums) < 2 {
 		return
 	}
-	counts := map[Status]int{}
+	counts := map[string]int{}
 	for _, s := range sums {
-		counts[s.Status]++
+		counts[label(s)]++
 	}
 	var parts []string
-	for _, st := range []Status{OK, Failed, TimedOut, Broken, Interrupted} {
-		if counts[st] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
+	for _, l := range labels {
+		if counts[l.label] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[l.label], l.total))
 		}
 	}
 	fmt.Fprintf(d.Out, "%d notebooks: %s in %s\n", len(sums), strings.Join(parts, ", "), time.Since(d.begin).Round(10*time.Millisecond))
@@ -174,10 +198,35 @@ func (d *Display) clear() {
 	}
 }
 
-// SummaryLine is the line `gomp run` prints for a notebook: its status,
+// labels are the words a summary line starts with, and how the total
+// counts them, best first.
+var labels = []struct{ label, total string }{
+	{"ok", "ok"}, {"ERRORS", "with errors"}, {"FAILED", "failed"}, {"TIMEOUT", "timeout"}, {"BROKEN", "broken"}, {"STOPPED", "interrupted"},
+}
+
+// label is the word s's line starts with: ok only when no cell failed;
+// ERRORS when every cell ran but some failed (--allow-errors).
+func label(s Summary) string {
+	switch s.Status {
+	case OK:
+		if s.Errors > 0 {
+			return "ERRORS"
+		}
+		return "ok"
+	case Failed:
+		return "FAILED"
+	case Broken:
+		return "BROKEN"
+	case TimedOut:
+		return "TIMEOUT"
+	}
+	return "STOPPED"
+}
+
+// SummaryLine is the line `gomp run` prints for a notebook: its label,
 // path, cells run, errors, time, and what went wrong first.
 func SummaryLine(s Summary) string {
-	label := map[Status]string{OK: "ok", Failed: "FAILED", Broken: "BROKEN", TimedOut: "TIMEOUT", Interrupted: "STOPPED"}[s.Status]
+	label := label(s)
 	if s.Status == Broken {
 		return fmt.Sprintf("%-8s %s", label, indent(s.Message))
 	}

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -244,6 +246,7 @@ func TestSummaryLine(t *testing.T) {
 		{"timeout", Summary{Path: "c.ipynb", Status: TimedOut, Ran: 1, Total: 1, Errors: 1, Duration: 2 * time.Second, Message: "In[1]: slow"}, "TIMEOUT  c.ipynb  1/1 cells, 1 error, 2s: In[1]: slow"},
 		{"broken", Summary{Path: "d.ipynb", Status: Broken, Message: "d.ipynb: not a notebook"}, "BROKEN   d.ipynb: not a notebook"},
 		{"crash with stderr", Summary{Path: "e.ipynb", Status: Failed, Message: "e.ipynb: ended\nfatal error"}, "FAILED   e.ipynb  0/0 cells, 0 errors, 0s: e.ipynb: ended\n         fatal error"},
+		{"errors allowed", Summary{Path: "f.ipynb", Status: OK, Ran: 3, Total: 3, Errors: 2, Duration: time.Second, Message: "In[2]: boom"}, "ERRORS   f.ipynb  3/3 cells, 2 errors, 1s: In[2]: boom"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := SummaryLine(tc.sum); got != tc.want {
@@ -287,18 +290,19 @@ not json
 `
 	var seen []int
 	var bars []string
-	sum, ok := readReports(strings.NewReader(in), func(done, total int) { seen = append(seen, done) }, func(b string) { bars = append(bars, b) })
+	sum, _, ok := readReports(strings.NewReader(in), func(done, total int) { seen = append(seen, done) }, func(b string) { bars = append(bars, b) })
 	if !ok || sum.Path != "a.ipynb" || sum.Status != OK || !slices.Equal(seen, []int{0, 1}) || !slices.Equal(bars, []string{"squares [###] 100%"}) {
 		t.Errorf("readReports = %+v, %v, progress %v, bars %q", sum, ok, seen, bars)
 	}
-	if _, ok := readReports(strings.NewReader(`{"done":0,"total":2}`), func(int, int) {}, func(string) {}); ok {
-		t.Error("a child that ended without a summary reported one")
+	if _, last, ok := readReports(strings.NewReader(`{"done":1,"total":2}`), func(int, int) {}, func(string) {}); ok || last.Done != 1 || last.Total != 2 {
+		t.Errorf("a child that ended without a summary: ok %v, last progress %+v; want false and 1/2", ok, last)
 	}
 }
 
 func TestDisplay(t *testing.T) {
 	a := Summary{Path: "a.ipynb", Status: OK, Ran: 3, Total: 3, Duration: time.Second}
 	b := Summary{Path: "b.ipynb", Status: Failed, Ran: 1, Total: 2, Errors: 1, Duration: time.Second, Message: "In[1]: boom"}
+	c := Summary{Path: "c.ipynb", Status: OK, Ran: 2, Total: 2, Errors: 1, Duration: time.Second, Message: "In[1]: boom"}
 	for _, tc := range []struct {
 		name     string
 		terminal bool
@@ -319,8 +323,8 @@ func TestDisplay(t *testing.T) {
 			d.started("b.ipynb")
 			d.finished(a)
 			d.finished(b)
-			d.end([]Summary{a, b})
-			want := SummaryLine(a) + "\n" + SummaryLine(b) + "\n2 notebooks: 1 ok, 1 failed in "
+			d.end([]Summary{a, b, c})
+			want := SummaryLine(a) + "\n" + SummaryLine(b) + "\n3 notebooks: 1 ok, 1 with errors, 1 failed in "
 			if !strings.HasPrefix(out.String(), want) {
 				t.Errorf("out = %q, want it to start with %q", out.String(), want)
 			}
@@ -336,23 +340,26 @@ func TestDisplay(t *testing.T) {
 // later ones at most every barEvery, and the last state when the cell ends.
 func TestDisplayBars(t *testing.T) {
 	t.Run("plain", func(t *testing.T) {
-		var out strings.Builder
-		d := &Display{Out: &out}
+		var out, log strings.Builder
+		d := &Display{Out: &out, Log: &log}
 		d.start(1)
 		d.started("a.ipynb")
 		d.progress("a.ipynb", 0, 2)
-		d.bar("a.ipynb", "sq [#--] 33%")
-		d.bar("a.ipynb", "sq [##-] 66%")
-		d.bar("a.ipynb", "sq [###] 100%")
+		d.bar("a.ipynb", "sq [#--] 33% 1/3 0s")
+		d.bar("a.ipynb", "sq [##-] 66% 2/3 10ms")
+		d.bar("a.ipynb", "sq [###] 100% 3/3 20ms")
 		d.progress("a.ipynb", 1, 2)
-		want := "a.ipynb: sq [#--] 33%\na.ipynb: sq [###] 100%\n"
-		if out.String() != want {
-			t.Errorf("out = %q, want %q", out.String(), want)
+		d.bar("a.ipynb", "sq [###] 100% 3/3 0s")
+		d.bar("a.ipynb", "sq [###] 100% 3/3 10ms") // the bar's last redraw, as it closes
+		d.progress("a.ipynb", 2, 2)
+		want := "a.ipynb: sq [#--] 33% 1/3 0s\na.ipynb: sq [###] 100% 3/3 20ms\na.ipynb: sq [###] 100% 3/3 0s\n"
+		if log.String() != want || out.Len() != 0 {
+			t.Errorf("log = %q, out = %q; want log %q and nothing on out", log.String(), out.String(), want)
 		}
 	})
 	t.Run("terminal", func(t *testing.T) {
 		var out, status strings.Builder
-		d := &Display{Out: &out, Status: &status}
+		d := &Display{Out: &out, Status: &status, Log: &out}
 		d.start(1)
 		d.started("a.ipynb")
 		d.progress("a.ipynb", 0, 2)
@@ -373,5 +380,95 @@ func TestRunCancelledWritesNothing(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "ok.ipynb")); err == nil {
 		t.Error("an interrupted run wrote the notebook")
+	}
+}
+
+// TestCrashReason checks what a summary says of a child that died, from
+// the Go runtime's reports in testdata/runner/crash-*.txt (real ones, of
+// cells that recursed endlessly or wrote a map from several goroutines).
+func TestCrashReason(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want []string // lines the reason starts with
+	}{
+		{"crash-stack-overflow.txt", []string{"fatal error: stack overflow (endless or too deep recursion?)", "runtime stack:", "runtime.throw("}},
+		{"crash-map-writes.txt", []string{"fatal error: concurrent map access (a map used by several goroutines without a lock)", "goroutine ", "internal/runtime/maps.fatal("}},
+		{"crash-panic.txt", []string{"panic: boom [recovered]", "goroutine 1 [running]:", "main.main()", "exit status 2"}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			data, err := os.ReadFile(fixture(tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Split(crashReason(string(data)), "\n")
+			if len(got) < len(tc.want) || len(got) > crashLines {
+				t.Fatalf("reason has %d lines, want %d to %d:\n%s", len(got), len(tc.want), crashLines, strings.Join(got, "\n"))
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(got[i], w) {
+					t.Errorf("line %d = %q, want it to start with %q", i, got[i], w)
+				}
+			}
+		})
+	}
+	if got := crashReason("line 1\nline 2\nkilled"); got != "line 1\nline 2\nkilled" {
+		t.Errorf("without a Go report: %q, want stderr's last lines", got)
+	}
+}
+
+// TestReadNotebookAddsCellIDs checks that reading a notebook gives every
+// cell a valid id unique in the notebook (nbformat 4.5), keeps valid ids,
+// replaces missing, invalid and repeated ones the same way on every read,
+// and makes the notebook 4.5.
+func TestReadNotebookAddsCellIDs(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		minor int
+		ids   []string // "" for none
+		keep  []bool   // which ids must stay
+	}{
+		{"4.4 without ids", 4, []string{"", "", ""}, []bool{false, false, false}},
+		{"some missing", 5, []string{"a", "", "b"}, []bool{true, false, true}},
+		{"invalid and repeated", 5, []string{"a", "a", "no spaces", strings.Repeat("x", 65), "ok-_1"}, []bool{true, false, false, false, true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var cells []string
+			for i, id := range tc.ids {
+				field := ""
+				if id != "" {
+					field = fmt.Sprintf(`"id": %q, `, id)
+				}
+				cells = append(cells, fmt.Sprintf(`{"cell_type": "code", %s"metadata": {}, "outputs": [], "execution_count": null, "source": "x := %d"}`, field, i))
+			}
+			path := filepath.Join(t.TempDir(), "ids.ipynb")
+			data := fmt.Sprintf(`{"cells": [%s], "metadata": {}, "nbformat": 4, "nbformat_minor": %d}`, strings.Join(cells, ", "), tc.minor)
+			if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var reads [2][]string
+			for r := range reads {
+				nb, err := ReadNotebook(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if nb.NBFormatMinor != 5 {
+					t.Errorf("nbformat_minor = %d, want 5", nb.NBFormatMinor)
+				}
+				seen := map[string]bool{}
+				for i, c := range nb.Cells {
+					if !regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`).MatchString(c.ID) || seen[c.ID] {
+						t.Errorf("cell %d: id %q is invalid or repeated", i, c.ID)
+					}
+					seen[c.ID] = true
+					if tc.keep[i] && c.ID != tc.ids[i] {
+						t.Errorf("cell %d: valid id %q replaced by %q", i, tc.ids[i], c.ID)
+					}
+					reads[r] = append(reads[r], c.ID)
+				}
+			}
+			if !slices.Equal(reads[0], reads[1]) {
+				t.Errorf("two reads gave ids %q and %q", reads[0], reads[1])
+			}
+		})
 	}
 }
