@@ -6,9 +6,10 @@
 //	gomp worker                                       an mp child process (started by mp)
 //	gomp version                                      print the version
 //
-// main is the only place where the protocol (kernel) meets the interpreter
-// (interp); engine.go adapts one to the other and host.go adapts the
-// interpreter to what mp needs.
+// main is the only place where the protocol (kernel) meets the cell front
+// (front, which wires the interpreter to mp): engine.go adapts one to the
+// other, kernelmode.go serves a connection, runmode.go is `gomp run` and
+// worker.go an mp child.
 package main
 
 import (

@@ -1,14 +1,15 @@
 // Package runner executes Jupyter notebooks written for gomp without
-// Jupyter: `gomp run` reads each notebook, runs its code cells top to bottom
-// in an interp.Session wired to mp exactly as the kernel wires it, and
-// writes the outputs back in the form nbconvert --execute writes them.
+// Jupyter: `gomp run` reads each notebook, runs its code cells top to
+// bottom through front, the cell front the kernel uses too (one session
+// wired to mp, one cell boundary, one error mapping), and writes the
+// outputs back in the form nbconvert --execute writes them.
 //
 // It owns the nbformat file (notebook.go), turning a cell's output into
 // nbformat outputs (outputs.go), running one notebook in this process
 // (execute.go) and running many, one child process each, with a progress
-// display (batch.go, child.go, progress.go). It leaves the cell semantics to
-// interp, the processes that cells start to mp, and the command line to
-// main: the runner never sees the Jupyter protocol.
+// display (batch.go, child.go, progress.go). It leaves the cell semantics
+// to front and interp, the processes that cells start to mp, and the
+// command line to main: the runner never sees the Jupyter protocol.
 //
 // Only one notebook runs per process, because the session captures the
 // process's file descriptors 1 and 2 for the running cell, and because mp's

@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
+	"github.com/gomp-kernel/gomp/front"
 	"github.com/gomp-kernel/gomp/interp"
-	"github.com/gomp-kernel/gomp/mp"
 )
 
 // Options configures running notebooks. The zero value works: no time
@@ -152,13 +151,11 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	sess, err := interp.New(interp.Options{CaptureFDs: opts.CaptureFDs, Log: log})
+	notebook, err := front.Open(front.Options{CaptureFDs: opts.CaptureFDs, Log: log})
 	if err != nil {
-		return Failed, fmt.Errorf("start interpreter: %w", err)
+		return Failed, err
 	}
-	defer sess.Close()
-	mp.SetHost(sess, mp.Config{Log: log})
-	defer mp.Shutdown()
+	defer notebook.Close()
 
 	ids := &displays{bar: opts.Bar}
 	var code []*Cell
@@ -177,7 +174,7 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 		if opts.Progress != nil {
 			opts.Progress(i, len(code))
 		}
-		st, msg := runCell(ctx, sess, c, i+1, opts.Timeout, ids)
+		st, msg := runCell(ctx, notebook, c, i+1, opts.Timeout, ids)
 		sum.Ran++
 		if st == OK {
 			continue
@@ -205,70 +202,41 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 // runCell runs one code cell as execution number n and records its outputs
 // and execution count. It returns OK, Failed or TimedOut, and for the
 // latter two the error as the summary shows it.
-func runCell(ctx context.Context, sess *interp.Session, c *Cell, n int, timeout time.Duration, ids *displays) (Status, string) {
+func runCell(ctx context.Context, notebook *front.Notebook, c *Cell, n int, timeout time.Duration, ids *displays) (Status, string) {
 	cctx, cancel := ctx, context.CancelFunc(func() {})
 	if timeout > 0 {
 		cctx, cancel = context.WithTimeout(ctx, timeout)
 	}
 	defer cancel()
-	name := fmt.Sprintf("In[%d]", n)
 	outs := &outputs{}
-	var v interp.Value
-	var err error
-	// A help cell (?name) shows a page in the kernel; nbconvert stores
-	// nothing for it, and neither does gomp run.
-	if _, help := interp.HelpRequest(c.Source.String()); !help {
-		v, err = execCell(cctx, sess, c.Source.String(), interp.IO{
-			Name:    name,
-			Stdout:  outs.stream("stdout"),
-			Stderr:  outs.stream("stderr"),
-			Display: ids.publisher(outs),
-		})
-	}
+	o := notebook.Execute(cctx, front.Cell{Count: n, Code: c.Source.String(), IO: interp.IO{
+		Stdout:  outs.stream("stdout"),
+		Stderr:  outs.stream("stderr"),
+		Display: ids.publisher(outs),
+	}})
 	count := n
 	c.ExecutionCount = &count
 	delete(c.Metadata, "execution")
+	name := fmt.Sprintf("In[%d]", n)
 	status, msg := OK, ""
 	switch {
-	case err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded):
+	case o.Help:
+		// A help cell (?name) shows a page in the kernel; nbconvert
+		// stores nothing for it, and neither does gomp run.
+	case o.Err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded):
 		status = TimedOut
 		msg = fmt.Sprintf("%s: the cell did not finish within %v and was interrupted", name, timeout)
 		outs.add(Output{OutputType: "error", EName: "TimeoutError", EValue: msg, Traceback: []string{"TimeoutError: " + msg}})
-	case err != nil:
+	case o.Err != nil:
 		status = Failed
-		out := errorOutput(err)
-		msg = out.EValue
+		msg = o.Err.Value
 		if !strings.Contains(msg, name) {
 			msg = name + ": " + msg
 		}
-		outs.add(out)
-	case v.IsValid():
-		outs.add(Output{OutputType: "execute_result", ExecutionCount: &count, Data: NewMIMEData(v.Bundle())})
+		outs.add(Output{OutputType: "error", EName: o.Err.Name, EValue: o.Err.Value, Traceback: o.Err.Traceback})
+	case o.Value != nil:
+		outs.add(Output{OutputType: "execute_result", ExecutionCount: &count, Data: NewMIMEData(o.Value)})
 	}
 	c.Outputs = outs.take()
 	return status, msg
-}
-
-// execCell is the cell boundary: a panic escaping the session becomes the
-// cell's error, as in the kernel.
-func execCell(ctx context.Context, sess *interp.Session, code string, io interp.IO) (v interp.Value, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = &interp.CellError{Name: "panic", Value: fmt.Sprint(r), Traceback: append([]string{fmt.Sprintf("panic: %v", r)}, strings.Split(string(debug.Stack()), "\n")...)}
-		}
-	}()
-	return sess.Execute(ctx, code, io)
-}
-
-// errorOutput is err as the kernel reports it (see main's engine).
-func errorOutput(err error) Output {
-	var ce *interp.CellError
-	if !errors.As(err, &ce) {
-		return Output{OutputType: "error", EName: "error", EValue: err.Error(), Traceback: []string{err.Error()}}
-	}
-	tb := ce.Traceback
-	if len(tb) == 0 {
-		tb = []string{ce.Name + ": " + ce.Value}
-	}
-	return Output{OutputType: "error", EName: ce.Name, EValue: ce.Value, Traceback: tb}
 }
