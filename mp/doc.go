@@ -91,8 +91,18 @@
 // A panic in a Process's child is printed with its stack on the cell's
 // stderr and gives exit code 1. In a Pool it is printed too and the call
 // returns a *RemoteError naming the item; the worker carries on. A worker
-// that dies (os.Exit, kill -9) fails the call with ErrWorkerDied and is
-// replaced. Terminate and Kill give exit codes -15 and -9.
+// that dies (os.Exit, kill -9) while running a task fails the call with
+// ErrWorkerDied and is replaced; one that dies while idle is replaced
+// before it is given work, and the call never notices. Terminate and Kill
+// give exit codes -15 and -9.
+//
+// NewPool returns when its workers are ready. Each is a process with its
+// own interpreter, about 24 MB, so more workers than cores pay off only
+// for calls that mostly wait (sleeps, network); workers start at most
+// CPUCount() at a time, and NewPool warns in one line on the cell's stderr
+// when asked for more than 8 per core. Interrupting the cell while they
+// start stops the starting and ends the workers already started; every
+// call on that pool then returns an error wrapping ErrInterrupted.
 //
 // Jupyter interrupts a kernel by sending SIGINT to its process group, so
 // children get it too: workers ignore SIGINT, and the kernel decides. When

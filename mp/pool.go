@@ -31,7 +31,8 @@ type Pool struct {
 	idle       int           // worker loops waiting in next
 	snap       []byte        // last snapshot sent, and its version
 	version    uint64
-	calls      uint64 // counts submits; tasks of one share its number
+	calls      uint64        // counts submits; tasks of one share its number
+	workers    []*poolWorker // each slot's worker process, nil while it has none
 	wg         sync.WaitGroup
 }
 
@@ -100,8 +101,16 @@ func (p *Pool) callOptions(op string, opts []Option) (poolOptions, error) {
 	return o, nil
 }
 
-// NewPool starts a pool of n workers (CPUCount() if n <= 0). Problems
-// (no host, a bad initializer) are returned by every later call.
+// NewPool starts a pool of n workers (CPUCount() if n <= 0) and returns
+// when they are ready to take work. Problems (no host, a bad initializer,
+// an interrupt while the workers start) are returned by every later call.
+//
+// Each worker is a whole process with its own interpreter (about 24 MB),
+// so more workers than cores pay off only for calls that mostly wait.
+// Workers start at most CPUCount() at a time, and an interrupt of the cell
+// stops the starting and ends the workers already started; a pool of more
+// than manyPerCore workers per core writes a one-line warning to the
+// cell's stderr first.
 func NewPool(n int, opts ...Option) *Pool {
 	if n <= 0 {
 		n = CPUCount()
@@ -129,6 +138,19 @@ func NewPool(n int, opts ...Option) *Pool {
 		}
 		p.init = body(nil).string(tg.name).bytes(args)
 	}
+	cell := h.Cell()
+	if cores := CPUCount(); n > manyPerCore*cores && cell.Stderr != nil {
+		fmt.Fprintf(cell.Stderr, "mp: NewPool(%d) starts %d worker processes on %d cores (about %d MB each)\n", n, n, cores, workerMB)
+	}
+	slots := make([]slotName, n)
+	for i := range slots {
+		slots[i].name, slots[i].identity = nextName("PoolWorker")
+	}
+	workers, err := p.startWorkers(contextOf(cell), slots)
+	if err != nil {
+		p.err = fmt.Errorf("mp.NewPool(%d): %w while starting its workers; those started were stopped", n, err)
+		return p
+	}
 	std.mu.Lock()
 	if std.pools == nil {
 		std.pools = map[*Pool]bool{}
@@ -136,11 +158,70 @@ func NewPool(n int, opts ...Option) *Pool {
 	std.pools[p] = true
 	std.mu.Unlock()
 	p.live = n
+	p.workers = workers
 	p.wg.Add(n)
-	for range n {
-		go p.loop(nextName("PoolWorker"))
+	for i, s := range slots {
+		go p.loop(i, s.name, s.identity, workers[i])
 	}
 	return p
+}
+
+// manyPerCore is the number of workers per core above which NewPool
+// warns: past it the workers' memory, not the CPUs, is what the pool
+// mostly takes. workerMB is a worker's resident size while idle.
+const (
+	manyPerCore = 8
+	workerMB    = 24
+)
+
+// slotName is the name and identity of a pool slot's workers.
+type slotName struct{ name, identity string }
+
+// startWorkers starts a worker for each slot and returns them once each is
+// ready to take work, or nil for a slot whose worker did not start (the
+// slot starts one for its first task, which then reports the problem).
+// At most CPUCount() workers start at once: each brings up a Go runtime
+// and an interpreter, and hundreds doing so together slow each other and
+// the machine down. When ctx is done (the cell is interrupted) it starts
+// no more, stops those it started and returns ErrInterrupted.
+func (p *Pool) startWorkers(ctx context.Context, slots []slotName) ([]*poolWorker, error) {
+	workers := make([]*poolWorker, len(slots))
+	sem := make(chan struct{}, max(1, CPUCount()))
+	var wg sync.WaitGroup
+	for i, s := range slots {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			w, err := p.spawn(s.name, s.identity)
+			if err != nil {
+				logger().Warn("start pool worker", "err", err)
+				return
+			}
+			workers[i] = w
+			select {
+			case <-w.c.ready:
+			case <-ctx.Done():
+			}
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		for _, w := range workers {
+			if w != nil {
+				w.stop(true)
+			}
+		}
+		return nil, ErrInterrupted
+	}
+	return workers, nil
 }
 
 // task is one call frame's worth of work: a target and a chunk of
@@ -159,6 +240,7 @@ type task struct {
 	cell    Cell
 	ctx     context.Context
 	done    func(vals []any, err error)
+	resent  bool // sent again after its first worker died before reading it
 }
 
 // Map calls fn on each element of items (a slice or array) and returns the
@@ -376,23 +458,35 @@ func (p *Pool) submit(tg *target, first int, chunks []chunk, done func(first int
 	return nil
 }
 
-// next returns the next task, or nil when the pool is closed and drained
-// or terminated.
-func (p *Pool) next() *task {
+// next returns the next task for the slot whose worker is w, or nil when
+// the pool is closed and drained or terminated. While it waits it watches
+// w: died reports that w, once ready, has died (killed from outside,
+// out of memory) and should be replaced.
+func (p *Pool) next(w *poolWorker) (t *task, died bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for len(p.queue) == 0 && !p.closed && !p.terminated {
+		if w != nil && w.c.wasReady() && !w.c.alive() {
+			return nil, true
+		}
 		p.idle++
 		p.cond.Wait()
 		p.idle--
 	}
 	if p.terminated || len(p.queue) == 0 {
-		return nil
+		return nil, false
 	}
-	t := p.queue[0]
+	t = p.queue[0]
 	p.queue[0] = nil
 	p.queue = p.queue[1:]
-	return t
+	return t, false
+}
+
+// setWorker records slot's current worker, nil for none.
+func (p *Pool) setWorker(slot int, w *poolWorker) {
+	p.mu.Lock()
+	p.workers[slot] = w
+	p.mu.Unlock()
 }
 
 // nextOf returns the next task without waiting, to be sent to a worker
