@@ -14,7 +14,7 @@ import (
 // when the pool is made and pick up functions declared in cells run after
 // it: each call carries the notebook's state, sent to a worker only when
 // it changed since the worker last saw it. A pool that is never closed
-// keeps its workers until Shutdown.
+// keeps its workers until the kernel shuts down.
 type Pool struct {
 	size int
 	opts poolOptions
@@ -109,8 +109,8 @@ func (p *Pool) callOptions(op string, opts []Option) (poolOptions, error) {
 // so more workers than cores pay off only for calls that mostly wait.
 // Workers start at most CPUCount() at a time, and an interrupt of the cell
 // stops the starting and ends the workers already started; a pool of more
-// than manyPerCore workers per core writes a one-line warning to the
-// cell's stderr first.
+// than 8 workers per core writes a one-line warning to the cell's stderr
+// first.
 func NewPool(n int, opts ...Option) *Pool {
 	if n <= 0 {
 		n = CPUCount()
