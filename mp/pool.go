@@ -182,18 +182,27 @@ type slotName struct{ name, identity string }
 // slot starts one for its first task, which then reports the problem).
 // At most CPUCount() workers start at once: each brings up a Go runtime
 // and an interpreter, and hundreds doing so together slow each other and
-// the machine down. When ctx is done (the cell is interrupted) it starts
-// no more, stops those it started and returns ErrInterrupted.
+// the machine down. After a worker fails to start it starts no more (the
+// next would most likely fail the same way). When ctx is done (the cell
+// is interrupted) it starts no more, stops those it started and returns
+// ErrInterrupted.
 func (p *Pool) startWorkers(ctx context.Context, slots []slotName) ([]*poolWorker, error) {
 	workers := make([]*poolWorker, len(slots))
 	sem := make(chan struct{}, max(1, CPUCount()))
-	var wg sync.WaitGroup
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		failed error
+	)
 	for i, s := range slots {
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
 		}
-		if ctx.Err() != nil {
+		mu.Lock()
+		stop := failed != nil
+		mu.Unlock()
+		if stop || ctx.Err() != nil {
 			break
 		}
 		wg.Add(1)
@@ -202,7 +211,9 @@ func (p *Pool) startWorkers(ctx context.Context, slots []slotName) ([]*poolWorke
 			defer func() { <-sem }()
 			w, err := p.spawn(s.name, s.identity)
 			if err != nil {
-				logger().Warn("start pool worker", "err", err)
+				mu.Lock()
+				failed = err
+				mu.Unlock()
 				return
 			}
 			workers[i] = w
@@ -220,6 +231,9 @@ func (p *Pool) startWorkers(ctx context.Context, slots []slotName) ([]*poolWorke
 			}
 		}
 		return nil, ErrInterrupted
+	}
+	if failed != nil {
+		logger().Warn("start pool workers", "err", failed)
 	}
 	return workers, nil
 }
