@@ -98,13 +98,14 @@
 // before it is given work, and the call never notices. Terminate and Kill
 // give exit codes -15 and -9.
 //
-// NewPool returns when its workers are ready. Each is a process with its
-// own interpreter, about 24 MB, so more workers than cores pay off only
-// for calls that mostly wait (sleeps, network); workers start at most
-// CPUCount() at a time, and NewPool warns in one line on the cell's stderr
-// when asked for more than 8 per core. Interrupting the cell while they
-// start stops the starting and ends the workers already started; every
-// call on that pool then returns an error wrapping ErrInterrupted.
+// Each worker of a Pool is a process with its own interpreter, about
+// 24 MB, so more workers than cores pay off only for calls that mostly
+// wait (sleeps, network). At most twice CPUCount() workers start at once,
+// and NewPool returns when the last has been started; it warns in one line
+// on the cell's stderr when asked for more than 8 workers per core.
+// Interrupting the cell while they start stops the starting and ends the
+// workers already started; every call on that pool then returns an error
+// wrapping ErrInterrupted.
 //
 // Jupyter interrupts a kernel by sending SIGINT to its process group, so
 // children get it too: workers ignore SIGINT, and the kernel decides. When

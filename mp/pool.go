@@ -101,16 +101,16 @@ func (p *Pool) callOptions(op string, opts []Option) (poolOptions, error) {
 	return o, nil
 }
 
-// NewPool starts a pool of n workers (CPUCount() if n <= 0) and returns
-// when they are ready to take work. Problems (no host, a bad initializer,
-// an interrupt while the workers start) are returned by every later call.
+// NewPool starts a pool of n workers (CPUCount() if n <= 0). Problems (no
+// host, a bad initializer, an interrupt while the workers start) are
+// returned by every later call.
 //
 // Each worker is a whole process with its own interpreter (about 24 MB),
 // so more workers than cores pay off only for calls that mostly wait.
-// Workers start at most CPUCount() at a time, and an interrupt of the cell
-// stops the starting and ends the workers already started; a pool of more
-// than 8 workers per core writes a one-line warning to the cell's stderr
-// first.
+// At most twice CPUCount() workers start at a time, and NewPool returns
+// when the last has been started; an interrupt of the cell meanwhile stops
+// the starting and ends the workers already started. A pool of more than
+// 8 workers per core writes a one-line warning to the cell's stderr first.
 func NewPool(n int, opts ...Option) *Pool {
 	if n <= 0 {
 		n = CPUCount()
@@ -177,53 +177,41 @@ const (
 // slotName is the name and identity of a pool slot's workers.
 type slotName struct{ name, identity string }
 
-// startWorkers starts a worker for each slot and returns them once each is
-// ready to take work, or nil for a slot whose worker did not start (the
-// slot starts one for its first task, which then reports the problem).
-// At most CPUCount() workers start at once: each brings up a Go runtime
-// and an interpreter, and hundreds doing so together slow each other and
-// the machine down. After a worker fails to start it starts no more (the
-// next would most likely fail the same way). When ctx is done (the cell
-// is interrupted) it starts no more, stops those it started and returns
+// startWorkers starts a worker for each slot, or leaves nil for a slot
+// whose worker did not start (the slot starts one for its first task,
+// which then reports the problem). At most startAtOnce() workers are
+// starting at any time, a worker counting until it is ready: each brings
+// up a Go runtime and an interpreter, and hundreds doing so together slow
+// each other and the machine down. It returns once the last one is
+// started, so that a pool of up to startAtOnce() workers does not wait for
+// them at all. After a worker fails to start it starts no more (the next
+// would most likely fail the same way). When ctx is done (the cell is
+// interrupted) it starts no more, stops those it started and returns
 // ErrInterrupted.
 func (p *Pool) startWorkers(ctx context.Context, slots []slotName) ([]*poolWorker, error) {
 	workers := make([]*poolWorker, len(slots))
-	sem := make(chan struct{}, max(1, CPUCount()))
-	var (
-		wg     sync.WaitGroup
-		mu     sync.Mutex
-		failed error
-	)
+	starting := make(chan struct{}, startAtOnce())
+	var failed error
 	for i, s := range slots {
 		select {
-		case sem <- struct{}{}:
+		case starting <- struct{}{}:
 		case <-ctx.Done():
 		}
-		mu.Lock()
-		stop := failed != nil
-		mu.Unlock()
-		if stop || ctx.Err() != nil {
+		if ctx.Err() != nil {
 			break
 		}
-		wg.Add(1)
+		w, err := p.spawn(s.name, s.identity)
+		if err != nil {
+			failed = err
+			break
+		}
+		workers[i] = w
+		// Ends when the worker is ready or gone, whichever comes first.
 		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			w, err := p.spawn(s.name, s.identity)
-			if err != nil {
-				mu.Lock()
-				failed = err
-				mu.Unlock()
-				return
-			}
-			workers[i] = w
-			select {
-			case <-w.c.ready:
-			case <-ctx.Done():
-			}
+			<-w.c.ready
+			<-starting
 		}()
 	}
-	wg.Wait()
 	if ctx.Err() != nil {
 		for _, w := range workers {
 			if w != nil {
@@ -237,6 +225,10 @@ func (p *Pool) startWorkers(ctx context.Context, slots []slotName) ([]*poolWorke
 	}
 	return workers, nil
 }
+
+// startAtOnce is how many pool workers may be starting at once: twice the
+// cores, as a start waits for the kernel and the disk as well as the CPU.
+func startAtOnce() int { return max(1, 2*CPUCount()) }
 
 // task is one call frame's worth of work: a target and a chunk of
 // encoded argument tuples, the notebook state it needs, the cell it
