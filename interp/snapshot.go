@@ -219,7 +219,11 @@ func (s *Session) rebuild(replaced map[string]bool, newImports []importSpec, mov
 	// The notebook's own variables: say which lost their values.
 	_, _, stderr := s.Current()
 	for _, l := range lost {
-		fmt.Fprintf(stderr, "gomp: variable %s was not restored%s\n", l.Name, l.Reason)
+		if l.Reason == "" {
+			fmt.Fprintf(stderr, "gomp: variable %s was not restored\n", l.Name)
+		} else {
+			fmt.Fprintf(stderr, "gomp: variable %s was not restored: %s\n", l.Name, l.Reason)
+		}
 	}
 	return nil
 }
@@ -228,8 +232,8 @@ func (s *Session) rebuild(replaced map[string]bool, newImports []importSpec, mov
 // (so that they may refer to each other in any order) or, if that fails,
 // one by one in the order consts, types, vars, funcs, dropping those that
 // fail with a warning on the cell's stderr; then sets the variables. It
-// returns the variables whose values could not be set (Reason is "" or
-// ": " and the cause), for the caller to report as it sees fit.
+// returns the variables whose values could not be set, with the cause
+// when there is one, for the caller to report as it sees fit.
 func (s *Session) replay(yi *yaegi.Interpreter, st state, own []record) (lost []skipped, err error) {
 	var ownErr error
 	fail := func(r record, err error) {
@@ -323,7 +327,7 @@ func (s *Session) replay(yi *yaegi.Interpreter, st state, own []record) (lost []
 			continue
 		}
 		if err := setValue(dst, gl); err != nil {
-			lost = append(lost, skipped{Name: gl.Name, Reason: ": " + err.Error()})
+			lost = append(lost, skipped{Name: gl.Name, Reason: err.Error()})
 		}
 	}
 	return lost, ownErr
