@@ -2,6 +2,7 @@ package interp
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/parser"
 	"reflect"
@@ -31,7 +32,12 @@ type global struct {
 	// be derived (then the var declaration's own text is evaluated).
 	Type  string          `json:"type,omitempty"`
 	Value json.RawMessage `json:"value,omitempty"`
-	live  reflect.Value
+	// Err is the message of a non-nil error held by an interface-typed
+	// variable, carried instead of Value: the child gets errors.New(*Err),
+	// which keeps what a notebook mostly does with an error (print it,
+	// compare it with nil) without its concrete type.
+	Err  *string `json:"err,omitempty"`
+	live reflect.Value
 }
 
 type skipped struct {
@@ -71,8 +77,9 @@ func (s *Session) captureState(withJSON bool) state {
 				continue
 			}
 			if withJSON {
-				b, err := json.Marshal(v.Interface())
-				if err != nil {
+				if msg, ok := errorMessage(v); ok {
+					gl.Err = &msg
+				} else if b, err := json.Marshal(v.Interface()); err != nil {
 					// Declared with its zero value, so that code using it
 					// still compiles in the child.
 					st.Skipped = append(st.Skipped, skipped{n, "value not copied: " + err.Error()})
@@ -88,6 +95,22 @@ func (s *Session) captureState(withJSON bool) state {
 	}
 	return st
 }
+
+// errorMessage returns the message of the error v holds, when v is an
+// interface-typed variable holding a non-nil error.
+func errorMessage(v reflect.Value) (msg string, ok bool) {
+	if v.Kind() != reflect.Interface || v.IsNil() || !v.Elem().Type().Implements(errorType) {
+		return "", false
+	}
+	defer func() {
+		if recover() != nil {
+			msg, ok = "", false
+		}
+	}()
+	return v.Interface().(error).Error(), true
+}
+
+var errorType = reflect.TypeFor[error]()
 
 // namedTypes maps the reflect types of the notebook's types to their names.
 func (s *Session) namedTypes() map[reflect.Type]string {
@@ -155,7 +178,14 @@ func (s *Session) Restore(snapshot []byte) error {
 		}
 		s.setState(func() { s.yi, s.imports, s.decls = yi, nil, nil })
 	}
-	return s.replay(s.yi, st, nil)
+	lost, err := s.replay(s.yi, st, nil)
+	if len(lost) > 0 {
+		// A child cannot use these; the target fails if it needs them,
+		// and a line per variable and worker on the cell's stderr would
+		// say the same thing for every call.
+		s.log.Debug("variables not restored", "vars", lost)
+	}
+	return err
 }
 
 // rebuild replaces the interpreter with a new one holding the notebook's
@@ -180,10 +210,20 @@ func (s *Session) rebuild(replaced map[string]bool, newImports []importSpec, mov
 	oldYi, oldImports, oldDecls := s.yi, s.imports, s.decls
 	s.stateMu.RUnlock()
 	s.setState(func() { s.yi, s.imports, s.decls = yi, nil, nil })
-	if err := s.replay(yi, st, moved); err != nil {
+	lost, err := s.replay(yi, st, moved)
+	if err != nil {
 		// The cell's own declaration failed: keep the notebook as it was.
 		s.setState(func() { s.yi, s.imports, s.decls = oldYi, oldImports, oldDecls })
 		return err
+	}
+	// The notebook's own variables: say which lost their values.
+	_, _, stderr := s.Current()
+	for _, l := range lost {
+		if l.Reason == "" {
+			fmt.Fprintf(stderr, "gomp: variable %s was not restored\n", l.Name)
+		} else {
+			fmt.Fprintf(stderr, "gomp: variable %s was not restored: %s\n", l.Name, l.Reason)
+		}
 	}
 	return nil
 }
@@ -191,8 +231,10 @@ func (s *Session) rebuild(replaced map[string]bool, newImports []importSpec, mov
 // replay evaluates st in yi: imports, then the declarations as one file
 // (so that they may refer to each other in any order) or, if that fails,
 // one by one in the order consts, types, vars, funcs, dropping those that
-// fail with a warning on the cell's stderr; then sets the variables.
-func (s *Session) replay(yi *yaegi.Interpreter, st state, own []record) error {
+// fail with a warning on the cell's stderr; then sets the variables. It
+// returns the variables whose values could not be set, with the cause
+// when there is one, for the caller to report as it sees fit.
+func (s *Session) replay(yi *yaegi.Interpreter, st state, own []record) (lost []skipped, err error) {
 	var ownErr error
 	fail := func(r record, err error) {
 		if slices.ContainsFunc(own, func(o record) bool { return o.Text == r.Text && o.Line == r.Line && o.Cell == r.Cell }) {
@@ -217,7 +259,7 @@ func (s *Session) replay(yi *yaegi.Interpreter, st state, own []record) error {
 		}
 		b.WriteString(")\n")
 		if err := s.evalFile(yi, b.String()); err != nil {
-			return fmt.Errorf("restore imports: %w", err)
+			return nil, fmt.Errorf("restore imports: %w", err)
 		}
 		s.setState(func() { s.imports = append(s.imports, st.Imports...) })
 	}
@@ -281,14 +323,14 @@ func (s *Session) replay(yi *yaegi.Interpreter, st state, own []record) error {
 	for _, gl := range st.Vars {
 		dst, ok := g[gl.Name]
 		if !ok || !dst.CanSet() {
-			warn("variable %s was not restored", gl.Name)
+			lost = append(lost, skipped{Name: gl.Name})
 			continue
 		}
 		if err := setValue(dst, gl); err != nil {
-			warn("variable %s was not restored: %v", gl.Name, err)
+			lost = append(lost, skipped{Name: gl.Name, Reason: err.Error()})
 		}
 	}
-	return ownErr
+	return lost, ownErr
 }
 
 func allTyped(names []string, typed map[string]bool) bool {
@@ -301,7 +343,7 @@ func allTyped(names []string, typed map[string]bool) bool {
 }
 
 // setValue sets dst from the live value (directly when assignable, else
-// through JSON) or from the encoded value.
+// through JSON) or from the encoded value or error message.
 func setValue(dst reflect.Value, g global) error {
 	if g.live.IsValid() {
 		if g.live.Type().AssignableTo(dst.Type()) {
@@ -313,6 +355,14 @@ func setValue(dst reflect.Value, g global) error {
 			return err
 		}
 		g.Value = b
+	}
+	if g.Err != nil {
+		e := reflect.ValueOf(errors.New(*g.Err))
+		if !e.Type().AssignableTo(dst.Type()) {
+			return fmt.Errorf("an error cannot be assigned to a %s", dst.Type())
+		}
+		dst.Set(e)
+		return nil
 	}
 	if g.Value == nil {
 		return nil

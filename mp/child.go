@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -26,6 +27,7 @@ type child struct {
 	stderr *stream
 	frames chan frame    // frames from the worker; closed when the channel ends
 	ready  chan struct{} // closed when the worker said it is ready (or ended)
+	up     atomic.Bool   // the worker said it is ready
 	dead   chan struct{} // closed when the process has been waited for
 	exited chan struct{} // closed when dead and the streams and frame reader are done
 	state  *os.ProcessState
@@ -129,6 +131,7 @@ func (c *child) readFrames(log *slog.Logger) {
 			return
 		}
 		if f.Kind == kindReady {
+			c.up.Store(true)
 			readyOnce()
 			continue
 		}
@@ -191,6 +194,10 @@ func (c *child) alive() bool {
 		return true
 	}
 }
+
+// wasReady reports whether the worker said it was ready: one that never
+// did failed to start, and is not worth replacing before there is work.
+func (c *child) wasReady() bool { return c.up.Load() }
 
 // exitCode is the process's exit status, or minus the signal that ended it
 // (as Python reports it). Valid once dead is closed.

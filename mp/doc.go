@@ -15,32 +15,34 @@
 // mp owns the processes: starting them, the framed protocol to them
 // (frame.go), serialising arguments and results (codec.go), routing their
 // output to the right cell (output.go), and ending them (lifetime.go). It
-// leaves the notebook to the interpreter, which it reaches only through
-// Host (in the kernel) and Runner (in a worker); mp imports neither the
-// interpreter nor the kernel.
+// leaves the notebook to the interpreter, which gomp's main plugs in
+// (host.go); mp imports neither the interpreter nor the kernel.
 //
 // # What a child is
 //
 // A child is the gomp binary in worker mode (`gomp worker`), running its own
-// interpreter. At Start (for a Pool: at each call) mp takes Host.Snapshot,
+// interpreter. At Start (for a Pool: at each call) mp takes a snapshot of
 // the notebook's imports, declarations and package-level variable values as
-// of now, and the child rebuilds that state with Runner.Restore. A cell's
-// top-level statements never run again in a child; a child sees variables
-// as they were when the call was made, and its changes to them stay in the
-// child. Pool workers outlive cells and pick up functions declared later:
-// each call carries the snapshot's version, and a worker reloads the state
-// when it changed.
+// of now, and the child rebuilds that state from it. A cell's top-level
+// statements never run again in a child; a child sees variables as they
+// were when the call was made, and its changes to them stay in the child.
+// A variable holding an error arrives as an error with the same message
+// (errors.New); one that cannot cross (a channel, a file, a reader) is its
+// type's zero value in the child.
+// Pool workers outlive cells and pick up functions declared later: each
+// call carries the snapshot's version, and a worker reloads the state when
+// it changed.
 //
 // # What crosses
 //
 // The target must be a function declared at top level in the notebook
-// (Host.Target names it; closures and func literals are refused when the
-// Process or the call is made, never in the child). Arguments are encoded
-// against the target's parameter types, results against its result types,
-// so an int comes back as an int: booleans, integers, floats, complex
-// numbers, strings, slices, arrays, maps, structs (exported fields; for
-// interpreted structs every field) and pointers to them, and in
-// interface-typed parameters basic values, []any and map[string]any.
+// (closures and func literals are refused when the Process or the call is
+// made, never in the child). Arguments are encoded against the target's
+// parameter types, results against its result types, so an int comes back
+// as an int: booleans, integers, floats, complex numbers, strings, slices,
+// arrays, maps, structs (exported fields; for interpreted structs every
+// field) and pointers to them, and in interface-typed parameters basic
+// values, []any and map[string]any.
 // Channels, funcs, files and unsafe pointers cannot cross: the error names
 // the argument, as in
 //
@@ -91,25 +93,25 @@
 // A panic in a Process's child is printed with its stack on the cell's
 // stderr and gives exit code 1. In a Pool it is printed too and the call
 // returns a *RemoteError naming the item; the worker carries on. A worker
-// that dies (os.Exit, kill -9) fails the call with ErrWorkerDied and is
-// replaced. Terminate and Kill give exit codes -15 and -9.
+// that dies (os.Exit, kill -9) while running a task fails the call with
+// ErrWorkerDied and is replaced; one that dies while idle is replaced
+// before it is given work, and the call never notices. Terminate and Kill
+// give exit codes -15 and -9.
+//
+// Each worker of a Pool is a process with its own interpreter, about
+// 24 MB, so more workers than cores pay off only for calls that mostly
+// wait (sleeps, network). At most twice CPUCount() workers start at once,
+// and NewPool returns when the last has been started; it warns in one line
+// on the cell's stderr when asked for more than 8 workers per core.
+// Interrupting the cell while they start stops the starting and ends the
+// workers already started; every call on that pool then returns an error
+// wrapping ErrInterrupted.
 //
 // Jupyter interrupts a kernel by sending SIGINT to its process group, so
 // children get it too: workers ignore SIGINT, and the kernel decides. When
 // a cell is interrupted, mp terminates the Processes it started and aborts
 // its Pool tasks (killing and replacing the workers running them); the
-// waiting Join, Map or Get returns ErrInterrupted. Shutdown ends every
-// child, and a kernel killed outright takes its children with it
-// (Pdeathsig).
-//
-// # Wiring (for main)
-//
-// The kernel (and `gomp run`) calls SetHost once with its interpreter
-// session, which is a Host, and a Config saying how to start workers (the
-// zero Config runs os.Executable() with the argument "worker"), and
-// Shutdown on exit. `gomp worker` builds an interpreter session without
-// output capture, calls SetHost with it too (so a child can start children
-// of its own, whose output reaches the cell through the child's stdout),
-// and calls ServeWorker, which talks to the parent over fds 3 and 4 and
-// leaves stdout and stderr to the notebook's code.
+// waiting Join, Map or Get returns ErrInterrupted. Shutting the kernel
+// down ends every child, and a kernel killed outright takes its children
+// with it (Pdeathsig).
 package mp

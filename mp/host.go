@@ -61,6 +61,19 @@ type Tracer interface {
 // to start workers. main calls it once before any cell runs; a
 // package-level hook is unavoidable because cells call mp.NewProcess without
 // a handle (compare http.DefaultServeMux).
+//
+// This is mp's wiring, for main: the kernel (and `gomp run`) calls SetHost
+// once with its interpreter session, which is a Host, and a Config saying
+// how to start workers (the zero Config runs os.Executable() with the
+// argument "worker"), and Shutdown on exit. `gomp worker` builds an
+// interpreter session without output capture, calls SetHost with it too
+// (so a child can start children of its own, whose output reaches the cell
+// through the child's stdout), and calls ServeWorker, which talks to the
+// parent over fds 3 and 4 and leaves stdout and stderr to the notebook's
+// code. The wiring's names (SetHost, Host, Cell, Config, ServeWorker,
+// Runner, Tracer, Shutdown, Warm, ErrNoHost, ErrTargetFailed,
+// ProgressIDPrefix) are left out of interp's symbol table, so cells
+// cannot see or call them.
 func SetHost(h Host, c Config) {
 	std.mu.Lock()
 	defer std.mu.Unlock()

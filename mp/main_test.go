@@ -214,6 +214,7 @@ var host = &testHost{}
 func TestMain(m *testing.M) {
 	switch os.Getenv("GOMP_TEST_MODE") {
 	case "worker":
+		noteStart()
 		// A worker can start processes too (grandchildren), as main's
 		// worker mode does with its interpreter session as Host.
 		SetHost(&testHost{cell: Cell{Context: context.Background(), Stdout: os.Stdout, Stderr: os.Stderr}},
@@ -231,6 +232,22 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	Shutdown()
 	os.Exit(code)
+}
+
+// noteStart appends the worker's pid to the file GOMP_TEST_STARTS names,
+// if set, so that a test can count the workers started.
+func noteStart() {
+	name := os.Getenv("GOMP_TEST_STARTS")
+	if name == "" {
+		return
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "note start:", err)
+		return
+	}
+	fmt.Fprintln(f, os.Getpid())
+	f.Close()
 }
 
 // recorder is a cell's stdout or stderr: it keeps every Write separately,

@@ -14,7 +14,7 @@ import (
 // when the pool is made and pick up functions declared in cells run after
 // it: each call carries the notebook's state, sent to a worker only when
 // it changed since the worker last saw it. A pool that is never closed
-// keeps its workers until Shutdown.
+// keeps its workers until the kernel shuts down.
 type Pool struct {
 	size int
 	opts poolOptions
@@ -31,7 +31,8 @@ type Pool struct {
 	idle       int           // worker loops waiting in next
 	snap       []byte        // last snapshot sent, and its version
 	version    uint64
-	calls      uint64 // counts submits; tasks of one share its number
+	calls      uint64        // counts submits; tasks of one share its number
+	workers    []*poolWorker // each slot's worker process, nil while it has none
 	wg         sync.WaitGroup
 }
 
@@ -100,8 +101,16 @@ func (p *Pool) callOptions(op string, opts []Option) (poolOptions, error) {
 	return o, nil
 }
 
-// NewPool starts a pool of n workers (CPUCount() if n <= 0). Problems
-// (no host, a bad initializer) are returned by every later call.
+// NewPool starts a pool of n workers (CPUCount() if n <= 0). Problems (no
+// host, a bad initializer, an interrupt while the workers start) are
+// returned by every later call.
+//
+// Each worker is a whole process with its own interpreter (about 24 MB),
+// so more workers than cores pay off only for calls that mostly wait.
+// At most twice CPUCount() workers start at a time, and NewPool returns
+// when the last has been started; an interrupt of the cell meanwhile stops
+// the starting and ends the workers already started. A pool of more than
+// 8 workers per core writes a one-line warning to the cell's stderr first.
 func NewPool(n int, opts ...Option) *Pool {
 	if n <= 0 {
 		n = CPUCount()
@@ -129,6 +138,19 @@ func NewPool(n int, opts ...Option) *Pool {
 		}
 		p.init = body(nil).string(tg.name).bytes(args)
 	}
+	cell := h.Cell()
+	if cores := CPUCount(); n > manyPerCore*cores && cell.Stderr != nil {
+		fmt.Fprintf(cell.Stderr, "mp: NewPool(%d) starts %d worker processes on %d cores (about %d MB each)\n", n, n, cores, workerMB)
+	}
+	slots := make([]slotName, n)
+	for i := range slots {
+		slots[i].name, slots[i].identity = nextName("PoolWorker")
+	}
+	workers, err := p.startWorkers(contextOf(cell), slots)
+	if err != nil {
+		p.err = fmt.Errorf("mp.NewPool(%d): %w while starting its workers; those started were stopped", n, err)
+		return p
+	}
 	std.mu.Lock()
 	if std.pools == nil {
 		std.pools = map[*Pool]bool{}
@@ -136,12 +158,77 @@ func NewPool(n int, opts ...Option) *Pool {
 	std.pools[p] = true
 	std.mu.Unlock()
 	p.live = n
+	p.workers = workers
 	p.wg.Add(n)
-	for range n {
-		go p.loop(nextName("PoolWorker"))
+	for i, s := range slots {
+		go p.loop(i, s.name, s.identity, workers[i])
 	}
 	return p
 }
+
+// manyPerCore is the number of workers per core above which NewPool
+// warns: past it the workers' memory, not the CPUs, is what the pool
+// mostly takes. workerMB is a worker's resident size while idle.
+const (
+	manyPerCore = 8
+	workerMB    = 24
+)
+
+// slotName is the name and identity of a pool slot's workers.
+type slotName struct{ name, identity string }
+
+// startWorkers starts a worker for each slot, or leaves nil for a slot
+// whose worker did not start (the slot starts one for its first task,
+// which then reports the problem). At most startAtOnce() workers are
+// starting at any time, a worker counting until it is ready: each brings
+// up a Go runtime and an interpreter, and hundreds doing so together slow
+// each other and the machine down. It returns once the last one is
+// started, so that a pool of up to startAtOnce() workers does not wait for
+// them at all. After a worker fails to start it starts no more (the next
+// would most likely fail the same way). When ctx is done (the cell is
+// interrupted) it starts no more, stops those it started and returns
+// ErrInterrupted.
+func (p *Pool) startWorkers(ctx context.Context, slots []slotName) ([]*poolWorker, error) {
+	workers := make([]*poolWorker, len(slots))
+	starting := make(chan struct{}, startAtOnce())
+	var failed error
+	for i, s := range slots {
+		select {
+		case starting <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		w, err := p.spawn(s.name, s.identity)
+		if err != nil {
+			failed = err
+			break
+		}
+		workers[i] = w
+		// Ends when the worker is ready or gone, whichever comes first.
+		go func() {
+			<-w.c.ready
+			<-starting
+		}()
+	}
+	if ctx.Err() != nil {
+		for _, w := range workers {
+			if w != nil {
+				w.stop(true)
+			}
+		}
+		return nil, ErrInterrupted
+	}
+	if failed != nil {
+		logger().Warn("start pool workers", "err", failed)
+	}
+	return workers, nil
+}
+
+// startAtOnce is how many pool workers may be starting at once: twice the
+// cores, as a start waits for the kernel and the disk as well as the CPU.
+func startAtOnce() int { return max(1, 2*CPUCount()) }
 
 // task is one call frame's worth of work: a target and a chunk of
 // encoded argument tuples, the notebook state it needs, the cell it
@@ -159,6 +246,7 @@ type task struct {
 	cell    Cell
 	ctx     context.Context
 	done    func(vals []any, err error)
+	resent  bool // sent again after its first worker died before reading it
 }
 
 // Map calls fn on each element of items (a slice or array) and returns the
@@ -376,23 +464,35 @@ func (p *Pool) submit(tg *target, first int, chunks []chunk, done func(first int
 	return nil
 }
 
-// next returns the next task, or nil when the pool is closed and drained
-// or terminated.
-func (p *Pool) next() *task {
+// next returns the next task for the slot whose worker is w, or nil when
+// the pool is closed and drained or terminated. While it waits it watches
+// w: died reports that w, once ready, has died (killed from outside,
+// out of memory) and should be replaced.
+func (p *Pool) next(w *poolWorker) (t *task, died bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for len(p.queue) == 0 && !p.closed && !p.terminated {
+		if w != nil && w.c.wasReady() && !w.c.alive() {
+			return nil, true
+		}
 		p.idle++
 		p.cond.Wait()
 		p.idle--
 	}
 	if p.terminated || len(p.queue) == 0 {
-		return nil
+		return nil, false
 	}
-	t := p.queue[0]
+	t = p.queue[0]
 	p.queue[0] = nil
 	p.queue = p.queue[1:]
-	return t
+	return t, false
+}
+
+// setWorker records slot's current worker, nil for none.
+func (p *Pool) setWorker(slot int, w *poolWorker) {
+	p.mu.Lock()
+	p.workers[slot] = w
+	p.mu.Unlock()
 }
 
 // nextOf returns the next task without waiting, to be sent to a worker

@@ -3,12 +3,15 @@ package mp
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestPoolCalls(t *testing.T) {
@@ -304,4 +307,179 @@ func TestPoolCloseJoin(t *testing.T) {
 	}
 	pool.Terminate()
 	pool.Terminate()
+}
+
+// TestPoolReplacesWorkersKilledWhileIdle kills every worker of an idle
+// pool with SIGKILL: the next Map must run on fresh workers as if nothing
+// had happened (the tasks never started), whether or not the pool noticed
+// the deaths before the call, and the pool must be back to its size.
+func TestPoolReplacesWorkersKilledWhileIdle(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		noticed bool // wait until the pool replaced the workers before the Map
+	}{
+		{"Map right after the deaths", false},
+		{"Map after the pool replaced them", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			newCell(t)
+			pool := NewPool(2)
+			defer pool.Terminate()
+			xs := []int{1, 2, 3, 4, 5, 6}
+			want := []any{1, 4, 9, 16, 25, 36}
+			if got, err := pool.Map(square, xs); err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("first Map = %v, %v", got, err)
+			}
+			killed := pool.workerPids()
+			if len(killed) != 2 {
+				t.Fatalf("pool of 2 has workers %v", killed)
+			}
+			for _, pid := range killed {
+				killAndWaitExit(t, pid)
+			}
+			replaced := func() bool {
+				pids := pool.workerPids()
+				return len(pids) == 2 && !slices.ContainsFunc(pids, func(p int) bool { return slices.Contains(killed, p) })
+			}
+			if tc.noticed {
+				waitUntil(t, "the pool replaced its dead workers", replaced)
+			}
+			if got, err := pool.Map(square, xs); err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("Map after the workers were killed = %v, %v; want %v", got, err, want)
+			}
+			waitUntil(t, "the pool is back to 2 workers", replaced)
+			for _, pid := range pool.workerPids() {
+				if err := syscall.Kill(pid, 0); err != nil {
+					t.Errorf("worker %d: %v", pid, err)
+				}
+			}
+		})
+	}
+}
+
+// workerPids returns the process ids of the pool's current workers.
+func (p *Pool) workerPids() []int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var pids []int
+	for _, w := range p.workers {
+		if w != nil && w.c.alive() {
+			pids = append(pids, w.c.pid())
+		}
+	}
+	return pids
+}
+
+// killAndWaitExit sends SIGKILL to pid and returns once the process has
+// exited (it may not have been waited for yet).
+func killAndWaitExit(t *testing.T, pid int) {
+	t.Helper()
+	fd, err := pidfdOpen(pid)
+	if err != nil {
+		t.Fatalf("pidfd_open(%d): %v", pid, err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if !waitReadable(fd, time.Minute) {
+		t.Fatalf("worker %d still running a minute after SIGKILL", pid)
+	}
+}
+
+// waitUntil polls cond until it holds, failing the test if it does not
+// within a minute (a bound for a hung test, not a timing assertion).
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); !cond(); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting until %s", what)
+		}
+	}
+}
+
+// TestNewPoolWarnsAboutManyWorkers checks the one-line warning for a pool
+// of many more workers than cores. The cell is interrupted beforehand, so
+// that no worker starts: the warning comes before any.
+func TestNewPoolWarnsAboutManyWorkers(t *testing.T) {
+	cores := CPUCount()
+	for _, tc := range []struct {
+		name string
+		n    int
+		want string
+	}{
+		{"at the limit", manyPerCore * cores, ""},
+		{"above it", manyPerCore*cores + 1, fmt.Sprintf("mp: NewPool(%d) starts %[1]d worker processes on %d cores (about 24 MB each)\n", manyPerCore*cores+1, cores)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, interrupt := newCell(t)
+			interrupt()
+			p := NewPool(tc.n)
+			defer p.Terminate()
+			if got := stderr.String(); got != tc.want {
+				t.Errorf("stderr %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestNewPoolInterruptedWhileStarting interrupts the cell while a large
+// pool starts: NewPool must stop starting workers, end those it started,
+// and leave a pool whose calls say it was interrupted.
+func TestNewPoolInterruptedWhileStarting(t *testing.T) {
+	Shutdown() // no spare: every child from here on is the pool's
+	starts := filepath.Join(t.TempDir(), "starts")
+	SetHost(host, Config{Path: os.Args[0], Env: []string{"GOMP_TEST_MODE=worker", "GOMP_TEST_STARTS=" + starts}, NoSpare: true})
+	defer SetHost(host, Config{Path: os.Args[0], Env: []string{"GOMP_TEST_MODE=worker"}})
+	_, _, interrupt := newCell(t)
+	n := 20 * CPUCount()
+	started := func() int {
+		b, _ := os.ReadFile(starts)
+		return strings.Count(string(b), "\n")
+	}
+	// Interrupt once the first worker runs.
+	stop := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for started() == 0 {
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+		interrupt()
+	}()
+	pool := NewPool(n)
+	defer pool.Terminate()
+	close(stop)
+	<-watched
+	if _, err := pool.Map(square, []int{1}); !errors.Is(err, ErrInterrupted) {
+		t.Errorf("Map on a pool interrupted while starting = %v, want ErrInterrupted", err)
+	}
+	if got := started(); got == 0 || got >= n/2 {
+		t.Errorf("%d of %d workers started before the interrupt stopped NewPool", got, n)
+	}
+	if kids := childPids(t); len(kids) > 0 {
+		t.Errorf("children %v still there after the interrupted NewPool returned", kids)
+	}
+}
+
+// childPids lists the test process's child processes.
+func childPids(t *testing.T) []string {
+	t.Helper()
+	tasks, err := filepath.Glob("/proc/self/task/*/children")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []string
+	for _, name := range tasks {
+		b, err := os.ReadFile(name)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+		pids = append(pids, strings.Fields(string(b))...)
+	}
+	return pids
 }

@@ -8,9 +8,16 @@ import (
 	"syscall"
 )
 
-// loop is one worker slot of p: it keeps a worker process, feeds it tasks
-// and replaces it when it dies, is interrupted, or has done its maximum
-// number of tasks. NewPool starts it; Join and Terminate wait for it.
+// loop is one worker slot of p: it keeps a worker process (w, started by
+// NewPool), feeds it tasks and replaces it when it dies, is interrupted,
+// or has done its maximum number of tasks. NewPool starts it; Join and
+// Terminate wait for it.
+//
+// A worker that dies while idle is replaced at once, so that the pool
+// keeps its size; one found dead when a task comes is replaced before the
+// task is sent. A send that fails means the worker died before reading
+// the task, which therefore never ran: it goes back to the queue, once,
+// for a fresh worker.
 //
 // A task of the same submit as the one running is sent to the worker
 // before the running one's results are read (up to pipelineDepth tasks in
@@ -18,21 +25,40 @@ import (
 // one task at a time the worker sat idle for every frame's transfer and
 // decoding. A worker runs frames in order, so the tasks behind one that
 // broke it never started; they go back to the queue.
-func (p *Pool) loop(name, identity string) {
+func (p *Pool) loop(slot int, name, identity string, w *poolWorker) {
 	defer p.wg.Done()
 	defer p.slotEnded()
-	var w *poolWorker
 	defer func() {
 		if w != nil {
 			w.stop(p.isTerminated())
 		}
 	}()
-	w, err := p.spawn(name, identity)
-	if err != nil {
-		logger().Warn("start pool worker", "err", err)
+	// drop ends w and forgets it; kill says whether it must be killed.
+	drop := func(kill bool) {
+		w.stop(kill)
+		w = nil
+		p.setWorker(slot, nil)
+	}
+	// start gives the slot a new worker.
+	start := func() error {
+		nw, err := p.spawn(name, identity)
+		if err != nil {
+			return err
+		}
+		w = nw
+		p.setWorker(slot, w)
+		return nil
 	}
 	for {
-		t := p.next()
+		t, died := p.next(w)
+		if died {
+			logger().Debug("pool worker died while idle; starting another", "worker", w.name, "pid", w.c.pid(), "status", w.c.exitCode())
+			drop(true)
+			if err := start(); err != nil {
+				logger().Warn("replace pool worker", "err", err)
+			}
+			continue
+		}
 		if t == nil {
 			return
 		}
@@ -40,8 +66,11 @@ func (p *Pool) loop(name, identity string) {
 			t.done(nil, ErrInterrupted)
 			continue
 		}
+		if w != nil && !w.c.alive() {
+			drop(true)
+		}
 		if w == nil {
-			if w, err = p.spawn(name, identity); err != nil {
+			if err := start(); err != nil {
 				t.done(nil, err)
 				continue
 			}
@@ -51,9 +80,13 @@ func (p *Pool) loop(name, identity string) {
 			continue
 		}
 		if err := w.send(t); err != nil {
-			t.done(nil, err)
-			w.stop(true)
-			w = nil
+			drop(true)
+			if !t.resent {
+				t.resent = true
+				p.requeue([]*task{t})
+			} else {
+				t.done(nil, err)
+			}
 			continue
 		}
 		inflight := []*task{t}
@@ -76,8 +109,7 @@ func (p *Pool) loop(name, identity string) {
 			head.done(vals, err)
 			w.tasks++
 			if broken || (p.opts.maxTasks > 0 && w.tasks >= p.opts.maxTasks) {
-				w.stop(broken)
-				w = nil
+				drop(broken)
 				p.requeue(inflight)
 				inflight = nil
 			}
@@ -116,11 +148,20 @@ type poolWorker struct {
 	tasks   int
 }
 
+// spawn starts a worker for a slot of p. Until the worker has exited, a
+// goroutine waits for its process to end and wakes the pool's waiting
+// slots, so that the slot of an idle worker that died replaces it.
 func (p *Pool) spawn(name, identity string) (*poolWorker, error) {
 	c, err := newChild()
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
+	go func() {
+		<-c.dead
+		p.mu.Lock()
+		p.cond.Broadcast()
+		p.mu.Unlock()
+	}()
 	w := &poolWorker{c: c, name: name}
 	err = c.greet(hello{Name: name, ParentName: self().Name, ParentPid: os.Getpid(), Pool: true, Identity: identity}, Cell{})
 	if err == nil && p.init != nil {

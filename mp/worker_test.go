@@ -69,6 +69,7 @@ func (testRunner) Loop(name string) (reflect.Value, error) {
 // runner's loop when it has one: the same results, output and errors (with
 // the failing item's index) as item by item, and item by item otherwise.
 func TestPoolLoop(t *testing.T) {
+	newCell(t) // NewPool runs in a live cell: an interrupted one stops it
 	pool := NewPool(2, WithChunkSize(4))
 	defer pool.Terminate()
 	xs := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}

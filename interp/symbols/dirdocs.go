@@ -13,8 +13,6 @@ import (
 	"strings"
 )
 
-//go:generate go run ./gendocs -o docs.go
-
 // Doc is the documentation of one exported name of a package: its
 // declaration as Go source and its doc comment (the comment's text, as
 // go/doc keeps it, not yet formatted).

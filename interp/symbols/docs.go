@@ -606,7 +606,7 @@ that is not a slice, array or map is an error.
 	Docs["mp"] = map[string]Doc{
 		"": {
 			Decl: "package mp // import \"mp\"",
-			Doc:  "Package mp runs notebook functions in child processes, after Python's\nmultiprocessing: cells `import \"mp\"` and use Process for one call in a\nchild and Pool for many calls spread over long-lived workers.\n\n\tfunc square(n int) int { return n * n }\n\n\tp := mp.NewProcess(printNumber, 3)\n\terr := p.Start()\n\terr = p.Join()\n\n\tpool := mp.NewPool(4)\n\tdefer pool.Close()\n\tout, err := pool.Map(square, []int{1, 2, 3}) // [1 4 9]\n\nmp owns the processes: starting them, the framed protocol to them\n(frame.go), serialising arguments and results (codec.go), routing their\noutput to the right cell (output.go), and ending them (lifetime.go). It\nleaves the notebook to the interpreter, which it reaches only through\nHost (in the kernel) and Runner (in a worker); mp imports neither the\ninterpreter nor the kernel.\n\n# What a child is\n\nA child is the gomp binary in worker mode (`gomp worker`), running its own\ninterpreter. At Start (for a Pool: at each call) mp takes Host.Snapshot,\nthe notebook's imports, declarations and package-level variable values as\nof now, and the child rebuilds that state with Runner.Restore. A cell's\ntop-level statements never run again in a child; a child sees variables\nas they were when the call was made, and its changes to them stay in the\nchild. Pool workers outlive cells and pick up functions declared later:\neach call carries the snapshot's version, and a worker reloads the state\nwhen it changed.\n\n# What crosses\n\nThe target must be a function declared at top level in the notebook\n(Host.Target names it; closures and func literals are refused when the\nProcess or the call is made, never in the child). Arguments are encoded\nagainst the target's parameter types, results against its result types,\nso an int comes back as an int: booleans, integers, floats, complex\nnumbers, strings, slices, arrays, maps, structs (exported fields; for\ninterpreted structs every field) and pointers to them, and in\ninterface-typed parameters basic values, []any and map[string]any.\nChannels, funcs, files and unsafe pointers cannot cross: the error names\nthe argument, as in\n\n\tmp.NewProcess(f, ...): argument 1 (chan int) cannot be sent to another process\n\nA target may end with an error result; a non-nil error fails the call\nlike a panic does (without a stack).\n\n# Sharing between processes\n\nQueue, JoinableQueue, Pipe, Array, Value, Lock, RLock, Semaphore, Event,\nCondition and Barrier are handles: passed as arguments to NewProcess,\nPool tasks or initializers (or put in a Queue), they arrive in the child\nas handles on the same object, and the child can pass them on to its own\nchildren.\n\n\tq := mp.NewQueue()\n\tp := mp.NewProcess(producer, q) // func producer(q *mp.Queue)\n\titem, err := q.Get()\n\n\ta, b := mp.Pipe()                // b goes to a child; close our copy\n\tarr := mp.NewArray([]int{2, 3})  // shared memory; arr.View().([]int)\n\nQueues and the synchronisation objects live in the process that created\nthem and are served to the others over a unix socket (broker.go); a\nprocess that dies releases the locks and semaphore units it held, and a\nhalf-sent Put is never seen. Pipes are socket pairs whose ends are\nhanded over as file descriptors (pipe.go, fdpass.go); Recv returns\nio.EOF once every copy of the other end is closed. Arrays and Values are\nfiles in /dev/shm mapped into every process that has them (shared.go).\nWaits end with ErrInterrupted when the cell is interrupted. Queue and\npipe items are encoded like arguments, with a description of their\ntype (typedesc.go), so Get and Recv return them as the type they were\nput as: basic values, slices, maps, notebook structs; values of named\ncompiled types come back through GetInto and RecvInto.\n\n# Output\n\nA child's stdout and stderr go to the cell that started it (for a Pool,\nthe cell that submitted the task), even after that cell has ended. Lines\nfrom concurrent children never mix: each line up to 4 KiB reaches the\ncell in one Write, longer lines in 4 KiB pieces. Join returns only after\neverything the child printed has been written, and a Pool call returns\nonly after everything its tasks printed.\n\n# Failures and lifetimes\n\nA panic in a Process's child is printed with its stack on the cell's\nstderr and gives exit code 1. In a Pool it is printed too and the call\nreturns a *RemoteError naming the item; the worker carries on. A worker\nthat dies (os.Exit, kill -9) fails the call with ErrWorkerDied and is\nreplaced. Terminate and Kill give exit codes -15 and -9.\n\nJupyter interrupts a kernel by sending SIGINT to its process group, so\nchildren get it too: workers ignore SIGINT, and the kernel decides. When\na cell is interrupted, mp terminates the Processes it started and aborts\nits Pool tasks (killing and replacing the workers running them); the\nwaiting Join, Map or Get returns ErrInterrupted. Shutdown ends every\nchild, and a kernel killed outright takes its children with it\n(Pdeathsig).\n\n# Wiring (for main)\n\nThe kernel (and `gomp run`) calls SetHost once with its interpreter\nsession, which is a Host, and a Config saying how to start workers (the\nzero Config runs os.Executable() with the argument \"worker\"), and\nShutdown on exit. `gomp worker` builds an interpreter session without\noutput capture, calls SetHost with it too (so a child can start children\nof its own, whose output reaches the cell through the child's stdout),\nand calls ServeWorker, which talks to the parent over fds 3 and 4 and\nleaves stdout and stderr to the notebook's code.\n",
+			Doc:  "Package mp runs notebook functions in child processes, after Python's\nmultiprocessing: cells `import \"mp\"` and use Process for one call in a\nchild and Pool for many calls spread over long-lived workers.\n\n\tfunc square(n int) int { return n * n }\n\n\tp := mp.NewProcess(printNumber, 3)\n\terr := p.Start()\n\terr = p.Join()\n\n\tpool := mp.NewPool(4)\n\tdefer pool.Close()\n\tout, err := pool.Map(square, []int{1, 2, 3}) // [1 4 9]\n\nmp owns the processes: starting them, the framed protocol to them\n(frame.go), serialising arguments and results (codec.go), routing their\noutput to the right cell (output.go), and ending them (lifetime.go). It\nleaves the notebook to the interpreter, which gomp's main plugs in\n(host.go); mp imports neither the interpreter nor the kernel.\n\n# What a child is\n\nA child is the gomp binary in worker mode (`gomp worker`), running its own\ninterpreter. At Start (for a Pool: at each call) mp takes a snapshot of\nthe notebook's imports, declarations and package-level variable values as\nof now, and the child rebuilds that state from it. A cell's top-level\nstatements never run again in a child; a child sees variables as they\nwere when the call was made, and its changes to them stay in the child.\nA variable holding an error arrives as an error with the same message\n(errors.New); one that cannot cross (a channel, a file, a reader) is its\ntype's zero value in the child.\nPool workers outlive cells and pick up functions declared later: each\ncall carries the snapshot's version, and a worker reloads the state when\nit changed.\n\n# What crosses\n\nThe target must be a function declared at top level in the notebook\n(closures and func literals are refused when the Process or the call is\nmade, never in the child). Arguments are encoded against the target's\nparameter types, results against its result types, so an int comes back\nas an int: booleans, integers, floats, complex numbers, strings, slices,\narrays, maps, structs (exported fields; for interpreted structs every\nfield) and pointers to them, and in interface-typed parameters basic\nvalues, []any and map[string]any.\nChannels, funcs, files and unsafe pointers cannot cross: the error names\nthe argument, as in\n\n\tmp.NewProcess(f, ...): argument 1 (chan int) cannot be sent to another process\n\nA target may end with an error result; a non-nil error fails the call\nlike a panic does (without a stack).\n\n# Sharing between processes\n\nQueue, JoinableQueue, Pipe, Array, Value, Lock, RLock, Semaphore, Event,\nCondition and Barrier are handles: passed as arguments to NewProcess,\nPool tasks or initializers (or put in a Queue), they arrive in the child\nas handles on the same object, and the child can pass them on to its own\nchildren.\n\n\tq := mp.NewQueue()\n\tp := mp.NewProcess(producer, q) // func producer(q *mp.Queue)\n\titem, err := q.Get()\n\n\ta, b := mp.Pipe()                // b goes to a child; close our copy\n\tarr := mp.NewArray([]int{2, 3})  // shared memory; arr.View().([]int)\n\nQueues and the synchronisation objects live in the process that created\nthem and are served to the others over a unix socket (broker.go); a\nprocess that dies releases the locks and semaphore units it held, and a\nhalf-sent Put is never seen. Pipes are socket pairs whose ends are\nhanded over as file descriptors (pipe.go, fdpass.go); Recv returns\nio.EOF once every copy of the other end is closed. Arrays and Values are\nfiles in /dev/shm mapped into every process that has them (shared.go).\nWaits end with ErrInterrupted when the cell is interrupted. Queue and\npipe items are encoded like arguments, with a description of their\ntype (typedesc.go), so Get and Recv return them as the type they were\nput as: basic values, slices, maps, notebook structs; values of named\ncompiled types come back through GetInto and RecvInto.\n\n# Output\n\nA child's stdout and stderr go to the cell that started it (for a Pool,\nthe cell that submitted the task), even after that cell has ended. Lines\nfrom concurrent children never mix: each line up to 4 KiB reaches the\ncell in one Write, longer lines in 4 KiB pieces. Join returns only after\neverything the child printed has been written, and a Pool call returns\nonly after everything its tasks printed.\n\n# Failures and lifetimes\n\nA panic in a Process's child is printed with its stack on the cell's\nstderr and gives exit code 1. In a Pool it is printed too and the call\nreturns a *RemoteError naming the item; the worker carries on. A worker\nthat dies (os.Exit, kill -9) while running a task fails the call with\nErrWorkerDied and is replaced; one that dies while idle is replaced\nbefore it is given work, and the call never notices. Terminate and Kill\ngive exit codes -15 and -9.\n\nEach worker of a Pool is a process with its own interpreter, about\n24 MB, so more workers than cores pay off only for calls that mostly\nwait (sleeps, network). At most twice CPUCount() workers start at once,\nand NewPool returns when the last has been started; it warns in one line\non the cell's stderr when asked for more than 8 workers per core.\nInterrupting the cell while they start stops the starting and ends the\nworkers already started; every call on that pool then returns an error\nwrapping ErrInterrupted.\n\nJupyter interrupts a kernel by sending SIGINT to its process group, so\nchildren get it too: workers ignore SIGINT, and the kernel decides. When\na cell is interrupted, mp terminates the Processes it started and aborts\nits Pool tasks (killing and replacing the workers running them); the\nwaiting Join, Map or Get returns ErrInterrupted. Shutting the kernel\ndown ends every child, and a kernel killed outright takes its children\nwith it (Pdeathsig).\n",
 		},
 		"ActiveChildren": {
 			Decl: "func ActiveChildren() []*Process",
@@ -763,35 +763,6 @@ index in [0, parties) to each.
 			Doc: `CPUCount is the number of CPUs usable by this process.
 `,
 		},
-		"Cell": {
-			Decl: `type Cell struct {
-	Context        context.Context
-	Stdout, Stderr io.Writer
-	// Display receives what children show with the display package; nil
-	// shows their text/plain on Stdout.
-	Display func(display.Output) error
-}`,
-			Doc: `Cell is where a cell's output goes and how long it lives.
-`,
-		},
-		"Cell.Context": {
-			Decl: "Cell.Context context.Context",
-			Doc:  "",
-		},
-		"Cell.Display": {
-			Decl: "Cell.Display func(display.Output) error",
-			Doc: `Display receives what children show with the display package; nil
-shows their text/plain on Stdout.
-`,
-		},
-		"Cell.Stderr": {
-			Decl: "Cell.Stderr io.Writer",
-			Doc:  "",
-		},
-		"Cell.Stdout": {
-			Decl: "Cell.Stdout io.Writer",
-			Doc:  "",
-		},
 		"Condition": {
 			Decl: `type Condition struct {
 	// contains filtered or unexported fields
@@ -833,53 +804,6 @@ notified, and takes the lock again.
 			Decl: "func (c *Condition) WaitTimeout(d time.Duration) (bool, error)",
 			Doc: `WaitTimeout is Wait giving up after d (d < 0: never); it reports
 whether it was notified.
-`,
-		},
-		"Config": {
-			Decl: `type Config struct {
-	// Path is the worker executable; "" means os.Executable().
-	Path string
-	// Args follow Path on the command line; nil means []string{"worker"}.
-	Args []string
-	// Env is appended to os.Environ() for workers.
-	Env []string
-	// Log receives mp's diagnostics; nil means slog.Default().
-	Log *slog.Logger
-	// NoSpare turns off the spare: by default, once a Process has exited,
-	// another worker is started in the background and waits for the next
-	// Start, which then skips process start-up.
-	NoSpare bool
-}`,
-			Doc: `Config says how mp starts worker processes. The zero value runs the
-current executable (os.Executable) with the single argument "worker" and
-keeps one spare worker started ahead of need.
-`,
-		},
-		"Config.Args": {
-			Decl: "Config.Args []string",
-			Doc: `Args follow Path on the command line; nil means []string{"worker"}.
-`,
-		},
-		"Config.Env": {
-			Decl: "Config.Env []string",
-			Doc: `Env is appended to os.Environ() for workers.
-`,
-		},
-		"Config.Log": {
-			Decl: "Config.Log *slog.Logger",
-			Doc: `Log receives mp's diagnostics; nil means slog.Default().
-`,
-		},
-		"Config.NoSpare": {
-			Decl: "Config.NoSpare bool",
-			Doc: `NoSpare turns off the spare: by default, once a Process has exited,
-another worker is started in the background and waits for the next
-Start, which then skips process start-up.
-`,
-		},
-		"Config.Path": {
-			Decl: "Config.Path string",
-			Doc: `Path is the worker executable; "" means os.Executable().
 `,
 		},
 		"Connection": {
@@ -959,20 +883,6 @@ child; Pid is os.Getpid().
 made them was interrupted; the processes and tasks involved are ended.
 `,
 		},
-		"ErrNoHost": {
-			Decl: "var ErrNoHost = errors.New(\"mp: no host: processes can only be started from a gomp kernel, runner or worker (mp.SetHost was not called)\")",
-			Doc: `ErrNoHost is returned when a Process or Pool is used in a program where
-SetHost was not called: gomp's kernel, runner and workers all call it,
-so this means mp is used from a program of one's own.
-`,
-		},
-		"ErrTargetFailed": {
-			Decl: "var ErrTargetFailed = errors.New(\"mp: target failed\")",
-			Doc: `ErrTargetFailed is returned by ServeWorker when a Process's target
-panicked or returned an error. The worker has already written the
-failure to its stderr (the cell's); main only has to exit with status 1.
-`,
-		},
 		"ErrTimeout": {
 			Decl: "var ErrTimeout = errors.New(\"mp: timeout\")",
 			Doc: `ErrTimeout is returned by JoinTimeout when the child is still running.
@@ -1016,54 +926,6 @@ until some process calls Set.
 			Decl: "func (e *Event) WaitTimeout(d time.Duration) (bool, error)",
 			Doc: `WaitTimeout is Wait giving up after d; it reports whether the flag is
 set.
-`,
-		},
-		"Host": {
-			Decl: `type Host interface {
-	// Target names fn, which must be a function declared at top level in
-	// the notebook (or a method value on a serialisable receiver). The name
-	// is opaque to mp: a child's Runner.Func turns it back into a function.
-	// Closures, func literals and compiled functions are an error that
-	// names the rule.
-	Target(fn any) (string, error)
-	// Snapshot captures the notebook's state for a child: its imports and
-	// declarations so far and the values of its package-level variables.
-	// The bytes are opaque to mp; a child's Runner.Restore reads them.
-	Snapshot() ([]byte, error)
-	// Cell returns the output writers and context of the cell running now.
-	// Children pin these at Start, so their output reaches the cell that
-	// started them even when they print after it has ended. Context is done
-	// when the cell is interrupted.
-	Cell() Cell
-}`,
-			Doc: `Host is what mp needs from the interpreter session that runs the cells.
-main installs one with SetHost before any cell runs; a package-level hook
-is unavoidable because cells call mp.NewProcess without a handle (compare
-http.DefaultServeMux).
-`,
-		},
-		"Host.Cell": {
-			Decl: "func (Host) Cell() Cell",
-			Doc: `Cell returns the output writers and context of the cell running now.
-Children pin these at Start, so their output reaches the cell that
-started them even when they print after it has ended. Context is done
-when the cell is interrupted.
-`,
-		},
-		"Host.Snapshot": {
-			Decl: "func (Host) Snapshot() ([]byte, error)",
-			Doc: `Snapshot captures the notebook's state for a child: its imports and
-declarations so far and the values of its package-level variables.
-The bytes are opaque to mp; a child's Runner.Restore reads them.
-`,
-		},
-		"Host.Target": {
-			Decl: "func (Host) Target(fn any) (string, error)",
-			Doc: `Target names fn, which must be a function declared at top level in
-the notebook (or a method value on a serialisable receiver). The name
-is opaque to mp: a child's Runner.Func turns it back into a function.
-Closures, func literals and compiled functions are an error that
-names the rule.
 `,
 		},
 		"Item": {
@@ -1179,8 +1041,16 @@ means a new RLock, as in Python.
 		},
 		"NewPool": {
 			Decl: "func NewPool(n int, opts ...Option) *Pool",
-			Doc: `NewPool starts a pool of n workers (CPUCount() if n <= 0). Problems
-(no host, a bad initializer) are returned by every later call.
+			Doc: `NewPool starts a pool of n workers (CPUCount() if n <= 0). Problems (no
+host, a bad initializer, an interrupt while the workers start) are
+returned by every later call.
+
+Each worker is a whole process with its own interpreter (about 24 MB),
+so more workers than cores pay off only for calls that mostly wait.
+At most twice CPUCount() workers start at a time, and NewPool returns
+when the last has been started; an interrupt of the cell meanwhile stops
+the starting and ends the workers already started. A pool of more than
+8 workers per core writes a one-line warning to the cell's stderr first.
 `,
 		},
 		"NewProcess": {
@@ -1247,7 +1117,7 @@ worker processes, as Python's multiprocessing.Pool does. Workers start
 when the pool is made and pick up functions declared in cells run after
 it: each call carries the notebook's state, sent to a worker only when
 it changed since the worker last saw it. A pool that is never closed
-keeps its workers until Shutdown.
+keeps its workers until the kernel shuts down.
 `,
 		},
 		"Pool.Apply": {
@@ -1396,13 +1266,6 @@ if NewProcess found a problem or the process was already started.
 running; calling it again is harmless.
 `,
 		},
-		"ProgressIDPrefix": {
-			Decl: "const ProgressIDPrefix = \"gomp-progress-\"",
-			Doc: `ProgressIDPrefix starts the display id of every progress bar, so that a
-front without rich output (gomp run's log) can tell progress from other
-displays and show it its own way.
-`,
-		},
 		"Queue": {
 			Decl: `type Queue struct {
 	// contains filtered or unexported fields
@@ -1547,26 +1410,6 @@ returned a non-nil error, or the worker could not run it.
 			Doc: `the host's name for the target
 `,
 		},
-		"Runner": {
-			Decl: `type Runner interface {
-	Restore(snapshot []byte) error
-	Func(target string) (reflect.Value, error)
-}`,
-			Doc: `Runner is the interpreter inside a worker process: it rebuilds the
-notebook's state from a Snapshot and resolves Targets to callable funcs.
-ServeWorker calls the funcs with reflect.Value.Call on the goroutine that called ServeWorker
-and recovers their panics; Restore may be called again with a newer
-snapshot between calls.
-`,
-		},
-		"Runner.Func": {
-			Decl: "func (Runner) Func(target string) (reflect.Value, error)",
-			Doc:  "",
-		},
-		"Runner.Restore": {
-			Decl: "func (Runner) Restore(snapshot []byte) error",
-			Doc:  "",
-		},
 		"Semaphore": {
 			Decl: `type Semaphore struct {
 	// contains filtered or unexported fields
@@ -1590,40 +1433,6 @@ one back. Units taken by a process that dies are given back.
 			Decl: "func (s *Semaphore) Release() error",
 			Doc: `Release gives a unit back.
 `,
-		},
-		"ServeWorker": {
-			Decl: "func ServeWorker(ctx context.Context, r Runner) error",
-			Doc:  "ServeWorker is the worker process's main loop: `gomp worker` builds an\ninterpreter and calls it. It reads frames from the parent on fd 3 and\nanswers on fd 4: who it is (hello), the notebook state to restore, then\neither one call (a Process: ServeWorker returns when it is done) or tasks\nuntil the parent says exit or closes the channel (a Pool worker).\n\nA worker ignores SIGINT: Jupyter interrupts a kernel by signalling its\nwhole process group, and it is the parent that decides which children an\ninterrupt ends (those of the interrupted cell). SIGTERM and SIGKILL end a\nworker as usual.\n\nServeWorker returns nil when the worker should exit with status 0,\nErrTargetFailed (wrapped) after a Process's target failed, and other\nerrors when the channel to the parent broke; for all non-nil errors main\nexits with status 1.\n",
-		},
-		"SetHost": {
-			Decl: "func SetHost(h Host, c Config)",
-			Doc: `SetHost installs the interpreter session that cells run in and says how
-to start workers. main calls it once before any cell runs; a
-package-level hook is unavoidable because cells call mp.NewProcess without
-a handle (compare http.DefaultServeMux).
-`,
-		},
-		"Shutdown": {
-			Decl: "func Shutdown()",
-			Doc: `Shutdown ends every child: it terminates pools and processes, stops the
-spare and the forker thread, and waits for all of them. The kernel calls
-it when it shuts down; mp can be used again afterwards.
-`,
-		},
-		"Tracer": {
-			Decl: `type Tracer interface {
-	Traceback(recovered any) string
-}`,
-			Doc: `Tracer may be implemented by a Runner whose funcs can tell where inside
-the notebook's code a panic happened. When a target panics, ServeWorker
-recovers, calls Traceback with the recovered value, and shows and
-reports the result instead of the worker's Go stack (which for an
-interpreter is mostly the interpreter's own frames).
-`,
-		},
-		"Tracer.Traceback": {
-			Decl: "func (Tracer) Traceback(recovered any) string",
-			Doc:  "",
 		},
 		"Value": {
 			Decl: `type Value struct {
@@ -1661,16 +1470,6 @@ multiprocessing.Value: an Array of one element.
 		"Value.String": {
 			Decl: "func (v *Value) String() string",
 			Doc: `String prints the value.
-`,
-		},
-		"Warm": {
-			Decl: "func Warm()",
-			Doc: `Warm starts a spare worker in the background, unless there is one, a
-child is running (the spare's start-up would compete with it for the
-CPU) or Config.NoSpare is set, so that the next Process.Start skips
-process start-up: a spare reaches the target's first output in 2-3 ms,
-a cold start in about 40. The kernel calls it after each cell of a
-notebook that imports mp; the spare costs about 24 MB while it waits.
 `,
 		},
 		"WithChunkSize": {

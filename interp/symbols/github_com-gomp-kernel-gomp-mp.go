@@ -4,8 +4,6 @@ package symbols
 
 import (
 	"github.com/gomp-kernel/gomp/mp"
-	"go/constant"
-	"go/token"
 	"reflect"
 )
 
@@ -17,8 +15,6 @@ func init() {
 		"CurrentProcess":       reflect.ValueOf(mp.CurrentProcess),
 		"ErrBrokenBarrier":     reflect.ValueOf(&mp.ErrBrokenBarrier).Elem(),
 		"ErrInterrupted":       reflect.ValueOf(&mp.ErrInterrupted).Elem(),
-		"ErrNoHost":            reflect.ValueOf(&mp.ErrNoHost).Elem(),
-		"ErrTargetFailed":      reflect.ValueOf(&mp.ErrTargetFailed).Elem(),
 		"ErrTimeout":           reflect.ValueOf(&mp.ErrTimeout).Elem(),
 		"ErrWorkerDied":        reflect.ValueOf(&mp.ErrWorkerDied).Elem(),
 		"NewArray":             reflect.ValueOf(mp.NewArray),
@@ -37,11 +33,6 @@ func init() {
 		"OneWayPipe":           reflect.ValueOf(mp.OneWayPipe),
 		"ParentProcess":        reflect.ValueOf(mp.ParentProcess),
 		"Pipe":                 reflect.ValueOf(mp.Pipe),
-		"ProgressIDPrefix":     reflect.ValueOf(constant.MakeFromLiteral("\"gomp-progress-\"", token.STRING, 0)),
-		"ServeWorker":          reflect.ValueOf(mp.ServeWorker),
-		"SetHost":              reflect.ValueOf(mp.SetHost),
-		"Shutdown":             reflect.ValueOf(mp.Shutdown),
-		"Warm":                 reflect.ValueOf(mp.Warm),
 		"WithChunkSize":        reflect.ValueOf(mp.WithChunkSize),
 		"WithInitializer":      reflect.ValueOf(mp.WithInitializer),
 		"WithMaxTasksPerChild": reflect.ValueOf(mp.WithMaxTasksPerChild),
@@ -51,12 +42,9 @@ func init() {
 		"Array":         reflect.ValueOf((*mp.Array)(nil)),
 		"AsyncResult":   reflect.ValueOf((*mp.AsyncResult)(nil)),
 		"Barrier":       reflect.ValueOf((*mp.Barrier)(nil)),
-		"Cell":          reflect.ValueOf((*mp.Cell)(nil)),
 		"Condition":     reflect.ValueOf((*mp.Condition)(nil)),
-		"Config":        reflect.ValueOf((*mp.Config)(nil)),
 		"Connection":    reflect.ValueOf((*mp.Connection)(nil)),
 		"Event":         reflect.ValueOf((*mp.Event)(nil)),
-		"Host":          reflect.ValueOf((*mp.Host)(nil)),
 		"Item":          reflect.ValueOf((*mp.Item)(nil)),
 		"JoinableQueue": reflect.ValueOf((*mp.JoinableQueue)(nil)),
 		"Lock":          reflect.ValueOf((*mp.Lock)(nil)),
@@ -66,56 +54,7 @@ func init() {
 		"Queue":         reflect.ValueOf((*mp.Queue)(nil)),
 		"RLock":         reflect.ValueOf((*mp.RLock)(nil)),
 		"RemoteError":   reflect.ValueOf((*mp.RemoteError)(nil)),
-		"Runner":        reflect.ValueOf((*mp.Runner)(nil)),
 		"Semaphore":     reflect.ValueOf((*mp.Semaphore)(nil)),
-		"Tracer":        reflect.ValueOf((*mp.Tracer)(nil)),
 		"Value":         reflect.ValueOf((*mp.Value)(nil)),
-
-		// interface wrapper definitions
-		"_Host":   reflect.ValueOf((*_github_com_gomp_kernel_gomp_mp_Host)(nil)),
-		"_Runner": reflect.ValueOf((*_github_com_gomp_kernel_gomp_mp_Runner)(nil)),
-		"_Tracer": reflect.ValueOf((*_github_com_gomp_kernel_gomp_mp_Tracer)(nil)),
 	}
-}
-
-// _github_com_gomp_kernel_gomp_mp_Host is an interface wrapper for Host type
-type _github_com_gomp_kernel_gomp_mp_Host struct {
-	IValue    interface{}
-	WCell     func() mp.Cell
-	WSnapshot func() ([]byte, error)
-	WTarget   func(fn any) (string, error)
-}
-
-func (W _github_com_gomp_kernel_gomp_mp_Host) Cell() mp.Cell {
-	return W.WCell()
-}
-func (W _github_com_gomp_kernel_gomp_mp_Host) Snapshot() ([]byte, error) {
-	return W.WSnapshot()
-}
-func (W _github_com_gomp_kernel_gomp_mp_Host) Target(fn any) (string, error) {
-	return W.WTarget(fn)
-}
-
-// _github_com_gomp_kernel_gomp_mp_Runner is an interface wrapper for Runner type
-type _github_com_gomp_kernel_gomp_mp_Runner struct {
-	IValue   interface{}
-	WFunc    func(target string) (reflect.Value, error)
-	WRestore func(snapshot []byte) error
-}
-
-func (W _github_com_gomp_kernel_gomp_mp_Runner) Func(target string) (reflect.Value, error) {
-	return W.WFunc(target)
-}
-func (W _github_com_gomp_kernel_gomp_mp_Runner) Restore(snapshot []byte) error {
-	return W.WRestore(snapshot)
-}
-
-// _github_com_gomp_kernel_gomp_mp_Tracer is an interface wrapper for Tracer type
-type _github_com_gomp_kernel_gomp_mp_Tracer struct {
-	IValue     interface{}
-	WTraceback func(recovered any) string
-}
-
-func (W _github_com_gomp_kernel_gomp_mp_Tracer) Traceback(recovered any) string {
-	return W.WTraceback(recovered)
 }

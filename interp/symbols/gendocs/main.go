@@ -1,7 +1,9 @@
 // Command gendocs writes the documentation table of gomp's own packages
 // (symbols.Docs) from their sources, so that inspection in cells shows
 // doc comments where the sources are absent. It covers every package of
-// symbols.Packages. Run through go generate in interp/symbols:
+// symbols.Packages, and of each only the names its symbol table has (so
+// that mp's wiring, left out of the table, is not documented to cells
+// either). Run through go generate in interp/symbols, after the tables:
 //
 //	go run ./gendocs -o docs.go
 package main
@@ -49,9 +51,13 @@ func run(out string) error {
 		if err != nil {
 			return err
 		}
+		table := symbols.Symbols[symbols.Packages[short]]
 		names := make([]string, 0, len(docs))
 		for n := range docs {
-			names = append(names, n)
+			// "" is the package; "T.M" and "T.F" go with T.
+			if top, _, _ := strings.Cut(n, "."); top == "" || table[top].IsValid() {
+				names = append(names, n)
+			}
 		}
 		slices.Sort(names)
 		fmt.Fprintf(&b, "\tDocs[%q] = map[string]Doc{\n", short)
