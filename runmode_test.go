@@ -29,6 +29,39 @@ func TestRunCommand(t *testing.T) {
 	t.Run("reporting", func(t *testing.T) { testRunReporting(t, bin) })
 	t.Run("cell ids", func(t *testing.T) { testRunCellIDs(t, bin) })
 	t.Run("big output", func(t *testing.T) { testRunBigOutput(t, bin) })
+	t.Run("timeout leaves children of finished cells", func(t *testing.T) { testRunTimeoutKeepsChildren(t, bin) })
+}
+
+// testRunTimeoutKeepsChildren runs, with a time limit per cell, a cell that
+// starts a Process and ends, then a cell that joins it: the child must run
+// to its end, as in the kernel, where a cell's processes outlive the cell.
+func testRunTimeoutKeepsChildren(t *testing.T, bin string) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "later.ipynb"), goNotebook(t,
+		"import (\"fmt\"; \"mp\"; \"time\")\nfunc slowly() { time.Sleep(500 * time.Millisecond); fmt.Println(\"child done\") }\np := mp.NewProcess(slowly)\np.Start()",
+		"p.Join()\np.ExitCode()"), 0o644)
+	if out, errOut, code := runGomp(t, bin, dir, nil, "run", "--timeout", "1m", "later.ipynb"); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	nb, err := runner.ReadNotebook(filepath.Join(dir, "later.nbconvert.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	for _, c := range nb.Cells {
+		for _, o := range c.Outputs {
+			text.WriteString(o.Text.String())
+			if o.Data != nil {
+				fmt.Fprint(&text, o.Data["text/plain"])
+			}
+		}
+	}
+	// The child's line went to the cell that started it, which was
+	// already stored (as nbconvert drops output that arrives after a
+	// cell's reply); its exit code shows whether it ran to its end.
+	if got := text.String(); got != "(0, true)" {
+		t.Errorf("the child of a finished cell did not run to its end under --timeout: outputs %q, want its exit code (0, true)", got)
+	}
 }
 
 // testRunBigOutput runs a cell printing 8 MB in 100000 lines, then a line

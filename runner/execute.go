@@ -203,17 +203,14 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 // and execution count. It returns OK, Failed or TimedOut, and for the
 // latter two the error as the summary shows it.
 func runCell(ctx context.Context, notebook *front.Notebook, c *Cell, n int, timeout time.Duration, ids *displays) (Status, string) {
-	cctx, cancel := ctx, context.CancelFunc(func() {})
-	if timeout > 0 {
-		cctx, cancel = context.WithTimeout(ctx, timeout)
-	}
-	defer cancel()
+	cctx, stop := cellContext(ctx, timeout)
 	outs := &outputs{}
 	o := notebook.Execute(cctx, front.Cell{Count: n, Code: c.Source.String(), IO: interp.IO{
 		Stdout:  outs.stream("stdout"),
 		Stderr:  outs.stream("stderr"),
 		Display: ids.publisher(outs),
 	}})
+	timedOut := stop()
 	count := n
 	c.ExecutionCount = &count
 	delete(c.Metadata, "execution")
@@ -223,7 +220,7 @@ func runCell(ctx context.Context, notebook *front.Notebook, c *Cell, n int, time
 	case o.Help:
 		// A help cell (?name) shows a page in the kernel; nbconvert
 		// stores nothing for it, and neither does gomp run.
-	case o.Err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded):
+	case o.Err != nil && ctx.Err() == nil && timedOut:
 		status = TimedOut
 		msg = fmt.Sprintf("%s: the cell did not finish within %v and was interrupted", name, timeout)
 		outs.add(Output{OutputType: "error", EName: "TimeoutError", EValue: msg, Traceback: []string{"TimeoutError: " + msg}})
@@ -239,4 +236,22 @@ func runCell(ctx context.Context, notebook *front.Notebook, c *Cell, n int, time
 	}
 	c.Outputs = outs.take()
 	return status, msg
+}
+
+// cellContext is the context one cell runs with: done when ctx is, or
+// when the cell has run for timeout (0: no limit). stop, called when the
+// cell has returned, reports whether the time limit ended it and disarms
+// the limit without cancelling the context, as the kernel leaves a cell's
+// context alone after Execute: Processes and pool calls the cell started
+// keep running into later cells until the notebook ends.
+func cellContext(ctx context.Context, timeout time.Duration) (cctx context.Context, stop func() (timedOut bool)) {
+	if timeout <= 0 {
+		return ctx, func() bool { return false }
+	}
+	cctx, cancel := context.WithCancelCause(ctx)
+	timer := time.AfterFunc(timeout, func() { cancel(context.DeadlineExceeded) })
+	return cctx, func() bool {
+		timer.Stop()
+		return errors.Is(context.Cause(cctx), context.DeadlineExceeded)
+	}
 }
