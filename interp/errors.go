@@ -78,6 +78,24 @@ func compileError(err error) error {
 	return e
 }
 
+// staticTypeRE matches yaegi's error for the probe of staticType, which
+// names the static type of the value assigned.
+var staticTypeRE = regexp.MustCompile(`cannot use type (.+) as type \[0\]struct ?\{\} in assignment$`)
+
+// staticTypeOf returns the type named by err, the error of staticType's
+// probe, and false when err does not name one.
+func staticTypeOf(err error) (string, bool) {
+	var ce *CellError
+	if !errors.As(err, &ce) {
+		return "", false
+	}
+	m := staticTypeRE.FindStringSubmatch(ce.Value)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
 var exitRE = regexp.MustCompile(`^os\.Exit\((-?\d+)\)$`)
 
 // runtimeError turns an error from running a cell into a *CellError;

@@ -234,13 +234,14 @@ func (s *Session) execute(ctx context.Context, code string, st *cellState) (Valu
 }
 
 // runStmt compiles and runs one top-level statement. A := whose names all
-// exist already runs as an assignment when it compiles as one, because a
-// new definition would get new storage that earlier funcs do not see.
+// exist already runs as an assignment when it compiles as one and keeps
+// their types, because a new definition would get new storage that
+// earlier funcs do not see.
 func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st *cellState) (reflect.Value, error) {
 	s.rewriteUpdates(stmt)
 	block := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{scoped(stmt)}, Rbrace: phys}
 	s.instrument(block)
-	if a, ok := stmt.(*ast.AssignStmt); ok && a.Tok == token.DEFINE && s.allGlobals(a.Lhs) {
+	if a, ok := stmt.(*ast.AssignStmt); ok && a.Tok == token.DEFINE && s.allGlobals(a.Lhs) && s.keepsTypes(a) {
 		assign := *a
 		assign.Tok = token.ASSIGN
 		if prog, err := s.compile(&ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{&assign}, Rbrace: phys}); err == nil {
@@ -248,6 +249,18 @@ func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st
 		}
 	}
 	return s.compileRun(ctx, block, st)
+}
+
+// define runs a := of gomp's own variables (_gompR0, _gompV...), which
+// hold a cell's trailing value. Unlike runStmt it always defines them
+// anew: assigning would constrain each cell's value to the type the
+// previous cell's value had.
+func (s *Session) define(ctx context.Context, assign *ast.AssignStmt, phys token.Pos, st *cellState) error {
+	s.rewriteUpdates(assign)
+	block := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{assign}, Rbrace: phys}
+	s.instrument(block)
+	_, err := s.compileRun(ctx, block, st)
+	return err
 }
 
 // scoped runs a top-level compound statement (for, if, switch, select, a
