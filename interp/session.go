@@ -82,6 +82,7 @@ type cellState struct {
 	ctx   context.Context
 	io    IO
 	trace *traceBuffer
+	code  string // the cell's source, for explain
 }
 
 var (
@@ -195,6 +196,7 @@ func (s *Session) Execute(ctx context.Context, code string, cell IO) (Value, err
 }
 
 func (s *Session) execute(ctx context.Context, code string, st *cellState) (Value, error) {
+	st.code = code
 	items, err := parseCell(s.yi.FileSet(), st.io.Name, code)
 	if err != nil {
 		return Value{}, compileError(err)
@@ -314,7 +316,12 @@ func (s *Session) runProgram(ctx context.Context, prog *yaegi.Program, st *cellS
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 			return reflect.Value{}, interrupted()
 		}
-		return reflect.Value{}, runtimeError(err, st.trace.lines())
+		lines := st.trace.lines()
+		err = runtimeError(err, lines)
+		if ce := (*CellError)(nil); errors.As(err, &ce) {
+			s.explain(ctx, ce, ce.failure, lines, st)
+		}
+		return reflect.Value{}, err
 	}
 	return v, nil
 }

@@ -283,6 +283,11 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 		if err != nil {
 			return Value{}, err
 		}
+		if star, ok := ast.Unparen(x).(*ast.StarExpr); ok && !v.IsValid() {
+			// yaegi gives a trailing *p with p nil no value.
+			p := s.yi.FileSet().Position(star.Pos())
+			return Value{}, nilDerefError(strings.TrimSuffix(p.Filename, fileSuffix), p.Line, p.Column)
+		}
 		return render(v), nil
 	}
 	// yaegi accepts "_ = f()" for any f, but reports the exact count when
