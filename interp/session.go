@@ -376,6 +376,9 @@ func (s *Session) newInterpreter() (*yaegi.Interpreter, error) {
 	if err := installDisplayPrelude(yi); err != nil {
 		return nil, err
 	}
+	if err := installRichPrelude(yi); err != nil {
+		return nil, err
+	}
 	return yi, nil
 }
 
