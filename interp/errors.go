@@ -86,18 +86,31 @@ func compileError(err error) error {
 // names the static type of the value assigned.
 var staticTypeRE = regexp.MustCompile(`cannot use type (.+) as type \[0\]struct ?\{\} in assignment$`)
 
+// untypedRE matches the same error for an untyped constant.
+var untypedRE = regexp.MustCompile(`cannot convert untyped (\w+) to \[0\]struct ?\{\}$`)
+
+// untypedDefaults are the types Go gives untyped constants in a :=, as
+// yaegi names them.
+var untypedDefaults = map[string]string{
+	"int": "int", "float": "float64", "rune": "int32", "string": "string", "complex": "complex128", "bool": "bool",
+}
+
 // staticTypeOf returns the type named by err, the error of staticType's
-// probe, and false when err does not name one.
+// probe (for an untyped constant, its default type), and false when err
+// does not name one.
 func staticTypeOf(err error) (string, bool) {
 	var ce *CellError
 	if !errors.As(err, &ce) {
 		return "", false
 	}
-	m := staticTypeRE.FindStringSubmatch(ce.Value)
-	if m == nil {
-		return "", false
+	if m := staticTypeRE.FindStringSubmatch(ce.Value); m != nil {
+		return m[1], true
 	}
-	return m[1], true
+	if m := untypedRE.FindStringSubmatch(ce.Value); m != nil {
+		t, ok := untypedDefaults[m[1]]
+		return t, ok
+	}
+	return "", false
 }
 
 var exitRE = regexp.MustCompile(`^os\.Exit\((-?\d+)\)$`)

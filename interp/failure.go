@@ -259,7 +259,7 @@ func (s *Session) peek(ctx context.Context, e ast.Expr, locals map[string]bool) 
 	block := &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{&ast.AssignStmt{
 		Lhs: []ast.Expr{&ast.Ident{Name: "_gompE", NamePos: pos}}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{e},
 	}}}
-	prog, err := s.compile(block)
+	prog, err := s.compileQuiet(block)
 	if err != nil {
 		return reflect.Value{}, false
 	}

@@ -327,10 +327,27 @@ func (s *Session) runProgram(ctx context.Context, prog *yaegi.Program, st *cellS
 }
 
 // compile compiles n, recovering from yaegi's own panics.
-func (s *Session) compile(n ast.Node) (prog *yaegi.Program, err error) {
+func (s *Session) compile(n ast.Node) (*yaegi.Program, error) {
+	prog, panicked, err := s.compileAST(n)
+	if panicked != nil {
+		s.log.Error("yaegi panicked while compiling", "panic", panicked)
+	}
+	return prog, err
+}
+
+// compileQuiet is compile for gomp's own probes (staticType, peek), which
+// expect failures: yaegi's panics are errors, not logged.
+func (s *Session) compileQuiet(n ast.Node) (*yaegi.Program, error) {
+	prog, _, err := s.compileAST(n)
+	return prog, err
+}
+
+// compileAST compiles n, turning yaegi's own panics into errors (and
+// returning the panic value).
+func (s *Session) compileAST(n ast.Node) (prog *yaegi.Program, panicked any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Error("yaegi panicked while compiling", "panic", r)
+			panicked = r
 			err = &CellError{Name: "CompileError", Value: fmt.Sprintf("the interpreter failed on this code: %v", r)}
 		}
 	}()
@@ -344,12 +361,12 @@ func (s *Session) compile(n ast.Node) (prog *yaegi.Program, err error) {
 					what = hint
 				}
 				msg := fmt.Sprintf("%s:%d:%d: %s", strings.TrimSuffix(p.Filename, fileSuffix), p.Line, p.Column, what)
-				return nil, &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}, Line: p.Line, Col: p.Column}
+				return nil, nil, &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}, Line: p.Line, Col: p.Column}
 			}
 		}
-		return nil, compileError(err)
+		return nil, nil, compileError(err)
 	}
-	return prog, nil
+	return prog, nil, nil
 }
 
 // newInterpreter builds a yaegi interpreter with the session's symbols and

@@ -180,7 +180,7 @@ func (s *Session) staticType(x ast.Expr) (string, bool) {
 		Values: []ast.Expr{x},
 	}
 	probe := &ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{&ast.DeclStmt{Decl: &ast.GenDecl{TokPos: pos, Tok: token.VAR, Specs: []ast.Spec{spec}}}}, Rbrace: pos}
-	_, err := s.compile(probe)
+	_, err := s.compileQuiet(probe)
 	return staticTypeOf(err)
 }
 
