@@ -279,6 +279,15 @@ func frames(trace []string) []string {
 	return out
 }
 
+// PanicText returns the message Go prints (after "panic: ") for a value
+// recovered from a call into notebook code made outside Execute, such as
+// mp's worker calling a Func: Go's wording for the run-time errors yaegi
+// raises in its own (see goPanicText), without operands.
+func (s *Session) PanicText(recovered any) string {
+	text, _ := goPanicText(recovered)
+	return text
+}
+
 // Traceback returns the interpreted stack of the panic that just ended a
 // call into notebook code made outside Execute, such as mp's worker calling
 // a Func (it implements mp.Tracer): one frame per line pair, innermost

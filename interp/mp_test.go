@@ -70,3 +70,28 @@ q.Put("hello")`, ""},
 		}
 	}
 }
+
+// TestMPPanicText checks that a pool task's run-time error reads as Go's
+// own, on the cell's stderr and in the error the call returns.
+func TestMPPanicText(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mp.SetHost(s, workerConfig())
+	defer mp.Shutdown()
+	got := runCell(t, s, "In[1]", `import "mp"
+func at(i int) int { return []int{1, 2}[i] }
+pool := mp.NewPool(1)
+_, err := pool.Map(at, []int{0, 5})
+pool.Close()
+err`, nil, false)
+	want := "runtime error: index out of range"
+	if !strings.Contains(got, "[stderr]\npanic: "+want) || !strings.Contains(got, "[value] mp: at (item 1) panicked: "+want) {
+		t.Errorf("got:\n%s\nwant the panic and the error to read %q", got, want)
+	}
+	if strings.Contains(got, "reflect") {
+		t.Errorf("got:\n%s\nwant no reflect message", got)
+	}
+}
