@@ -141,9 +141,17 @@ func failedRegion(fset *token.FileSet, roots []ast.Node, line, col int, inCell b
 			(b.Line > line || b.Line == line && b.Column >= col)
 	}
 	var stmt, fn ast.Node
+	locals := map[string]bool{}
 	for _, r := range roots {
 		if !contains(r) {
 			continue
+		}
+		// Every name declared anywhere in the top-level item counts as
+		// local: a closure's free names and a top-level loop's variables
+		// are not the globals of the same name.
+		locals = localNames(r)
+		for _, n := range topNames(r) {
+			delete(locals, n)
 		}
 		ast.Inspect(r, func(n ast.Node) bool {
 			if n == nil || !contains(n) {
@@ -158,20 +166,45 @@ func failedRegion(fset *token.FileSet, roots []ast.Node, line, col int, inCell b
 			return true
 		})
 	}
-	locals := map[string]bool{}
-	if fn != nil {
-		locals = localNames(fn)
-	}
 	if inCell || fn == nil {
 		if stmt == nil {
 			return nil, nil
 		}
-		for n := range localNames(stmt) {
-			locals[n] = true
-		}
 		return stmt, locals
 	}
 	return fn, locals
+}
+
+// topNames returns the names the top-level item r declares, which are
+// globals.
+func topNames(r ast.Node) []string {
+	var names []string
+	switch r := r.(type) {
+	case *ast.AssignStmt:
+		if r.Tok == token.DEFINE {
+			for _, e := range r.Lhs {
+				if id, ok := e.(*ast.Ident); ok {
+					names = append(names, id.Name)
+				}
+			}
+		}
+	case *ast.FuncDecl:
+		if r.Recv == nil {
+			names = append(names, r.Name.Name)
+		}
+	case *ast.GenDecl:
+		for _, sp := range r.Specs {
+			switch sp := sp.(type) {
+			case *ast.ValueSpec:
+				for _, id := range sp.Names {
+					names = append(names, id.Name)
+				}
+			case *ast.TypeSpec:
+				names = append(names, sp.Name.Name)
+			}
+		}
+	}
+	return names
 }
 
 // indexFailure returns Go's message for x when its operands can be known
