@@ -51,11 +51,13 @@
 // a closed channel. The operands in the first two are found again after
 // the fact (failure.go) when they are constants or globals; an index held
 // in a function's local variable is gone by then, and the message is
-// Go's without it ("index out of range"). A failed assertion of a
-// notebook type's value to a notebook interface says "value is not T"
-// (Go: "main.V is not T: missing method M"): the value's reflect type
-// cannot name V. runtime_errors_test.go holds the cases, checked against
-// the Go toolchain.
+// Go's without it ("index out of range"). A failed assertion to a
+// notebook interface names the value's type and the missing method as Go
+// does when yaegi names the type, or when the value is a global whose
+// reflect type belongs to one type only; otherwise (a local, or a type
+// sharing its reflect type with another) it says "value is not T".
+// runtime_errors_test.go holds the cases, checked against the Go
+// toolchain, and the gaps.
 //
 // # Rich output
 //

@@ -185,6 +185,10 @@ var yaegiRuntimeTexts = map[string]struct {
 	"reflect: call of reflect.Value.Elem on zero Value":         {goNilText, otherFailure},
 }
 
+// assertNoMethodRE matches yaegi's message for a notebook value that
+// lacks a method of a notebook interface, which does not say which.
+var assertNoMethodRE = regexp.MustCompile(`^interface conversion: (\*?main\.\w+) is not main\.(\w+)$`)
+
 // goPanicText returns the message Go prints (after "panic: ") for the
 // panic value v that interpreted code raised, and what kind of failure
 // it is. yaegi raises some of Go's run-time errors as reflect's panics
@@ -201,6 +205,10 @@ func goPanicText(v any) (string, failure) {
 			// yaegi says nil for any value it did not box itself;
 			// explain names the value's type when it can.
 			return goAssertText + "value is not " + t, assertFailure
+		}
+		if assertNoMethodRE.MatchString(msg) {
+			// explain adds the missing method Go names.
+			return msg, assertFailure
 		}
 	}
 	return msg, otherFailure

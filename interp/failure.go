@@ -41,6 +41,16 @@ func (s *Session) explain(ctx context.Context, e *CellError, k failure, trace []
 	fset := token.NewFileSet()
 	roots := s.sources(fset, name, st)
 	if k == assertFailure {
+		if m := assertNoMethodRE.FindStringSubmatch(e.Value); m != nil {
+			// yaegi named the value's type from its own type info.
+			typ, ptr := strings.CutPrefix(m[1], "*")
+			methods := s.notebookMethods(strings.TrimPrefix(typ, "main."), ptr)
+			if missing := s.missingMethod(func(n string) bool { return methods[n] }, m[2]); missing != "" {
+				e.Value += ": missing method " + missing
+				e.Traceback[0] = "panic: " + e.Value
+			}
+			return
+		}
 		if e.failLine > 0 {
 			line, col = e.failLine, e.failCol
 		}
@@ -288,6 +298,11 @@ func (s *Session) peek(ctx context.Context, e ast.Expr, locals map[string]bool) 
 	if !s.pure(e, locals) {
 		return reflect.Value{}, false
 	}
+	return s.evalAgain(ctx, e)
+}
+
+// evalAgain evaluates e, which has no effect, into a value.
+func (s *Session) evalAgain(ctx context.Context, e ast.Expr) (reflect.Value, bool) {
 	pos := e.Pos()
 	block := &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{&ast.AssignStmt{
 		Lhs: []ast.Expr{&ast.Ident{Name: "_gompE", NamePos: pos}}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{e},
@@ -381,8 +396,10 @@ func assertAt(fset *token.FileSet, roots []ast.Node, line, col int) *ast.TypeAss
 // interface of the notebook, which yaegi reports as "nil is not T" for
 // any value it did not box itself (goPanicText makes that "value is not
 // T"): "interface is nil, not T" when x's value is nil, "V is not T:
-// missing method M" when its value's type V is a compiled type, and ""
-// otherwise (a notebook type, which the reflect type cannot name).
+// missing method M" when its value's type V can be named, and ""
+// otherwise: a reflect type that several types share (two notebook
+// types with the same fields, a notebook type and its underlying type)
+// names none of them.
 func (s *Session) assertFailure(ctx context.Context, x *ast.TypeAssertExpr, locals map[string]bool) string {
 	target := strings.TrimPrefix(exprString(x.Type), "main.")
 	full := target
@@ -396,20 +413,83 @@ func (s *Session) assertFailure(ctx context.Context, x *ast.TypeAssertExpr, loca
 	if v.Kind() == reflect.Interface {
 		return goAssertText + "interface is nil, not " + full
 	}
-	t := v.Type()
-	if t.Name() == "" {
+	t, star := v.Type(), ""
+	if t.Kind() == reflect.Pointer {
+		t, star = t.Elem(), "*"
+	}
+	var name string
+	var has func(method string) bool
+	switch same := s.notebookTypesOf(ctx, t); {
+	case len(same) == 0 && t.Name() != "":
+		name = v.Type().String()
+		has = func(m string) bool { _, ok := v.Type().MethodByName(m); return ok }
+	case len(same) == 1 && t.Name() == "":
+		name = star + "main." + same[0]
+		methods := s.notebookMethods(same[0], star != "")
+		has = func(m string) bool { return methods[m] }
+	default:
 		return ""
 	}
-	msg := goAssertText + t.String() + " is not " + full
-	if m := s.missingMethod(t, target); m != "" {
+	msg := goAssertText + name + " is not " + full
+	if m := s.missingMethod(has, target); m != "" {
 		msg += ": missing method " + m
 	}
 	return msg
 }
 
+// notebookTypesOf returns the notebook's types, other than interfaces,
+// whose values have the reflect type t.
+func (s *Session) notebookTypesOf(ctx context.Context, t reflect.Type) []string {
+	var names []string
+	s.stateMu.RLock()
+	for _, r := range s.decls {
+		if r.Tok == "type" {
+			names = append(names, r.Names...)
+		}
+	}
+	s.stateMu.RUnlock()
+	var same []string
+	for _, n := range names {
+		// *new(T) is T's zero value.
+		zero := &ast.StarExpr{X: &ast.CallExpr{Fun: &ast.Ident{Name: "new"}, Args: []ast.Expr{&ast.Ident{Name: n}}}}
+		if v, ok := s.evalAgain(ctx, zero); ok && v.Kind() != reflect.Interface && v.Type() == t {
+			same = append(same, n)
+		}
+	}
+	return same
+}
+
+// notebookMethods returns the names of the methods the notebook declared
+// on type name: those with a value receiver, and with pointer also those
+// with a pointer receiver (Go's method sets of T and *T).
+func (s *Session) notebookMethods(name string, pointer bool) map[string]bool {
+	s.stateMu.RLock()
+	defer s.stateMu.RUnlock()
+	methods := map[string]bool{}
+	for _, r := range s.decls {
+		if r.Tok != "func" || len(r.Names) != 1 {
+			continue
+		}
+		typ, m, ok := strings.Cut(r.Names[0], ".")
+		if !ok || typ != name {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), "", r.source(), parser.SkipObjectResolution)
+		if err != nil || len(f.Decls) != 1 {
+			continue
+		}
+		if fd, ok := f.Decls[0].(*ast.FuncDecl); ok && fd.Recv != nil && len(fd.Recv.List) == 1 {
+			if _, ptr := fd.Recv.List[0].Type.(*ast.StarExpr); !ptr || pointer {
+				methods[m] = true
+			}
+		}
+	}
+	return methods
+}
+
 // missingMethod returns the first method, in Go's (sorted) order, of the
-// notebook's interface iface that the compiled type t lacks, or "".
-func (s *Session) missingMethod(t reflect.Type, iface string) string {
+// notebook's interface iface for which has is false, or "".
+func (s *Session) missingMethod(has func(string) bool, iface string) string {
 	s.stateMu.RLock()
 	defer s.stateMu.RUnlock()
 	for _, r := range s.decls {
@@ -434,7 +514,7 @@ func (s *Session) missingMethod(t reflect.Type, iface string) string {
 		})
 		slices.Sort(names)
 		for _, n := range names {
-			if _, ok := t.MethodByName(n); !ok {
+			if !has(n) {
 				return n
 			}
 		}

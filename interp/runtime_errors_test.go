@@ -64,6 +64,8 @@ var runtimeCases = []struct {
 	{"assert nil", "var e any\n_ = e.(int)", 2, "interface conversion: interface {} is nil, not int"},
 	{"assert compiled interface", "var e any = 5\n_ = e.(fmt.Stringer)", 2, "interface conversion: int is not fmt.Stringer: missing method String"},
 	{"assert notebook interface", "var e any = 5\n_ = e.(shower)", 2, "interface conversion: int is not main.shower: missing method Hide"},
+	{"assert notebook type", "var e any = P{}\n_ = e.(shower)", 2, "interface conversion: main.P is not main.shower: missing method Hide"},
+	{"assert notebook pointer", "var e any = &P{}\n_ = e.(shower)", 2, "interface conversion: *main.P is not main.shower: missing method Hide"},
 	{"assert nil to interface", "var e any\n_ = e.(shower)", 2, "interface conversion: interface is nil, not main.shower"},
 	{"send on closed", "ch := make(chan int)\nclose(ch)\nch <- 1", 3, "send on closed channel"},
 	{"close closed", "ch := make(chan int)\nclose(ch)\nclose(ch)", 3, "close of closed channel"},
@@ -78,8 +80,10 @@ var runtimeGaps = []struct {
 	// The index is a local of the function, gone when the panic
 	// reaches the session.
 	{"index of a local", "_ = at(7)", "runtime error: index out of range", "runtime error: index out of range [7] with length 3"},
-	// A notebook type's reflect type has no name to print.
-	{"assert notebook type", "var e any = P{}\n_ = e.(shower)", "interface conversion: value is not main.shower", "interface conversion: main.P is not main.shower: missing method Hide"},
+	// The value's reflect type is shared by two notebook types (or by a
+	// notebook type and its underlying type), so it names neither.
+	{"assert shared type", "type dup struct{ X int }\nvar e any = dup{}\n_ = e.(shower)", "interface conversion: value is not main.shower", "interface conversion: main.dup is not main.shower: missing method Hide"},
+	{"assert basic notebook type", "type num int\nvar e any = num(1)\n_ = e.(shower)", "interface conversion: value is not main.shower", "interface conversion: main.num is not main.shower: missing method Hide"},
 }
 
 // runRuntimeCase runs code after runtimeDecls in a new Session and
