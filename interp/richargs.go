@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"go/ast"
+	"image"
 	"reflect"
 
 	"github.com/gomp-kernel/gomp/display"
@@ -87,12 +88,25 @@ var richPackage = yaegi.Exports{richPath + "/rich": {
 }}
 
 // richCompiled reports whether v is a compiled value that display
-// represents by itself (display.HTML, a chart, an image...): a notebook
-// value arrives here without its methods.
+// represents by itself (display.HTML, a chart, an image, a Stringer): a
+// notebook value arrives here without its methods. It calls none, so a
+// chart is drawn once, by Show.
 func richCompiled(v any) bool {
-	_, ok := display.Represent(v)
-	return ok
+	if v == nil {
+		return false
+	}
+	t := reflect.TypeOf(v)
+	for _, i := range richInterfaces {
+		if t.Implements(i) {
+			return true
+		}
+	}
+	return false
 }
+
+// richInterfaces are the interfaces that give a compiled value its
+// representation in display.Represent and display.Of.
+var richInterfaces = append([]reflect.Type{reflect.TypeFor[image.Image]()}, display.Interfaces...)
 
 // richOf returns what display.Show should show for a notebook value
 // whose methods gave b (PNG and JPEG as bytes) and, when it has a String
