@@ -66,3 +66,21 @@ func BenchmarkNew(b *testing.B) {
 		s.Close()
 	}
 }
+
+// BenchmarkRedeclare measures a cell that declares an existing global
+// again with :=, in a notebook with types (see keepsTypes).
+func BenchmarkRedeclare(b *testing.B) {
+	s, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Execute(b.Context(), "type card struct{ Title string }", IO{}); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := s.Execute(b.Context(), `c := card{"x"}`, IO{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -123,34 +123,49 @@ func (s *Session) hasRichMethods() bool {
 }
 
 // represent evaluates x into a global and asks display.Represent about it
-// from inside the interpreter, where yaegi wraps the value in the
-// interface its methods implement.
+// (see ask).
 func (s *Session) represent(ctx context.Context, x ast.Expr, phys token.Pos, st *cellState) (reflect.Value, display.Bundle, error) {
+	if _, undefined := s.undefinedName(x); undefined {
+		// yaegi compiles _gompV := missing and gives it a bogus value;
+		// the caller's plain evaluation reports the name.
+		return reflect.Value{}, nil, &CellError{Name: "CompileError", Value: "undefined name"}
+	}
 	pos := x.Pos()
-	id := func(n string) *ast.Ident { return &ast.Ident{Name: n, NamePos: pos} }
-	assign := &ast.AssignStmt{Lhs: []ast.Expr{id("_gompV")}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{x}}
-	if _, err := s.runStmt(ctx, assign, phys, st); err != nil {
+	assign := &ast.AssignStmt{Lhs: []ast.Expr{&ast.Ident{Name: "_gompV", NamePos: pos}}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{x}}
+	if err := s.define(ctx, assign, phys, st); err != nil {
 		return reflect.Value{}, nil, err
 	}
-	v := s.yi.Globals()["_gompV"]
-	ask := &ast.AssignStmt{
+	b := s.ask(ctx, "_gompV", pos, phys, st)
+	return take(s.yi.Globals()["_gompV"]), b, nil
+}
+
+// ask calls display.Represent on the global name from inside the
+// interpreter, where yaegi wraps its value in the interface its methods
+// implement: those of the variable's static type, the type the notebook
+// declared (the reflect type may be shared by notebook types with the
+// same fields). It returns nil when the value has no rich
+// representation.
+func (s *Session) ask(ctx context.Context, name string, pos, phys token.Pos, st *cellState) display.Bundle {
+	id := func(n string) *ast.Ident { return &ast.Ident{Name: n, NamePos: pos} }
+	q := &ast.AssignStmt{
 		Lhs: []ast.Expr{id("_gompB"), id("_gompOK")}, TokPos: pos, Tok: token.DEFINE,
 		Rhs: []ast.Expr{&ast.CallExpr{
 			Fun: &ast.SelectorExpr{X: id("_gompdisplay"), Sel: id("Represent")}, Lparen: pos, Rparen: pos,
-			Args: []ast.Expr{id("_gompV")},
+			Args: []ast.Expr{id(name)},
 		}},
 	}
-	if _, err := s.runStmt(ctx, ask, phys, st); err != nil {
+	if err := s.define(ctx, q, phys, st); err != nil {
 		s.log.Debug("represent trailing value", "err", err)
-		return v, nil, nil
+		return nil
 	}
 	g := s.yi.Globals()
-	if ok := g["_gompOK"]; ok.IsValid() && ok.Kind() == reflect.Bool && ok.Bool() {
-		if b, isBundle := g["_gompB"].Interface().(display.Bundle); isBundle {
-			return v, b, nil
+	ok, b := take(g["_gompOK"]), take(g["_gompB"])
+	if ok.IsValid() && ok.Kind() == reflect.Bool && ok.Bool() && b.IsValid() {
+		if b, isBundle := b.Interface().(display.Bundle); isBundle {
+			return b
 		}
 	}
-	return v, nil, nil
+	return nil
 }
 
 // richValue returns v's rich representation when it is a compiled value

@@ -27,7 +27,8 @@
 // stays as it was. Running an unchanged func, method, type or const
 // declaration again does nothing; running a var declaration again
 // re-initialises the variable; a := of names that exist assigns them when
-// the types allow. When the cell ends with an expression
+// the types allow and each keeps its static type (otherwise it declares
+// them anew). When the cell ends with an expression
 // its value is shown: strings quoted, structs with field names, nothing for
 // calls without results or for fmt.Print*; a call whose last result is an
 // error fails the cell when that error is non-nil and otherwise shows its
@@ -39,6 +40,24 @@
 // the goroutines the notebook started, and abandons a blocked call into
 // compiled code. A panic in a goroutine is reported on the current cell's
 // stderr instead of ending the process.
+//
+// # Run-time errors
+//
+// A panic's message reads as Go's own for the run-time errors students
+// meet: index out of range [i] with length n (slices, arrays, strings),
+// slice bounds out of range, assignment to entry in nil map, invalid
+// memory address or nil pointer dereference, integer divide by zero,
+// interface conversion (with "missing method M"), and send on or close of
+// a closed channel. The operands in the first two are found again after
+// the fact (failure.go) when they are constants or globals; an index held
+// in a function's local variable is gone by then, and the message is
+// Go's without it ("index out of range"). A failed assertion to a
+// notebook interface names the value's type and the missing method as Go
+// does when yaegi names the type, or when the value is a global whose
+// reflect type belongs to one type only; otherwise (a local, or a type
+// sharing its reflect type with another) it says "value is not T".
+// runtime_errors_test.go holds the cases, checked against the Go
+// toolchain, and the gaps.
 //
 // # Rich output
 //
@@ -60,6 +79,32 @@
 //     wrapper's IValue field does not reliably hold the value. Trailing
 //     values therefore go through display.Represent inside the interpreter
 //     (represent).
+//   - For a value held in an interface (a func's `v any` parameter, a
+//     []any), the MapTypes wrapper evaluates the value's original
+//     expression again in the wrong frame: it shows <nil>, another
+//     variable, or panics. Asserting such a value to a compiled interface
+//     has the same fault, and `x, ok := v.(I)` to an interpreted one
+//     panics. So display.Show, ShowAs and Update get their value through
+//     _gompRich (richargs.go), which asks with `_, ok := v.(I)` and calls
+//     the method through a variable of a compiled interface type, the one
+//     form that works.
+//   - Two notebook types with the same fields, and a declared type and its
+//     underlying type, share one reflect type, and yaegi lets a value of
+//     one be assigned to a variable of the other. Methods are found
+//     through the static type, so gomp never assigns a cell's value to a
+//     variable of another type: its own result variables are defined anew
+//     each time (Session.define) and a := of an existing global with a new
+//     static type defines it anew (keepsTypes).
+//   - A notebook value stored in a package-level variable of interface
+//     type (`var x any = T{}`) is not boxed with its type: no path can
+//     find T's methods, and display.Show(x) or a trailing x shows it as
+//     text. That case is documented in the README, not worked around.
+//   - Go's run-time errors arrive as reflect's panics ("reflect: slice
+//     index out of range") or with positions in gomp's internal file
+//     names; errors.go (goPanicText) gives Go's wording, and failure.go
+//     names the operands when they can be evaluated again (see explain).
+//   - A trailing *p with p nil yields no value instead of panicking;
+//     evalExpr reports Go's nil dereference.
 //   - A conversion T(x) compiles as "returns 0 values" when asked for more
 //     results; isConversion tells it from a call without results.
 //   - The Go 1.21 builtins min, max and clear are missing and reported as

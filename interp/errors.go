@@ -28,6 +28,10 @@ type CellError struct {
 	// or are 0 when unknown. The cell is named in Value and Traceback.
 	Line, Col int
 	err       error
+	failure   failure // the kind of run-time error a panic is
+	// failLine and failCol locate the failed expression when yaegi's
+	// message does (type assertions), for explain.
+	failLine, failCol int
 }
 
 // Error returns "Name: Value".
@@ -78,6 +82,37 @@ func compileError(err error) error {
 	return e
 }
 
+// staticTypeRE matches yaegi's error for the probe of staticType, which
+// names the static type of the value assigned.
+var staticTypeRE = regexp.MustCompile(`cannot use type (.+) as type \[0\]struct ?\{\} in assignment$`)
+
+// untypedRE matches the same error for an untyped constant.
+var untypedRE = regexp.MustCompile(`cannot convert untyped (\w+) to \[0\]struct ?\{\}$`)
+
+// untypedDefaults are the types Go gives untyped constants in a :=, as
+// yaegi names them.
+var untypedDefaults = map[string]string{
+	"int": "int", "float": "float64", "rune": "int32", "string": "string", "complex": "complex128", "bool": "bool",
+}
+
+// staticTypeOf returns the type named by err, the error of staticType's
+// probe (for an untyped constant, its default type), and false when err
+// does not name one.
+func staticTypeOf(err error) (string, bool) {
+	var ce *CellError
+	if !errors.As(err, &ce) {
+		return "", false
+	}
+	if m := staticTypeRE.FindStringSubmatch(ce.Value); m != nil {
+		return m[1], true
+	}
+	if m := untypedRE.FindStringSubmatch(ce.Value); m != nil {
+		t, ok := untypedDefaults[m[1]]
+		return t, ok
+	}
+	return "", false
+}
+
 var exitRE = regexp.MustCompile(`^os\.Exit\((-?\d+)\)$`)
 
 // runtimeError turns an error from running a cell into a *CellError;
@@ -94,7 +129,12 @@ func runtimeError(err error, trace []string) error {
 			return &CellError{Name: "exit", Value: v, Traceback: []string{v}}
 		}
 	}
-	e := &CellError{Name: "panic", Value: fmt.Sprint(p.Value)}
+	text, kind := goPanicText(p.Value)
+	e := &CellError{Name: "panic", Value: text, failure: kind}
+	if m := posRE.FindStringSubmatch(fmt.Sprint(p.Value)); m != nil {
+		e.failLine, _ = strconv.Atoi(m[2])
+		e.failCol, _ = strconv.Atoi(m[3])
+	}
 	e.Traceback = append([]string{"panic: " + e.Value, ""}, frames(trace)...)
 	for _, line := range trace {
 		if m := posRE.FindStringSubmatch(line); m != nil {
@@ -104,6 +144,127 @@ func runtimeError(err error, trace []string) error {
 		}
 	}
 	return e
+}
+
+// failure is the kind of run-time error a panic is, for the ones whose
+// Go message names operands (see Session.explain).
+type failure int
+
+const (
+	otherFailure  failure = iota
+	indexFailure          // index out of range
+	sliceFailure          // slice bounds out of range
+	assertFailure         // yaegi's "interface conversion: nil is not T"
+)
+
+// Go's own texts for run-time errors, as the runtime formats them.
+const (
+	goIndexText  = "runtime error: index out of range"
+	goSliceText  = "runtime error: slice bounds out of range"
+	goNilText    = "runtime error: invalid memory address or nil pointer dereference"
+	goAssertText = "interface conversion: "
+)
+
+// yaegiRuntimeTexts maps the panics yaegi (through reflect) raises for
+// Go's run-time errors to the text Go prints for them.
+var yaegiRuntimeTexts = map[string]struct {
+	text string
+	kind failure
+}{
+	"reflect: slice index out of range":                         {goIndexText, indexFailure},
+	"reflect: array index out of range":                         {goIndexText, indexFailure},
+	"reflect: string index out of range":                        {goIndexText, indexFailure},
+	"reflect.Value.Slice: slice index out of bounds":            {goSliceText, sliceFailure},
+	"reflect.Value.Slice: string slice index out of bounds":     {goSliceText, sliceFailure},
+	"reflect.Value.Slice3: slice index out of bounds":           {goSliceText, sliceFailure},
+	"reflect.Value.Call: call of nil function":                  {goNilText, otherFailure},
+	"reflect: Method on nil interface value":                    {goNilText, otherFailure},
+	"reflect: call of reflect.Value.Field on zero Value":        {goNilText, otherFailure},
+	"reflect: call of reflect.Value.FieldByIndex on zero Value": {goNilText, otherFailure},
+	"reflect: call of reflect.Value.Set on zero Value":          {goNilText, otherFailure},
+	"reflect: call of reflect.Value.Elem on zero Value":         {goNilText, otherFailure},
+}
+
+// assertNoMethodRE matches yaegi's message for a notebook value that
+// lacks a method of a notebook interface, which does not say which.
+var assertNoMethodRE = regexp.MustCompile(`^interface conversion: (\*?main\.\w+) is not main\.(\w+)$`)
+
+// goPanicText returns the message Go prints (after "panic: ") for the
+// panic value v that interpreted code raised, and what kind of failure
+// it is. yaegi raises some of Go's run-time errors as reflect's panics
+// and prefixes its own with a position in gomp's internal file names;
+// every other value reads as fmt.Sprint(v), as Go prints it.
+func goPanicText(v any) (string, failure) {
+	msg := fmt.Sprint(v)
+	if t, ok := yaegiRuntimeTexts[msg]; ok {
+		return t.text, t.kind
+	}
+	if m := posRE.FindStringSubmatch(msg); m != nil && strings.HasPrefix(m[4], goAssertText) {
+		msg = m[4]
+		if t, ok := strings.CutPrefix(msg, goAssertText+"nil is not "); ok {
+			// yaegi says nil for any value it did not box itself;
+			// explain names the value's type when it can.
+			return goAssertText + "value is not " + t, assertFailure
+		}
+		if assertNoMethodRE.MatchString(msg) {
+			// explain adds the missing method Go names.
+			return msg, assertFailure
+		}
+	}
+	return msg, otherFailure
+}
+
+// nilDerefError is the panic of a nil pointer dereference at
+// cell:line:col, for the places where yaegi raises none.
+func nilDerefError(cell string, line, col int) *CellError {
+	return &CellError{
+		Name: "panic", Value: goNilText, Line: line, Col: col,
+		Traceback: []string{"panic: " + goNilText, "", fmt.Sprintf("(cell)\n\t%s:%d:%d", cell, line, col)},
+	}
+}
+
+// indexText is Go's message for index i out of range of a length n.
+func indexText(i, n int64) string {
+	if i < 0 {
+		return fmt.Sprintf("%s [%d]", goIndexText, i)
+	}
+	return fmt.Sprintf("%s [%d] with length %d", goIndexText, i, n)
+}
+
+// sliceText is Go's message for a slice expression x[lo:hi] (or
+// x[lo:hi:max] when three) out of range, checked in Go's order; limit is
+// the capacity of a slice or the length of an array or string, named by
+// what. It returns "" when the bounds are in range.
+func sliceText(lo, hi, max, limit int64, three bool, what string) string {
+	f := func(format string, a ...any) string { return goSliceText + " " + fmt.Sprintf(format, a...) }
+	if three {
+		switch {
+		case max > limit:
+			return f("[::%d] with %s %d", max, what, limit)
+		case max < 0:
+			return f("[::%d]", max)
+		case hi > max:
+			return f("[:%d:%d]", hi, max)
+		case hi < 0:
+			return f("[:%d:]", hi)
+		case lo > hi:
+			return f("[%d:%d:]", lo, hi)
+		case lo < 0:
+			return f("[%d::]", lo)
+		}
+		return ""
+	}
+	switch {
+	case hi > limit:
+		return f("[:%d] with %s %d", hi, what, limit)
+	case hi < 0:
+		return f("[:%d]", hi)
+	case lo > hi:
+		return f("[%d:%d]", lo, hi)
+	case lo < 0:
+		return f("[%d:]", lo)
+	}
+	return ""
 }
 
 // frames formats yaegi's panic lines as Go prints frames: "main.f(...)"
@@ -124,6 +285,15 @@ func frames(trace []string) []string {
 		out = append(out, fn+"\n\t"+m[1]+":"+m[2]+":"+m[3])
 	}
 	return out
+}
+
+// PanicText returns the message Go prints (after "panic: ") for a value
+// recovered from a call into notebook code made outside Execute, such as
+// mp's worker calling a Func: Go's wording for the run-time errors yaegi
+// raises in its own (see goPanicText), without operands.
+func (s *Session) PanicText(recovered any) string {
+	text, _ := goPanicText(recovered)
+	return text
 }
 
 // Traceback returns the interpreted stack of the panic that just ended a

@@ -127,4 +127,5 @@ func (s *Session) goPanic(r any) {
 func (s *Session) instrument(n ast.Node) {
 	guardGo(n)
 	s.probe.rewrite(n)
+	s.richArgs(n)
 }

@@ -82,6 +82,7 @@ type cellState struct {
 	ctx   context.Context
 	io    IO
 	trace *traceBuffer
+	code  string // the cell's source, for explain
 }
 
 var (
@@ -195,6 +196,7 @@ func (s *Session) Execute(ctx context.Context, code string, cell IO) (Value, err
 }
 
 func (s *Session) execute(ctx context.Context, code string, st *cellState) (Value, error) {
+	st.code = code
 	items, err := parseCell(s.yi.FileSet(), st.io.Name, code)
 	if err != nil {
 		return Value{}, compileError(err)
@@ -234,13 +236,14 @@ func (s *Session) execute(ctx context.Context, code string, st *cellState) (Valu
 }
 
 // runStmt compiles and runs one top-level statement. A := whose names all
-// exist already runs as an assignment when it compiles as one, because a
-// new definition would get new storage that earlier funcs do not see.
+// exist already runs as an assignment when it compiles as one and keeps
+// their types, because a new definition would get new storage that
+// earlier funcs do not see.
 func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st *cellState) (reflect.Value, error) {
 	s.rewriteUpdates(stmt)
 	block := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{scoped(stmt)}, Rbrace: phys}
 	s.instrument(block)
-	if a, ok := stmt.(*ast.AssignStmt); ok && a.Tok == token.DEFINE && s.allGlobals(a.Lhs) {
+	if a, ok := stmt.(*ast.AssignStmt); ok && a.Tok == token.DEFINE && s.allGlobals(a.Lhs) && s.keepsTypes(a) {
 		assign := *a
 		assign.Tok = token.ASSIGN
 		if prog, err := s.compile(&ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{&assign}, Rbrace: phys}); err == nil {
@@ -248,6 +251,18 @@ func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st
 		}
 	}
 	return s.compileRun(ctx, block, st)
+}
+
+// define runs a := of gomp's own variables (_gompR0, _gompV...), which
+// hold a cell's trailing value. Unlike runStmt it always defines them
+// anew: assigning would constrain each cell's value to the type the
+// previous cell's value had.
+func (s *Session) define(ctx context.Context, assign *ast.AssignStmt, phys token.Pos, st *cellState) error {
+	s.rewriteUpdates(assign)
+	block := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{assign}, Rbrace: phys}
+	s.instrument(block)
+	_, err := s.compileRun(ctx, block, st)
+	return err
 }
 
 // scoped runs a top-level compound statement (for, if, switch, select, a
@@ -301,7 +316,12 @@ func (s *Session) runProgram(ctx context.Context, prog *yaegi.Program, st *cellS
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 			return reflect.Value{}, interrupted()
 		}
-		return reflect.Value{}, runtimeError(err, st.trace.lines())
+		lines := st.trace.lines()
+		err = runtimeError(err, lines)
+		if ce := (*CellError)(nil); errors.As(err, &ce) {
+			s.explain(ctx, ce, ce.failure, lines, st)
+		}
+		return reflect.Value{}, err
 	}
 	return v, nil
 }
@@ -330,10 +350,27 @@ func (s *Session) settleFrame() {
 }
 
 // compile compiles n, recovering from yaegi's own panics.
-func (s *Session) compile(n ast.Node) (prog *yaegi.Program, err error) {
+func (s *Session) compile(n ast.Node) (*yaegi.Program, error) {
+	prog, panicked, err := s.compileAST(n)
+	if panicked != nil {
+		s.log.Error("yaegi panicked while compiling", "panic", panicked)
+	}
+	return prog, err
+}
+
+// compileQuiet is compile for gomp's own probes (staticType, peek), which
+// expect failures: yaegi's panics are errors, not logged.
+func (s *Session) compileQuiet(n ast.Node) (*yaegi.Program, error) {
+	prog, _, err := s.compileAST(n)
+	return prog, err
+}
+
+// compileAST compiles n, turning yaegi's own panics into errors (and
+// returning the panic value).
+func (s *Session) compileAST(n ast.Node) (prog *yaegi.Program, panicked any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Error("yaegi panicked while compiling", "panic", r)
+			panicked = r
 			err = &CellError{Name: "CompileError", Value: fmt.Sprintf("the interpreter failed on this code: %v", r)}
 		}
 	}()
@@ -348,12 +385,12 @@ func (s *Session) compile(n ast.Node) (prog *yaegi.Program, err error) {
 					what = hint
 				}
 				msg := fmt.Sprintf("%s:%d:%d: %s", strings.TrimSuffix(p.Filename, fileSuffix), p.Line, p.Column, what)
-				return nil, &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}, Line: p.Line, Col: p.Column}
+				return nil, nil, &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}, Line: p.Line, Col: p.Column}
 			}
 		}
-		return nil, compileError(err)
+		return nil, nil, compileError(err)
 	}
-	return prog, nil
+	return prog, nil, nil
 }
 
 // newInterpreter builds a yaegi interpreter with the session's symbols and
@@ -378,6 +415,9 @@ func (s *Session) newInterpreter() (*yaegi.Interpreter, error) {
 		return nil, err
 	}
 	if err := installDisplayPrelude(yi); err != nil {
+		return nil, err
+	}
+	if err := installRichPrelude(yi); err != nil {
 		return nil, err
 	}
 	return yi, nil

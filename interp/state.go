@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gomp-kernel/gomp/display"
 	"go/ast"
 	"go/token"
 	"path"
@@ -269,6 +270,10 @@ func (s *Session) evalRich(ctx context.Context, x ast.Expr, it *item, st *cellSt
 // remains is the value (several values show as "(a, b)").
 func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value, error) {
 	x := it.stmt.(*ast.ExprStmt).X
+	if id, ok := ast.Unparen(x).(*ast.Ident); ok && id.Name == "nil" && !s.yi.Globals()["nil"].IsValid() {
+		// Untyped nil has no value to show (yaegi gives it a bogus one).
+		return Value{}, nil
+	}
 	call, isCall := ast.Unparen(x).(*ast.CallExpr)
 	if !isCall {
 		if s.hasRichMethods() {
@@ -277,6 +282,11 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 		v, err := s.runStmt(ctx, it.stmt, it.phys, st)
 		if err != nil {
 			return Value{}, err
+		}
+		if star, ok := ast.Unparen(x).(*ast.StarExpr); ok && !v.IsValid() {
+			// yaegi gives a trailing *p with p nil no value.
+			p := s.yi.FileSet().Position(star.Pos())
+			return Value{}, nilDerefError(strings.TrimSuffix(p.Filename, fileSuffix), p.Line, p.Column)
 		}
 		return render(v), nil
 	}
@@ -324,7 +334,7 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 		lhs[i] = &ast.Ident{NamePos: call.Pos(), Name: "_gompR" + strconv.Itoa(i)}
 	}
 	assign := &ast.AssignStmt{Lhs: lhs, TokPos: call.Pos(), Tok: token.DEFINE, Rhs: []ast.Expr{call}}
-	if _, err := s.runStmt(ctx, assign, it.phys, st); err != nil {
+	if err := s.define(ctx, assign, it.phys, st); err != nil {
 		return Value{}, err
 	}
 	g := s.yi.Globals()
@@ -332,14 +342,27 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 	for i := range vals {
 		vals[i] = g["_gompR"+strconv.Itoa(i)]
 	}
-	if last := vals[n-1]; last.IsValid() && last.Type() == reflect.TypeFor[error]() {
-		if _, err := errorResult(last); err != nil {
+	var data display.Bundle
+	last := vals[n-1]
+	withErr := last.IsValid() && last.Type() == reflect.TypeFor[error]()
+	if withErr && last.IsNil() && n == 2 && s.hasRichMethods() {
+		data = s.ask(ctx, "_gompR0", call.Pos(), it.phys, st)
+	}
+	for i := range vals {
+		vals[i] = take(vals[i])
+	}
+	if withErr {
+		if _, err := errorResult(vals[n-1]); err != nil {
 			return Value{}, err
 		}
 		vals = vals[:n-1]
 	}
 	if len(vals) == 1 {
-		return render(vals[0]), nil
+		val := render(vals[0])
+		if data != nil && val.IsValid() {
+			val.Data = withText(data, val.Text)
+		}
+		return val, nil
 	}
 	texts := make([]string, len(vals))
 	all := make([]any, len(vals))
@@ -350,6 +373,20 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 		}
 	}
 	return Value{Text: "(" + strings.Join(texts, ", ") + ")", Value: reflect.ValueOf(all)}, nil
+}
+
+// take returns a copy of v, a variable of gomp's own, and zeroes v, so
+// that the interpreter does not keep a cell's result alive: every
+// `_gompR0, _gompR1 := call` gets new storage (yaegi keeps redeclared
+// names of another type in new slots).
+func take(v reflect.Value) reflect.Value {
+	if !v.IsValid() || !v.CanSet() {
+		return v
+	}
+	c := reflect.New(v.Type()).Elem()
+	c.Set(v)
+	v.SetZero()
+	return c
 }
 
 // errorResult is what a trailing call's error result shows: nothing when it

@@ -2,6 +2,10 @@ package interp
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/printer"
+	"go/token"
 	"reflect"
 	"strconv"
 	"strings"
@@ -115,4 +119,118 @@ func (s *Session) typeExpr(t reflect.Type, named map[reflect.Type]string) (strin
 		return b.String(), nil
 	}
 	return "", fmt.Errorf("type %s cannot be written as Go source", t)
+}
+
+// keepsTypes reports whether every existing global that the := a
+// declares again keeps its static type. Only then may a run as an
+// assignment (see runStmt): yaegi gives notebook types with the same
+// fields one reflect type and lets a value of one be assigned to a
+// variable of the other, which would then show the first type's rich
+// output (a declared type also shares its reflect type with its
+// underlying type). Types it cannot learn count as kept; without
+// notebook types, reflect types tell types apart and nothing is asked.
+func (s *Session) keepsTypes(a *ast.AssignStmt) bool {
+	if !s.declaresTypes() {
+		return true
+	}
+	var rhs []string
+	switch {
+	case len(a.Rhs) == len(a.Lhs):
+		for _, x := range a.Rhs {
+			t, _ := s.staticType(x)
+			rhs = append(rhs, t)
+		}
+	case len(a.Rhs) == 1:
+		call, ok := ast.Unparen(a.Rhs[0]).(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		ft, ok := s.staticType(call.Fun)
+		if !ok {
+			return true
+		}
+		if rhs = resultTypes(ft); len(rhs) != len(a.Lhs) {
+			return true
+		}
+	default:
+		return true
+	}
+	for i, l := range a.Lhs {
+		if id, ok := l.(*ast.Ident); !ok || id.Name == "_" || rhs[i] == "" {
+			continue
+		}
+		if t, ok := s.staticType(l); ok && normalType(t) != normalType(rhs[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// staticType returns the type yaegi gives x, as it writes types
+// ("main.card", "func(int) (main.card2,error)"), by compiling without
+// running an assignment of x to a type no value has (see
+// staticTypeOf). It reports false when x is untyped, of interface type,
+// or does not compile.
+func (s *Session) staticType(x ast.Expr) (string, bool) {
+	pos := x.Pos()
+	empty := &ast.StructType{Struct: pos, Fields: &ast.FieldList{Opening: pos, Closing: pos}}
+	spec := &ast.ValueSpec{
+		Names:  []*ast.Ident{{Name: "_", NamePos: pos}},
+		Type:   &ast.ArrayType{Lbrack: pos, Len: &ast.BasicLit{ValuePos: pos, Kind: token.INT, Value: "0"}, Elt: empty},
+		Values: []ast.Expr{x},
+	}
+	probe := &ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{&ast.DeclStmt{Decl: &ast.GenDecl{TokPos: pos, Tok: token.VAR, Specs: []ast.Spec{spec}}}}, Rbrace: pos}
+	_, err := s.compileQuiet(probe)
+	return staticTypeOf(err)
+}
+
+// resultTypes returns the result types of fn, a func type as yaegi
+// writes it, or nil when it cannot be read.
+func resultTypes(fn string) []string {
+	x, err := parser.ParseExpr(fn)
+	if err != nil {
+		return nil
+	}
+	ft, ok := x.(*ast.FuncType)
+	if !ok || ft.Results == nil {
+		return nil
+	}
+	var out []string
+	for _, f := range ft.Results.List {
+		t := exprString(f.Type)
+		for range max(len(f.Names), 1) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// normalType writes the type t in one spelling (yaegi leaves out some
+// blanks), so that two spellings of a type compare equal.
+func normalType(t string) string {
+	x, err := parser.ParseExpr(t)
+	if err != nil {
+		return t
+	}
+	return exprString(x)
+}
+
+func exprString(x ast.Expr) string {
+	var b strings.Builder
+	if err := printer.Fprint(&b, token.NewFileSet(), x); err != nil {
+		return ""
+	}
+	return b.String()
+}
+
+// declaresTypes reports whether the notebook declared a type.
+func (s *Session) declaresTypes() bool {
+	s.stateMu.RLock()
+	defer s.stateMu.RUnlock()
+	for _, d := range s.decls {
+		if d.Tok == "type" {
+			return true
+		}
+	}
+	return false
 }
