@@ -1,44 +1,14 @@
+//go:build linux
+
 package interp
 
 import (
-	"context"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"testing"
-
-	"github.com/gomp-kernel/gomp/mp"
 )
 
-// workerEnv marks the test binary re-executed as an mp worker (the
-// helper-process pattern): TestMPWorkerProcess then serves its parent as
-// `gomp worker` does, with an interpreter Session of its own.
-const workerEnv = "GOMP_INTERP_TEST_WORKER=1"
-
-// TestMPWorkerProcess is the worker's main when the test binary runs as
-// one; in a normal run it returns at once.
-func TestMPWorkerProcess(t *testing.T) {
-	if os.Getenv("GOMP_INTERP_TEST_WORKER") != "1" {
-		return
-	}
-	signal.Ignore(syscall.SIGINT)
-	sess, err := New(Options{ExitProcess: true})
-	if err != nil {
-		os.Exit(2)
-	}
-	mp.SetHost(sess, workerConfig())
-	err = mp.ServeWorker(context.Background(), sess)
-	mp.Shutdown()
-	if err != nil {
-		os.Exit(1)
-	}
-	os.Exit(0)
-}
-
-func workerConfig() mp.Config {
-	return mp.Config{Path: os.Args[0], Args: []string{"-test.run=^TestMPWorkerProcess$"}, Env: []string{workerEnv}, NoSpare: true}
-}
+// These tests start real mp children: the test binary re-executed as the
+// worker (see TestMain in mpchild_test.go).
 
 // TestMPTrailingValues runs cells that use mp with real worker processes
 // and checks their trailing values: each cell's value has its own type,
@@ -49,8 +19,7 @@ func TestMPTrailingValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	mp.SetHost(s, workerConfig())
-	defer mp.Shutdown()
+	useMP(t, s)
 	cells := []struct{ code, want string }{
 		{`import "mp"
 func square(n int) int { return n * n }
@@ -79,8 +48,7 @@ func TestMPPanicText(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	mp.SetHost(s, workerConfig())
-	defer mp.Shutdown()
+	useMP(t, s)
 	got := runCell(t, s, "In[1]", `import "mp"
 func at(i int) int { return []int{1, 2}[i] }
 pool := mp.NewPool(1)
