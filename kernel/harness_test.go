@@ -26,6 +26,7 @@ import (
 //	page X       returns X as a page payload
 //	redraw X     shows X under display id "d1", clears with wait, updates "d1" to X!
 //	lines N      writes N lines to stdout
+//	bytes N      writes N bytes ("x") to stdout, 1 MiB at a time
 //	fail         returns an *ExecError
 //	panic        panics
 //	sleep        blocks until ctx is done
@@ -97,6 +98,12 @@ func (e *testEngine) Execute(ctx context.Context, code string, cell Cell) (*Resu
 		n, _ := strconv.Atoi(arg)
 		for i := range n {
 			fmt.Fprintf(cell.Stdout(), "line %d\n", i)
+		}
+	case "bytes":
+		n, _ := strconv.Atoi(arg)
+		chunk := []byte(strings.Repeat("x", 1<<20))
+		for ; n > 0; n -= len(chunk) {
+			cell.Stdout().Write(chunk[:min(n, len(chunk))])
 		}
 	case "fail":
 		return nil, &ExecError{Name: "TestError", Value: "it failed", Traceback: []string{"tb 1", "tb 2"}}
