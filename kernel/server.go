@@ -82,10 +82,10 @@ func NewServer(conn ConnectionInfo, engine Engine, opts Options) (*Server, error
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{
-		engine:   engine,
-		log:      log,
-		conn:     conn,
-		session:  uuid.NewString(),
+		engine:  engine,
+		log:     log,
+		conn:    conn,
+		session: uuid.NewString(),
 		codec: codec{signer: newSigner([]byte(conn.Key)), maxSize: opts.MaxMessageSize,
 			maxFrames: opts.MaxMessageFrames, seen: newDigestHistory(digestHistorySize)},
 		shellQ:   newQueue(),
