@@ -23,7 +23,8 @@ import (
 //   - it runs each handshake inside its accept loop without a deadline, so
 //     one silent connection blocks every later one (go-zeromq/zmq4#131);
 //   - it panics, in a goroutine of its own, on a READY property whose
-//     length runs past the command (Property.Write);
+//     length runs past the command (Property.Write), and on a READY
+//     without a known Socket-Type (SocketType.IsCompatible);
 //   - it allocates whatever a frame header announces (go-zeromq/zmq4#161)
 //     and any number of frames per message;
 //   - its PUB writes to one subscriber after another, blocking on each, so
@@ -69,32 +70,33 @@ const (
 // guardKey names a registered guarded transport.
 type guardKey struct {
 	network string
+	local   zmq4.SocketType // of the zmq4 socket listening
 	limits  guardLimits
 	log     *slog.Logger
 }
 
 // zmq4 transports are registered globally and cannot be removed, so there
-// is one per network, limits and logger in use (in practice, one per
-// server), registered on first use.
+// is one per network, socket type, limits and logger in use (in practice,
+// one per socket of a server), registered on first use.
 var guards = struct {
 	sync.Mutex
 	names map[guardKey]string
 }{names: map[guardKey]string{}}
 
-// guardedEndpoint returns the zmq4 endpoint to listen on for conn's port
-// through a transport guarded with limits.
-func guardedEndpoint(conn ConnectionInfo, port int, limits guardLimits, log *slog.Logger) (string, error) {
+// guardedEndpoint returns the zmq4 endpoint for a socket of type local to
+// listen on for conn's port, through a transport guarded with limits.
+func guardedEndpoint(conn ConnectionInfo, port int, local zmq4.SocketType, limits guardLimits, log *slog.Logger) (string, error) {
 	network, addr := "tcp", net.JoinHostPort(conn.IP, strconv.Itoa(port))
 	if conn.Transport == "ipc" {
 		network, addr = "unix", conn.IP+"-"+strconv.Itoa(port)
 	}
 	guards.Lock()
 	defer guards.Unlock()
-	key := guardKey{network, limits, log}
+	key := guardKey{network, local, limits, log}
 	name, ok := guards.names[key]
 	if !ok {
 		name = fmt.Sprintf("gomp-guarded-%s-%d", network, len(guards.names))
-		t := guardTransport{Transport: transport.New(network), limits: limits, log: log}
+		t := guardTransport{Transport: transport.New(network), local: local, limits: limits, log: log}
 		if err := zmq4.RegisterTransport(name, t); err != nil {
 			return "", fmt.Errorf("register zmq4 transport %s: %w", name, err)
 		}
@@ -106,6 +108,7 @@ func guardedEndpoint(conn ConnectionInfo, port int, limits guardLimits, log *slo
 // guardTransport is one of zmq4's net transports with guarded listeners.
 type guardTransport struct {
 	transport.Transport
+	local  zmq4.SocketType
 	limits guardLimits
 	log    *slog.Logger
 }
@@ -118,6 +121,7 @@ func (t guardTransport) Listen(ctx context.Context, addr string) (net.Listener, 
 	}
 	l := &guardListener{
 		Listener: inner,
+		local:    t.local,
 		limits:   t.limits,
 		log:      t.log.With("listener", inner.Addr().String()),
 		ready:    make(chan *guardConn),
@@ -135,6 +139,7 @@ func (t guardTransport) Listen(ctx context.Context, addr string) (net.Listener, 
 // it starts; Close stops them all.
 type guardListener struct {
 	net.Listener
+	local  zmq4.SocketType
 	limits guardLimits
 	log    *slog.Logger
 	ready  chan *guardConn // handshakes done, for Accept
@@ -248,7 +253,7 @@ func (l *guardListener) addPending(c net.Conn) bool {
 // passes to Accept, wrapped so that zmq4 reads those bytes again and its
 // own greeting goes unsent.
 func (l *guardListener) handshake(c net.Conn) {
-	hello, sub, err := readHello(c, l.limits.handshake)
+	hello, sub, err := readHello(c, l.local, l.limits.handshake)
 	l.mu.Lock()
 	_, stillPending := l.pending[c]
 	delete(l.pending, c)
@@ -269,9 +274,9 @@ func (l *guardListener) handshake(c net.Conn) {
 }
 
 // readHello sends zmq4's greeting on c, reads the peer's greeting and READY
-// command within timeout, and returns the bytes read and whether the peer
-// is a SUB socket.
-func readHello(c net.Conn, timeout time.Duration) ([]byte, bool, error) {
+// command within timeout, checks them for a zmq4 socket of type local, and
+// returns the bytes read and whether the peer is a SUB socket.
+func readHello(c net.Conn, local zmq4.SocketType, timeout time.Duration) ([]byte, bool, error) {
 	if err := c.SetDeadline(time.Now().Add(timeout)); err != nil {
 		return nil, false, err
 	}
@@ -312,12 +317,15 @@ func readHello(c net.Conn, timeout time.Duration) ([]byte, bool, error) {
 		return nil, false, fmt.Errorf("read READY: %w", err)
 	}
 	props, err := parseReady(hello[head:])
+	if err == nil {
+		err = checkPeerType(local, props)
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("READY: %w", err)
 	}
 	if err := c.SetDeadline(time.Time{}); err != nil {
 		return nil, false, err
 	}
-	typ := props["socket-type"]
-	return hello, typ == "SUB" || typ == "XSUB", nil
+	typ := zmq4.SocketType(props["Socket-Type"])
+	return hello, typ == zmq4.Sub || typ == zmq4.XSub, nil
 }

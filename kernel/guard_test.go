@@ -182,6 +182,11 @@ func TestBadHandshakeLeavesKernelRunning(t *testing.T) {
 		{"empty command", cat(zmtpClientGreeting(), zmtpFrame(0x04, nil))},
 		{"message instead of READY", cat(zmtpClientGreeting(), zmtpFrame(0, []byte("hello")))},
 		{"READY of 2^62 bytes", cat(zmtpClientGreeting(), zmtpHeader(0x04, 1<<62))},
+		// zmq4 v0.17.0's SocketType.IsCompatible panics on these, which
+		// the fuzz target found.
+		{"READY without Socket-Type", cat(zmtpClientGreeting(), zmtpFrame(0x04, []byte("\x05READY")))},
+		{"unknown Socket-Type", zmtpHelloAs("SOCKET")},
+		{"Socket-Type in capitals", cat(zmtpClientGreeting(), zmtpFrame(0x04, append([]byte("\x05READY"), zmtpProperty("SOCKET-TYPE", "DEALER")...)))},
 		{"not ZMTP", []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n" + strings.Repeat(" ", 64))},
 		{"CURVE mechanism", func() []byte { g := zmtpClientGreeting(); copy(g[12:], "CURVE"); return g }()},
 		{"ZMTP 2", func() []byte { g := zmtpClientGreeting(); g[10] = 1; return g }()},

@@ -121,7 +121,7 @@ func NewServer(conn ConnectionInfo, engine Engine, opts Options) (*Server, error
 		// Sockets get their own context: the server closes each one from
 		// its owning goroutine after the last send, not when s.ctx ends.
 		sk.sock = sk.new(context.Background(), zmq4.WithLogger(zlog))
-		ep, err := guardedEndpoint(conn, *sk.port, limits, log.With("socket", sk.name))
+		ep, err := guardedEndpoint(conn, *sk.port, sk.sock.Type(), limits, log.With("socket", sk.name))
 		if err == nil {
 			err = sk.sock.Listen(ep)
 		}

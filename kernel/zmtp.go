@@ -5,7 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/go-zeromq/zmq4"
 )
 
 // This file reads the parts of ZMTP 3 (https://rfc.zeromq.org/spec/23/)
@@ -59,32 +60,52 @@ func checkGreeting(g []byte) error {
 }
 
 // parseReady checks a READY command (its name and properties, the body of
-// a command frame) and returns its properties, names in lower case. Every
+// a command frame) and returns its properties as zmq4 reads them. Every
 // length must fit in what is left of the command, which zmq4 v0.17.0's
-// Property.Write does not check before slicing.
-func parseReady(cmd []byte) (map[string]string, error) {
+// Property.Write does not check before slicing (and panics).
+func parseReady(cmd []byte) (zmq4.Metadata, error) {
 	if len(cmd) == 0 || int(cmd[0]) > len(cmd)-1 {
 		return nil, errors.New("command name runs past the command")
 	}
 	if name := string(cmd[1 : 1+cmd[0]]); name != "READY" {
 		return nil, fmt.Errorf("command %q, want READY", name)
 	}
-	props := map[string]string{}
-	for b := cmd[1+cmd[0]:]; len(b) > 0; {
+	props := cmd[1+cmd[0]:]
+	for b := props; len(b) > 0; {
 		klen := int(b[0])
 		if klen == 0 || 1+klen+4 > len(b) {
 			return nil, fmt.Errorf("property at byte %d: name of %d bytes does not fit", len(cmd)-len(b), klen)
 		}
-		key := strings.ToLower(string(b[1 : 1+klen]))
+		key := b[1 : 1+klen]
 		vlen := binary.BigEndian.Uint32(b[1+klen:])
 		b = b[1+klen+4:]
 		if uint64(vlen) > uint64(len(b)) {
 			return nil, fmt.Errorf("property %q: value of %d bytes, %d left", key, vlen, len(b))
 		}
-		props[key] = string(b[:vlen])
 		b = b[vlen:]
 	}
-	return props, nil
+	// Safe now that every length fits; zmq4's own reading decides which
+	// names it finds (it title-cases them).
+	md := zmq4.Metadata{}
+	if err := md.UnmarshalZMTP(props); err != nil {
+		return nil, fmt.Errorf("properties: %w", err)
+	}
+	return md, nil
+}
+
+// checkPeerType reports whether zmq4, as a socket of type local, can take
+// a peer whose READY carried props: zmq4 v0.17.0 panics (in
+// SocketType.IsCompatible, called on the peer's type) when the peer's
+// Socket-Type is missing or unknown.
+func checkPeerType(local zmq4.SocketType, props zmq4.Metadata) error {
+	peer, ok := props["Socket-Type"]
+	if !ok {
+		return errors.New("READY has no Socket-Type")
+	}
+	if !local.IsCompatible(zmq4.SocketType(peer)) {
+		return fmt.Errorf("peer socket type %q cannot talk to %s", peer, local)
+	}
+	return nil
 }
 
 // frameLimits bounds what a peer may send in one message.
