@@ -48,18 +48,21 @@ type guardLimits struct {
 
 // backlog bounds the outgoing data queued for one peer. A peer with more
 // than msgs messages or bytes bytes unsent when the kernel starts another
-// message is disconnected (libzmq's PUB drops messages past its high-water
+// message has catchUp to get under half of both, or is disconnected (see
+// guardConn.outgoing). libzmq's PUB drops messages past its high-water
 // mark of 1000 instead; a disconnected libzmq SUB reconnects and
-// resubscribes).
+// resubscribes.
 type backlog struct {
-	msgs  int
-	bytes int
+	msgs    int
+	bytes   int
+	catchUp time.Duration
 }
 
 const (
 	defaultHandshakeTimeout = 10 * time.Second
 	defaultBacklogMsgs      = 1000
 	defaultBacklogBytes     = 64 << 20
+	defaultCatchUp          = 5 * time.Second
 	defaultLinger           = 2 * time.Second
 	// maxPendingHandshakes bounds the handshakes in progress on one port;
 	// past it, the oldest is dropped, so that a flood of silent

@@ -36,7 +36,7 @@ type guardConn struct {
 	in     inbound
 
 	mu      sync.Mutex
-	cond    *sync.Cond   // signals the writer: data queued, closing or broken
+	cond    *sync.Cond   // broadcast on data queued, data sent, closing, broken
 	swallow int          // bytes of zmq4's greeting still to drop
 	out     frameScanner // follows what zmq4 writes
 	buf     []byte       // queued, not yet taken by the writer
@@ -107,28 +107,65 @@ func (g *guardConn) Write(p []byte) (int, error) {
 	}
 	g.buf = append(g.buf, p...)
 	g.queued += uint64(len(p))
-	g.cond.Signal()
+	g.cond.Broadcast()
 	return n + len(p), nil
 }
 
 // outgoing notes the frame headers zmq4 writes: where each message ends,
-// and, as each starts, whether the peer is too far behind to take it.
+// and, as each starts, whether the peer is too far behind to take it. A
+// peer past its backlog limit is given the catch-up time to get back under
+// half of it, while zmq4 waits (pacing the kernel's output to what its
+// readers take); one that cannot is disconnected. So a reader that drains
+// a burst at a fair rate (with the defaults, 32 MiB within 5 s) is never
+// cut off, and one that stops reading, or reads at a trickle, holds the
+// others up for at most the catch-up time, once.
 func (g *guardConn) outgoing(h frameHeader) error {
 	at := g.queued + uint64(h.end)
-	if h.start {
-		for len(g.ends) > 0 && g.ends[0] <= g.sent {
-			g.ends = g.ends[1:]
+	if h.start && g.behind(at, 1) {
+		var timedOut bool
+		t := time.AfterFunc(g.l.limits.backlog.catchUp, func() {
+			g.mu.Lock()
+			timedOut = true
+			g.cond.Broadcast()
+			g.mu.Unlock()
+		})
+		for g.behind(at, 2) && !timedOut && g.broken == nil && !g.closing {
+			g.cond.Wait()
 		}
-		unsent := at - g.sent
-		if len(g.ends) >= g.l.limits.backlog.msgs || unsent > uint64(g.l.limits.backlog.bytes) {
-			return fmt.Errorf("%w: %d messages (%d bytes) unsent, the limit is %d messages or %d bytes",
-				errBehind, len(g.ends), unsent, g.l.limits.backlog.msgs, g.l.limits.backlog.bytes)
+		t.Stop()
+		if g.broken != nil {
+			return g.broken
+		}
+		if g.closing {
+			return fmt.Errorf("write to closed zmtp peer %s: %w", g.RemoteAddr(), net.ErrClosed)
+		}
+		if g.behind(at, 2) {
+			msgs, bytes := g.unsent(at)
+			return fmt.Errorf("%w: %d messages (%d bytes) unsent; the limit is %d messages or %d bytes, to get under half of within %v",
+				errBehind, msgs, bytes, g.l.limits.backlog.msgs, g.l.limits.backlog.bytes, g.l.limits.backlog.catchUp)
 		}
 	}
 	if h.flags&flagMore == 0 {
 		g.ends = append(g.ends, at+h.size)
 	}
 	return nil
+}
+
+// unsent returns how many messages and bytes queued before offset at the
+// writer has not sent yet.
+func (g *guardConn) unsent(at uint64) (msgs int, bytes uint64) {
+	for len(g.ends) > 0 && g.ends[0] <= g.sent {
+		g.ends = g.ends[1:]
+	}
+	return len(g.ends), at - g.sent
+}
+
+// behind reports whether the peer has more than 1/div of its backlog
+// limit unsent (in messages or bytes) before offset at.
+func (g *guardConn) behind(at uint64, div int) bool {
+	msgs, bytes := g.unsent(at)
+	b := g.l.limits.backlog
+	return msgs > b.msgs/div || bytes > uint64(b.bytes/div)
 }
 
 // writeLoop sends what Write queued until the connection is dropped, or
@@ -152,6 +189,7 @@ func (g *guardConn) writeLoop() {
 		n, err := g.Conn.Write(out)
 		g.mu.Lock()
 		g.sent += uint64(n)
+		g.cond.Broadcast()
 		if err != nil && g.broken == nil {
 			g.broken = fmt.Errorf("write to zmtp peer %s: %w: %w", g.RemoteAddr(), err, net.ErrClosed)
 		}

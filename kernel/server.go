@@ -113,7 +113,7 @@ func NewServer(conn ConnectionInfo, engine Engine, opts Options) (*Server, error
 	limits := guardLimits{
 		message:   frameLimits{bytes: uint64(orDefault(opts.MaxMessageSize, defaultMaxMessageSize)), frames: orDefault(opts.MaxMessageFrames, defaultMaxFrames)},
 		handshake: orDefault(opts.HandshakeTimeout, defaultHandshakeTimeout),
-		backlog:   backlog{msgs: defaultBacklogMsgs, bytes: defaultBacklogBytes},
+		backlog:   backlog{msgs: defaultBacklogMsgs, bytes: defaultBacklogBytes, catchUp: defaultCatchUp},
 		linger:    defaultLinger,
 	}
 	for i := range socks {
