@@ -207,7 +207,7 @@ func (l *guardListener) acceptLoop() {
 				return
 			}
 			pause = min(max(2*pause, 5*time.Millisecond), time.Second)
-			l.log.Warn("accept failed", "err", err, "retry in", pause)
+			l.log.Warn("accept failed", "err", err, "retry_in", pause)
 			select {
 			case <-time.After(pause):
 			case <-l.done:

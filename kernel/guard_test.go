@@ -317,3 +317,43 @@ func TestSlowSubscriberDoesNotStallIOPub(t *testing.T) {
 	}
 	waitClosed(t, slow, "falling behind")
 }
+
+// libzmq (pyzmq, so jupyter_client) sends only its 10-byte signature and
+// waits for the other side's before sending the rest of its greeting: the
+// guard must greet first, with the bytes zmq4 would send, as zmq4 did.
+func TestGuardGreetsFirst(t *testing.T) {
+	c := startInProcess(t, Options{})
+	for _, p := range c.ports() {
+		t.Run(p.name, func(t *testing.T) {
+			conn := dialRaw(t, c, p.port)
+			hello := zmtpHelloAs(peerTypes[p.name])
+			if _, err := conn.Write(hello[:10]); err != nil {
+				t.Fatal(err)
+			}
+			conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+			got := make([]byte, zmtpGreeting)
+			if _, err := io.ReadFull(conn, got); err != nil {
+				t.Fatalf("no greeting after the signature: %v", err)
+			}
+			if !bytes.Equal(got, serverGreeting) {
+				t.Fatalf("greeting %q, want %q", got, serverGreeting)
+			}
+			if _, err := conn.Write(hello[10:]); err != nil {
+				t.Fatal(err)
+			}
+			// zmq4's READY follows, once the guard hands the connection over.
+			head := make([]byte, 2)
+			if _, err := io.ReadFull(conn, head); err != nil || head[0] != 0x04 {
+				t.Fatalf("READY header %x, %v", head, err)
+			}
+			ready := make([]byte, head[1])
+			if _, err := io.ReadFull(conn, ready); err != nil {
+				t.Fatal(err)
+			}
+			props, err := parseReady(ready)
+			if err != nil || props["Socket-Type"] == "" {
+				t.Fatalf("zmq4's READY %q: %v, %v", ready, props, err)
+			}
+		})
+	}
+}
