@@ -212,11 +212,12 @@ func TestBadHandshakeLeavesKernelRunning(t *testing.T) {
 // greeting, must not keep others from connecting: zmq4 v0.17.0 runs each
 // handshake inside its accept loop, without a deadline.
 func TestStalledHandshakeDoesNotBlockOthers(t *testing.T) {
-	c := startInProcess(t, Options{})
+	c := startInProcess(t, Options{HandshakeTimeout: 500 * time.Millisecond})
 	for _, p := range c.ports() {
 		t.Run(p.name, func(t *testing.T) {
-			dialRaw(t, c, p.port)
-			dialRaw(t, c, p.port).Write([]byte{0xff})
+			silent := dialRaw(t, c, p.port)
+			one := dialRaw(t, c, p.port)
+			one.Write([]byte{0xff})
 			half := dialRaw(t, c, p.port)
 			half.Write(zmtpClientGreeting()[:20])
 			ctx, cancel := context.WithCancel(context.Background())
@@ -234,6 +235,10 @@ func TestStalledHandshakeDoesNotBlockOthers(t *testing.T) {
 				}
 			case <-time.After(30 * time.Second):
 				t.Fatalf("a client could not connect to %s while another connection stalled", p.name)
+			}
+			// Past the handshake deadline, the stalled connections are closed.
+			for _, conn := range []net.Conn{silent, one, half} {
+				waitClosed(t, conn, "the handshake deadline")
 			}
 		})
 	}
