@@ -26,6 +26,7 @@ import (
 //	page X       returns X as a page payload
 //	redraw X     shows X under display id "d1", clears with wait, updates "d1" to X!
 //	lines N      writes N lines to stdout
+//	bytes N      writes N bytes ("x") to stdout, 1 MiB at a time
 //	fail         returns an *ExecError
 //	panic        panics
 //	sleep        blocks until ctx is done
@@ -98,6 +99,12 @@ func (e *testEngine) Execute(ctx context.Context, code string, cell Cell) (*Resu
 		for i := range n {
 			fmt.Fprintf(cell.Stdout(), "line %d\n", i)
 		}
+	case "bytes":
+		n, _ := strconv.Atoi(arg)
+		chunk := []byte(strings.Repeat("x", 1<<20))
+		for ; n > 0; n -= len(chunk) {
+			cell.Stdout().Write(chunk[:min(n, len(chunk))])
+		}
 	case "fail":
 		return nil, &ExecError{Name: "TestError", Value: "it failed", Traceback: []string{"tb 1", "tb 2"}}
 	case "panic":
@@ -159,7 +166,7 @@ type msg struct {
 // harness is a kernel Server running on loopback with a zmq4 client
 // connected to all five sockets, as a frontend would be.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *Server
 	engine *testEngine
 	codec  codec
@@ -178,7 +185,7 @@ type harness struct {
 // before is not nil it runs after the server is bound and the client is
 // connected, but before Run. The first iopub message, status "starting",
 // is checked and consumed.
-func startKernel(t *testing.T, engine *testEngine, before func(*Server)) *harness {
+func startKernel(t testing.TB, engine *testEngine, before func(*Server)) *harness {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "kernel.json")
 	cf := fmt.Sprintf(`{"transport":"tcp","ip":"127.0.0.1","shell_port":0,"control_port":0,
@@ -246,7 +253,7 @@ func (h *harness) dial(s zmq4.Socket, ep string) zmq4.Socket {
 
 // waitSubscribed returns once the PUB socket pub has a subscription. zmq4
 // gives no event for it, so this polls; it asserts nothing about time.
-func waitSubscribed(t *testing.T, pub zmq4.Socket) {
+func waitSubscribed(t testing.TB, pub zmq4.Socket) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for len(pub.(zmq4.Topics).Topics()) == 0 {

@@ -1,11 +1,14 @@
 package kernel
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/go-zeromq/zmq4"
 )
 
 func TestBadMessagesNeverReachTheEngine(t *testing.T) {
@@ -33,6 +36,15 @@ func TestBadMessagesNeverReachTheEngine(t *testing.T) {
 		{"bad JSON header", resign(append([][]byte{good[0], good[1], []byte("{not json")}, good[3:]...), h.codec)},
 		{"header without msg_type", resign(append([][]byte{good[0], good[1], []byte(`{"msg_id":"x"}`)}, good[3:]...), h.codec)},
 		{"content not an object", resign(append(slices.Clone(good[:5]), []byte(`"print bad"`)), h.codec)},
+		// JSON text is UTF-8: a header or parent header that is not would be
+		// copied into replies and iopub messages that clients cannot decode.
+		{"invalid UTF-8 in header", resign(append([][]byte{good[0], good[1],
+			bytes.Replace(good[2], []byte(`"username":"test"`), []byte("\"username\":\"te\xffst\""), 1)}, good[3:]...), h.codec)},
+		{"invalid UTF-8 in parent header", resign(append([][]byte{good[0], good[1], good[2],
+			[]byte("{\"msg_id\":\"\xc3\"}")}, good[4:]...), h.codec)},
+		{"invalid UTF-8 in metadata", resign(append([][]byte{good[0], good[1], good[2], good[3],
+			[]byte("{\"k\":\"\xed\xa0\x80\"}")}, good[5:]...), h.codec)},
+		{"invalid UTF-8 in content", resign(append(slices.Clone(good[:5]), []byte("{\"code\":\"print bad\xff\"}")), h.codec)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h.t = t
@@ -53,6 +65,34 @@ func TestBadMessagesNeverReachTheEngine(t *testing.T) {
 	}
 	if ran := h.engine.codes(); !slices.Equal(ran, []string{"print good"}) {
 		t.Errorf("engine ran %q, want only the good cell", ran)
+	}
+}
+
+// The same signed frames sent again are dropped, as jupyter_client's
+// Session does with its digest history: someone who captured a request
+// cannot have it run twice.
+func TestReplayedRequestDropped(t *testing.T) {
+	h := startKernel(t, newTestEngine(), nil)
+	frames, id := h.frames("execute_request", map[string]any{"code": "print once", "silent": false,
+		"store_history": true, "user_expressions": map[string]any{}, "allow_stdin": false, "stop_on_error": true})
+	h.sendFrames(h.shell, frames)
+	if r := h.reply(h.shell, id); r.Content["status"] != "ok" {
+		t.Fatalf("first execute: %v", r.Content)
+	}
+	h.outputs(id)
+	for _, s := range []zmq4.Socket{h.shell, h.control} {
+		h.sendFrames(s, frames)
+	}
+	// The shell serves requests in order, so when the next one is answered
+	// a replay that got through would have run.
+	if r, _ := h.execute("print next", nil); r.Content["status"] != "ok" || r.Content["execution_count"] != 2.0 {
+		t.Fatalf("execute after the replay: %v", r.Content)
+	}
+	if ran := h.engine.codes(); !slices.Equal(ran, []string{"print once", "print next"}) {
+		t.Errorf("engine ran %q, want the replayed cell once", ran)
+	}
+	if len(h.backlog) != 0 {
+		t.Errorf("the replay published %v", types(h.backlog))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-zeromq/zmq4"
 	"github.com/google/uuid"
@@ -18,11 +19,18 @@ type Options struct {
 	// Log receives the kernel's own diagnostics (dropped messages, send
 	// failures). nil discards them. The kernel never writes to stdout.
 	Log *slog.Logger
-	// MaxMessageSize bounds one incoming message, the sum of its frames.
-	// On tcp a peer is disconnected as soon as a frame header announces
-	// more (before zmq4 would allocate it; see guard.go); on ipc a larger
-	// message is read, then dropped undecoded. 0 means 32 MiB.
+	// MaxMessageSize bounds one incoming message, the sum of its frames:
+	// a peer is disconnected as soon as a frame header announces more,
+	// before zmq4 would allocate it (see guard.go). 0 means 32 MiB.
 	MaxMessageSize int
+	// MaxMessageFrames bounds the number of frames in one incoming
+	// message, empty ones included; a peer is disconnected at the frame
+	// past it. 0 means 4096.
+	MaxMessageFrames int
+	// HandshakeTimeout bounds the time from a connection's acceptance to
+	// the end of its ZMTP handshake; a peer that takes longer is
+	// disconnected. 0 means 10 seconds.
+	HandshakeTimeout time.Duration
 }
 
 // Server is a Jupyter kernel: it binds the five sockets of a connection
@@ -74,11 +82,12 @@ func NewServer(conn ConnectionInfo, engine Engine, opts Options) (*Server, error
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{
-		engine:   engine,
-		log:      log,
-		conn:     conn,
-		session:  uuid.NewString(),
-		codec:    codec{signer: newSigner([]byte(conn.Key)), maxSize: opts.MaxMessageSize},
+		engine:  engine,
+		log:     log,
+		conn:    conn,
+		session: uuid.NewString(),
+		codec: codec{signer: newSigner([]byte(conn.Key)), maxSize: opts.MaxMessageSize,
+			maxFrames: opts.MaxMessageFrames, seen: newDigestHistory(digestHistorySize)},
 		shellQ:   newQueue(),
 		controlQ: newQueue(),
 	}
@@ -101,16 +110,18 @@ func NewServer(conn ConnectionInfo, engine Engine, opts Options) (*Server, error
 		// frontend's ping.
 		{name: "heartbeat", port: &s.conn.HBPort, new: zmq4.NewRouter},
 	}
-	limit := opts.MaxMessageSize
-	if limit <= 0 {
-		limit = defaultMaxMessageSize
+	limits := guardLimits{
+		message:   frameLimits{bytes: uint64(orDefault(opts.MaxMessageSize, defaultMaxMessageSize)), frames: orDefault(opts.MaxMessageFrames, defaultMaxFrames)},
+		handshake: orDefault(opts.HandshakeTimeout, defaultHandshakeTimeout),
+		backlog:   backlog{msgs: defaultBacklogMsgs, bytes: defaultBacklogBytes, catchUp: defaultCatchUp},
+		linger:    defaultLinger,
 	}
 	for i := range socks {
 		sk := &socks[i]
 		// Sockets get their own context: the server closes each one from
 		// its owning goroutine after the last send, not when s.ctx ends.
 		sk.sock = sk.new(context.Background(), zmq4.WithLogger(zlog))
-		ep, err := guardedEndpoint(conn, *sk.port, uint64(limit))
+		ep, err := guardedEndpoint(conn, *sk.port, sk.sock.Type(), limits, log.With("socket", sk.name))
 		if err == nil {
 			err = sk.sock.Listen(ep)
 		}
@@ -209,4 +220,12 @@ func (s *Server) receiver(p *port, on socketSet, q *queue) func([][]byte) {
 			s.queued()
 		}
 	}
+}
+
+// orDefault returns v, or def when v is not positive.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -13,16 +14,24 @@ import (
 // protocolVersion is the Jupyter messaging protocol the kernel speaks.
 const protocolVersion = "5.3"
 
-// defaultMaxMessageSize bounds one incoming message (Options.MaxMessageSize).
-// On tcp the guarded transport enforces it before zmq4 reads a frame
-// (guard.go); decode checks it again for messages that arrived otherwise.
-const defaultMaxMessageSize = 32 << 20
+const (
+	// defaultMaxMessageSize bounds one incoming message
+	// (Options.MaxMessageSize). The guarded transport enforces it before
+	// zmq4 reads a frame (guard.go); decode checks it again.
+	defaultMaxMessageSize = 32 << 20
+	// defaultMaxFrames bounds the frames of one incoming message
+	// (Options.MaxMessageFrames), enforced the same way. A Jupyter message
+	// has 6 frames, plus routing identities and binary buffers.
+	defaultMaxFrames = 4096
+)
 
 var (
 	// errMalformed reports frames that are not a Jupyter message.
 	errMalformed = errors.New("malformed message")
 	// errBadSignature reports a message whose signature does not match.
 	errBadSignature = errors.New("bad signature")
+	// errReplayed reports a signed message the kernel has already received.
+	errReplayed = errors.New("replayed message")
 )
 
 // delimiter separates the routing identities from the message proper.
@@ -53,14 +62,19 @@ type message struct {
 
 // codec turns frames into messages and back, signing with its signer.
 type codec struct {
-	signer  *signer
-	maxSize int // total bytes of the frames after the identities; 0: defaultMaxMessageSize
+	signer    *signer
+	maxSize   int            // total bytes of the frames after the identities; 0: defaultMaxMessageSize
+	maxFrames int            // frames in all; 0: defaultMaxFrames
+	seen      *digestHistory // signatures of messages decoded; nil: replays are not checked
 }
 
 // decode checks frames before trusting them: bounds first, then the
-// signature over the raw bytes, and only then JSON. Errors wrap errMalformed
-// or errBadSignature.
+// signature over the raw bytes, then that the signature is new, and only
+// then JSON. Errors wrap errMalformed, errBadSignature or errReplayed.
 func (c codec) decode(frames [][]byte) (message, error) {
+	if limit := orDefault(c.maxFrames, defaultMaxFrames); len(frames) > limit {
+		return message{}, fmt.Errorf("%w: %d frames, more than the limit of %d", errMalformed, len(frames), limit)
+	}
 	i := 0
 	for i < len(frames) && !bytes.Equal(frames[i], delimiter) {
 		i++
@@ -86,6 +100,11 @@ func (c codec) decode(frames [][]byte) (message, error) {
 	if !c.signer.verify(frames[i+1], parts) {
 		return message{}, errBadSignature
 	}
+	// Unsigned messages (no key) all have the same empty signature; like
+	// jupyter_client, only signed ones are checked for replay.
+	if c.seen != nil && !c.signer.empty && !c.seen.add(string(frames[i+1])) {
+		return message{}, errReplayed
+	}
 	m := message{
 		ids:       frames[:i],
 		rawHeader: parts[0],
@@ -96,6 +115,9 @@ func (c codec) decode(frames [][]byte) (message, error) {
 	}
 	names := [4]string{"header", "parent_header", "metadata", "content"}
 	for k, p := range parts {
+		if !utf8.Valid(p) {
+			return message{}, fmt.Errorf("%w: %s is not UTF-8", errMalformed, names[k])
+		}
 		if !isObject(p) {
 			return message{}, fmt.Errorf("%w: %s is not a JSON object", errMalformed, names[k])
 		}
@@ -154,7 +176,10 @@ func orEmpty(b []byte) []byte {
 	return b
 }
 
-// isObject reports whether b is valid JSON whose value is an object.
+// isObject reports whether b is valid JSON whose value is an object. It
+// does not check that b is UTF-8, as JSON text must be (RFC 8259): decode
+// does, since the header and parent header are copied byte for byte into
+// replies, which clients decode strictly.
 func isObject(b []byte) bool {
 	b = bytes.TrimLeft(b, " \t\r\n")
 	return len(b) > 0 && b[0] == '{' && json.Valid(b)
