@@ -135,3 +135,24 @@ func runKernelBriefly(t *testing.T, bin, env string) (stderr string, handled boo
 	cmd.Wait()
 	return errBuf.String(), !cmd.ProcessState.Sys().(syscall.WaitStatus).Signaled()
 }
+
+// TestIsTerminal: gomp run draws a status line only on a terminal; /dev/null
+// is a character device but no terminal, nor is a pipe or a file.
+func TestIsTerminal(t *testing.T) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	for name, f := range map[string]*os.File{"/dev/null": null, "a pipe": w} {
+		if isTerminal(f) {
+			t.Errorf("%s is taken for a terminal", name)
+		}
+	}
+}

@@ -7,6 +7,7 @@ require (
 	github.com/google/uuid v1.6.0
 	github.com/traefik/yaegi v0.16.1
 	golang.org/x/image v0.30.0
+	golang.org/x/term v0.48.0
 	golang.org/x/tools v0.38.0
 	gonum.org/v1/plot v0.17.0
 )
@@ -20,5 +21,6 @@ require (
 	github.com/go-zeromq/goczmq/v4 v4.2.2 // indirect
 	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.28.0 // indirect
 )

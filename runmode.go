@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/gomp-kernel/gomp/runner"
+	"golang.org/x/term"
 )
 
 const runUsage = `Usage: gomp run [flags] NOTEBOOK.ipynb...
@@ -98,7 +99,7 @@ func runNotebooks(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	d := &runner.Display{Out: stdout, Log: stderr}
-	if f, ok := stderr.(*os.File); ok && runner.IsTerminal(f) {
+	if isTerminal(stderr) {
 		d.Status = stderr
 	}
 	sums, err := runner.Batch{Options: opts, Jobs: *jobs, Display: d}.Run(ctx, paths)
@@ -203,4 +204,11 @@ func runOne(ctx context.Context, path string, opts runner.Options) error {
 // executed notebook's metadata; gomp run writes the same.
 func languageInfo() (json.RawMessage, error) {
 	return json.Marshal((&engine{}).Info().Content())
+}
+
+// isTerminal reports whether w is a terminal, where a status line can be
+// redrawn in place. (A character device is not enough: /dev/null is one.)
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -3,7 +3,6 @@ package runner
 import (
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -49,13 +48,6 @@ type barLog struct {
 // there is no terminal to redraw it in: a log stays short, and the last
 // state is printed when the cell ends.
 const barEvery = time.Second
-
-// IsTerminal reports whether f is a terminal (a character device), where a
-// status line can be redrawn in place.
-func IsTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
 
 func (d *Display) start(total int) {
 	d.mu.Lock()
