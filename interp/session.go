@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	yaegi "github.com/traefik/yaegi/interp"
 )
@@ -72,6 +73,9 @@ type Session struct {
 	stdin   *stdinReader
 	probe   prober
 
+	deep  atomic.Pointer[RecursionError] // recorded by stopDeep for the boundary that reports it
+	calls atomic.Int32                   // calls running through guardDeep
+
 	exitProcess bool      // os.Exit ends the process (Options.ExitProcess)
 	seq         int       // counts rebuilt helper variables (Func, Loop)
 	loops       loopCache // compiled by Loop; guarded by run
@@ -79,9 +83,10 @@ type Session struct {
 
 // cellState is the running (or latest) cell.
 type cellState struct {
-	ctx   context.Context
-	io    IO
-	trace *traceBuffer
+	ctx    context.Context
+	cancel context.CancelCauseFunc // ends ctx early (stopDeep); nil before the first cell
+	io     IO
+	trace  *traceBuffer
 }
 
 var (
@@ -121,12 +126,15 @@ func New(opts Options) (*Session, error) {
 		return nil, err
 	}
 	s.yi = yi
+	s.probe.onDeep = s.stopDeep
+	s.probe.startDepthChecks()
 	return s, nil
 }
 
 // Close stops the capture of fds 1 and 2, restoring them, and waits for its
 // goroutines. Goroutines started by cells are not stopped.
 func (s *Session) Close() error {
+	s.probe.stopDepthChecks()
 	if s.capture != nil {
 		err := s.capture.close()
 		s.capture = nil
@@ -171,7 +179,10 @@ func (s *Session) Execute(ctx context.Context, code string, cell IO) (Value, err
 	if cell.Name == "" {
 		cell.Name = "cell"
 	}
-	st := &cellState{ctx: ctx, io: cell, trace: &traceBuffer{}}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	st := &cellState{ctx: ctx, cancel: cancel, io: cell, trace: &traceBuffer{}}
+	s.takeDeep()
 	s.cellMu.Lock()
 	s.cell = st
 	s.cellMu.Unlock()
@@ -183,6 +194,9 @@ func (s *Session) Execute(ctx context.Context, code string, cell IO) (Value, err
 		timer = startTimer()
 	}
 	v, err := s.execute(ctx, code, st)
+	if e := s.takeDeep(); e != nil {
+		v, err = Value{}, e.cellError()
+	}
 	if s.capture != nil {
 		if ferr := s.capture.flush(); ferr != nil {
 			s.log.Warn("flush captured output", "err", ferr)
