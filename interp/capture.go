@@ -22,11 +22,22 @@ const maxPiece = 4096
 // pipe that delivers what it reads to the current cell's Stdout or Stderr.
 // flush writes a unique marker into both pipes and waits until both
 // readers have passed it: everything written before has been delivered.
+//
+// Every descriptor capture keeps for itself is close-on-exec, so that
+// children (mp workers) inherit only fds 0-2 and what they are given. It
+// writes its markers through its own descriptors of the pipes, never
+// through fds 1 and 2: a cell may close those (os.Stdout.Close()) and
+// reopen them as its own files. repair puts the capture back for the next
+// cell.
 type capture struct {
 	cur    func() *cellState
 	fds    [2]int
-	orig   [2]int
-	prefix []byte // marker prefix, unique to this capture
+	orig   [2]int      // the fds before capture, restored by close
+	w      [2]*os.File // capture's own write ends of the pipes
+	saved  [2]*os.File // os.Stdout and os.Stderr before capture
+	std    [2]*os.File // os.Stdout and os.Stderr during capture
+	pipe   [2]fileID   // the pipes' identities
+	prefix []byte      // marker prefix, unique to this capture
 	seq    uint64
 
 	mu   sync.Mutex
@@ -34,6 +45,27 @@ type capture struct {
 	seen [2]uint64
 	done [2]bool
 	wg   sync.WaitGroup
+}
+
+// fileID identifies an open file, as fstat reports it.
+type fileID struct{ dev, ino uint64 }
+
+// fdID returns the identity of what fd refers to.
+func fdID(fd int) (fileID, error) {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return fileID{}, err
+	}
+	return fileID{uint64(st.Dev), st.Ino}, nil
+}
+
+// dupCloexec duplicates fd to a new close-on-exec descriptor.
+func dupCloexec(fd int) (int, error) {
+	nfd, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_DUPFD_CLOEXEC, 3)
+	if errno != 0 {
+		return -1, errno
+	}
+	return int(nfd), nil
 }
 
 func startCapture(cur func() *cellState) (*capture, error) {
@@ -44,7 +76,7 @@ func startCapture(cur func() *cellState) (*capture, error) {
 	c := &capture{cur: cur, fds: [2]int{1, 2}, prefix: []byte("\x1b]gomp;" + hex.EncodeToString(token) + ";")}
 	c.cond = sync.NewCond(&c.mu)
 	for i, fd := range c.fds {
-		orig, err := syscall.Dup(fd)
+		orig, err := dupCloexec(fd)
 		if err != nil {
 			c.restore(i)
 			return nil, fmt.Errorf("dup fd %d: %w", fd, err)
@@ -55,22 +87,44 @@ func startCapture(cur func() *cellState) (*capture, error) {
 			c.restore(i)
 			return nil, fmt.Errorf("pipe for fd %d: %w", fd, err)
 		}
-		if err := syscall.Dup3(int(w.Fd()), fd, 0); err != nil {
+		id, err := fdID(int(w.Fd()))
+		if err == nil {
+			err = syscall.Dup3(int(w.Fd()), fd, 0)
+		}
+		if err != nil {
 			syscall.Close(orig)
 			r.Close()
 			w.Close()
 			c.restore(i)
 			return nil, fmt.Errorf("redirect fd %d: %w", fd, err)
 		}
-		w.Close()
-		c.orig[i] = orig
+		c.orig[i], c.w[i], c.pipe[i] = orig, w, id
 		c.wg.Add(1)
 		go c.read(i, r)
+		c.saved[i] = *stdFiles[i]
+		if err := c.replaceStd(i); err != nil {
+			c.restore(i + 1)
+			return nil, err
+		}
 	}
 	return c, nil
 }
 
-// restore puts back the first n redirected fds and waits for their readers.
+// replaceStd points os.Stdout (i 0) or os.Stderr (i 1) to a new
+// descriptor of the pipe, so that a cell closing it closes neither fd 1
+// or 2 nor the file the process had before.
+func (c *capture) replaceStd(i int) error {
+	fd, err := dupCloexec(int(c.w[i].Fd()))
+	if err != nil {
+		return fmt.Errorf("replace %s: %w", stdNames[i], err)
+	}
+	c.std[i] = os.NewFile(uintptr(fd), stdNames[i])
+	*stdFiles[i] = c.std[i]
+	return nil
+}
+
+// restore puts back the first n redirected fds, closes capture's write
+// ends and waits for the readers.
 func (c *capture) restore(n int) error {
 	var first error
 	for i := 0; i < n; i++ {
@@ -78,6 +132,11 @@ func (c *capture) restore(n int) error {
 			first = fmt.Errorf("restore fd %d: %w", c.fds[i], err)
 		}
 		syscall.Close(c.orig[i])
+		c.w[i].Close()
+		if c.std[i] != nil {
+			*stdFiles[i] = c.saved[i]
+			c.std[i].Close()
+		}
 	}
 	c.wg.Wait()
 	return first
@@ -90,6 +149,45 @@ func (c *capture) close() error {
 	return c.restore(len(c.fds))
 }
 
+// repair undoes what a cell did to the capture: an os.Stdout or
+// os.Stderr that was closed is replaced by a new file writing to its pipe,
+// and an fd 1 or 2 that was closed (os.NewFile(1, "").Close()) points to
+// its pipe again. An fd 1 or 2 that a cell reopened as its own file stays
+// that file.
+func (c *capture) repair() error {
+	for i, fd := range c.fds {
+		if !usable(*stdFiles[i]) {
+			if err := c.replaceStd(i); err != nil {
+				return err
+			}
+		}
+		if _, err := fdID(fd); err == syscall.EBADF {
+			if err := syscall.Dup3(int(c.w[i].Fd()), fd, 0); err != nil {
+				return fmt.Errorf("redirect fd %d again: %w", fd, err)
+			}
+		}
+	}
+	return nil
+}
+
+// stdFiles are the variables of the files on fds 1 and 2.
+var (
+	stdFiles = [2]**os.File{&os.Stdout, &os.Stderr}
+	stdNames = [2]string{"/dev/stdout", "/dev/stderr"}
+)
+
+// usable reports whether f is open.
+func usable(f *os.File) bool {
+	if f == nil {
+		return false
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return false
+	}
+	return rc.Control(func(uintptr) {}) == nil
+}
+
 // flush returns when everything written to fds 1 and 2 before the call
 // has been delivered to the current cell's writers.
 func (c *capture) flush() error {
@@ -98,9 +196,9 @@ func (c *capture) flush() error {
 	seq := c.seq
 	c.mu.Unlock()
 	m := append(append([]byte(nil), c.prefix...), strconv.FormatUint(seq, 10)+"\a"...)
-	for _, fd := range c.fds {
-		if _, err := syscall.Write(fd, m); err != nil {
-			return fmt.Errorf("write marker to fd %d: %w", fd, err)
+	for i, w := range c.w {
+		if _, err := w.Write(m); err != nil {
+			return fmt.Errorf("write marker to the pipe of fd %d: %w", c.fds[i], err)
 		}
 	}
 	c.mu.Lock()

@@ -30,7 +30,7 @@ func (s *Session) stopDeep(e *RecursionError) {
 	s.deep.Store(e)
 	for {
 		c := s.current()
-		if c.cancel != nil && c.ctx.Err() == nil {
+		if c.run != nil && c.run.Err() == nil {
 			c.cancel(e)
 			return
 		}

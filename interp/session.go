@@ -83,8 +83,12 @@ type Session struct {
 
 // cellState is the running (or latest) cell.
 type cellState struct {
-	ctx    context.Context
-	cancel context.CancelCauseFunc // ends ctx early (stopDeep); nil before the first cell
+	ctx context.Context // as the caller gave it (Current)
+	// run is ctx while the cell runs, done when it ended or stopDeep
+	// cancelled it (with the *RecursionError as its cause); nil before the
+	// first cell.
+	run    context.Context
+	cancel context.CancelCauseFunc
 	io     IO
 	trace  *traceBuffer
 }
@@ -179,21 +183,26 @@ func (s *Session) Execute(ctx context.Context, code string, cell IO) (Value, err
 	if cell.Name == "" {
 		cell.Name = "cell"
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
+	run, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	st := &cellState{ctx: ctx, cancel: cancel, io: cell, trace: &traceBuffer{}}
+	st := &cellState{ctx: ctx, run: run, cancel: cancel, io: cell, trace: &traceBuffer{}}
 	s.takeDeep()
 	s.cellMu.Lock()
 	s.cell = st
 	s.cellMu.Unlock()
 	s.routeDisplays()
 	s.stdin.reset()
+	if s.capture != nil {
+		if err := s.capture.repair(); err != nil {
+			s.log.Warn("repair the capture of fds 1 and 2", "err", err)
+		}
+	}
 	code, timed := cutTimeMagic(code)
 	var timer *cellTimer
 	if timed {
 		timer = startTimer()
 	}
-	v, err := s.execute(ctx, code, st)
+	v, err := s.execute(run, code, st)
 	if e := s.takeDeep(); e != nil {
 		v, err = Value{}, e.cellError()
 	}
