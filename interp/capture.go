@@ -18,25 +18,30 @@ import (
 // (a cell, its goroutines, mp children) do not interleave inside a line.
 const maxPiece = 4096
 
-// capture redirects fds 1 and 2 into pipes, with one reader goroutine per
-// pipe that delivers what it reads to the current cell's Stdout or Stderr.
-// flush writes a unique marker into both pipes and waits until both
-// readers have passed it: everything written before has been delivered.
+// capture sends fd 1 and os.Stdout into one pipe and os.Stderr into
+// another, with one reader goroutine per pipe that delivers what it reads
+// to the current cell's Stdout or Stderr. flush writes a unique marker
+// into both pipes and waits until both readers have passed it: everything
+// written before has been delivered.
 //
-// Every descriptor capture keeps for itself is close-on-exec, so that
-// children (mp workers) inherit only fds 0-2 and what they are given. It
-// writes its markers through its own descriptors of the pipes, never
-// through fds 1 and 2: a cell may close those (os.Stdout.Close()) and
-// reopen them as its own files. repair puts the capture back for the next
-// cell.
+// fd 2 itself stays what the process had (the kernel's crash file, a
+// terminal): the Go runtime writes its fatal errors ("concurrent map
+// writes", "stack overflow") to fd 2 while every goroutine is stopped, so
+// a pipe read by this process would block it for good once full.
+//
+// os.Stdout and os.Stderr are, during capture, files of their own on the
+// pipes, so that a cell closing them (os.Stdout.Close()) closes neither
+// fd 1 nor the files the process had; repair replaces them for the next
+// cell. Markers go through capture's own write ends, never through fd 1,
+// which a cell may have reopened as its own file. Every descriptor capture
+// keeps for itself is close-on-exec, so that children (mp workers) inherit
+// only fds 0-2 and what they are given.
 type capture struct {
 	cur    func() *cellState
-	fds    [2]int
-	orig   [2]int      // the fds before capture, restored by close
+	orig   int         // fd 1 before capture (close-on-exec), restored by close
 	w      [2]*os.File // capture's own write ends of the pipes
 	saved  [2]*os.File // os.Stdout and os.Stderr before capture
 	std    [2]*os.File // os.Stdout and os.Stderr during capture
-	pipe   [2]fileID   // the pipes' identities
 	prefix []byte      // marker prefix, unique to this capture
 	seq    uint64
 
@@ -47,17 +52,11 @@ type capture struct {
 	wg   sync.WaitGroup
 }
 
-// fileID identifies an open file, as fstat reports it.
-type fileID struct{ dev, ino uint64 }
-
-// fdID returns the identity of what fd refers to.
-func fdID(fd int) (fileID, error) {
-	var st syscall.Stat_t
-	if err := syscall.Fstat(fd, &st); err != nil {
-		return fileID{}, err
-	}
-	return fileID{uint64(st.Dev), st.Ino}, nil
-}
+// stdFiles are the variables capture replaces, stdNames their names.
+var (
+	stdFiles = [2]**os.File{&os.Stdout, &os.Stderr}
+	stdNames = [2]string{"stdout", "stderr"}
+)
 
 // dupCloexec duplicates fd to a new close-on-exec descriptor.
 func dupCloexec(fd int) (int, error) {
@@ -73,32 +72,15 @@ func startCapture(cur func() *cellState) (*capture, error) {
 	if _, err := rand.Read(token); err != nil {
 		return nil, err
 	}
-	c := &capture{cur: cur, fds: [2]int{1, 2}, prefix: []byte("\x1b]gomp;" + hex.EncodeToString(token) + ";")}
+	c := &capture{cur: cur, orig: -1, prefix: []byte("\x1b]gomp;" + hex.EncodeToString(token) + ";")}
 	c.cond = sync.NewCond(&c.mu)
-	for i, fd := range c.fds {
-		orig, err := dupCloexec(fd)
-		if err != nil {
-			c.restore(i)
-			return nil, fmt.Errorf("dup fd %d: %w", fd, err)
-		}
+	for i := range c.w {
 		r, w, err := os.Pipe()
 		if err != nil {
-			syscall.Close(orig)
 			c.restore(i)
-			return nil, fmt.Errorf("pipe for fd %d: %w", fd, err)
+			return nil, fmt.Errorf("pipe for %s: %w", stdNames[i], err)
 		}
-		id, err := fdID(int(w.Fd()))
-		if err == nil {
-			err = syscall.Dup3(int(w.Fd()), fd, 0)
-		}
-		if err != nil {
-			syscall.Close(orig)
-			r.Close()
-			w.Close()
-			c.restore(i)
-			return nil, fmt.Errorf("redirect fd %d: %w", fd, err)
-		}
-		c.orig[i], c.w[i], c.pipe[i] = orig, w, id
+		c.w[i] = w
 		c.wg.Add(1)
 		go c.read(i, r)
 		c.saved[i] = *stdFiles[i]
@@ -107,36 +89,48 @@ func startCapture(cur func() *cellState) (*capture, error) {
 			return nil, err
 		}
 	}
+	orig, err := dupCloexec(1)
+	if err != nil {
+		c.restore(len(c.w))
+		return nil, fmt.Errorf("dup fd 1: %w", err)
+	}
+	if err := syscall.Dup3(int(c.w[0].Fd()), 1, 0); err != nil {
+		syscall.Close(orig)
+		c.restore(len(c.w))
+		return nil, fmt.Errorf("redirect fd 1: %w", err)
+	}
+	c.orig = orig
 	return c, nil
 }
 
 // replaceStd points os.Stdout (i 0) or os.Stderr (i 1) to a new
-// descriptor of the pipe, so that a cell closing it closes neither fd 1
-// or 2 nor the file the process had before.
+// descriptor of its pipe.
 func (c *capture) replaceStd(i int) error {
 	fd, err := dupCloexec(int(c.w[i].Fd()))
 	if err != nil {
-		return fmt.Errorf("replace %s: %w", stdNames[i], err)
+		return fmt.Errorf("replace os.%s: %w", stdNames[i], err)
 	}
-	c.std[i] = os.NewFile(uintptr(fd), stdNames[i])
+	c.std[i] = os.NewFile(uintptr(fd), "/dev/"+stdNames[i])
 	*stdFiles[i] = c.std[i]
 	return nil
 }
 
-// restore puts back the first n redirected fds, closes capture's write
-// ends and waits for the readers.
+// restore puts back fd 1 and the first n replaced files, closes capture's
+// write ends and waits for the readers.
 func (c *capture) restore(n int) error {
 	var first error
-	for i := 0; i < n; i++ {
-		if err := syscall.Dup3(c.orig[i], c.fds[i], 0); err != nil && first == nil {
-			first = fmt.Errorf("restore fd %d: %w", c.fds[i], err)
+	if c.orig >= 0 {
+		if err := syscall.Dup3(c.orig, 1, 0); err != nil {
+			first = fmt.Errorf("restore fd 1: %w", err)
 		}
-		syscall.Close(c.orig[i])
-		c.w[i].Close()
+		syscall.Close(c.orig)
+	}
+	for i := 0; i < n; i++ {
 		if c.std[i] != nil {
 			*stdFiles[i] = c.saved[i]
 			c.std[i].Close()
 		}
+		c.w[i].Close()
 	}
 	c.wg.Wait()
 	return first
@@ -146,35 +140,30 @@ func (c *capture) close() error {
 	if err := c.flush(); err != nil {
 		return err
 	}
-	return c.restore(len(c.fds))
+	return c.restore(len(c.w))
 }
 
 // repair undoes what a cell did to the capture: an os.Stdout or
 // os.Stderr that was closed is replaced by a new file writing to its pipe,
-// and an fd 1 or 2 that was closed (os.NewFile(1, "").Close()) points to
-// its pipe again. An fd 1 or 2 that a cell reopened as its own file stays
-// that file.
+// and an fd 1 that was closed (os.NewFile(1, "").Close()) points to its
+// pipe again. An fd 1 that a cell reopened as its own file stays that file
+// until the cell closes it.
 func (c *capture) repair() error {
-	for i, fd := range c.fds {
+	for i := range c.w {
 		if !usable(*stdFiles[i]) {
 			if err := c.replaceStd(i); err != nil {
 				return err
 			}
 		}
-		if _, err := fdID(fd); err == syscall.EBADF {
-			if err := syscall.Dup3(int(c.w[i].Fd()), fd, 0); err != nil {
-				return fmt.Errorf("redirect fd %d again: %w", fd, err)
-			}
+	}
+	var st syscall.Stat_t
+	if err := syscall.Fstat(1, &st); err == syscall.EBADF {
+		if err := syscall.Dup3(int(c.w[0].Fd()), 1, 0); err != nil {
+			return fmt.Errorf("redirect fd 1 again: %w", err)
 		}
 	}
 	return nil
 }
-
-// stdFiles are the variables of the files on fds 1 and 2.
-var (
-	stdFiles = [2]**os.File{&os.Stdout, &os.Stderr}
-	stdNames = [2]string{"/dev/stdout", "/dev/stderr"}
-)
 
 // usable reports whether f is open.
 func usable(f *os.File) bool {
@@ -188,8 +177,8 @@ func usable(f *os.File) bool {
 	return rc.Control(func(uintptr) {}) == nil
 }
 
-// flush returns when everything written to fds 1 and 2 before the call
-// has been delivered to the current cell's writers.
+// flush returns when everything written to fd 1, os.Stdout and os.Stderr
+// before the call has been delivered to the current cell's writers.
 func (c *capture) flush() error {
 	c.mu.Lock()
 	c.seq++
@@ -198,7 +187,7 @@ func (c *capture) flush() error {
 	m := append(append([]byte(nil), c.prefix...), strconv.FormatUint(seq, 10)+"\a"...)
 	for i, w := range c.w {
 		if _, err := w.Write(m); err != nil {
-			return fmt.Errorf("write marker to the pipe of fd %d: %w", c.fds[i], err)
+			return fmt.Errorf("write marker to the %s pipe: %w", stdNames[i], err)
 		}
 	}
 	c.mu.Lock()
@@ -228,7 +217,7 @@ func (c *capture) read(i int, r *os.File) {
 		if err != nil {
 			c.deliver(i, pending)
 			if err != io.EOF {
-				c.deliver(i, []byte(fmt.Sprintf("gomp: reading captured fd %d: %v\n", c.fds[i], err)))
+				c.deliver(i, []byte(fmt.Sprintf("gomp: reading captured %s: %v\n", stdNames[i], err)))
 			}
 			return
 		}

@@ -96,12 +96,11 @@ func TestCaptureFDs(t *testing.T) {
 	}
 }
 
-// TestCaptureAfterCellClosesStd closes os.Stdout and os.Stderr in a cell,
-// and fds 1 and 2, and opens files that take fds 1 and 2: the next cells'
-// output still
-// reaches them, the files get only what the cell wrote to them (no flush
-// markers), and once the files are closed fds 1 and 2 are the capture's
-// pipes again.
+// TestCaptureAfterCellClosesStd closes os.Stdout, os.Stderr and fd 1 in
+// a cell and opens files, the first of which takes fd 1: the next cells'
+// output still reaches them, the files get only what the cell wrote to
+// them (no flush markers), and once the file is closed fd 1 is the
+// capture's pipe again.
 func TestCaptureAfterCellClosesStd(t *testing.T) {
 	s, err := New(Options{CaptureFDs: true})
 	if err != nil {
@@ -118,15 +117,15 @@ func TestCaptureAfterCellClosesStd(t *testing.T) {
 		}
 		return out.String(), errw.String()
 	}
-	run(fmt.Sprintf("import (\"fmt\"; \"os\")\nos.Stdout.Close()\nos.Stderr.Close()\nos.NewFile(1, \"fd 1\").Close()\nos.NewFile(2, \"fd 2\").Close()\nf, _ := os.Create(%q)\ng, _ := os.Create(%q)\nfmt.Println(f.Fd(), g.Fd())",
+	run(fmt.Sprintf("import (\"fmt\"; \"os\")\nos.Stdout.Close()\nos.Stderr.Close()\nos.NewFile(1, \"fd 1\").Close()\nf, _ := os.Create(%q)\ng, _ := os.Create(%q)\nfmt.Println(f.Fd(), g.Fd())",
 		filepath.Join(dir, "f"), filepath.Join(dir, "g")))
 	for i, code := range []string{
-		"fmt.Println(\"next cell\", f.Fd(), g.Fd())\nos.Stdout.WriteString(\"compiled\\n\")\nfmt.Fprintln(os.Stderr, \"to stderr\")",
+		"fmt.Println(\"next cell\", f.Fd())\nos.Stdout.WriteString(\"compiled\\n\")\nfmt.Fprintln(os.Stderr, \"to stderr\")",
 		"f.WriteString(\"user data\\n\")\nf.Close()\ng.Close()\nfmt.Println(\"closed\")",
 		"fmt.Println(\"after close\")\nos.Stdout.WriteString(\"compiled again\\n\")",
 	} {
 		out, errw := run(code)
-		want := [][2]string{{"next cell 1 2\ncompiled\n", "to stderr\n"}, {"closed\n", ""}, {"after close\ncompiled again\n", ""}}[i]
+		want := [][2]string{{"next cell 1\ncompiled\n", "to stderr\n"}, {"closed\n", ""}, {"after close\ncompiled again\n", ""}}[i]
 		if out != want[0] || errw != want[1] {
 			t.Errorf("cell %q: stdout %q, stderr %q; want %q, %q", code, out, errw, want[0], want[1])
 		}
@@ -137,16 +136,35 @@ func TestCaptureAfterCellClosesStd(t *testing.T) {
 			t.Errorf("file %s = %q, %v; want %q", name, b, err, want)
 		}
 	}
-	for _, fd := range []int{1, 2} {
-		if _, err := syscall.Write(fd, []byte(fmt.Sprintf("direct to fd %d\n", fd))); err != nil {
-			t.Errorf("write fd %d: %v", fd, err)
-		}
+	if _, err := syscall.Write(1, []byte("direct to fd 1\n")); err != nil {
+		t.Errorf("write fd 1: %v", err)
 	}
 	if err := s.capture.flush(); err != nil {
 		t.Fatal(err)
 	}
-	if out.String() != "after close\ncompiled again\ndirect to fd 1\n" || errw.String() != "direct to fd 2\n" {
-		t.Errorf("fds 1 and 2 after the cell's files were closed: stdout %q, stderr %q; want them in the latest cell", out, errw)
+	if got := out.String(); got != "after close\ncompiled again\ndirect to fd 1\n" {
+		t.Errorf("after the cell's file on fd 1 was closed, the latest cell got %q, want fd 1 in it", got)
+	}
+}
+
+// TestCaptureLeavesFD2 checks that fd 2 is not redirected: the Go runtime
+// writes fatal errors there with every goroutine stopped, so it must not
+// be a pipe that this process reads.
+func TestCaptureLeavesFD2(t *testing.T) {
+	var before, during syscall.Stat_t
+	if err := syscall.Fstat(2, &before); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{CaptureFDs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = syscall.Fstat(2, &during)
+	if cerr := s.Close(); cerr != nil {
+		t.Fatal(cerr)
+	}
+	if err != nil || during.Dev != before.Dev || during.Ino != before.Ino {
+		t.Errorf("during the capture fd 2 is %d:%d (%v), before it %d:%d", during.Dev, during.Ino, err, before.Dev, before.Ino)
 	}
 }
 

@@ -21,10 +21,12 @@ import (
 // Options configures a Session. The zero value works: no fd capture, logs
 // discarded.
 type Options struct {
-	// CaptureFDs redirects this process's file descriptors 1 and 2 into the
-	// current cell, so that compiled code and goroutines writing os.Stdout
-	// or fd 1 reach it. For the kernel and the notebook runner; false for
-	// mp workers and most tests. Only one Session per process may set it.
+	// CaptureFDs redirects this process's file descriptor 1, os.Stdout and
+	// os.Stderr into the current cell, so that compiled code and goroutines
+	// writing them reach it. fd 2 stays as it is: the Go runtime writes its
+	// fatal errors there (see capture). For the kernel and the notebook
+	// runner; false for mp workers and most tests. Only one Session per
+	// process may set it.
 	CaptureFDs bool
 	// Log receives the session's own diagnostics; nil discards them.
 	Log *slog.Logger
@@ -119,7 +121,7 @@ func New(opts Options) (*Session, error) {
 	if opts.CaptureFDs {
 		c, err := startCapture(s.current)
 		if err != nil {
-			return nil, fmt.Errorf("capture fds 1 and 2: %w", err)
+			return nil, fmt.Errorf("capture stdout and stderr: %w", err)
 		}
 		s.capture = c
 	}
@@ -135,8 +137,8 @@ func New(opts Options) (*Session, error) {
 	return s, nil
 }
 
-// Close stops the capture of fds 1 and 2, restoring them, and waits for its
-// goroutines. Goroutines started by cells are not stopped.
+// Close stops the capture of fd 1, os.Stdout and os.Stderr, restoring
+// them, stops the depth checks and waits for the capture's goroutines. Goroutines started by cells are not stopped.
 func (s *Session) Close() error {
 	s.probe.stopDepthChecks()
 	if s.capture != nil {
@@ -174,7 +176,9 @@ func writerOrDiscard(w io.Writer) io.Writer {
 // after ctx is done even when compiled code the cell called is still
 // blocked (that call is abandoned and finishes on its own). The session
 // keeps its state after any error. With CaptureFDs, everything written to
-// fds 1 and 2 before Execute returns has been delivered to cell's writers.
+// fd 1, os.Stdout and os.Stderr before Execute returns has been delivered
+// to cell's writers, and a cell that closed os.Stdout, os.Stderr or fd 1
+// finds them working again in the next cell.
 // A cell whose first line is %%time prints its CPU and wall time after
 // its output, as IPython's magic does.
 func (s *Session) Execute(ctx context.Context, code string, cell IO) (Value, error) {
@@ -194,7 +198,7 @@ func (s *Session) Execute(ctx context.Context, code string, cell IO) (Value, err
 	s.stdin.reset()
 	if s.capture != nil {
 		if err := s.capture.repair(); err != nil {
-			s.log.Warn("repair the capture of fds 1 and 2", "err", err)
+			s.log.Warn("repair the capture of stdout and stderr", "err", err)
 		}
 	}
 	code, timed := cutTimeMagic(code)
