@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"unicode/utf8"
 
@@ -20,6 +21,9 @@ type engine struct {
 	// cells counts Execute calls, naming cells In[n] in errors. It follows
 	// the kernel's execution_count for stored cells, which is what users see.
 	cells int
+	// notice is shown on the stderr of the next cell, once: a previous
+	// kernel process's crash (crashNotice).
+	notice string
 }
 
 func (e *engine) Info() kernel.LanguageInfo {
@@ -45,6 +49,10 @@ func (e *engine) Info() kernel.LanguageInfo {
 
 func (e *engine) Execute(ctx context.Context, code string, cell kernel.Cell) (*kernel.Result, error) {
 	e.cells++
+	if e.notice != "" {
+		io.WriteString(cell.Stderr(), e.notice)
+		e.notice = ""
+	}
 	if name, ok := interp.HelpRequest(code); ok {
 		return e.help(name)
 	}

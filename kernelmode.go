@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/gomp-kernel/gomp/interp"
@@ -16,8 +17,13 @@ import (
 // runKernel serves one Jupyter connection until shutdown_request, SIGTERM,
 // SIGHUP or the death of the client that started it. SIGINT interrupts
 // the running cell (interrupt_mode "signal").
+//
+// A fatal Go runtime error ends the process (Jupyter then starts a new
+// one): its report goes to a file beside the connection file and to the
+// log, and the next kernel shows it to the user (see crashReport).
 func runKernel(connFile string) error {
 	tuneGC()
+	debug.SetMaxStack(maxStack)
 	logger, err := kernelLogger()
 	if err != nil {
 		return err
@@ -25,6 +31,24 @@ func runKernel(connFile string) error {
 	conn, err := kernel.ReadConnectionFile(connFile)
 	if err != nil {
 		return err
+	}
+	eng := &engine{}
+	crash, previous, err := startCrashReport(connFile)
+	if err != nil {
+		// Fatal errors then go to the log alone.
+		logger.Warn("no crash report", "err", err)
+	}
+	if crash != nil {
+		defer func() {
+			if err := crash.close(); err != nil {
+				logger.Warn("crash report", "err", err)
+			}
+		}()
+	}
+	if previous != "" {
+		logger.Error("the previous kernel process for this connection died; its report follows")
+		fmt.Fprintf(logWriter(crash), "%s\n", previous)
+		eng.notice = crashNotice(previous)
 	}
 	sess, err := interp.New(interp.Options{CaptureFDs: true, Log: logger})
 	if err != nil {
@@ -34,7 +58,8 @@ func runKernel(connFile string) error {
 	mp.SetHost(sess, mp.Config{Log: logger})
 	defer mp.Shutdown()
 
-	srv, err := kernel.NewServer(conn, &engine{sess: sess}, kernel.Options{Log: logger})
+	eng.sess = sess
+	srv, err := kernel.NewServer(conn, eng, kernel.Options{Log: logger})
 	if err != nil {
 		return err
 	}
@@ -78,4 +103,13 @@ func kernelLogger() (*slog.Logger, error) {
 	}
 	w := os.NewFile(uintptr(fd), "kernel-log")
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})).With("gomp", os.Getpid()), nil
+}
+
+// logWriter is the kernel's original stderr: crash's copy of it, or fd 2
+// when there is no crash report.
+func logWriter(crash *crashReport) *os.File {
+	if crash != nil {
+		return crash.stderr
+	}
+	return os.Stderr
 }

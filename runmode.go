@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -155,6 +156,7 @@ func checkOutputs(paths []string, opts runner.Options) error {
 // original stderr made before the capture.
 func runOne(ctx context.Context, path string, opts runner.Options) error {
 	tuneGC() // cells run here as in the kernel
+	debug.SetMaxStack(maxStack)
 	report := io.Discard
 	var st syscall.Stat_t
 	if syscall.Fstat(3, &st) == nil {
