@@ -28,9 +28,14 @@ func TestRecursionOutsideCells(t *testing.T) {
 	}
 	func() {
 		defer func() {
+			r := recover()
 			var re *RecursionError
-			if e, ok := recover().(error); !ok || !errors.As(e, &re) || re.Func != "rec" || re.Pos != "cell:1:1" {
-				t.Errorf("Func(rec) call: recovered %v, want a *RecursionError for rec at cell:1:1", e)
+			if e, ok := r.(error); !ok || !errors.As(e, &re) || re.Func != "rec" || re.Pos != "cell:1:1" {
+				t.Errorf("Func(rec) call: recovered %v, want a *RecursionError for rec at cell:1:1", r)
+			}
+			// mp's worker prints this under the panic.
+			if got, want := s.Traceback(r), "main.rec(...)\n\tcell:1:1 (declared here; the stack was unwound)"; got != want {
+				t.Errorf("Traceback = %q, want %q", got, want)
 			}
 		}()
 		fn.Interface().(func(int) int)(0)

@@ -75,7 +75,7 @@ func (e *RecursionError) cellError() *CellError {
 	ce := &CellError{Name: "panic", Value: e.Error()}
 	ce.Traceback = []string{"panic: " + ce.Value}
 	if e.Pos != "" {
-		ce.Traceback = append(ce.Traceback, "", "main."+e.Func+"(...)\n\t"+e.Pos+" (declared here; the stack was unwound)")
+		ce.Traceback = append(ce.Traceback, "", e.frame())
 		if i := strings.LastIndexByte(e.Pos, ':'); i > 0 {
 			if j := strings.LastIndexByte(e.Pos[:i], ':'); j > 0 {
 				fmt.Sscan(e.Pos[j+1:i], &ce.Line)
@@ -84,6 +84,15 @@ func (e *RecursionError) cellError() *CellError {
 		}
 	}
 	return ce
+}
+
+// frame is the traceback of e: where its function is declared, as
+// frames formats a frame, or "" when that is not known.
+func (e *RecursionError) frame() string {
+	if e.Pos == "" {
+		return ""
+	}
+	return "main." + e.Func + "(...)\n\t" + e.Pos + " (declared here; the stack was unwound)"
 }
 
 // guardDeep wraps fn, a function of the notebook called from compiled
