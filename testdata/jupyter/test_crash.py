@@ -59,20 +59,25 @@ class CrashTests(unittest.TestCase):
 
     def run_cell(self, code):
         """Runs code; returns its reply and its stderr text."""
+        reply, _, stderr = self.run_cell_output(code)
+        return reply, stderr
+
+    def run_cell_output(self, code):
+        """Runs code; returns its reply, its stdout and its stderr text."""
         msg_id = self.kc.execute(code)
         while True:
             reply = self.kc.get_shell_msg(timeout=TIMEOUT)
             if reply["parent_header"].get("msg_id") == msg_id:
                 break
-        stderr = []
+        streams = {"stdout": [], "stderr": []}
         while True:
             msg = self.kc.get_iopub_msg(timeout=TIMEOUT)
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
-            if msg["msg_type"] == "stream" and msg["content"]["name"] == "stderr":
-                stderr.append(msg["content"]["text"])
+            if msg["msg_type"] == "stream":
+                streams[msg["content"]["name"]].append(msg["content"]["text"])
             if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                return reply, "".join(stderr)
+                return reply, "".join(streams["stdout"]), "".join(streams["stderr"])
 
     def test_fatal_error_ends_kernel_and_is_reported_after_restart(self):
         reply, _ = self.run_cell("kept := 1")
@@ -113,6 +118,31 @@ class CrashTests(unittest.TestCase):
         reply, _ = self.run_cell("kept + 1")
         self.assertEqual(reply["content"]["status"], "ok", "the session lives on with its variables")
         self.assertEqual(reply["content"]["execution_count"], 3)
+
+    def test_worker_inherits_no_kernel_descriptors(self):
+        # An mp child lists what its descriptors point to: none may be the
+        # kernel's log or crash report (the kernel's own stdout and stderr).
+        reply, stdout, stderr = self.run_cell_output("""import (
+	"fmt"
+	"mp"
+	"os"
+	"path/filepath"
+)
+func fdLinks() {
+	entries, _ := os.ReadDir("/proc/self/fd")
+	for _, e := range entries {
+		link, _ := os.Readlink(filepath.Join("/proc/self/fd", e.Name()))
+		fmt.Println("fd", e.Name(), link)
+	}
+}
+p := mp.NewProcess(fdLinks)
+p.Start()
+p.Join()""")
+        self.assertEqual(reply["content"]["status"], "ok", stderr)
+        self.assertIn("fd 0 ", stdout)
+        for line in stdout.splitlines():
+            self.assertNotIn(self.log.name, line, "the worker holds the kernel's log")
+            self.assertNotIn(".gomp-crash", line, "the worker holds the kernel's crash report")
 
 
 if __name__ == "__main__":
