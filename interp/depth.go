@@ -7,8 +7,9 @@ import (
 )
 
 // MaxStackFrames bounds the depth of a goroutine running notebook code:
-// a call of a notebook function on a goroutine whose stack holds more Go
-// frames than this panics with a *RecursionError. yaegi uses two Go
+// a goroutine found calling a notebook function with more Go frames than
+// this on its stack stops the interpreted code, which fails with a
+// *RecursionError (see stopDeep). yaegi uses two Go
 // frames per interpreted call, so this is about 100,000 nested calls of
 // notebook functions (about 60 MB of stack), where Go's own limit (1 GB,
 // a fatal error that ends the process) would take seconds and gigabytes

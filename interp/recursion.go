@@ -15,7 +15,7 @@ import (
 // 16 s; 100,000 deep, hours). stopDeep therefore stops the interpreter
 // the way an interrupt does, which unwinds by plain returns, and records
 // the error for the boundary that started the code: Execute turns it into
-// the cell's error, and the functions Func and Loop return panic with it
+// the cell's error, and the functions that Func and Loop return panic with it
 // once they are back at the top of the stack.
 
 // stopDeep records e and stops all interpreted code of the session: the
