@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 
@@ -35,6 +36,9 @@ func yaegiVersion() string {
 // the protocol's vocabulary meets the interpreter's.
 type engine struct {
 	nb *front.Notebook
+	// notice is shown on the stderr of the next cell, once: a previous
+	// kernel process's crash (crashNotice).
+	notice string
 }
 
 func (e *engine) Info() kernel.LanguageInfo {
@@ -60,6 +64,10 @@ func (e *engine) Info() kernel.LanguageInfo {
 }
 
 func (e *engine) Execute(ctx context.Context, code string, cell kernel.Cell) (*kernel.Result, error) {
+	if e.notice != "" {
+		io.WriteString(cell.Stderr(), e.notice)
+		e.notice = ""
+	}
 	o := e.nb.Execute(ctx, front.Cell{Count: cell.ExecutionCount(), Code: code, IO: interp.IO{
 		Stdout:  cell.Stdout(),
 		Stderr:  cell.Stderr(),

@@ -16,8 +16,13 @@ import (
 // runKernel serves one Jupyter connection until shutdown_request, SIGTERM,
 // SIGHUP or the death of the client that started it. SIGINT interrupts
 // the running cell (interrupt_mode "signal").
+//
+// A fatal Go runtime error ends the process (Jupyter then starts a new
+// one): its report goes to a file beside the connection file and to the
+// log, and the next kernel shows it to the user (see crashReport).
 func runKernel(connFile string) error {
 	tuneGC()
+	debug.SetMaxStack(maxStack)
 	logger, err := kernelLogger()
 	if err != nil {
 		return err
@@ -26,13 +31,32 @@ func runKernel(connFile string) error {
 	if err != nil {
 		return err
 	}
+	eng := &engine{}
+	crash, previous, err := startCrashReport(connFile)
+	if err != nil {
+		// Fatal errors then go to the log alone.
+		logger.Warn("no crash report", "err", err)
+	}
+	if crash != nil {
+		defer func() {
+			if err := crash.close(); err != nil {
+				logger.Warn("crash report", "err", err)
+			}
+		}()
+	}
+	if previous != "" {
+		logger.Error("the previous kernel process for this connection died; its report follows")
+		fmt.Fprintf(logWriter(crash), "%s\n", previous)
+		eng.notice = crashNotice(previous)
+	}
 	nb, err := front.Open(front.Options{CaptureFDs: true, Log: logger, Warm: true})
 	if err != nil {
 		return err
 	}
 	defer nb.Close()
 
-	srv, err := kernel.NewServer(conn, &engine{nb: nb}, kernel.Options{Log: logger})
+	eng.nb = nb
+	srv, err := kernel.NewServer(conn, eng, kernel.Options{Log: logger})
 	if err != nil {
 		return err
 	}
@@ -92,4 +116,13 @@ func logLevel(name string) slog.Level {
 		return slog.LevelWarn
 	}
 	return l
+}
+
+// logWriter is the kernel's original stderr: crash's copy of it, or fd 2
+// when there is no crash report.
+func logWriter(crash *crashReport) *os.File {
+	if crash != nil {
+		return crash.stderr
+	}
+	return os.Stderr
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/gomp-kernel/gomp/runner"
@@ -182,6 +183,7 @@ func realPath(path string) (string, error) {
 // original stderr made before the capture.
 func runOne(ctx context.Context, path string, opts runner.Options) error {
 	tuneGC() // cells run here as in the kernel
+	debug.SetMaxStack(maxStack)
 	report := io.Discard
 	var st syscall.Stat_t
 	if syscall.Fstat(3, &st) == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/gomp-kernel/gomp/interp"
@@ -16,6 +17,7 @@ import (
 // and the parent decides what an interrupt does to its children.
 func runWorker() error {
 	tuneGC()
+	debug.SetMaxStack(maxStack)
 	signal.Ignore(syscall.SIGINT)
 	sess, err := interp.New(interp.Options{ExitProcess: true})
 	if err != nil {

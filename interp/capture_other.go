@@ -11,5 +11,6 @@ func startCapture(func() *cellState) (*capture, error) {
 	return nil, errors.New("fd capture is only supported on Linux")
 }
 
-func (c *capture) close() error { return nil }
-func (c *capture) flush() error { return nil }
+func (c *capture) close() error  { return nil }
+func (c *capture) flush() error  { return nil }
+func (c *capture) repair() error { return nil }

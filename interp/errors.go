@@ -301,6 +301,9 @@ func (s *Session) PanicText(recovered any) string {
 // a Func (it implements mp.Tracer): one frame per line pair, innermost
 // first. It consumes the frames collected since the previous call.
 func (s *Session) Traceback(recovered any) string {
+	if e, ok := recovered.(*RecursionError); ok {
+		return e.frame()
+	}
 	t := s.current().trace
 	lines := t.lines()
 	t.reset()

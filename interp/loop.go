@@ -42,7 +42,7 @@ func (s *Session) Loop(target string) (reflect.Value, error) {
 		s.loops = loopCache{yi: s.yi, loops: map[string]reflect.Value{}}
 	}
 	if v, ok := s.loops.loops[target]; ok {
-		return v, nil
+		return s.guardDeep(v), nil
 	}
 	src, err := s.loopSource(target)
 	if err != nil {
@@ -58,7 +58,7 @@ func (s *Session) Loop(target string) (reflect.Value, error) {
 		return reflect.Value{}, fmt.Errorf("loop %s: not compiled: %v", target, err)
 	}
 	s.loops.loops[target] = v
-	return v, nil
+	return s.guardDeep(v), nil
 }
 
 // loopSource writes the loop function's signature and body for target,

@@ -16,10 +16,18 @@ type output struct {
 
 func (o *output) stdout() io.Writer {
 	if o.s.capture != nil {
-		return os.Stdout
+		return stdoutWriter{}
 	}
 	return cellWriter{o.s, false}
 }
+
+// stdoutWriter writes to os.Stdout as it is at each write. It is not an
+// *os.File, so that yaegi gives cells the real os.Stdout variable rather
+// than a copy of it: a cell that closes os.Stdout gets a new one at the
+// next cell (capture.repair), and fmt.Println writes to that.
+type stdoutWriter struct{}
+
+func (stdoutWriter) Write(p []byte) (int, error) { return os.Stdout.Write(p) }
 
 func (o *output) stderr() io.Writer {
 	return stderrFilter{o.s}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	yaegi "github.com/traefik/yaegi/interp"
 )
@@ -30,7 +31,8 @@ const probePath = "gomp.internal/probe"
 // yaegi folds a compiled variable read in a condition at compile time, and
 // a dereference of a compiled package's pointer is much slower. The read
 // is deliberately unsynchronised (a one-byte flag; see probe_race.go for
-// race-detector builds). Target sets the flag, calls the function value
+// race-detector builds). The flag also requests depth checks (depth.go).
+// Target sets the flag, calls the function value
 // with zero arguments on its own goroutine and recovers the name from the
 // panic that Hit raises on that goroutine only; other goroutines that run
 // notebook code meanwhile pass through the check.
@@ -39,6 +41,14 @@ type prober struct {
 	flag bool          // read by interpreted code; written under mu
 	on   atomic.Bool   // the same, for Probing (race-detector builds)
 	gid  atomic.Uint64 // goroutine that probes, 0 when none
+
+	// The flag also requests depth checks (depth.go); these are under mu.
+	checkDue bool        // a depth check is requested
+	timer    *time.Timer // requests the next check
+	stopped  bool        // the session is closed: no more checks
+	// onDeep stops the interpreted code after a check found a goroutine
+	// too deep (Session.stopDeep).
+	onDeep func(*RecursionError)
 }
 
 // probeHit is the panic value Hit raises.
@@ -67,10 +77,17 @@ func (p *prober) install(yi *yaegi.Interpreter, goPanic func(any)) error {
 
 func (p *prober) probing() bool { return p.gid.Load() != 0 }
 
+// hit is the compiled half of the check at the start of every notebook
+// function, called while the flag is up: for a Target probe on the
+// probing goroutine, or for a depth check.
 func (p *prober) hit(name string, recv any) {
-	if g := p.gid.Load(); g != 0 && g == goid() {
-		panic(probeHit{name, recv})
+	if g := p.gid.Load(); g != 0 {
+		if g == goid() {
+			panic(probeHit{name, recv})
+		}
+		return
 	}
+	p.checkDepth(name)
 }
 
 // goid is the current goroutine's id, read from its stack header.
@@ -187,8 +204,8 @@ func (p *prober) call(v reflect.Value) (hit probeHit, err error) {
 	p.flag = true
 	p.on.Store(true)
 	defer func() {
-		p.flag = false
-		p.on.Store(false)
+		p.flag = p.checkDue
+		p.on.Store(p.checkDue)
 		p.gid.Store(0)
 		r := recover()
 		h, ok := r.(probeHit)
@@ -215,6 +232,7 @@ func (p *prober) call(v reflect.Value) (hit probeHit, err error) {
 }
 
 // Func resolves a Target string to a callable function of this session.
+// A call stopped by runaway recursion panics with a *RecursionError.
 func (s *Session) Func(target string) (reflect.Value, error) {
 	s.run.Lock()
 	defer s.run.Unlock()
@@ -224,7 +242,7 @@ func (s *Session) Func(target string) (reflect.Value, error) {
 		if err != nil || !v.IsValid() || v.Kind() != reflect.Func {
 			return reflect.Value{}, fmt.Errorf("resolve %s: not a function of this notebook: %v", name, err)
 		}
-		return v, nil
+		return s.guardDeep(v), nil
 	}
 	typ, meth, _ := strings.Cut(name, ".")
 	s.seq++
@@ -240,5 +258,5 @@ func (s *Session) Func(target string) (reflect.Value, error) {
 	if err != nil || !v.IsValid() {
 		return reflect.Value{}, fmt.Errorf("resolve %s: %v", name, err)
 	}
-	return v, nil
+	return s.guardDeep(v), nil
 }

@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	yaegi "github.com/traefik/yaegi/interp"
 )
@@ -20,10 +21,12 @@ import (
 // Options configures a Session. The zero value works: no fd capture, logs
 // discarded.
 type Options struct {
-	// CaptureFDs redirects this process's file descriptors 1 and 2 into the
-	// current cell, so that compiled code and goroutines writing os.Stdout
-	// or fd 1 reach it. For the kernel and the notebook runner; false for
-	// mp workers and most tests. Only one Session per process may set it.
+	// CaptureFDs redirects this process's file descriptor 1, os.Stdout and
+	// os.Stderr into the current cell, so that compiled code and goroutines
+	// writing them reach it. fd 2 stays as it is: the Go runtime writes its
+	// fatal errors there (see capture). For the kernel and the notebook
+	// runner; false for mp workers and most tests. Only one Session per
+	// process may set it.
 	CaptureFDs bool
 	// Log receives the session's own diagnostics; nil discards them.
 	Log *slog.Logger
@@ -72,6 +75,9 @@ type Session struct {
 	stdin   *stdinReader
 	probe   prober
 
+	deep  atomic.Pointer[RecursionError] // recorded by stopDeep for the boundary that reports it
+	calls atomic.Int32                   // calls running through guardDeep
+
 	exitProcess bool      // os.Exit ends the process (Options.ExitProcess)
 	seq         int       // counts rebuilt helper variables (Func, Loop)
 	loops       loopCache // compiled by Loop; guarded by run
@@ -79,10 +85,15 @@ type Session struct {
 
 // cellState is the running (or latest) cell.
 type cellState struct {
-	ctx   context.Context
-	io    IO
-	trace *traceBuffer
-	code  string // the cell's source, for explain
+	ctx context.Context // as the caller gave it (Current)
+	// run is ctx while the cell runs, done when it ended or stopDeep
+	// cancelled it (with the *RecursionError as its cause); nil before the
+	// first cell.
+	run    context.Context
+	cancel context.CancelCauseFunc
+	io     IO
+	trace  *traceBuffer
+	code   string // the cell's source, for explain
 }
 
 var (
@@ -111,7 +122,7 @@ func New(opts Options) (*Session, error) {
 	if opts.CaptureFDs {
 		c, err := startCapture(s.current)
 		if err != nil {
-			return nil, fmt.Errorf("capture fds 1 and 2: %w", err)
+			return nil, fmt.Errorf("capture stdout and stderr: %w", err)
 		}
 		s.capture = c
 	}
@@ -122,12 +133,15 @@ func New(opts Options) (*Session, error) {
 		return nil, err
 	}
 	s.yi = yi
+	s.probe.onDeep = s.stopDeep
+	s.probe.startDepthChecks()
 	return s, nil
 }
 
-// Close stops the capture of fds 1 and 2, restoring them, and waits for its
-// goroutines. Goroutines started by cells are not stopped.
+// Close stops the capture of fd 1, os.Stdout and os.Stderr, restoring
+// them, stops the depth checks and waits for the capture's goroutines. Goroutines started by cells are not stopped.
 func (s *Session) Close() error {
+	s.probe.stopDepthChecks()
 	if s.capture != nil {
 		err := s.capture.close()
 		s.capture = nil
@@ -163,7 +177,9 @@ func writerOrDiscard(w io.Writer) io.Writer {
 // after ctx is done even when compiled code the cell called is still
 // blocked (that call is abandoned and finishes on its own). The session
 // keeps its state after any error. With CaptureFDs, everything written to
-// fds 1 and 2 before Execute returns has been delivered to cell's writers.
+// fd 1, os.Stdout and os.Stderr before Execute returns has been delivered
+// to cell's writers, and a cell that closed os.Stdout, os.Stderr or fd 1
+// finds them working again in the next cell.
 // A cell whose first line is %%time prints its CPU and wall time after
 // its output, as IPython's magic does.
 func (s *Session) Execute(ctx context.Context, code string, cell IO) (Value, error) {
@@ -172,18 +188,29 @@ func (s *Session) Execute(ctx context.Context, code string, cell IO) (Value, err
 	if cell.Name == "" {
 		cell.Name = "cell"
 	}
-	st := &cellState{ctx: ctx, io: cell, trace: &traceBuffer{}}
+	run, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	st := &cellState{ctx: ctx, run: run, cancel: cancel, io: cell, trace: &traceBuffer{}}
+	s.takeDeep()
 	s.cellMu.Lock()
 	s.cell = st
 	s.cellMu.Unlock()
 	s.routeDisplays()
 	s.stdin.reset()
+	if s.capture != nil {
+		if err := s.capture.repair(); err != nil {
+			s.log.Warn("repair the capture of stdout and stderr", "err", err)
+		}
+	}
 	code, timed := cutTimeMagic(code)
 	var timer *cellTimer
 	if timed {
 		timer = startTimer()
 	}
-	v, err := s.execute(ctx, code, st)
+	v, err := s.execute(run, code, st)
+	if e := s.takeDeep(); e != nil {
+		v, err = Value{}, e.cellError()
+	}
 	if s.capture != nil {
 		if ferr := s.capture.flush(); ferr != nil {
 			s.log.Warn("flush captured output", "err", ferr)
