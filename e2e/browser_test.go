@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -25,8 +25,9 @@ import (
 	"github.com/gomp-kernel/gomp/runner"
 )
 
-// browserCells are the cells TestBrowser runs in a real Notebook page:
-// rich displays, a function the Pool's children call, and the Pool.
+// browserCells are the cells TestBrowser runs in a real page: rich
+// displays, a function the Pool's children call, the Pool with a progress
+// bar, and last (Run All stops at an error) a cell that panics.
 // testdata/browser/notebook.mjs checks what the page shows for them.
 var browserCells = []string{
 	`import (
@@ -50,7 +51,13 @@ func square(n int) int { fmt.Println("child squares", n); return n * n }`,
 out, err := pool.Map(square, []int{1, 2, 3, 4}, mp.WithProgress("squares"))
 fmt.Println(out, err)
 pool.Close()`,
+	`var m map[string]int
+m["a"] = 1`,
 }
+
+// browserError is the error the last cell must show, with its position:
+// the fourth cell run, line 2, column 1.
+const browserError = "In[4]:2:1"
 
 // browserSummary is the JSON line notebook.mjs prints when every check
 // passed.
@@ -64,19 +71,23 @@ type browserSummary struct {
 		Counts     []any  `json:"counts"`
 		KernelName string `json:"kernelName"`
 		PoolOutput string `json:"poolOutput"`
+		ErrorText  string `json:"errorText"`
 	} `json:"found"`
 }
 
-// TestBrowser serves a notebook with Debian's classic Jupyter Notebook and
-// drives it with headless Debian chromium (testdata/browser/notebook.mjs,
-// through playwright-core): run all cells, then check the rendered HTML,
-// the SVG chart and the Pool's output in the page. The screenshot goes to
-// $GOMP_ARTEFACTS/browser.png, else artefacts/browser.png.
+// TestBrowser serves a notebook with the venv's JupyterLab 4 and Notebook 7
+// and drives each in headless Debian Chromium (testdata/browser/notebook.mjs,
+// through playwright-core): pick the "Go (gomp)" kernel, run all cells, then
+// check in the page the rendered HTML, the SVG chart, the Pool children's
+// lines, the progress bar at its end, the last cell's error with its
+// position and nothing else in red. The screenshots go to
+// $GOMP_ARTEFACTS/browser-lab.png and browser-notebook.png, else under
+// artefacts/.
 func TestBrowser(t *testing.T) {
-	requireTool(t, "/usr/bin/jupyter", "notebook", "--version")
+	v := testVenv(t)
 	requireTool(t, "/usr/bin/chromium", "--version")
 	requireTool(t, "node", "--version")
-	browserDir, err := filepath.Abs(filepath.Join("testdata", "browser"))
+	browserDir, err := filepath.Abs(filepath.Join(repoRoot, "testdata", "browser"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,53 +95,60 @@ func TestBrowser(t *testing.T) {
 	k := installKernel(t)
 	artefacts := artefactDir(t)
 
-	nbDir := t.TempDir()
-	const nbName = "browser.ipynb"
-	if err := writeNotebook(filepath.Join(nbDir, nbName), browserCells); err != nil {
-		t.Fatal(err)
-	}
-	before := gompProcesses(k.bin)
-	srv := startNotebookServer(t, k, nbDir)
-	defer srv.stop(t)
+	for _, app := range []string{"lab", "notebook"} {
+		t.Run(app, func(t *testing.T) {
+			nbDir := t.TempDir()
+			nbName := "browser-" + app + ".ipynb"
+			// Without a kernelspec in its metadata the page asks which
+			// kernel to start: notebook.mjs picks "Go (gomp)" as a person
+			// would.
+			if err := writeNotebook(filepath.Join(nbDir, nbName), browserCells); err != nil {
+				t.Fatal(err)
+			}
+			before := gompProcesses(k.bin)
+			srv := startJupyterServer(t, k, v, app, nbDir)
+			defer srv.stop(t)
 
-	png := filepath.Join(artefacts, "browser.png")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	node := exec.CommandContext(ctx, "node", "notebook.mjs", srv.url, srv.token, nbName, png)
-	node.Dir = browserDir
-	var stdout, stderr bytes.Buffer
-	node.Stdout, node.Stderr = &stdout, &stderr
-	nodeErr := node.Run()
-	t.Logf("screenshot: %s", png)
-	t.Logf("notebook.mjs stderr:\n%s", stderr.String())
+			png := filepath.Join(artefacts, "browser-"+app+".png")
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			node := exec.CommandContext(ctx, "node", "notebook.mjs", app, srv.url, srv.token, nbName, png)
+			node.Dir = browserDir
+			var stdout, stderr bytes.Buffer
+			node.Stdout, node.Stderr = &stdout, &stderr
+			nodeErr := node.Run()
+			t.Logf("screenshot: %s", png)
+			t.Logf("notebook.mjs stderr:\n%s", stderr.String())
 
-	kernels := srv.kernelPIDs()
-	if len(kernels) != 1 {
-		t.Errorf("%d gomp kernels ran under the notebook server (pids %v), want 1", len(kernels), kernels)
-	}
-	if nodeErr != nil {
-		t.Errorf("notebook.mjs failed: %v (its stderr above names what the page lacked)\nserver log:\n%s", nodeErr, srv.log.String())
-	} else {
-		checkBrowserSummary(t, stdout.String())
-	}
-	if _, err := os.Stat(png); err != nil {
-		t.Errorf("no screenshot: %v", err)
-	}
-	saved := filepath.Join(nbDir, nbName)
-	if data, err := os.ReadFile(saved); err != nil {
-		t.Errorf("read the notebook the page saved: %v", err)
-	} else if err := os.WriteFile(filepath.Join(artefacts, nbName), data, 0o644); err != nil {
-		t.Errorf("keep the saved notebook: %v", err)
-	} else {
-		t.Logf("saved notebook: %s", filepath.Join(artefacts, nbName))
-	}
-	if nodeErr == nil {
-		checkSavedNotebook(t, saved)
-	}
+			kernels := srv.kernelPIDs()
+			if len(kernels) != 1 {
+				t.Errorf("%d gomp kernels ran under the server (pids %v), want 1", len(kernels), kernels)
+			}
+			if nodeErr != nil {
+				t.Errorf("notebook.mjs failed: %v (its stderr above names what the page lacked)\nserver log:\n%s", nodeErr, srv.log.String())
+			} else {
+				checkBrowserSummary(t, stdout.String())
+			}
+			if _, err := os.Stat(png); err != nil {
+				t.Errorf("no screenshot: %v", err)
+			}
+			saved := filepath.Join(nbDir, nbName)
+			if data, err := os.ReadFile(saved); err != nil {
+				t.Errorf("read the notebook the page saved: %v", err)
+			} else if err := os.WriteFile(filepath.Join(artefacts, nbName), data, 0o644); err != nil {
+				t.Errorf("keep the saved notebook: %v", err)
+			} else {
+				t.Logf("saved notebook: %s", filepath.Join(artefacts, nbName))
+			}
+			if nodeErr == nil {
+				checkSavedNotebook(t, saved)
+			}
 
-	srv.stop(t)
-	if left := newProcesses(k.bin, before); len(left) > 0 {
-		t.Errorf("gomp processes left after the notebook server stopped: %v", left)
+			srv.stop(t)
+			if left := newProcesses(k.bin, before); len(left) > 0 {
+				t.Errorf("gomp processes left after the server stopped: %v", left)
+			}
+		})
 	}
 }
 
@@ -140,7 +158,7 @@ func artefactDir(t *testing.T) string {
 	t.Helper()
 	dir := os.Getenv("GOMP_ARTEFACTS")
 	if dir == "" {
-		dir = "artefacts"
+		dir = filepath.Join(repoRoot, "artefacts")
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -152,21 +170,35 @@ func artefactDir(t *testing.T) string {
 	return abs
 }
 
-// writeNotebook writes an nbformat 4 notebook for the gomp kernel holding
-// cells as code cells, none run yet.
+// writeNotebook writes a valid nbformat 4.5 notebook holding cells as code
+// cells, none run yet, with no kernelspec in its metadata: the page asks
+// which kernel to start.
 func writeNotebook(path string, cells []string) error {
-	ks, err := json.Marshal(map[string]string{"name": kernelspec.Name, "display_name": kernelspec.DisplayName, "language": "go"})
+	type cell struct {
+		Type           string            `json:"cell_type"`
+		ID             string            `json:"id"`
+		Metadata       map[string]any    `json:"metadata"`
+		Source         string            `json:"source"`
+		ExecutionCount *int              `json:"execution_count"`
+		Outputs        []json.RawMessage `json:"outputs"`
+	}
+	nb := struct {
+		Cells         []cell         `json:"cells"`
+		Metadata      map[string]any `json:"metadata"`
+		NBFormat      int            `json:"nbformat"`
+		NBFormatMinor int            `json:"nbformat_minor"`
+	}{Metadata: map[string]any{}, NBFormat: 4, NBFormatMinor: 5}
+	for i, src := range cells {
+		nb.Cells = append(nb.Cells, cell{Type: "code", ID: fmt.Sprintf("cell-%d", i+1), Metadata: map[string]any{}, Source: src, Outputs: []json.RawMessage{}})
+	}
+	data, err := json.MarshalIndent(nb, "", " ")
 	if err != nil {
-		return fmt.Errorf("encode kernelspec: %w", err)
+		return fmt.Errorf("encode notebook: %w", err)
 	}
-	nb := &runner.Notebook{NBFormat: 4, NBFormatMinor: 4, Metadata: map[string]json.RawMessage{
-		"kernelspec":    ks,
-		"language_info": json.RawMessage(`{"name":"go"}`),
-	}}
-	for _, src := range cells {
-		nb.Cells = append(nb.Cells, &runner.Cell{Type: "code", Source: runner.MultilineString(src)})
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("write notebook: %w", err)
 	}
-	return runner.WriteNotebook(path, nb)
+	return nil
 }
 
 // checkBrowserSummary checks the JSON summary notebook.mjs printed last.
@@ -185,8 +217,11 @@ func checkBrowserSummary(t *testing.T, stdout string) {
 	if sum.Found.CodeCells != len(browserCells) || len(sum.Found.Counts) != len(browserCells) {
 		t.Errorf("the page had %d code cells (%d counts), want %d", sum.Found.CodeCells, len(sum.Found.Counts), len(browserCells))
 	}
-	if sum.Found.KernelName != kernelspec.Name {
-		t.Errorf("the page's kernel was %q", sum.Found.KernelName)
+	if sum.Found.KernelName != kernelspec.DisplayName {
+		t.Errorf("the page's kernel was %q, want %q", sum.Found.KernelName, kernelspec.DisplayName)
+	}
+	if !strings.Contains(sum.Found.ErrorText, browserError) {
+		t.Errorf("the summary's error text lacks %q: %q", browserError, sum.Found.ErrorText)
 	}
 	if !strings.Contains(sum.Found.PoolOutput, "[1 4 9 16] <nil>") {
 		t.Errorf("the summary's Pool output lacks the result: %q", sum.Found.PoolOutput)
@@ -194,8 +229,8 @@ func checkBrowserSummary(t *testing.T, stdout string) {
 }
 
 // checkSavedNotebook reads the notebook the page saved through the server
-// and checks that every cell ran without an error output and the Pool's
-// result is stored.
+// and checks that it records the gomp kernel, every cell ran, the Pool's
+// result is stored, and the only error output is the last cell's panic.
 func checkSavedNotebook(t *testing.T, path string) {
 	t.Helper()
 	nb, err := runner.ReadNotebook(path)
@@ -203,33 +238,51 @@ func checkSavedNotebook(t *testing.T, path string) {
 		t.Errorf("the saved notebook: %v", err)
 		return
 	}
+	var ks struct {
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(nb.Metadata["kernelspec"], &ks); err != nil || ks.Name != kernelspec.Name {
+		t.Errorf("the saved notebook's kernelspec is %s (%v), want name %q", nb.Metadata["kernelspec"], err, kernelspec.Name)
+	}
 	if len(nb.Cells) != len(browserCells) {
 		t.Fatalf("the saved notebook has %d cells, want %d", len(nb.Cells), len(browserCells))
 	}
 	var stdout strings.Builder
+	last := len(nb.Cells) - 1
+	errorsSeen := 0
 	for i, c := range nb.Cells {
-		if c.ExecutionCount == nil {
-			t.Errorf("saved cell %d has no execution_count", i+1)
+		if c.ExecutionCount == nil || *c.ExecutionCount != i+1 {
+			t.Errorf("saved cell %d has execution_count %v, want %d", i+1, c.ExecutionCount, i+1)
 		}
 		for _, o := range c.Outputs {
-			switch o.OutputType {
-			case "error":
-				t.Errorf("saved cell %d has an error output: %s: %s", i+1, o.EName, o.EValue)
-			case "stream":
-				if i == 2 && o.Name == "stdout" {
-					stdout.WriteString(o.Text.String())
+			switch {
+			case o.OutputType == "error" && i == last:
+				errorsSeen++
+				if o.EValue != "assignment to entry in nil map" || !strings.Contains(strings.Join(o.Traceback, "\n"), browserError) {
+					t.Errorf("saved cell %d's error is %s: %s %q, want the nil map panic at %s", i+1, o.EName, o.EValue, o.Traceback, browserError)
 				}
+			case o.OutputType == "error":
+				t.Errorf("saved cell %d has an error output: %s: %s", i+1, o.EName, o.EValue)
+			case o.OutputType == "stream" && o.Name == "stderr":
+				t.Errorf("saved cell %d wrote to stderr: %q", i+1, o.Text.String())
+			case o.OutputType == "stream" && i == 2:
+				stdout.WriteString(o.Text.String())
 			}
 		}
+	}
+	if errorsSeen != 1 {
+		t.Errorf("the saved last cell has %d error outputs, want 1", errorsSeen)
 	}
 	if !slices.Contains(strings.Split(stdout.String(), "\n"), "[1 4 9 16] <nil>") {
 		t.Errorf("the saved Pool cell's stdout lacks the line %q:\n%s", "[1 4 9 16] <nil>", stdout.String())
 	}
 }
 
-// notebookServer is a `jupyter notebook` process serving one directory on
-// a free loopback port, with private Jupyter directories.
-type notebookServer struct {
+// jupyterServer is a `jupyter lab` or `jupyter notebook` (Jupyter Server)
+// process serving one directory on a free loopback port, with private
+// Jupyter directories and settings.
+type jupyterServer struct {
+	app        string // "lab" or "notebook"
 	cmd        *exec.Cmd
 	url, token string
 	runtimeDir string // JUPYTER_RUNTIME_DIR: the kernels' connection files
@@ -238,9 +291,21 @@ type notebookServer struct {
 	stopOnce   sync.Once
 }
 
-// startNotebookServer starts Debian's classic Notebook on nbDir with the
-// kernel k installed and waits until its API answers.
-func startNotebookServer(t *testing.T, k kernelInstall, nbDir string) *notebookServer {
+// labSettings are user settings for the page, written to a private
+// settings directory: no news or update checks (no network, no pop-up over
+// the cells), every cell in the DOM (no windowing) so the checks and the
+// screenshot see the whole notebook, and no autosave: the notebook on disk
+// is the one notebook.mjs saved.
+var labSettings = map[string]string{
+	"@jupyterlab/docmanager-extension/plugin.jupyterlab-settings":     `{"autosave": false}`,
+	"@jupyterlab/apputils-extension/notification.jupyterlab-settings": `{"fetchNews": "false", "checkForUpdates": false}`,
+	"@jupyterlab/notebook-extension/tracker.jupyterlab-settings":      `{"windowingMode": "none"}`,
+}
+
+// startJupyterServer starts the venv's `jupyter lab` or `jupyter notebook`
+// (app) on nbDir with the kernel k installed and waits until its API
+// answers.
+func startJupyterServer(t *testing.T, k kernelInstall, v venv, app, nbDir string) *jupyterServer {
 	t.Helper()
 	port, err := freePort()
 	if err != nil {
@@ -250,24 +315,37 @@ func startNotebookServer(t *testing.T, k kernelInstall, nbDir string) *notebookS
 	if _, err := rand.Read(tok); err != nil {
 		t.Fatal(err)
 	}
-	s := &notebookServer{
+	settingsDir := t.TempDir()
+	for name, body := range labSettings {
+		path := filepath.Join(settingsDir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := &jupyterServer{
+		app:        app,
 		url:        "http://127.0.0.1:" + strconv.Itoa(port),
 		token:      hex.EncodeToString(tok),
 		runtimeDir: t.TempDir(),
 		log:        &syncBuffer{},
 		done:       make(chan struct{}),
 	}
-	s.cmd = exec.Command("/usr/bin/jupyter", "notebook", "--no-browser", "--ip=127.0.0.1",
-		"--port="+strconv.Itoa(port), "--NotebookApp.port_retries=0",
-		"--NotebookApp.token="+s.token, "--notebook-dir="+nbDir, "--allow-root")
-	s.cmd.Env = append(k.jupyterEnv(t),
+	s.cmd = exec.Command(v.jupyter(), app, "--no-browser", "--ip=127.0.0.1",
+		"--port="+strconv.Itoa(port), "--ServerApp.port_retries=0",
+		"--IdentityProvider.token="+s.token, "--ServerApp.root_dir="+nbDir, "--allow-root")
+	s.cmd.Env = append(k.jupyterEnv(t, v),
 		"HOME="+t.TempDir(),
 		"JUPYTER_RUNTIME_DIR="+s.runtimeDir,
 		"JUPYTER_CONFIG_DIR="+t.TempDir(),
+		"JUPYTERLAB_SETTINGS_DIR="+settingsDir,
+		"JUPYTERLAB_WORKSPACES_DIR="+t.TempDir(),
 	)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start jupyter notebook: %v", err)
+		t.Fatalf("start jupyter %s: %v", app, err)
 	}
 	go func() {
 		s.cmd.Wait()
@@ -284,12 +362,12 @@ func startNotebookServer(t *testing.T, k kernelInstall, nbDir string) *notebookS
 		}
 		select {
 		case <-s.done:
-			t.Fatalf("jupyter notebook exited before answering: %v\n%s", s.cmd.ProcessState, s.log.String())
+			t.Fatalf("jupyter %s exited before answering: %v\n%s", s.app, s.cmd.ProcessState, s.log.String())
 		case <-time.After(200 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			s.stop(t)
-			t.Fatalf("jupyter notebook did not answer on %s within 60s:\n%s", s.url, s.log.String())
+			t.Fatalf("jupyter %s did not answer on %s within 60s:\n%s", s.app, s.url, s.log.String())
 		}
 	}
 }
@@ -297,7 +375,7 @@ func startNotebookServer(t *testing.T, k kernelInstall, nbDir string) *notebookS
 // stop shuts every kernel down through the API, as closing the notebooks
 // would, then stops the server with SIGTERM (it shuts down any kernel
 // left) and waits for it to exit.
-func (s *notebookServer) stop(t *testing.T) {
+func (s *jupyterServer) stop(t *testing.T) {
 	t.Helper()
 	s.stopOnce.Do(func() {
 		if err := s.deleteSessions(); err != nil {
@@ -309,13 +387,13 @@ func (s *notebookServer) stop(t *testing.T) {
 		case <-time.After(60 * time.Second):
 			s.cmd.Process.Kill()
 			<-s.done
-			t.Errorf("jupyter notebook did not exit within 60s of SIGTERM:\n%s", s.log.String())
+			t.Errorf("jupyter %s did not exit within 60s of SIGTERM:\n%s", s.app, s.log.String())
 		}
 	})
 }
 
 // deleteSessions asks the server to end every session and its kernel.
-func (s *notebookServer) deleteSessions() error {
+func (s *jupyterServer) deleteSessions() error {
 	resp, err := http.Get(s.url + "/api/sessions?token=" + s.token)
 	if err != nil {
 		return fmt.Errorf("list sessions: %w", err)
@@ -349,7 +427,7 @@ func (s *notebookServer) deleteSessions() error {
 
 // kernelPIDs returns the gomp kernels this server started: their
 // connection files are in its private runtime directory.
-func (s *notebookServer) kernelPIDs() []int {
+func (s *jupyterServer) kernelPIDs() []int {
 	var pids []int
 	for pid, argv := range processArgs() {
 		if len(argv) >= 3 && argv[1] == "kernel" && strings.HasPrefix(argv[2], s.runtimeDir+string(filepath.Separator)) {
