@@ -18,7 +18,7 @@ import (
 	"github.com/gomp-kernel/gomp/runner"
 )
 
-var update = flag.Bool("update", false, "rewrite notebooks/*.ipynb with what gomp run wrote")
+var update = flag.Bool("update", false, "rewrite ../notebooks/*.ipynb with what gomp run wrote")
 
 // TestNotebooks runs every notebook in notebooks/ with gomp run (all at
 // once, as a teacher would) and, one by one, with jupyter nbconvert
@@ -68,7 +68,7 @@ func TestNotebooks(t *testing.T) {
 			ran := normalised(t, filepath.Join(runDir, name))
 			converted := normalised(t, filepath.Join(convDir, name))
 			if stored.LanguageInfo == "" {
-				t.Errorf("%s has no language_info: run go test -run TestNotebooks -update to store the outputs", p)
+				t.Errorf("%s has no language_info: run go test ./e2e -run TestNotebooks -update to store the outputs", p)
 			}
 			sameNotebook(t, "gomp run", ran, "the stored notebook", stored)
 			sameNotebook(t, "gomp run", ran, "nbconvert --execute", converted)
