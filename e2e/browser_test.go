@@ -73,6 +73,13 @@ type browserSummary struct {
 		PoolOutput string `json:"poolOutput"`
 		ErrorText  string `json:"errorText"`
 	} `json:"found"`
+	// Extras are JupyterLab's further checks: completion, completion and
+	// inspection after an emoji, interrupt.
+	Extras *struct {
+		Completions     []string `json:"completions"`
+		EmojiCompletion string   `json:"emojiCompletion"`
+		Interrupted     string   `json:"interrupted"`
+	} `json:"extras"`
 }
 
 // TestBrowser serves a notebook with the venv's JupyterLab 4 and Notebook 7
@@ -80,7 +87,9 @@ type browserSummary struct {
 // through playwright-core): pick the "Go (gomp)" kernel, run all cells, then
 // check in the page the rendered HTML, the SVG chart, the Pool children's
 // lines, the progress bar at its end, the last cell's error with its
-// position and nothing else in red. The screenshots go to
+// position and nothing else in red. In JupyterLab it then checks Tab
+// completion (after "mp.", and after an emoji), Shift+Tab inspection after
+// an emoji, and interrupting "for {}". The screenshots go to
 // $GOMP_ARTEFACTS/browser-lab.png and browser-notebook.png, else under
 // artefacts/.
 func TestBrowser(t *testing.T) {
@@ -127,7 +136,7 @@ func TestBrowser(t *testing.T) {
 			if nodeErr != nil {
 				t.Errorf("notebook.mjs failed: %v (its stderr above names what the page lacked)\nserver log:\n%s", nodeErr, srv.log.String())
 			} else {
-				checkBrowserSummary(t, stdout.String())
+				checkBrowserSummary(t, app, stdout.String())
 			}
 			if _, err := os.Stat(png); err != nil {
 				t.Errorf("no screenshot: %v", err)
@@ -202,7 +211,7 @@ func writeNotebook(path string, cells []string) error {
 }
 
 // checkBrowserSummary checks the JSON summary notebook.mjs printed last.
-func checkBrowserSummary(t *testing.T, stdout string) {
+func checkBrowserSummary(t *testing.T, app, stdout string) {
 	t.Helper()
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	var sum browserSummary
@@ -225,6 +234,9 @@ func checkBrowserSummary(t *testing.T, stdout string) {
 	}
 	if !strings.Contains(sum.Found.PoolOutput, "[1 4 9 16] <nil>") {
 		t.Errorf("the summary's Pool output lacks the result: %q", sum.Found.PoolOutput)
+	}
+	if app == "lab" && (sum.Extras == nil || !slices.Contains(sum.Extras.Completions, "NewPool") || sum.Extras.Interrupted == "") {
+		t.Errorf("notebook.mjs did not report JupyterLab's completion and interrupt checks: %+v", sum.Extras)
 	}
 }
 

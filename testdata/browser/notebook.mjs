@@ -178,8 +178,137 @@ async function savedRun(codeCells) {
   );
 }
 
+// takeScreenshot grows the viewport to the whole notebook (it scrolls
+// inside its panel) and writes the screenshot.
+let shot = false;
+async function takeScreenshot(page) {
+  shot = true;
+  try {
+    const height = await page.evaluate(() => {
+      // The bottom of the last cell, as if the notebook were scrolled to
+      // its top, and room for the status bar.
+      const scroller = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
+      const cells = document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell');
+      if (!scroller || !cells.length) return 900;
+      return cells[cells.length - 1].getBoundingClientRect().bottom + scroller.scrollTop + 80;
+    });
+    await page.setViewportSize({ width: 1280, height: Math.min(Math.max(Math.round(height), 900), 8000) });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: screenshot });
+    log(`screenshot ${screenshot}`);
+  } catch (e) {
+    problems.push(`taking the screenshot: ${e.message.split('\n')[0]}`);
+  }
+}
+
+// cellText is the text of the notebook's last cell's editor.
+function lastCellText() {
+  const cells = document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell');
+  const last = cells[cells.length - 1];
+  return [...last.querySelectorAll('.jp-InputArea-editor .cm-line')].map((l) => l.textContent).join('\n');
+}
+
+// extraChecks uses the run notebook further, in JupyterLab, after it was
+// saved: Tab completion after "mp." shows a list holding NewPool; Tab
+// completion and Shift+Tab inspection with non-ASCII text before the cursor
+// (an emoji is two UTF-16 code units but one code point: the page and the
+// kernel must agree on what a cursor position counts); interrupting a
+// "for {}" cell from the Kernel menu ends it with an error and keeps the
+// kernel's state.
+async function extraChecks(page) {
+  const out = { problems: [] };
+  const panel = '.jp-NotebookPanel:not(.lm-mod-hidden)';
+  const lastCell = () => page.locator(`${panel} .jp-Notebook .jp-Cell`).last();
+  // newCell adds a code cell below the last one and types text in it.
+  const newCell = async (text) => {
+    await page.keyboard.press('Escape');
+    await lastCell().locator('.jp-InputPrompt').click();
+    await page.keyboard.press('b');
+    await page.keyboard.press('Enter');
+    await page.keyboard.insertText(text);
+  };
+  const step = async (name, fn) => {
+    try {
+      log(name);
+      await fn();
+    } catch (e) {
+      out.problems.push(`${name}: ${e.message.split('\n')[0]}`);
+      await page.keyboard.press('Escape').catch(() => {});
+    }
+  };
+  const short = { timeout: 20000 };
+
+  await step('Tab completion after mp.', async () => {
+    await newCell('mp.');
+    await page.keyboard.press('Tab');
+    const completer = page.locator('.jp-Completer:visible');
+    await completer.locator('.jp-Completer-item').first().waitFor(short);
+    out.completions = await completer.locator('.jp-Completer-item').evaluateAll((items) => items.map((i) => i.getAttribute('data-value') || i.textContent.trim()));
+    if (!out.completions.includes('NewPool')) out.problems.push(`Tab after "mp." listed ${JSON.stringify(out.completions)}, without NewPool`);
+    await page.keyboard.press('Escape');
+  });
+
+  const emojiLine = 's := "😀é"; strings.ToValidU';
+  await step('Tab completion after an emoji', async () => {
+    await newCell(emojiLine);
+    await page.keyboard.press('Tab');
+    // One match: JupyterLab inserts it at once; else pick it from the list.
+    const want = 's := "😀é"; strings.ToValidUTF8';
+    const deadline = Date.now() + 20000;
+    for (;;) {
+      out.emojiCompletion = await page.evaluate(lastCellText);
+      if (out.emojiCompletion === want || Date.now() > deadline) break;
+      if (await page.locator('.jp-Completer:visible .jp-Completer-item').count()) await page.keyboard.press('Enter');
+      await page.waitForTimeout(250);
+    }
+    if (out.emojiCompletion !== want) {
+      out.problems.push(`Tab completion of ${JSON.stringify(emojiLine)} left ${JSON.stringify(out.emojiCompletion)}, want ${JSON.stringify(want)}`);
+    }
+    await page.keyboard.press('Escape');
+  });
+
+  await step('Shift+Tab inspection after an emoji', async () => {
+    await newCell('s := "😀é"; n := strings.Count');
+    await page.keyboard.press('Shift+Tab');
+    const tooltip = page.locator('.jp-Tooltip:visible');
+    await tooltip.waitFor(short);
+    out.emojiInspection = (await tooltip.textContent()).trim().slice(0, 300);
+    if (!out.emojiInspection.includes('func Count(s, substr string) int')) {
+      out.problems.push(`Shift+Tab on strings.Count after an emoji showed ${JSON.stringify(out.emojiInspection)}, without "func Count(s, substr string) int"`);
+    }
+    await page.keyboard.press('Escape');
+  });
+
+  await step('interrupt for {} from the Kernel menu', async () => {
+    await newCell('kept := 7\nfor {\n}');
+    await page.keyboard.press('Control+Enter');
+    const prompt = lastCell().locator('.jp-InputPrompt');
+    await page.waitForFunction((sel) => {
+      const cells = document.querySelectorAll(sel);
+      return cells[cells.length - 1].querySelector('.jp-InputPrompt').textContent.includes('[*]');
+    }, `${panel} .jp-Notebook .jp-Cell`, { timeout: 20000, polling: 200 });
+    await page.waitForTimeout(1000);
+    await page.locator('.lm-MenuBar-item').filter({ hasText: /^Kernel$/ }).click();
+    await page.locator('.lm-Menu-itemLabel').filter({ hasText: /^Interrupt Kernel$/ }).click();
+    await page.waitForFunction((sel) => {
+      const cells = document.querySelectorAll(sel);
+      return /\[\d+\]/.test(cells[cells.length - 1].querySelector('.jp-InputPrompt').textContent);
+    }, `${panel} .jp-Notebook .jp-Cell`, { timeout: 30000, polling: 200 });
+    out.interrupted = (await lastCell().locator('.jp-OutputArea-output').allTextContents()).join('\n').trim();
+    if (!out.interrupted) out.problems.push(`the interrupted cell (prompt ${await prompt.textContent()}) shows no output`);
+    await newCell('kept * 6');
+    await page.keyboard.press('Control+Enter');
+    const result = lastCell().locator('.jp-OutputArea-executeResult');
+    await result.waitFor(short);
+    out.afterInterrupt = (await result.textContent()).trim();
+    if (!out.afterInterrupt.endsWith('42')) out.problems.push(`after the interrupt, kept * 6 showed ${JSON.stringify(out.afterInterrupt)}, want 42`);
+  });
+  return out;
+}
+
 const started = Date.now();
 const consoleErrors = [];
+let extras = null;
 let browser;
 let problems = [];
 let found = null;
@@ -261,27 +390,15 @@ try {
       if (Date.now() > saveBy) throw new Error('the server does not hold the run notebook 30s after Ctrl+S');
       await new Promise((r) => setTimeout(r, 250));
     }
+    await takeScreenshot(page);
+    if (app === 'lab') {
+      extras = await extraChecks(page);
+      problems.push(...extras.problems);
+    }
   } catch (e) {
     problems.push(`driving the page: ${e.message.split('\n')[0]}`);
   } finally {
-    // The notebook scrolls inside its panel: grow the viewport to the
-    // whole notebook so the screenshot holds every cell.
-    try {
-      const height = await page.evaluate(() => {
-        // The bottom of the last cell, as if the notebook were scrolled to
-        // its top, and room for the status bar.
-        const scroller = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
-        const cells = document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell');
-        if (!scroller || !cells.length) return 900;
-        return cells[cells.length - 1].getBoundingClientRect().bottom + scroller.scrollTop + 80;
-      });
-      await page.setViewportSize({ width: 1280, height: Math.min(Math.max(Math.round(height), 900), 8000) });
-      await page.waitForTimeout(500);
-      await page.screenshot({ path: screenshot });
-      log(`screenshot ${screenshot}`);
-    } catch (e) {
-      problems.push(`taking the screenshot: ${e.message.split('\n')[0]}`);
-    }
+    if (!shot) await takeScreenshot(page);
   }
 } catch (e) {
   problems.push(`starting ${CHROMIUM}: ${e.message.split('\n')[0]}`);
@@ -306,6 +423,7 @@ const summary = {
   seconds: Math.round((Date.now() - started) / 100) / 10,
   screenshot,
   found,
+  extras,
   problems,
   knownErrors,
 };
