@@ -1,6 +1,7 @@
-"""Protocol tests for the gomp kernel, driven by Debian's jupyter_client and
-jupyter_kernel_test. Run by TestJupyterProtocol (main_test.go) with
-/usr/bin/python3 and JUPYTER_DATA_DIR pointing at a fresh kernelspec."""
+"""Protocol tests for the gomp kernel, driven by jupyter_client and
+jupyter_kernel_test from the test venv (requirements/ci.txt). Run by
+TestJupyterProtocol (e2e/jupyter_test.go) with the venv's python and
+JUPYTER_DATA_DIR pointing at a fresh kernelspec."""
 
 import os
 import queue
