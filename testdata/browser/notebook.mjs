@@ -272,7 +272,13 @@ async function extraChecks(page) {
     await page.keyboard.press('Shift+Tab');
     const tooltip = page.locator('.jp-Tooltip:visible');
     await tooltip.waitFor(short);
-    out.emojiInspection = (await tooltip.textContent()).trim().slice(0, 300);
+    // The tooltip may show before its text is rendered.
+    const deadline = Date.now() + 20000;
+    for (;;) {
+      out.emojiInspection = ((await tooltip.textContent().catch(() => '')) ?? '').trim().slice(0, 300);
+      if (out.emojiInspection.includes('func Count(s, substr string) int') || Date.now() > deadline) break;
+      await page.waitForTimeout(250);
+    }
     if (!out.emojiInspection.includes('func Count(s, substr string) int')) {
       out.problems.push(`Shift+Tab on strings.Count after an emoji showed ${JSON.stringify(out.emojiInspection)}, without "func Count(s, substr string) int"`);
     }
