@@ -387,6 +387,20 @@ class GompIntrospectionTests(unittest.TestCase):
         self.assertEqual(reply["matches"], ["ToUpper", "ToUpperSpecial"])
         self.assertEqual((reply["cursor_start"], reply["cursor_end"]), (13, 16))
 
+    def test_cursor_after_astral_text(self):
+        # An emoji is one code point but two UTF-16 code units (what a
+        # browser's string counts) and four UTF-8 bytes: cursor positions
+        # are code points both ways.
+        code = 's := "😀"; strings.ToU + "😀"'
+        start = code.index("ToU")
+        reply = self.complete(code, cursor_pos=start + 3)
+        self.assertEqual(reply["matches"], ["ToUpper", "ToUpperSpecial"])
+        self.assertEqual((reply["cursor_start"], reply["cursor_end"]), (start, start + 3))
+        code = 's := "😀😀"; strings.Count'
+        reply = self.inspect(code, cursor_pos=len(code))
+        self.assertTrue(reply["found"], reply)
+        self.assertTrue(reply["data"]["text/plain"].startswith("func Count(s, substr string) int"), reply["data"]["text/plain"])
+
     def test_inspect_standard_doc(self):
         reply = self.inspect('import "fmt"\nfmt.Println("x")', cursor_pos=18)
         self.assertEqual(reply["status"], "ok")
