@@ -390,11 +390,18 @@ try {
     log('saving with Ctrl+S');
     await page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Escape');
+    // Wait for the page's own PUT of the notebook to answer before reading
+    // it back: a read while the server writes makes jupyter_server
+    // "restore" its backup over the file being saved.
+    const put = page.waitForResponse(
+      (r) => r.request().method() === 'PUT' && new URL(r.url()).pathname.endsWith(`/api/contents/${nbPath}`),
+      { timeout: 30000 },
+    );
     await page.keyboard.press('Control+s');
-    const saveBy = Date.now() + 30000;
-    while (!(await savedRun(found.codeCells))) {
-      if (Date.now() > saveBy) throw new Error('the server does not hold the run notebook 30s after Ctrl+S');
-      await new Promise((r) => setTimeout(r, 250));
+    const saved = await put;
+    if (!saved.ok()) throw new Error(`saving: PUT ${new URL(saved.url()).pathname}: HTTP ${saved.status()}`);
+    if (!(await savedRun(found.codeCells))) {
+      throw new Error('the notebook the server holds after Ctrl+S lacks the gomp kernelspec or an execution count');
     }
     await takeScreenshot(page);
     if (app === 'lab') {
