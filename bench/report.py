@@ -13,6 +13,7 @@ import os
 import platform
 import re
 import subprocess
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SECTIONS = [
@@ -129,7 +130,7 @@ def machine(gomp, quick):
     mem = sh("free", "-h").splitlines()
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                 if l.startswith("model name")), platform.processor())
-    py = "/usr/bin/python3"
+    py = sys.executable  # the venv's python bench/run runs this with
     return [
         ("date", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
         ("mode", "quick (--quick smoke run: fewer repetitions)" if quick else "full"),

@@ -1,6 +1,7 @@
 """mp through a real Jupyter client: the seeds' Process and Pool cells in
 Go, output routing and causality, failures, interrupts and process
-lifetimes. Run by TestJupyterMP (jupyter_test.go) with /usr/bin/python3."""
+lifetimes. Run by TestJupyterMP (e2e/jupyter_test.go) with the test venv's
+python."""
 
 import collections
 import os

@@ -1,6 +1,7 @@
-"""Protocol tests for the gomp kernel, driven by Debian's jupyter_client and
-jupyter_kernel_test. Run by TestJupyterProtocol (main_test.go) with
-/usr/bin/python3 and JUPYTER_DATA_DIR pointing at a fresh kernelspec."""
+"""Protocol tests for the gomp kernel, driven by jupyter_client and
+jupyter_kernel_test from the test venv (requirements/ci.txt). Run by
+TestJupyterProtocol (e2e/jupyter_test.go) with the venv's python and
+JUPYTER_DATA_DIR pointing at a fresh kernelspec."""
 
 import os
 import queue
@@ -399,6 +400,20 @@ class GompIntrospectionTests(unittest.TestCase):
         reply = self.complete(code, cursor_pos=16)
         self.assertEqual(reply["matches"], ["ToUpper", "ToUpperSpecial"])
         self.assertEqual((reply["cursor_start"], reply["cursor_end"]), (13, 16))
+
+    def test_cursor_after_astral_text(self):
+        # An emoji is one code point but two UTF-16 code units (what a
+        # browser's string counts) and four UTF-8 bytes: cursor positions
+        # are code points both ways.
+        code = 's := "😀"; strings.ToU + "😀"'
+        start = code.index("ToU")
+        reply = self.complete(code, cursor_pos=start + 3)
+        self.assertEqual(reply["matches"], ["ToUpper", "ToUpperSpecial"])
+        self.assertEqual((reply["cursor_start"], reply["cursor_end"]), (start, start + 3))
+        code = 's := "😀😀"; strings.Count'
+        reply = self.inspect(code, cursor_pos=len(code))
+        self.assertTrue(reply["found"], reply)
+        self.assertTrue(reply["data"]["text/plain"].startswith("func Count(s, substr string) int"), reply["data"]["text/plain"])
 
     def test_inspect_standard_doc(self):
         reply = self.inspect('import "fmt"\nfmt.Println("x")', cursor_pos=18)

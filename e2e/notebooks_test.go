@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 	"github.com/gomp-kernel/gomp/runner"
 )
 
-var update = flag.Bool("update", false, "rewrite notebooks/*.ipynb with what gomp run wrote")
+var update = flag.Bool("update", false, "rewrite ../notebooks/*.ipynb with what gomp run wrote")
 
 // TestNotebooks runs every notebook in notebooks/ with gomp run (all at
 // once, as a teacher would) and, one by one, with jupyter nbconvert
@@ -26,9 +26,10 @@ var update = flag.Bool("update", false, "rewrite notebooks/*.ipynb with what gom
 // and with the outputs stored in the notebook, after normalising what
 // truly varies between runs.
 func TestNotebooks(t *testing.T) {
-	requireTool(t, "/usr/bin/jupyter", "nbconvert", "--version")
+	v := testVenv(t)
+	requireTool(t, v.jupyter(), "nbconvert", "--version")
 	k := installKernel(t)
-	paths, err := filepath.Glob(filepath.Join("notebooks", "*.ipynb"))
+	paths, err := filepath.Glob(filepath.Join(repoRoot, "notebooks", "*.ipynb"))
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no notebooks in notebooks/ (%v)", err)
 	}
@@ -57,9 +58,9 @@ func TestNotebooks(t *testing.T) {
 		name := filepath.Base(p)
 		t.Run(name, func(t *testing.T) {
 			convDir := t.TempDir()
-			cmd := exec.Command("/usr/bin/jupyter", "nbconvert", "--to", "notebook", "--execute",
+			cmd := exec.Command(v.jupyter(), "nbconvert", "--to", "notebook", "--execute",
 				"--ExecutePreprocessor.timeout=300", "--output-dir", convDir, p)
-			cmd.Env = k.jupyterEnv(t)
+			cmd.Env = k.jupyterEnv(t, v)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("nbconvert --execute %s: %v\n%s", p, err, out)
 			}
@@ -67,7 +68,7 @@ func TestNotebooks(t *testing.T) {
 			ran := normalised(t, filepath.Join(runDir, name))
 			converted := normalised(t, filepath.Join(convDir, name))
 			if stored.LanguageInfo == "" {
-				t.Errorf("%s has no language_info: run go test -run TestNotebooks -update to store the outputs", p)
+				t.Errorf("%s has no language_info: run go test ./e2e -run TestNotebooks -update to store the outputs", p)
 			}
 			sameNotebook(t, "gomp run", ran, "the stored notebook", stored)
 			sameNotebook(t, "gomp run", ran, "nbconvert --execute", converted)
@@ -249,7 +250,7 @@ func TestRunExitCodes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			src := t.TempDir()
 			for _, nb := range tc.notebooks {
-				data, err := os.ReadFile(filepath.Join("testdata", "runner", nb))
+				data, err := os.ReadFile(filepath.Join(repoRoot, "testdata", "runner", nb))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -325,30 +326,4 @@ func executed(nb *runner.Notebook) int {
 		}
 	}
 	return n
-}
-
-func TestParseInterspersed(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		args    []string
-		paths   []string
-		timeout string
-	}{
-		{"flags first", []string{"--timeout", "1s", "a.ipynb", "b.ipynb"}, []string{"a.ipynb", "b.ipynb"}, "1s"},
-		{"flags between", []string{"a.ipynb", "--timeout=2s", "b.ipynb"}, []string{"a.ipynb", "b.ipynb"}, "2s"},
-		{"flags last", []string{"a.ipynb", "--timeout", "3s"}, []string{"a.ipynb"}, "3s"},
-		{"dash dash", []string{"a.ipynb", "--", "--timeout", "-b.ipynb"}, []string{"a.ipynb", "--timeout", "-b.ipynb"}, "0s"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			fs := flag.NewFlagSet("run", flag.ContinueOnError)
-			timeout := fs.Duration("timeout", 0, "")
-			paths, err := parseInterspersed(fs, tc.args)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(paths, tc.paths) || timeout.String() != tc.timeout {
-				t.Errorf("paths %q, timeout %v; want %q, %s", paths, timeout, tc.paths, tc.timeout)
-			}
-		})
-	}
 }

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ import (
 // meet: where executed notebooks go, what a killed run leaves behind, what
 // is reported where. One build serves every subtest.
 func TestRunCommand(t *testing.T) {
-	bin := buildGomp(t)
+	bin := installKernel(t).bin
 	t.Run("output paths", func(t *testing.T) { testRunOutputPaths(t, bin) })
 	t.Run("killed batch", func(t *testing.T) { testRunKilled(t, bin) })
 	t.Run("reporting", func(t *testing.T) { testRunReporting(t, bin) })
@@ -90,16 +90,6 @@ func testRunBigOutput(t *testing.T, bin string) {
 	if outs[0].Text.String() != want.String() || outs[1].Text != "err\n" || outs[2].Text != "end" {
 		t.Errorf("the stored streams differ from what the cell printed (%d bytes, %q, %q)", len(outs[0].Text), outs[1].Text, outs[2].Text)
 	}
-}
-
-// buildGomp builds the gomp binary of this tree into a test directory.
-func buildGomp(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "gomp")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // goNotebook is an nbformat 4.4 Go notebook (no cell ids) with a code cell
@@ -420,8 +410,8 @@ func testRunReporting(t *testing.T, bin string) {
 // that the executed copy is a valid 4.5 notebook, ids included, by
 // nbformat's own validator (which warns and invents ids otherwise).
 func testRunCellIDs(t *testing.T, bin string) {
-	py := "/usr/bin/python3"
-	needTool(t, py, "-c", "import nbformat")
+	py := testVenv(t).python()
+	requireTool(t, py, "-c", "import nbformat")
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "old.ipynb"), goNotebook(t, "x := 1", "x + 1"), 0o644)
 	if out, errOut, code := runGomp(t, bin, dir, nil, "run", "old.ipynb"); code != 0 {
@@ -439,56 +429,5 @@ assert len(set(ids)) == len(ids) == 2, ids
 `
 	if out, err := exec.Command(py, "-c", check, filepath.Join(dir, "old.nbconvert.ipynb")).CombinedOutput(); err != nil {
 		t.Errorf("nbformat rejects the executed notebook: %v\n%s", err, out)
-	}
-}
-
-// needTool fails (in CI) or skips (on a machine without it) when a real
-// tool a test drives is missing.
-func needTool(t *testing.T, path string, args ...string) {
-	t.Helper()
-	if err := exec.Command(path, args...).Run(); err != nil {
-		msg := fmt.Sprintf("%s %s: %v (.ci/run installs the tools the tests drive)", path, strings.Join(args, " "), err)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-}
-
-// TestShippedNotebooksHaveCellIDs checks the notebooks in notebooks/ as
-// they are stored: nbformat 4.5 with a valid id, unique in the notebook,
-// on every cell, so that nbconvert runs them without inventing ids and
-// jupyter trust can sign them.
-func TestShippedNotebooksHaveCellIDs(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join("notebooks", "*.ipynb"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no notebooks in notebooks/ (%v)", err)
-	}
-	valid := regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var nb struct {
-			Minor int `json:"nbformat_minor"`
-			Cells []struct {
-				ID *string `json:"id"`
-			} `json:"cells"`
-		}
-		if err := json.Unmarshal(data, &nb); err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		if nb.Minor < 5 {
-			t.Errorf("%s: nbformat_minor %d, want 5", p, nb.Minor)
-		}
-		seen := map[string]bool{}
-		for i, c := range nb.Cells {
-			if c.ID == nil || !valid.MatchString(*c.ID) || seen[*c.ID] {
-				t.Errorf("%s: cell %d has a missing, invalid or repeated id", p, i)
-				continue
-			}
-			seen[*c.ID] = true
-		}
 	}
 }
