@@ -22,7 +22,7 @@ const maxStack = 256 << 20
 // one, Jupyter starts a new kernel with the same connection file, which
 // finds the report, logs it whole and tells the user once. The runtime
 // also copies its report to the kernel's log as it dies
-// (debug.SetCrashOutput, set by kernelLogger), except the first line ("fatal error: ..."),
+// (debug.SetCrashOutput), except the first line ("fatal error: ..."),
 // which it writes to fd 2 alone.
 type crashReport struct {
 	path   string
@@ -56,6 +56,13 @@ func startCrashReport(connFile string) (*crashReport, string, error) {
 	if err := syscall.Dup3(int(f.Fd()), 2, 0); err != nil {
 		stderr.Close()
 		return nil, previous, fmt.Errorf("redirect fd 2 to the crash report: %w", err)
+	}
+	// The runtime copies its report to the log too (all but its first
+	// line, which goes to fd 2 alone). Only here, where fd 2 is no longer
+	// the log: a process whose fd 2 is its log would get every line twice,
+	// interleaved.
+	if err := debug.SetCrashOutput(stderr, debug.CrashOptions{}); err != nil {
+		fmt.Fprintf(stderr, "gomp: copy fatal errors to the log: %v\n", err)
 	}
 	return &crashReport{path: path, stderr: stderr}, previous, nil
 }

@@ -85,16 +85,12 @@ func runKernel(connFile string) error {
 	return err
 }
 
-// kernelLogger logs to the kernel's original stderr (Jupyter shows it in
-// its own log), duplicated before the interpreter captures fd 2 for cells.
+// kernelLogger logs to the process's original stderr (Jupyter's log for the
+// kernel, the parent's report for a gomp run child), duplicated before
+// anything else may point fd 2 elsewhere (the kernel's crash report).
 // It is quiet by default, as ipykernel is: warnings and errors only, so
 // that `jupyter console` and nbconvert show no start-up lines.
 // GOMP_LOG=info or GOMP_LOG=debug shows more.
-//
-// The Go runtime's fatal errors (a stack overflow from deep recursion in a
-// cell, concurrent map writes) go there too: they are written to fd 2,
-// which belongs to the running cell and dies with the process, so without
-// this the reason for a crash would be lost.
 func kernelLogger() (*slog.Logger, error) {
 	fd, err := syscall.Dup(2)
 	if err != nil {
@@ -102,9 +98,6 @@ func kernelLogger() (*slog.Logger, error) {
 	}
 	syscall.CloseOnExec(fd)
 	w := os.NewFile(uintptr(fd), "kernel-log")
-	if err := debug.SetCrashOutput(w, debug.CrashOptions{}); err != nil {
-		return nil, fmt.Errorf("send fatal errors to the log: %w", err)
-	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: logLevel(os.Getenv("GOMP_LOG"))})).With("gomp", os.Getpid()), nil
 }
 

@@ -78,7 +78,7 @@ func readReports(r io.Reader, progress func(done, total int), bar func(text stri
 }
 
 // stderrLog keeps what a child writes to its stderr (its log, and the Go
-// runtime's report when it crashes; see main's kernelLogger): the first
+// runtime's report when it crashes, which the runtime writes to fd 2): the first
 // headMax bytes and the last tailMax, enough to find the fatal error at the
 // start of a crash report that follows a few log lines.
 type stderrLog struct {
