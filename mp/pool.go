@@ -254,7 +254,7 @@ type task struct {
 // *RemoteError naming the item for a panic or an error fn returned. opts
 // may be WithChunkSize and WithProgress.
 func (p *Pool) Map(fn any, items any, opts ...Option) ([]any, error) {
-	g, err := p.mapAsync("Map", fn, items, false, true, opts)
+	g, err := p.mapAsync(mapCall{op: "Map", waits: true}, fn, items, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +264,7 @@ func (p *Pool) Map(fn any, items any, opts ...Option) ([]any, error) {
 // Starmap is Map for functions of several arguments: each element of
 // items is a slice (or array) holding one call's arguments.
 func (p *Pool) Starmap(fn any, items any, opts ...Option) ([]any, error) {
-	g, err := p.mapAsync("Starmap", fn, items, true, true, opts)
+	g, err := p.mapAsync(mapCall{op: "Starmap", star: true, waits: true}, fn, items, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +274,7 @@ func (p *Pool) Starmap(fn any, items any, opts ...Option) ([]any, error) {
 // MapAsync is Map without waiting: Get returns the []any of results.
 func (p *Pool) MapAsync(fn any, items any, opts ...Option) *AsyncResult {
 	r := newAsyncResult()
-	g, err := p.mapAsync("MapAsync", fn, items, false, false, opts)
+	g, err := p.mapAsync(mapCall{op: "MapAsync"}, fn, items, opts)
 	if err != nil {
 		r.set(nil, err)
 		return r
@@ -328,7 +328,7 @@ func (p *Pool) ImapUnordered(fn any, items any, opts ...Option) <-chan Item {
 }
 
 func (p *Pool) imap(op string, fn any, items any, unordered bool, opts []Option) <-chan Item {
-	g, err := p.mapAsync(op, fn, items, false, false, opts, unordered)
+	g, err := p.mapAsync(mapCall{op: op, stream: true, unordered: unordered}, fn, items, opts)
 	if err != nil {
 		ch := make(chan Item, 1)
 		ch <- Item{Index: -1, Err: err}
@@ -362,12 +362,23 @@ func (p *Pool) check(op string, fn any) (*target, error) {
 	return newTarget(h, "mp.Pool."+op, fn)
 }
 
+// mapCall says which of the Map family a call is.
+type mapCall struct {
+	op   string // the method's name, for errors and the default progress label
+	star bool   // each item holds one call's arguments (Starmap)
+	// waits: the caller waits for the results, so items that cannot fail
+	// may be encoded later (see chunkItems).
+	waits bool
+	// stream: results also go to the gather's Item channel (Imap), in
+	// input order or, with unordered, as they finish; chunks default to
+	// one item.
+	stream, unordered bool
+}
+
 // mapAsync encodes every item (so a bad one fails the call before anything
-// runs; with waits, the caller waiting for the results, items that cannot
-// fail may be encoded later, see chunkItems), cuts them into chunks and
-// submits them. With stream set (Imap: its value says unordered), results
-// also go to the gather's Item channel, and chunks default to one item.
-func (p *Pool) mapAsync(op string, fn any, items any, star, waits bool, opts []Option, stream ...bool) (*gather, error) {
+// runs, but see mapCall.waits), cuts them into chunks and submits them.
+func (p *Pool) mapAsync(c mapCall, fn any, items any, opts []Option) (*gather, error) {
+	op := c.op
 	o, err := p.callOptions(op, opts)
 	if err != nil {
 		return nil, err
@@ -381,14 +392,14 @@ func (p *Pool) mapAsync(op string, fn any, items any, star, waits bool, opts []O
 		return nil, fmt.Errorf("mp.Pool.%s(%s): items is a %s, want a slice", op, tg.name, typeName(items))
 	}
 	n := v.Len()
-	size := p.chunkSize(o, n, len(stream) > 0)
-	chunks, err := chunkItems(tg, v, star, size, waits)
+	size := p.chunkSize(o, n, c.stream)
+	chunks, err := chunkItems(tg, v, c.star, size, c.waits)
 	if err != nil {
 		return nil, fmt.Errorf("mp.Pool.%s(%s): %w", op, tg.name, err)
 	}
 	g := newGather(n, len(chunks))
-	if len(stream) > 0 {
-		g.stream(stream[0])
+	if c.stream {
+		g.stream(c.unordered)
 	}
 	var bar *progressBar
 	if o.progress {
