@@ -65,13 +65,15 @@ func testRunTimeoutKeepsChildren(t *testing.T, bin string) {
 }
 
 // testRunBigOutput runs a cell printing 8 MB in 100000 lines, then a line
-// on stderr, then more on stdout, and checks that the executed notebook
-// holds exactly that, as nbconvert would store it: three stream outputs.
+// on stderr (through log, one of the interpreter's writers, whose order
+// against fmt's gomp keeps), then more on stdout, and checks that the
+// executed notebook holds exactly that, as nbconvert would store it: three
+// stream outputs.
 func testRunBigOutput(t *testing.T, bin string) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "big.ipynb"), goNotebook(t,
-		"import (\"fmt\"; \"os\"; \"strings\")\nline := strings.Repeat(\"<x>&\", 20)\n"+
-			"for i := 0; i < 100000; i++ { fmt.Println(i, line) }\nfmt.Fprintln(os.Stderr, \"err\")\nfmt.Print(\"end\")"), 0o644)
+		"import (\"fmt\"; \"log\"; \"strings\")\nline := strings.Repeat(\"<x>&\", 20)\n"+
+			"for i := 0; i < 100000; i++ { fmt.Println(i, line) }\nlog.SetFlags(0)\nlog.Print(\"err\")\nfmt.Print(\"end\")"), 0o644)
 	if out, errOut, code := runGomp(t, bin, dir, nil, "run", "big.ipynb"); code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
@@ -88,7 +90,7 @@ func testRunBigOutput(t *testing.T, bin string) {
 		t.Fatalf("%d outputs, want stdout, stderr, stdout streams", len(outs))
 	}
 	if outs[0].Text.String() != want.String() || outs[1].Text != "err\n" || outs[2].Text != "end" {
-		t.Errorf("the stored streams differ from what the cell printed (%d bytes, %q, %q)", len(outs[0].Text), outs[1].Text, outs[2].Text)
+		t.Errorf("the stored streams differ from what the cell printed: stdout %d bytes (want %d), stderr %q, then stdout %s", len(outs[0].Text.String()), want.Len(), outs[1].Text, clip(outs[2].Text.String()))
 	}
 }
 
@@ -430,4 +432,12 @@ assert len(set(ids)) == len(ids) == 2, ids
 	if out, err := exec.Command(py, "-c", check, filepath.Join(dir, "old.nbconvert.ipynb")).CombinedOutput(); err != nil {
 		t.Errorf("nbformat rejects the executed notebook: %v\n%s", err, out)
 	}
+}
+
+// clip is s quoted, or its length and ends when it is long.
+func clip(s string) string {
+	if len(s) <= 80 {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%d bytes, %q ... %q", len(s), s[:30], s[len(s)-30:])
 }

@@ -179,21 +179,27 @@ func usable(f *os.File) bool {
 
 // flush returns when everything written to fd 1, os.Stdout and os.Stderr
 // before the call has been delivered to the current cell's writers.
-func (c *capture) flush() error {
+func (c *capture) flush() error { return c.flushPipes(0, 1) }
+
+// flushPipes returns when everything written into the given pipes (0 for
+// fd 1 and os.Stdout, 1 for os.Stderr) before the call has been delivered.
+func (c *capture) flushPipes(pipes ...int) error {
 	c.mu.Lock()
 	c.seq++
 	seq := c.seq
 	c.mu.Unlock()
 	m := append(append([]byte(nil), c.prefix...), strconv.FormatUint(seq, 10)+"\a"...)
-	for i, w := range c.w {
-		if _, err := w.Write(m); err != nil {
+	for _, i := range pipes {
+		if _, err := c.w[i].Write(m); err != nil {
 			return fmt.Errorf("write marker to the %s pipe: %w", stdNames[i], err)
 		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for (c.seen[0] < seq && !c.done[0]) || (c.seen[1] < seq && !c.done[1]) {
-		c.cond.Wait()
+	for _, i := range pipes {
+		for c.seen[i] < seq && !c.done[i] {
+			c.cond.Wait()
+		}
 	}
 	return nil
 }
@@ -240,7 +246,8 @@ func (c *capture) scan(i int, pending []byte) []byte {
 		c.deliver(i, pending[:j])
 		seq, _ := strconv.ParseUint(string(pending[j+len(c.prefix):j+len(c.prefix)+end]), 10, 64)
 		c.mu.Lock()
-		c.seen[i] = seq
+		// Markers of concurrent flushes may pass in either order.
+		c.seen[i] = max(c.seen[i], seq)
 		c.cond.Broadcast()
 		c.mu.Unlock()
 		pending = pending[j+len(c.prefix)+end+1:]
