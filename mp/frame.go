@@ -110,10 +110,29 @@ func (b body) uint(v uint64) body   { return binary.AppendUvarint(b, v) }
 func (b body) bytes(p []byte) body  { return append(b.uint(uint64(len(p))), p...) }
 func (b body) string(s string) body { return append(b.uint(uint64(len(s))), s...) }
 
-// reader takes a frame body apart; the first failure sticks in err.
+// reader takes a frame body apart; the first failure sticks in err. at
+// names the field being read, for the error.
 type reader struct {
 	b   []byte
 	err error
+	at  string
+}
+
+// field names the field the next reads take, for their errors.
+func (r *reader) field(name string) *reader {
+	r.at = name
+	return r
+}
+
+func (r *reader) fail(format string, args ...any) {
+	if r.err != nil {
+		return
+	}
+	msg := fmt.Sprintf(format, args...)
+	if r.at != "" {
+		msg = r.at + ": " + msg
+	}
+	r.err = errors.New("malformed frame body: " + msg)
 }
 
 func (r *reader) uint() uint64 {
@@ -122,7 +141,11 @@ func (r *reader) uint() uint64 {
 	}
 	v, n := binary.Uvarint(r.b)
 	if n <= 0 {
-		r.err = errors.New("malformed frame body: bad varint")
+		if len(r.b) == 0 {
+			r.fail("ends early")
+		} else {
+			r.fail("bad varint")
+		}
 		return 0
 	}
 	r.b = r.b[n:]
@@ -135,7 +158,7 @@ func (r *reader) bytes() []byte {
 		return nil
 	}
 	if n > uint64(len(r.b)) {
-		r.err = fmt.Errorf("malformed frame body: %d bytes announced, %d left", n, len(r.b))
+		r.fail("%d bytes announced, %d left", n, len(r.b))
 		return nil
 	}
 	p := r.b[:n:n]
@@ -144,3 +167,28 @@ func (r *reader) bytes() []byte {
 }
 
 func (r *reader) string() string { return string(r.bytes()) }
+
+// flag reads a boolean written as the varint 0 or 1.
+func (r *reader) flag() bool {
+	v := r.uint()
+	if r.err == nil && v > 1 {
+		r.fail("flag is %d, want 0 or 1", v)
+	}
+	return v == 1
+}
+
+// flag appends a boolean as the varint 0 or 1.
+func (b body) flag(v bool) body {
+	if v {
+		return b.uint(1)
+	}
+	return b.uint(0)
+}
+
+// end fails unless the body has been read whole.
+func (r *reader) end() {
+	if r.err == nil && len(r.b) > 0 {
+		r.at = ""
+		r.fail("%d bytes left over", len(r.b))
+	}
+}

@@ -84,7 +84,8 @@ func TestHelloRoundTrip(t *testing.T) {
 		{Name: "PoolWorker-2", ParentName: "MainProcess", ParentPid: 1, Token: "t", Pool: true},
 	} {
 		t.Run(h.Name, func(t *testing.T) {
-			got, err := decodeHello(h.encode())
+			var got hello
+			err := got.decode(h.appendBody(nil))
 			if err != nil || got != h {
 				t.Errorf("got %+v, %v; want %+v", got, err, h)
 			}
