@@ -232,7 +232,27 @@ var basicTypes = map[reflect.Kind]reflect.Type{
 	reflect.Complex64: reflect.TypeOf(complex64(0)), reflect.Complex128: reflect.TypeOf(complex128(0)),
 }
 
+// maxGrowth bounds the memory a decoded value may take per byte of its
+// encoding. No honest encoding comes near it (the most is a nil slice: one
+// byte for a 24-byte header), so a value or a length that would need more
+// is corrupt rather than an allocation to make: bytes from another process
+// cannot make this one allocate without limit.
+const maxGrowth = 32
+
+// tooBig reports whether n values of type t are more than left bytes of
+// encoding can hold.
+func tooBig(t reflect.Type, n uint64, left int) bool {
+	size := uint64(t.Size())
+	if size == 0 || n == 0 {
+		return false
+	}
+	return n > (maxGrowth*uint64(left)+4096)/size
+}
+
 func (binaryCodec) decode(src []byte, t reflect.Type) (reflect.Value, []byte, error) {
+	if tooBig(t, 1, len(src)) {
+		return reflect.Value{}, src, fmt.Errorf("decode %s from %d bytes: %w", t, len(src), errCorrupt)
+	}
 	v := reflect.New(t).Elem()
 	rest, err := decodeInto(src, v, 0)
 	return v, rest, err
@@ -302,6 +322,9 @@ func decodeInto(b []byte, v reflect.Value, depth int) ([]byte, error) {
 			v.Set(s)
 			return b[n:], nil
 		}
+		if tooBig(t.Elem(), n, len(b)) {
+			return b, errCorrupt
+		}
 		v.Set(reflect.MakeSlice(t, int(n), int(n)))
 		return decodeElems(b, v, depth)
 	case reflect.Array:
@@ -311,6 +334,9 @@ func decodeInto(b []byte, v reflect.Value, depth int) ([]byte, error) {
 		if err != nil || isNil {
 			return b, err
 		}
+		if tooBig(t.Key(), n, len(b)) || tooBig(t.Elem(), n, len(b)) {
+			return b, errCorrupt
+		}
 		m := reflect.MakeMapWithSize(t, int(n))
 		for range n {
 			key, val := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
@@ -319,6 +345,10 @@ func decodeInto(b []byte, v reflect.Value, depth int) ([]byte, error) {
 			}
 			if b, err = decodeInto(b, val, depth+1); err != nil {
 				return b, err
+			}
+			if key.Kind() == reflect.Interface && !key.Comparable() {
+				// A []any or map[string]any where an interface key is.
+				return b, fmt.Errorf("decode %s: a %s key: %w", t, key.Elem().Type(), errCorrupt)
 			}
 			m.SetMapIndex(key, val)
 		}
@@ -341,6 +371,9 @@ func decodeInto(b []byte, v reflect.Value, depth int) ([]byte, error) {
 		}
 		if b[0] == 0 {
 			return b[1:], nil
+		}
+		if tooBig(t.Elem(), 1, len(b)-1) {
+			return b, errCorrupt
 		}
 		p := reflect.New(t.Elem())
 		v.Set(p)

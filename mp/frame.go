@@ -2,6 +2,7 @@ package mp
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -89,12 +90,28 @@ func (c *conn) recv() (frame, error) {
 	if _, err := io.ReadFull(c.r, h[4:]); err != nil {
 		return frame{}, fmt.Errorf("recv frame header: %w", unexpected(err))
 	}
-	f := frame{Seq: binary.BigEndian.Uint64(h[4:12]), Kind: kind(h[12]), Body: make([]byte, n-9)}
-	if _, err := io.ReadFull(c.r, f.Body); err != nil {
-		return frame{}, fmt.Errorf("recv frame %d body: %w", f.Seq, unexpected(err))
+	f := frame{Seq: binary.BigEndian.Uint64(h[4:12]), Kind: kind(h[12])}
+	size := int(n - 9)
+	if size <= bigFrame {
+		f.Body = make([]byte, size)
+		if _, err := io.ReadFull(c.r, f.Body); err != nil {
+			return frame{}, fmt.Errorf("recv frame %d body: %w", f.Seq, unexpected(err))
+		}
+		return f, nil
 	}
+	// A length is only a claim: grow the body as its bytes arrive rather
+	// than allocate what a corrupt length says.
+	var buf bytes.Buffer
+	buf.Grow(bigFrame)
+	if _, err := io.CopyN(&buf, c.r, int64(size)); err != nil {
+		return frame{}, fmt.Errorf("recv frame %d body of %d bytes: %w", f.Seq, size, unexpected(err))
+	}
+	f.Body = buf.Bytes()
 	return f, nil
 }
+
+// bigFrame is the body size above which recv grows a body as it arrives.
+const bigFrame = 1 << 20
 
 func unexpected(err error) error {
 	if errors.Is(err, io.EOF) {
