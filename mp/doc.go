@@ -26,9 +26,11 @@
 // of now, and the child rebuilds that state from it. A cell's top-level
 // statements never run again in a child; a child sees variables as they
 // were when the call was made, and its changes to them stay in the child.
-// A variable holding an error arrives as an error with the same message
-// (errors.New); one that cannot cross (a channel, a file, a reader) is its
-// type's zero value in the child.
+// Variables cross as arguments do (see What crosses), so a complex number,
+// a NaN or a map keyed by structs arrives as it was. A variable holding an
+// error arrives as an error with the same message (errors.New); one that
+// cannot cross (a channel, a file, a reader, a handle) is its type's zero
+// value in the child.
 // Pool workers outlive cells and pick up functions declared later: each
 // call carries the snapshot's version, and a worker reloads the state when
 // it changed.
