@@ -38,6 +38,8 @@ var globalKinds = []struct{ name, decl, show, want string }{
 	{"interface", `var gAny any = []any{1, "a", map[string]any{"k": 2.5}}`, "gAny", `[]interface {} []interface {}{1, "a", map[string]interface {}{"k":2.5}}`},
 	{"nil interface", "var gNilAny any", "gNilAny == nil", "bool true"},
 	{"defined by :=", "gDef := []complex128{1i}", "gDef", "[]complex128 []complex128{(0+1i)}"},
+	{"time.Time, which marshals itself", "var gTime = time.Date(2024, 2, 29, 23, 59, 1, 5, time.UTC)", "gTime.String()", `string "2024-02-29 23:59:01.000000005 +0000 UTC"`},
+	{"*big.Int, which marshals itself", "var gBig = new(big.Int).Lsh(big.NewInt(-3), 100)", "gBig.String()", `string "-3802951800684688204490109616128"`},
 }
 
 // TestGlobalKindsReachChildren declares a global of each kind and checks
@@ -53,7 +55,9 @@ func TestGlobalKindsReachChildren(t *testing.T) {
 	runMPCell(t, s, `import (
 	"fmt"
 	"math"
+	"math/big"
 	"mp"
+	"time"
 )
 type Key struct {
 	A int

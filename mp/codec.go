@@ -1,6 +1,7 @@
 package mp
 
 import (
+	"encoding"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -27,7 +28,8 @@ type codec interface {
 
 // binaryCodec is a compact, typed binary encoding: varints for integers,
 // IEEE bits for floats, length-prefixed strings, slices and maps, struct
-// fields in declaration order (exported fields only), a presence byte for
+// fields in declaration order (exported fields only; a struct without any
+// that marshals itself, as time.Time does, as its bytes), a presence byte for
 // pointers and a kind tag for values held in interfaces (basic kinds,
 // []any and map[string]any only). On a three-argument tuple it measured
 // about 1.1 µs to encode and decode, against 6 µs for encoding/json and
@@ -105,7 +107,7 @@ func checkType(t reflect.Type, seen map[reflect.Type]bool) error {
 				return fmt.Errorf("field %s: %w", f.Name, err)
 			}
 		}
-		if exported == 0 && t.NumField() > 0 {
+		if exported == 0 && t.NumField() > 0 && !marshals(t) {
 			return fmt.Errorf("%s has no exported fields", t)
 		}
 		return nil
@@ -171,13 +173,18 @@ func appendValue(b []byte, v reflect.Value, t reflect.Type, depth int) ([]byte, 
 		return b, nil
 	case reflect.Struct:
 		var err error
+		exported := 0
 		for i := range t.NumField() {
 			if !t.Field(i).IsExported() {
 				continue
 			}
+			exported++
 			if b, err = appendValue(b, v.Field(i), t.Field(i).Type, depth+1); err != nil {
 				return b, err
 			}
+		}
+		if exported == 0 && t.NumField() > 0 && marshals(t) {
+			return appendMarshaled(b, v, t)
 		}
 		return b, nil
 	case reflect.Pointer:
@@ -356,13 +363,18 @@ func decodeInto(b []byte, v reflect.Value, depth int) ([]byte, error) {
 		return b, nil
 	case reflect.Struct:
 		var err error
+		exported := 0
 		for i := range t.NumField() {
 			if !t.Field(i).IsExported() {
 				continue
 			}
+			exported++
 			if b, err = decodeInto(b, v.Field(i), depth+1); err != nil {
 				return b, err
 			}
+		}
+		if exported == 0 && t.NumField() > 0 && marshals(t) {
+			return decodeMarshaled(b, v)
 		}
 		return b, nil
 	case reflect.Pointer:
@@ -421,6 +433,59 @@ func decodeDynamic(b []byte, v reflect.Value, depth int) ([]byte, error) {
 	}
 	v.Set(x)
 	return rest, nil
+}
+
+// A struct without exported fields crosses when its type marshals itself
+// (time.Time, big.Int): as the bytes of MarshalBinary, or else of
+// MarshalText, which its UnmarshalBinary or UnmarshalText reads back.
+var (
+	binaryMarshaler   = reflect.TypeFor[encoding.BinaryMarshaler]()
+	binaryUnmarshaler = reflect.TypeFor[encoding.BinaryUnmarshaler]()
+	textMarshaler     = reflect.TypeFor[encoding.TextMarshaler]()
+	textUnmarshaler   = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// marshals reports whether t or *t marshals itself and *t unmarshals.
+func marshals(t reflect.Type) bool {
+	pt := reflect.PointerTo(t)
+	return pt.Implements(binaryMarshaler) && pt.Implements(binaryUnmarshaler) ||
+		pt.Implements(textMarshaler) && pt.Implements(textUnmarshaler)
+}
+
+func appendMarshaled(b []byte, v reflect.Value, t reflect.Type) ([]byte, error) {
+	p := reflect.New(t)
+	p.Elem().Set(v)
+	var data []byte
+	var err error
+	if m, ok := p.Interface().(encoding.BinaryMarshaler); ok && reflect.PointerTo(t).Implements(binaryUnmarshaler) {
+		data, err = m.MarshalBinary()
+	} else {
+		data, err = p.Interface().(encoding.TextMarshaler).MarshalText()
+	}
+	if err != nil {
+		return b, fmt.Errorf("marshal %s: %w", t, err)
+	}
+	return append(binary.AppendUvarint(b, uint64(len(data))), data...), nil
+}
+
+func decodeMarshaled(b []byte, v reflect.Value) ([]byte, error) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)-k) {
+		return b, errCorrupt
+	}
+	data := b[k : k+int(n)]
+	p := reflect.New(v.Type())
+	var err error
+	if u, ok := p.Interface().(encoding.BinaryUnmarshaler); ok && p.Type().Implements(binaryMarshaler) {
+		err = u.UnmarshalBinary(data)
+	} else {
+		err = p.Interface().(encoding.TextUnmarshaler).UnmarshalText(data)
+	}
+	if err != nil {
+		return b, fmt.Errorf("unmarshal %s: %w: %w", v.Type(), err, errCorrupt)
+	}
+	v.Set(p.Elem())
+	return b[k+int(n):], nil
 }
 
 // readLen reads the length prefix of a slice or map, written as 0 for nil

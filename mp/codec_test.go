@@ -5,10 +5,12 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"reflect"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestArgsRoundTrip sends a value of every supported kind to a real worker
@@ -49,6 +51,8 @@ func TestArgsRoundTrip(t *testing.T) {
 		{"any nil", "echoAny", nil, nil},
 		{"any []any", "echoAny", []any{1, "a", []any{true}, map[string]any{"k": 2.5}}, nil},
 		{"any map", "echoAny", map[string]any{"a": 1, "b": []any{"x"}}, nil},
+		{"time marshals itself", "echoTime", time.Date(2024, 2, 29, 23, 59, 1, 5, time.UTC), nil},
+		{"big.Int marshals itself", "echoBig", []*big.Int{new(big.Int).Lsh(big.NewInt(-3), 100), nil}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := tc.want

@@ -43,8 +43,10 @@
 // parameter types, results against its result types, so an int comes back
 // as an int: booleans, integers, floats, complex numbers, strings, slices,
 // arrays, maps, structs (exported fields; for interpreted structs every
-// field) and pointers to them, and in interface-typed parameters basic
-// values, []any and map[string]any.
+// field) and pointers to them, values that marshal themselves
+// (encoding.BinaryMarshaler or TextMarshaler, such as time.Time and
+// *big.Int), and in interface-typed parameters basic values, []any and
+// map[string]any.
 // Channels, funcs, files and unsafe pointers cannot cross: the error names
 // the argument, as in
 //

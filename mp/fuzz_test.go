@@ -3,8 +3,10 @@ package mp
 import (
 	"bytes"
 	"math"
+	"math/big"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // The fuzz targets below cover every decoder that reads bytes written by
@@ -107,9 +109,11 @@ var fuzzTypes = []reflect.Type{
 	reflect.TypeFor[map[string]any](),
 	reflect.TypeFor[*tree](),
 	reflect.TypeFor[fuzzStruct](),
-	reflect.TypeFor[[][1 << 16]byte](),
-	reflect.TypeFor[*[1 << 20]int](),
+	reflect.TypeFor[[][1 << 10]byte](),
+	reflect.TypeFor[*[1 << 12]int](),
 	reflect.TypeFor[map[[64]int][64]int](),
+	reflect.TypeFor[[]time.Time](),
+	reflect.TypeFor[*big.Int](),
 }
 
 // FuzzDecodeValue decodes arbitrary bytes as one of fuzzTypes; a value
@@ -120,7 +124,8 @@ func FuzzDecodeValue(f *testing.F) {
 		map[string][]int{"a": {1}, "b": nil}, map[any]int{"k": 1, 2.5: 2}, []any{1, "a", []any{true}}, map[string]any{"x": map[string]any{}},
 		&tree{Value: 1, Left: &tree{Value: 2}},
 		fuzzStruct{B: true, I: -1, U: 9, F: float32(math.Inf(1)), C: complex(math.NaN(), 1), S: "s", P: &fuzzStruct{}, L: []int8{-1}, A: [2]string{"a"}, M: map[point]float64{{X: 1}: 2}, Any: 3},
-		[][1 << 16]byte{{1}}, &[1 << 20]int{}, map[[64]int][64]int{{1}: {2}}}
+		[][1 << 10]byte{{1}}, &[1 << 12]int{}, map[[64]int][64]int{{1}: {2}},
+		[]time.Time{time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC), {}}, big.NewInt(-42)}
 	for i, v := range seeds {
 		b, err := c.append(nil, reflect.ValueOf(v), fuzzTypes[i])
 		if err != nil {
