@@ -37,6 +37,7 @@ var globalKinds = []struct{ name, decl, show, want string }{
 	{"nested", `var gNest = map[string][]*P{"a": {{X: 3}, nil}}`, `[]any{*gNest["a"][0], gNest["a"][1] == nil}`, `[]interface {} []interface {}{struct { X float64; Y float64; Label string; Xhidden int; Next *unsafe2.dummy }{X:3, Y:0, Label:"", Xhidden:0, Next:(*struct { X float64; Y float64; Label string; Xhidden int; Next *unsafe2.dummy })(nil)}, true}`},
 	{"interface", `var gAny any = []any{1, "a", map[string]any{"k": 2.5}}`, "gAny", `[]interface {} []interface {}{1, "a", map[string]interface {}{"k":2.5}}`},
 	{"nil interface", "var gNilAny any", "gNilAny == nil", "bool true"},
+	{"struct in an interface", `var gAnyK any = []any{Key{1, "k"}, []int{2}}`, "gAnyK", `[]interface {} []interface {}{struct { A int; B string }{A:1, B:"k"}, []int{2}}`},
 	{"defined by :=", "gDef := []complex128{1i}", "gDef", "[]complex128 []complex128{(0+1i)}"},
 	{"time.Time, which marshals itself", "var gTime = time.Date(2024, 2, 29, 23, 59, 1, 5, time.UTC)", "gTime.String()", `string "2024-02-29 23:59:01.000000005 +0000 UTC"`},
 	{"*big.Int, which marshals itself", "var gBig = new(big.Int).Lsh(big.NewInt(-3), 100)", "gBig.String()", `string "-3802951800684688204490109616128"`},

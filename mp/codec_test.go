@@ -51,6 +51,11 @@ func TestArgsRoundTrip(t *testing.T) {
 		{"any nil", "echoAny", nil, nil},
 		{"any []any", "echoAny", []any{1, "a", []any{true}, map[string]any{"k": 2.5}}, nil},
 		{"any map", "echoAny", map[string]any{"a": 1, "b": []any{"x"}}, nil},
+		{"any unnamed struct", "echoAny", struct {
+			A int
+			B []string
+		}{A: 1, B: []string{"b"}}, nil},
+		{"any []int in []any", "echoAny", []any{[]int{1, 2}, map[string]float64{"x": 1}}, nil},
 		{"time marshals itself", "echoTime", time.Date(2024, 2, 29, 23, 59, 1, 5, time.UTC), nil},
 		{"big.Int marshals itself", "echoBig", []*big.Int{new(big.Int).Lsh(big.NewInt(-3), 100), nil}, nil},
 	} {

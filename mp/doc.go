@@ -45,8 +45,9 @@
 // arrays, maps, structs (exported fields; for interpreted structs every
 // field) and pointers to them, values that marshal themselves
 // (encoding.BinaryMarshaler or TextMarshaler, such as time.Time and
-// *big.Int), and in interface-typed parameters basic values, []any and
-// map[string]any.
+// *big.Int), and in interface-typed parameters basic values, []any,
+// map[string]any and values of unnamed types built of the above (a
+// notebook struct, a []int), which arrive as that type.
 // Channels, funcs, files and unsafe pointers cannot cross: the error names
 // the argument, as in
 //
