@@ -14,7 +14,9 @@ import (
 // what follows, an 8-byte sequence number, a 1-byte kind and a body. A reply
 // carries the sequence number of its request (net/rpc's Seq); failures travel
 // as data inside reply bodies, never as a broken stream. Frames know nothing
-// of pipes: any io.Reader/io.Writer pair carries them.
+// of pipes: any io.Reader/io.Writer pair carries them. Each kind of frame
+// between parent and worker has a Go type that encodes and decodes its body
+// (message.go); the broker's requests are read by the objects they address.
 
 // kind says what a frame's body holds.
 type kind byte

@@ -62,7 +62,7 @@ func (r *reader) index() int {
 	return int(v) - 1
 }
 
-// appendIndex writes an item index (-1 for none) as index+1.
+// index appends an item index (-1 for none) as index+1.
 func (b body) index(i int) body { return b.uint(uint64(i + 1)) }
 
 // hello is the first frame a worker gets: who it is.
