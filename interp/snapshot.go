@@ -378,12 +378,18 @@ func setValue(dst reflect.Value, g global) error {
 // changed shape (a redeclared struct type keeps the fields it still has,
 // and new ones start at zero). Parts that cannot be converted are an error
 // naming both types.
-func assign(dst, v reflect.Value) error {
-	if err := convert(dst, v, 0); err != nil {
-		dst.SetZero()
-		return err
-	}
-	return nil
+func assign(dst, v reflect.Value) (err error) {
+	defer func() {
+		// reflect refuses what no check above foresaw: the variable is
+		// not restored, and the notebook or the worker carries on.
+		if p := recover(); p != nil {
+			err = fmt.Errorf("a %s cannot be stored in a %s: %v", v.Type(), dst.Type(), p)
+		}
+		if err != nil {
+			dst.SetZero()
+		}
+	}()
+	return convert(dst, v, 0)
 }
 
 func convert(dst, v reflect.Value, depth int) error {
