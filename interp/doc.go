@@ -22,7 +22,7 @@
 // same name: changing a func, method, type, const or var (or adding a
 // method to a type of an earlier cell) rebuilds the interpreter from the
 // notebook's declarations, so that earlier code uses the new one, and keeps
-// the variables' values (through JSON, by field name, when their type
+// the variables' values (field by field, by name, when their type
 // changed); if the cell's new declaration does not compile, the notebook
 // stays as it was. Running an unchanged func, method, type or const
 // declaration again does nothing; running a var declaration again

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gomp-kernel/gomp/mp"
 	yaegi "github.com/traefik/yaegi/interp"
 )
 
@@ -30,8 +31,10 @@ type global struct {
 	Name string `json:"name"`
 	// Type is a Go type expression for the variable, "" when none could
 	// be derived (then the var declaration's own text is evaluated).
-	Type  string          `json:"type,omitempty"`
-	Value json.RawMessage `json:"value,omitempty"`
+	Type string `json:"type,omitempty"`
+	// Value is encoded by mp's codec, as arguments are, with a
+	// description of its type (mp.EncodeValue).
+	Value []byte `json:"value,omitempty"`
 	// Err is the message of a non-nil error held by an interface-typed
 	// variable, carried instead of Value: the child gets errors.New(*Err),
 	// which keeps what a notebook mostly does with an error (print it,
@@ -45,8 +48,9 @@ type skipped struct {
 	Reason string `json:"reason"`
 }
 
-// capture collects the session's state; withJSON also encodes the values.
-func (s *Session) captureState(withJSON bool) state {
+// captureState collects the session's state; withValues also encodes the
+// values.
+func (s *Session) captureState(withValues bool) state {
 	st := state{Imports: slices.Clone(s.imports), Decls: slices.Clone(s.decls)}
 	consts := map[string]bool{}
 	for _, r := range s.decls {
@@ -76,10 +80,10 @@ func (s *Session) captureState(withJSON bool) state {
 				st.Skipped = append(st.Skipped, skipped{n, err.Error()})
 				continue
 			}
-			if withJSON {
+			if withValues {
 				if msg, ok := errorMessage(v); ok {
 					gl.Err = &msg
-				} else if b, err := json.Marshal(v.Interface()); err != nil {
+				} else if b, err := mp.EncodeValue(nil, v); err != nil {
 					// Declared with its zero value, so that code using it
 					// still compiles in the child.
 					st.Skipped = append(st.Skipped, skipped{n, "value not copied: " + err.Error()})
@@ -143,9 +147,11 @@ func (s *Session) evalQuiet(src string) (v reflect.Value, err error) {
 
 // Snapshot encodes the notebook for a child process: every import and
 // declaration so far (redefinitions replace earlier ones), and the current
-// values of its package-level variables as JSON where they can be encoded
-// (numbers, strings, bools, slices, maps, structs of those); the others
-// are listed in the snapshot with the reason. Statements are not included.
+// values of its package-level variables where they can cross, encoded as
+// mp encodes arguments (so whatever can be an argument can be a global a
+// child sees: complex numbers, NaN, maps keyed by structs); the others are
+// listed in the snapshot with the reason. Statements are not included. The
+// snapshot is JSON holding the values' bytes.
 func (s *Session) Snapshot() ([]byte, error) {
 	s.stateMu.RLock()
 	defer s.stateMu.RUnlock()
@@ -342,19 +348,12 @@ func allTyped(names []string, typed map[string]bool) bool {
 	return true
 }
 
-// setValue sets dst from the live value (directly when assignable, else
-// through JSON) or from the encoded value or error message.
+// setValue sets dst from the live value (in a rebuild) or from the encoded
+// value or error message (in a child), converting by field name when the
+// value's type is not dst's (see assign).
 func setValue(dst reflect.Value, g global) error {
 	if g.live.IsValid() {
-		if g.live.Type().AssignableTo(dst.Type()) {
-			dst.Set(g.live)
-			return nil
-		}
-		b, err := json.Marshal(g.live.Interface())
-		if err != nil {
-			return err
-		}
-		g.Value = b
+		return assign(dst, g.live)
 	}
 	if g.Err != nil {
 		e := reflect.ValueOf(errors.New(*g.Err))
@@ -367,8 +366,164 @@ func setValue(dst reflect.Value, g global) error {
 	if g.Value == nil {
 		return nil
 	}
-	return json.Unmarshal(g.Value, dst.Addr().Interface())
+	v, err := mp.DecodeValue(g.Value, dst.Type())
+	if err != nil {
+		return err
+	}
+	return assign(dst, v)
 }
+
+// assign sets dst to v: directly when v's type is assignable to dst's,
+// else part by part, structs by field name, when the variable's type
+// changed shape (a redeclared struct type keeps the fields it still has,
+// and new ones start at zero). Parts that cannot be converted are an error
+// naming both types.
+func assign(dst, v reflect.Value) (err error) {
+	defer func() {
+		// reflect refuses what no check above foresaw: the variable is
+		// not restored, and the notebook or the worker carries on.
+		if p := recover(); p != nil {
+			err = fmt.Errorf("a %s cannot be stored in a %s: %v", v.Type(), dst.Type(), p)
+		}
+		if err != nil {
+			dst.SetZero()
+		}
+	}()
+	return convert(dst, v, 0)
+}
+
+func convert(dst, v reflect.Value, depth int) error {
+	dt, vt := dst.Type(), v.Type()
+	if vt.AssignableTo(dt) {
+		dst.Set(v)
+		return nil
+	}
+	if depth > maxConvertDepth {
+		return fmt.Errorf("a %s nested deeper than %d (cyclic?)", vt, maxConvertDepth)
+	}
+	if v.Kind() == reflect.Interface && dt.Kind() != reflect.Interface {
+		if v.IsNil() {
+			dst.SetZero()
+			return nil
+		}
+		return convert(dst, v.Elem(), depth+1)
+	}
+	mismatch := fmt.Errorf("a %s cannot be stored in a %s", vt, dt)
+	switch dt.Kind() {
+	case reflect.Struct:
+		if v.Kind() != reflect.Struct {
+			return mismatch
+		}
+		for i := range dt.NumField() {
+			f := dt.Field(i)
+			sf, ok := vt.FieldByName(f.Name)
+			if !ok || len(sf.Index) != 1 || !dst.Field(i).CanSet() {
+				continue
+			}
+			if err := convert(dst.Field(i), v.Field(sf.Index[0]), depth+1); err != nil {
+				return fmt.Errorf("field %s: %w", f.Name, err)
+			}
+		}
+		return nil
+	case reflect.Pointer:
+		if v.Kind() != reflect.Pointer {
+			return mismatch
+		}
+		if v.IsNil() {
+			dst.SetZero()
+			return nil
+		}
+		p := reflect.New(dt.Elem())
+		if err := convert(p.Elem(), v.Elem(), depth+1); err != nil {
+			return err
+		}
+		dst.Set(p)
+		return nil
+	case reflect.Slice, reflect.Array:
+		if v.Kind() != reflect.Slice && v.Kind() != reflect.Array {
+			return mismatch
+		}
+		n := v.Len()
+		if dt.Kind() == reflect.Slice {
+			if v.Kind() == reflect.Slice && v.IsNil() {
+				dst.SetZero()
+				return nil
+			}
+			dst.Set(reflect.MakeSlice(dt, n, n))
+		} else {
+			n = min(n, dt.Len())
+		}
+		for i := range n {
+			if err := convert(dst.Index(i), v.Index(i), depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Map:
+		if v.Kind() != reflect.Map {
+			return mismatch
+		}
+		if v.IsNil() {
+			dst.SetZero()
+			return nil
+		}
+		m := reflect.MakeMapWithSize(dt, v.Len())
+		for it := v.MapRange(); it.Next(); {
+			k, e := reflect.New(dt.Key()).Elem(), reflect.New(dt.Elem()).Elem()
+			if err := convert(k, it.Key(), depth+1); err != nil {
+				return err
+			}
+			if err := convert(e, it.Value(), depth+1); err != nil {
+				return err
+			}
+			m.SetMapIndex(k, e)
+		}
+		dst.Set(m)
+		return nil
+	}
+	switch fd, fv := family(dt.Kind()), family(vt.Kind()); {
+	case fd == fv && vt.ConvertibleTo(dt):
+		dst.Set(v.Convert(dt))
+		return nil
+	case fd <= familyFloat && fv <= familyFloat:
+		// An int field that became a float64, or the reverse when the
+		// value is whole: as encoding/json would carry it.
+		if w := v.Convert(dt); w.Convert(vt).Equal(v) {
+			dst.Set(w)
+			return nil
+		}
+		return fmt.Errorf("%v does not fit a %s", v, dt)
+	}
+	return mismatch
+}
+
+// Families of kinds that convert into each other in assign.
+const (
+	familyInt = iota + 1
+	familyUint
+	familyFloat
+	familyComplex
+)
+
+// family returns the family of numeric kind k, or a number of its own
+// for the other kinds.
+func family(k reflect.Kind) int {
+	switch {
+	case k >= reflect.Int && k <= reflect.Int64:
+		return familyInt
+	case k >= reflect.Uint && k <= reflect.Uint64:
+		return familyUint
+	case k == reflect.Float32 || k == reflect.Float64:
+		return familyFloat
+	case k == reflect.Complex64 || k == reflect.Complex128:
+		return familyComplex
+	}
+	return int(k) + 100
+}
+
+// maxConvertDepth bounds assign's recursion, so that a cyclic pointer
+// graph fails instead of recursing for ever.
+const maxConvertDepth = 1000
 
 // evalFile parses src as a file and evaluates it in yi.
 func (s *Session) evalFile(yi *yaegi.Interpreter, src string) (err error) {

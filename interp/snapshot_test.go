@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/gomp-kernel/gomp/mp"
 )
 
 // TestSnapshotRestore copies a notebook into a second Session: a struct
@@ -131,5 +133,92 @@ func TestSnapshotInsideCell(t *testing.T) {
 	}
 	if v := mustRun(t, child, "work(p)"); v.Text != "3" {
 		t.Errorf("work(p) in child = %s, want 3", v.Text)
+	}
+}
+
+// TestRebuildConvertsByFieldName redeclares the type of variables: each
+// keeps the fields its new type still has, by name, whatever their kind
+// (complex numbers, NaN, maps keyed by structs), and the new fields start
+// at zero; a field whose kind changed keeps its value when it fits.
+func TestRebuildConvertsByFieldName(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, `import "math"
+type K struct{ A int }
+type T struct {
+	A   complex128
+	B   float64
+	M   map[K]int
+	N   int
+	Old string
+}
+t := T{A: 1i, B: math.NaN(), M: map[K]int{{1}: 2}, N: 3, Old: "gone"}
+ts := []*T{{A: complex(2, 0)}, nil}
+var byKey = map[K]T{{7}: {N: 4}}`)
+	var stderr strings.Builder
+	if _, err := s.Execute(t.Context(), `type T struct {
+	B   float64
+	A   complex128
+	C   int
+	M   map[K]int
+	N   float64
+}`, IO{Name: "redeclare", Stderr: &stderr}); err != nil {
+		t.Fatal(err)
+	}
+	if stderr.String() != "" {
+		t.Errorf("redeclaring T printed %q", stderr.String())
+	}
+	for _, tc := range []struct{ expr, want string }{
+		{"t", "{B:NaN A:(0+1i) C:0 M:map[{A:1}:2] N:3}"},
+		{"*ts[0]", "{B:0 A:(2+0i) C:0 M:map[] N:0}"},
+		{"ts[1] == nil", "true"},
+		{"byKey", "map[{7}:{0 (0+0i) 0 map[] 4}]"},
+	} {
+		t.Run(tc.expr, func(t *testing.T) {
+			if got := mustRun(t, s, tc.expr).Text; got != tc.want {
+				t.Errorf("%s = %s, want %s", tc.expr, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestSetValueFromSnapshot sets variables from encoded values whose type
+// is the variable's, has another shape, or cannot be stored in it. The
+// types are unnamed, as the interpreter's struct types are.
+func TestSetValueFromSnapshot(t *testing.T) {
+	type old = struct {
+		A int
+		B string
+	}
+	type renamed = struct {
+		B string
+		C float64
+		A float64
+	}
+	for _, tc := range []struct {
+		name  string
+		value any
+		dst   any // a pointer to the variable
+		want  any
+		err   string
+	}{
+		{"same type", map[old]complex64{{1, "x"}: 2i}, new(map[old]complex64), map[old]complex64{{1, "x"}: 2i}, ""},
+		{"by field name", []old{{A: 3, B: "b"}}, new([]renamed), []renamed{{B: "b", A: 3}}, ""},
+		{"kind changed", "text", new(int), 0, "a string cannot be stored in a int"},
+		{"field does not fit", old{A: 1}, new(struct{ A bool }), struct{ A bool }{}, "field A: a int cannot be stored in a bool"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := mp.EncodeValue(nil, reflect.ValueOf(tc.value))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dst := reflect.ValueOf(tc.dst).Elem()
+			err = setValue(dst, global{Name: "v", Value: b})
+			if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+				t.Errorf("setValue = %v, want error %q", err, tc.err)
+			}
+			if got := dst.Interface(); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("variable = %#v, want %#v", got, tc.want)
+			}
+		})
 	}
 }

@@ -211,37 +211,12 @@ func (c *child) exitCode() int {
 	return c.state.ExitCode()
 }
 
-// hello is the first frame a worker gets: who it is.
-type hello struct {
-	Name       string
-	ParentName string
-	ParentPid  int
-	Token      string
-	Pool       bool   // serve tasks until told to exit; else run one call and exit
-	Identity   string // "1", "1:2": where the child stands in the process tree, as Python's _identity
-}
-
-func (h hello) encode() []byte {
-	b := body(nil).string(h.Name).string(h.ParentName).uint(uint64(h.ParentPid)).string(h.Token)
-	pool := uint64(0)
-	if h.Pool {
-		pool = 1
-	}
-	return b.uint(pool).string(h.Identity)
-}
-
-func decodeHello(p []byte) (hello, error) {
-	r := reader{b: p}
-	h := hello{Name: r.string(), ParentName: r.string(), ParentPid: int(r.uint()), Token: r.string(), Pool: r.uint() == 1, Identity: r.string()}
-	return h, r.err
-}
-
 // greet sends hello and pins the worker's output.
 func (c *child) greet(h hello, cell Cell) error {
 	h.Token = c.token
 	c.stdout.pin(cell.Stdout, cell.Display)
 	c.stderr.pin(cell.Stderr, cell.Display)
-	if err := c.conn.send(frame{Kind: kindHello, Body: h.encode()}); err != nil {
+	if err := c.conn.sendMsg(0, h); err != nil {
 		return fmt.Errorf("greet worker %d: %w", c.pid(), err)
 	}
 	return nil

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"encoding/gob"
 	"encoding/json"
+	"errors"
+	"math/big"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestArgsRoundTrip sends a value of every supported kind to a real worker
@@ -47,6 +51,13 @@ func TestArgsRoundTrip(t *testing.T) {
 		{"any nil", "echoAny", nil, nil},
 		{"any []any", "echoAny", []any{1, "a", []any{true}, map[string]any{"k": 2.5}}, nil},
 		{"any map", "echoAny", map[string]any{"a": 1, "b": []any{"x"}}, nil},
+		{"any unnamed struct", "echoAny", struct {
+			A int
+			B []string
+		}{A: 1, B: []string{"b"}}, nil},
+		{"any []int in []any", "echoAny", []any{[]int{1, 2}, map[string]float64{"x": 1}}, nil},
+		{"time marshals itself", "echoTime", time.Date(2024, 2, 29, 23, 59, 1, 5, time.UTC), nil},
+		{"big.Int marshals itself", "echoBig", []*big.Int{new(big.Int).Lsh(big.NewInt(-3), 100), nil}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := tc.want
@@ -106,6 +117,31 @@ func TestCodecCorruptInput(t *testing.T) {
 	huge := []byte{0xff, 0xff, 0xff, 0xff, 0x0f}
 	if _, _, err := c.decode(huge, reflect.TypeOf([]int{})); err == nil {
 		t.Error("decode of a slice announcing 4G elements succeeded")
+	}
+	// Bytes from another process decide neither what this one allocates
+	// nor whether it panics.
+	for _, tc := range []struct {
+		name string
+		typ  reflect.Type
+		in   []byte
+	}{
+		{"pointer to 8 GB in 2 bytes", reflect.TypeFor[*[1 << 30]int](), []byte{1, 0}},
+		{"1000 arrays of 64 KiB in 1001 bytes", reflect.TypeFor[[][1 << 16]byte](), append([]byte{0xe9, 0x07}, make([]byte, 1000)...)},
+		{"map hint of 10 entries of 512 KiB", reflect.TypeFor[map[[1 << 16]int]bool](), append([]byte{11}, make([]byte, 20)...)},
+		{"[]any as an interface key", reflect.TypeFor[map[any]int](), []byte{2, tagAnySlice, 1, 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, _, err := c.decode(tc.in, tc.typ)
+			runtime.ReadMemStats(&after)
+			if !errors.Is(err, errCorrupt) {
+				t.Errorf("decode = %v, want errCorrupt", err)
+			}
+			if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+				t.Errorf("decode of %d bytes allocated %d bytes", len(tc.in), n)
+			}
+		})
 	}
 }
 

@@ -26,9 +26,11 @@
 // of now, and the child rebuilds that state from it. A cell's top-level
 // statements never run again in a child; a child sees variables as they
 // were when the call was made, and its changes to them stay in the child.
-// A variable holding an error arrives as an error with the same message
-// (errors.New); one that cannot cross (a channel, a file, a reader) is its
-// type's zero value in the child.
+// Variables cross as arguments do (see What crosses), so a complex number,
+// a NaN or a map keyed by structs arrives as it was. A variable holding an
+// error arrives as an error with the same message (errors.New); one that
+// cannot cross (a channel, a file, a reader, a handle) is its type's zero
+// value in the child.
 // Pool workers outlive cells and pick up functions declared later: each
 // call carries the snapshot's version, and a worker reloads the state when
 // it changed.
@@ -41,8 +43,11 @@
 // parameter types, results against its result types, so an int comes back
 // as an int: booleans, integers, floats, complex numbers, strings, slices,
 // arrays, maps, structs (exported fields; for interpreted structs every
-// field) and pointers to them, and in interface-typed parameters basic
-// values, []any and map[string]any.
+// field) and pointers to them, values that marshal themselves
+// (encoding.BinaryMarshaler or TextMarshaler, such as time.Time and
+// *big.Int), and in interface-typed parameters basic values, []any,
+// map[string]any and values of unnamed types built of the above (a
+// notebook struct, a []int), which arrive as that type.
 // Channels, funcs, files and unsafe pointers cannot cross: the error names
 // the argument, as in
 //

@@ -2,6 +2,7 @@ package mp
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -13,7 +14,9 @@ import (
 // what follows, an 8-byte sequence number, a 1-byte kind and a body. A reply
 // carries the sequence number of its request (net/rpc's Seq); failures travel
 // as data inside reply bodies, never as a broken stream. Frames know nothing
-// of pipes: any io.Reader/io.Writer pair carries them.
+// of pipes: any io.Reader/io.Writer pair carries them. Each kind of frame
+// between parent and worker has a Go type that encodes and decodes its body
+// (message.go); the broker's requests are read by the objects they address.
 
 // kind says what a frame's body holds.
 type kind byte
@@ -89,12 +92,28 @@ func (c *conn) recv() (frame, error) {
 	if _, err := io.ReadFull(c.r, h[4:]); err != nil {
 		return frame{}, fmt.Errorf("recv frame header: %w", unexpected(err))
 	}
-	f := frame{Seq: binary.BigEndian.Uint64(h[4:12]), Kind: kind(h[12]), Body: make([]byte, n-9)}
-	if _, err := io.ReadFull(c.r, f.Body); err != nil {
-		return frame{}, fmt.Errorf("recv frame %d body: %w", f.Seq, unexpected(err))
+	f := frame{Seq: binary.BigEndian.Uint64(h[4:12]), Kind: kind(h[12])}
+	size := int(n - 9)
+	if size <= bigFrame {
+		f.Body = make([]byte, size)
+		if _, err := io.ReadFull(c.r, f.Body); err != nil {
+			return frame{}, fmt.Errorf("recv frame %d body: %w", f.Seq, unexpected(err))
+		}
+		return f, nil
 	}
+	// A length is only a claim: grow the body as its bytes arrive rather
+	// than allocate what a corrupt length says.
+	var buf bytes.Buffer
+	buf.Grow(bigFrame)
+	if _, err := io.CopyN(&buf, c.r, int64(size)); err != nil {
+		return frame{}, fmt.Errorf("recv frame %d body of %d bytes: %w", f.Seq, size, unexpected(err))
+	}
+	f.Body = buf.Bytes()
 	return f, nil
 }
+
+// bigFrame is the body size above which recv grows a body as it arrives.
+const bigFrame = 1 << 20
 
 func unexpected(err error) error {
 	if errors.Is(err, io.EOF) {
@@ -110,10 +129,29 @@ func (b body) uint(v uint64) body   { return binary.AppendUvarint(b, v) }
 func (b body) bytes(p []byte) body  { return append(b.uint(uint64(len(p))), p...) }
 func (b body) string(s string) body { return append(b.uint(uint64(len(s))), s...) }
 
-// reader takes a frame body apart; the first failure sticks in err.
+// reader takes a frame body apart; the first failure sticks in err. at
+// names the field being read, for the error.
 type reader struct {
 	b   []byte
 	err error
+	at  string
+}
+
+// field names the field the next reads take, for their errors.
+func (r *reader) field(name string) *reader {
+	r.at = name
+	return r
+}
+
+func (r *reader) fail(format string, args ...any) {
+	if r.err != nil {
+		return
+	}
+	msg := fmt.Sprintf(format, args...)
+	if r.at != "" {
+		msg = r.at + ": " + msg
+	}
+	r.err = errors.New("malformed frame body: " + msg)
 }
 
 func (r *reader) uint() uint64 {
@@ -122,7 +160,11 @@ func (r *reader) uint() uint64 {
 	}
 	v, n := binary.Uvarint(r.b)
 	if n <= 0 {
-		r.err = errors.New("malformed frame body: bad varint")
+		if len(r.b) == 0 {
+			r.fail("ends early")
+		} else {
+			r.fail("bad varint")
+		}
 		return 0
 	}
 	r.b = r.b[n:]
@@ -135,7 +177,7 @@ func (r *reader) bytes() []byte {
 		return nil
 	}
 	if n > uint64(len(r.b)) {
-		r.err = fmt.Errorf("malformed frame body: %d bytes announced, %d left", n, len(r.b))
+		r.fail("%d bytes announced, %d left", n, len(r.b))
 		return nil
 	}
 	p := r.b[:n:n]
@@ -144,3 +186,28 @@ func (r *reader) bytes() []byte {
 }
 
 func (r *reader) string() string { return string(r.bytes()) }
+
+// flag reads a boolean written as the varint 0 or 1.
+func (r *reader) flag() bool {
+	v := r.uint()
+	if r.err == nil && v > 1 {
+		r.fail("flag is %d, want 0 or 1", v)
+	}
+	return v == 1
+}
+
+// flag appends a boolean as the varint 0 or 1.
+func (b body) flag(v bool) body {
+	if v {
+		return b.uint(1)
+	}
+	return b.uint(0)
+}
+
+// end fails unless the body has been read whole.
+func (r *reader) end() {
+	if r.err == nil && len(r.b) > 0 {
+		r.at = ""
+		r.fail("%d bytes left over", len(r.b))
+	}
+}

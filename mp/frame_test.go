@@ -54,6 +54,7 @@ func TestFrameBadInput(t *testing.T) {
 		{"huge length", length(maxFrame + 1), "bad length"},
 		{"truncated header", append(length(20), 1, 2, 3), "unexpected EOF"},
 		{"truncated body", append(append(length(20), make([]byte, 9)...), 1), "unexpected EOF"},
+		{"body of 1 GiB announced, 20 bytes sent", append(length(maxFrame), make([]byte, 28)...), "body of 1073741815 bytes: unexpected EOF"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newConn(bytes.NewReader(tc.input), io.Discard)
@@ -84,7 +85,8 @@ func TestHelloRoundTrip(t *testing.T) {
 		{Name: "PoolWorker-2", ParentName: "MainProcess", ParentPid: 1, Token: "t", Pool: true},
 	} {
 		t.Run(h.Name, func(t *testing.T) {
-			got, err := decodeHello(h.encode())
+			var got hello
+			err := got.decode(h.appendBody(nil))
 			if err != nil || got != h {
 				t.Errorf("got %+v, %v; want %+v", got, err, h)
 			}

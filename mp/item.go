@@ -27,7 +27,7 @@ var errNeedsInto = errors.New("use GetInto/RecvInto with a pointer to a variable
 // appendItem appends the encoding of v to dst.
 func appendItem(dst []byte, v any) ([]byte, error) {
 	iv := reflect.ValueOf(&v).Elem()
-	if b, err := appendDynamic(append(dst, itemDynamic), iv, 0); err == nil {
+	if b, err := appendTagged(append(dst, itemDynamic), iv, 0); err == nil {
 		return b, nil
 	}
 	t := reflect.TypeOf(v)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/gomp-kernel/gomp/display"
+	"math/big"
 	"os"
 	"os/signal"
 	"reflect"
@@ -57,6 +58,8 @@ var funcs = map[string]any{
 	"echoStruct":  func(x point) point { return x },
 	"echoPtr":     func(x *tree) *tree { return x },
 	"echoAny":     func(x any) any { return x },
+	"echoTime":    func(x time.Time) time.Time { return x },
+	"echoBig":     func(x []*big.Int) []*big.Int { return x },
 	"echoPair":    func(a int, b string) (string, int) { return b, a },
 	"echoChan":    func(ch chan int) {},
 	"showAround":  showAround,

@@ -18,8 +18,8 @@ import (
 type Pool struct {
 	size int
 	opts poolOptions
-	err  error  // from NewPool, returned by every call
-	init []byte // encoded initializer call, nil without one
+	err  error      // from NewPool, returned by every call
+	init *initFrame // initializer call, nil without one
 
 	mu         sync.Mutex
 	cond       *sync.Cond
@@ -136,7 +136,7 @@ func NewPool(n int, opts ...Option) *Pool {
 			p.err = fmt.Errorf("mp.WithInitializer(%s, ...): %w", tg.name, err)
 			return p
 		}
-		p.init = body(nil).string(tg.name).bytes(args)
+		p.init = &initFrame{Target: tg.name, Args: args}
 	}
 	cell := h.Cell()
 	if cores := CPUCount(); n > manyPerCore*cores && cell.Stderr != nil {

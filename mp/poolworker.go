@@ -1,7 +1,6 @@
 package mp
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -165,7 +164,7 @@ func (p *Pool) spawn(name, identity string) (*poolWorker, error) {
 	w := &poolWorker{c: c, name: name}
 	err = c.greet(hello{Name: name, ParentName: self().Name, ParentPid: os.Getpid(), Pool: true, Identity: identity}, Cell{})
 	if err == nil && p.init != nil {
-		err = c.conn.send(frame{Kind: kindInit, Body: p.init})
+		err = c.conn.sendMsg(0, p.init)
 	}
 	if err != nil {
 		w.stop(true)
@@ -194,7 +193,7 @@ func (w *poolWorker) send(t *task) error {
 	c.stdout.pin(t.cell.Stdout, t.cell.Display)
 	c.stderr.pin(t.cell.Stderr, t.cell.Display)
 	if w.version != t.version {
-		err := c.conn.send(frame{Kind: kindRestore, Body: body(nil).uint(t.version).bytes(t.snap)})
+		err := c.conn.sendMsg(0, restoreFrame{Version: t.version, Snapshot: t.snap})
 		if err != nil {
 			c.signal(syscall.SIGKILL)
 			return w.died(t, err)
@@ -203,15 +202,7 @@ func (w *poolWorker) send(t *task) error {
 	}
 	w.seq++
 	t.seq = w.seq
-	size := len(t.tg.name) + 3*binary.MaxVarintLen64
-	for _, it := range t.items {
-		size += len(it) + binary.MaxVarintLen64
-	}
-	b := body(make([]byte, 0, size)).string(t.tg.name).uint(uint64(t.first + 1)).uint(uint64(len(t.items)))
-	for _, it := range t.items {
-		b = b.bytes(it)
-	}
-	if err := c.conn.send(frame{Seq: t.seq, Kind: kindCall, Body: b}); err != nil {
+	if err := c.conn.sendMsg(t.seq, callFrame{Target: t.tg.name, First: t.first, Items: t.items}); err != nil {
 		c.signal(syscall.SIGKILL)
 		return w.died(t, err)
 	}
@@ -245,28 +236,20 @@ func (w *poolWorker) recv(t *task, term <-chan struct{}) (vals []any, broken boo
 	// Everything the task printed reaches its cell before its result.
 	c.stdout.waitMark(t.seq)
 	c.stderr.waitMark(t.seq)
-	r := reader{b: f.Body}
-	n := int(r.uint())
-	if r.err == nil && n > t.n {
-		return nil, true, fmt.Errorf("%s: %d results for %d items", w.name, n, t.n)
+	var res resultFrame
+	if err := res.decode(f.Body); err != nil {
+		return nil, true, fmt.Errorf("%s: reply: %w", w.name, err)
 	}
-	results := make([][]byte, 0, n)
-	for range n {
-		res := r.bytes()
-		if r.err != nil {
-			break
-		}
-		results = append(results, res)
+	if len(res.Results) > t.n {
+		return nil, true, fmt.Errorf("%s: %d results for %d items", w.name, len(res.Results), t.n)
 	}
-	vals, err = decodeChunk(t.tg, results)
+	vals, err = decodeChunk(t.tg, res.Results)
 	if err != nil {
 		return nil, false, err
 	}
-	if failed := r.uint(); r.err == nil && failed == 1 {
-		err = decodeRemoteError(&r, t.tg.name)
-	}
-	if r.err != nil {
-		return nil, true, fmt.Errorf("%s: reply: %w", w.name, r.err)
+	if res.Err != nil {
+		res.Err.Target = t.tg.name
+		err = res.Err
 	}
 	if err == nil && len(vals) != t.n {
 		return nil, true, fmt.Errorf("%s: %d results for %d items", w.name, len(vals), t.n)

@@ -88,11 +88,10 @@ func (p *Process) Start() error {
 	if err != nil {
 		return fmt.Errorf("start %s: %w", p.Name, err)
 	}
-	call := body(nil).string(p.target.name).uint(0).uint(1).bytes(p.args)
 	err = errors.Join(
 		c.greet(hello{Name: p.Name, ParentName: self().Name, ParentPid: os.Getpid(), Identity: identity}, cell),
-		c.conn.send(frame{Kind: kindRestore, Body: body(nil).uint(1).bytes(snap)}),
-		c.conn.send(frame{Seq: 1, Kind: kindCall, Body: call}),
+		c.conn.sendMsg(0, restoreFrame{Version: 1, Snapshot: snap}),
+		c.conn.sendMsg(1, callFrame{Target: p.target.name, First: -1, Items: [][]byte{p.args}}),
 	)
 	if err != nil {
 		c.signal(syscall.SIGKILL)

@@ -183,18 +183,6 @@ func (e *RemoteError) Error() string {
 	return b.String()
 }
 
-func (e *RemoteError) encode(b body) body {
-	p := uint64(0)
-	if e.Panic {
-		p = 1
-	}
-	return b.uint(uint64(e.Item + 1)).uint(p).string(e.Message).string(e.Stack)
-}
-
-func decodeRemoteError(r *reader, name string) *RemoteError {
-	return &RemoteError{Target: name, Item: int(r.uint()) - 1, Panic: r.uint() == 1, Message: r.string(), Stack: r.string()}
-}
-
 // ErrInterrupted is returned by calls that were waiting when the cell that
 // made them was interrupted; the processes and tasks involved are ended.
 var ErrInterrupted = errors.New("mp: interrupted")

@@ -57,7 +57,7 @@ func ServeWorker(ctx context.Context, r Runner) error {
 	stop := context.AfterFunc(ctx, func() { in.Close() })
 	defer stop()
 	w := &worker{conn: newConn(in, out), runner: r, stdout: os.Stdout, stderr: os.Stderr}
-	if err := w.conn.send(frame{Kind: kindReady}); err != nil {
+	if err := w.conn.sendMsg(0, readyFrame{}); err != nil {
 		return fmt.Errorf("mp worker: %w", err)
 	}
 	return w.serve()
@@ -82,8 +82,8 @@ type worker struct {
 	stdout, stderr io.Writer
 	hello          hello
 	restored       bool
-	stateErr       error  // failure of the last restore or initializer
-	init           []byte // initializer call (target, args), rerun after each restore
+	stateErr       error      // failure of the last restore or initializer
+	init           *initFrame // initializer call, rerun after each restore
 }
 
 func (w *worker) serve() error {
@@ -94,7 +94,7 @@ func (w *worker) serve() error {
 	if f.Kind != kindHello {
 		return fmt.Errorf("mp worker: first frame is kind %d, want hello", f.Kind)
 	}
-	if w.hello, err = decodeHello(f.Body); err != nil {
+	if err = w.hello.decode(f.Body); err != nil {
 		return fmt.Errorf("mp worker: hello: %w", err)
 	}
 	setSelf(w.hello)
@@ -109,17 +109,21 @@ func (w *worker) serve() error {
 		}
 		switch f.Kind {
 		case kindRestore:
-			r := reader{b: f.Body}
-			r.uint() // version, for the parent's bookkeeping
-			snap := r.bytes()
-			w.stateErr = errors.Join(r.err, w.runner.Restore(snap))
+			var m restoreFrame
+			w.stateErr = m.decode(f.Body)
+			if w.stateErr == nil {
+				w.stateErr = w.runner.Restore(m.Snapshot)
+			}
 			if w.stateErr != nil {
 				w.stateErr = fmt.Errorf("restore notebook state: %w", w.stateErr)
 			}
 			w.restored = true
 			w.runInit()
 		case kindInit:
-			w.init = f.Body
+			w.init = &initFrame{}
+			if err := w.init.decode(f.Body); err != nil {
+				w.stateErr = fmt.Errorf("initializer: %w", err)
+			}
 			w.runInit()
 		case kindCall:
 			reply, failed := w.call(f.Body)
@@ -133,7 +137,7 @@ func (w *worker) serve() error {
 			m := marker(w.hello.Token, f.Seq)
 			w.stdout.Write(m)
 			w.stderr.Write(m)
-			if err := w.conn.send(frame{Seq: f.Seq, Kind: kindResult, Body: reply}); err != nil {
+			if err := w.conn.sendMsg(f.Seq, reply); err != nil {
 				return fmt.Errorf("mp worker %s: %w", w.hello.Name, err)
 			}
 		case kindExit:
@@ -149,12 +153,7 @@ func (w *worker) runInit() {
 	if w.init == nil || !w.restored || w.stateErr != nil {
 		return
 	}
-	r := reader{b: w.init}
-	name, args := r.string(), r.bytes()
-	if r.err != nil {
-		w.stateErr = fmt.Errorf("initializer: %w", r.err)
-		return
-	}
+	name, args := w.init.Target, w.init.Args
 	fn, err := w.runner.Func(name)
 	if err != nil {
 		w.stateErr = fmt.Errorf("initializer %s: %w", name, err)
@@ -168,17 +167,16 @@ func (w *worker) runInit() {
 // call runs one call frame: a target and a chunk of argument tuples. The
 // reply holds the results of the items that succeeded and the error of the
 // first that failed, which ends the chunk.
-func (w *worker) call(p []byte) (reply []byte, failed bool) {
-	r := reader{b: p}
-	name := r.string()
-	first := int(r.uint()) - 1
-	n := r.uint()
+func (w *worker) call(p []byte) (reply resultFrame, failed bool) {
+	var m callFrame
+	derr := m.decode(p)
+	name, first, n := m.Target, m.First, uint64(len(m.Items))
 	var results [][]byte
 	var rerr *RemoteError
 	fn, err := w.runner.Func(name)
 	switch {
-	case r.err != nil:
-		rerr = &RemoteError{Target: name, Item: -1, Message: r.err.Error()}
+	case derr != nil:
+		rerr = &RemoteError{Target: name, Item: -1, Message: derr.Error()}
 	case w.stateErr != nil:
 		rerr = &RemoteError{Target: name, Item: -1, Message: w.stateErr.Error()}
 	case err != nil:
@@ -194,14 +192,13 @@ func (w *worker) call(p []byte) (reply []byte, failed bool) {
 	}
 	if loop.IsValid() {
 		var at int
-		results, at, rerr = w.runLoop(name, loop, &r, int(n))
+		results, at, rerr = w.runLoop(name, loop, m.Items)
 		if rerr != nil && first >= 0 {
 			rerr.Item = first + at
 		}
 	}
 	for i := uint64(0); !loop.IsValid() && rerr == nil && i < n; i++ {
-		args := r.bytes()
-		res, e := w.invoke(name, fn, args)
+		res, e := w.invoke(name, fn, m.Items[i])
 		if e != nil {
 			rerr = e
 			if first >= 0 {
@@ -214,14 +211,7 @@ func (w *worker) call(p []byte) (reply []byte, failed bool) {
 	if rerr != nil && !rerr.Panic {
 		fmt.Fprintf(w.stderr, "%s\n", rerr)
 	}
-	b := body(nil).uint(uint64(len(results)))
-	for _, res := range results {
-		b = b.bytes(res)
-	}
-	if rerr == nil {
-		return b.uint(0), false
-	}
-	return rerr.encode(b.uint(1)), true
+	return resultFrame{Results: results, Err: rerr}, rerr != nil
 }
 
 // invoke calls fn with one encoded argument tuple and encodes its results.
@@ -299,21 +289,19 @@ func loopShaped(t reflect.Type) bool {
 		t.Out(2).Kind() == reflect.Interface && t.Out(3) == errorType
 }
 
-// runLoop runs the n argument tuples in r through loop, as call runs them
+// runLoop runs the argument tuples items through loop, as call runs them
 // one by one through invoke: the encoded results of the items that
 // succeeded, and the error of the one that failed, whose index in the
 // chunk is at.
-func (w *worker) runLoop(name string, loop reflect.Value, r *reader, n int) (results [][]byte, at int, rerr *RemoteError) {
+func (w *worker) runLoop(name string, loop reflect.Value, items [][]byte) (results [][]byte, at int, rerr *RemoteError) {
 	lt := loop.Type()
+	n := len(items)
 	xs := reflect.MakeSlice(lt.In(0), n, n)
 	for i := range n {
-		args := r.bytes()
-		rr := reader{b: args}
-		err := r.err
-		if err == nil {
-			if count := rr.uint(); rr.err != nil || count != 1 {
-				err = fmt.Errorf("%d arguments for %s", count, lt.In(0).Elem())
-			}
+		rr := reader{b: items[i]}
+		var err error
+		if count := rr.uint(); rr.err != nil || count != 1 {
+			err = fmt.Errorf("%d arguments for %s", count, lt.In(0).Elem())
 		}
 		if err == nil {
 			if _, err = decodeInto(rr.b, xs.Index(i), 0); err != nil {
