@@ -2,9 +2,10 @@ package mp
 
 import (
 	"context"
-	"github.com/gomp-kernel/gomp/display"
 	"io"
 	"reflect"
+
+	"github.com/gomp-kernel/gomp/display"
 )
 
 // Host is what mp needs from the interpreter session that runs the cells.

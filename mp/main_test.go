@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/gomp-kernel/gomp/display"
 	"math/big"
 	"os"
 	"os/signal"
@@ -16,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gomp-kernel/gomp/display"
 )
 
 // The tests run real children: the test binary re-executes itself as the
