@@ -29,7 +29,7 @@ func BenchmarkProcessStartToOutput(b *testing.B) {
 				if err := p.Join(); err != nil {
 					b.Fatal(err)
 				}
-				std.refills.Wait() // the next Start finds its spare ready
+				state.children.refills.Wait() // the next Start finds its spare ready
 				b.StartTimer()
 			}
 		})
@@ -40,8 +40,8 @@ func setConfig(b *testing.B, spare bool) {
 	host.mu.Lock()
 	host.cell = Cell{}
 	host.mu.Unlock()
-	SetHost(host, Config{Path: std.cfg.Path, Env: std.cfg.Env, NoSpare: !spare})
-	b.Cleanup(func() { SetHost(host, Config{Path: std.cfg.Path, Env: std.cfg.Env}) })
+	SetHost(host, Config{Path: state.children.cfg.Path, Env: state.children.cfg.Env, NoSpare: !spare})
+	b.Cleanup(func() { SetHost(host, Config{Path: state.children.cfg.Path, Env: state.children.cfg.Env}) })
 }
 
 // BenchmarkMapSquare maps square over 10,000 ints on a warm pool of 2;

@@ -109,18 +109,19 @@ type broker struct {
 	closed bool
 }
 
-// theBroker is this process's broker, started by the first shared object.
-var theBroker struct {
+// brokerSlot holds this process's broker, started by the first shared
+// object.
+type brokerSlot struct {
 	sync.Mutex
 	b *broker
 }
 
 // localBroker returns this process's broker, starting it if needed.
 func localBroker() (*broker, error) {
-	theBroker.Lock()
-	defer theBroker.Unlock()
-	if theBroker.b != nil {
-		return theBroker.b, nil
+	state.broker.Lock()
+	defer state.broker.Unlock()
+	if state.broker.b != nil {
+		return state.broker.b, nil
 	}
 	removeStale()
 	dir, err := os.MkdirTemp("", fmt.Sprintf("gomp-%d-mp-", os.Getpid()))
@@ -138,7 +139,7 @@ func localBroker() (*broker, error) {
 	b.local.send = func(seq uint64, st kind, body []byte) { localClient(b).deliver(seq, st, body) }
 	b.wg.Add(1)
 	go b.accept()
-	theBroker.b = b
+	state.broker.b = b
 	return b, nil
 }
 
@@ -281,10 +282,10 @@ func (b *broker) close() {
 // closeBroker stops this process's broker, if it has one; Shutdown calls
 // it. Handles to its objects fail afterwards.
 func closeBroker() {
-	theBroker.Lock()
-	b := theBroker.b
-	theBroker.b = nil
-	theBroker.Unlock()
+	state.broker.Lock()
+	b := state.broker.b
+	state.broker.b = nil
+	state.broker.Unlock()
 	if b != nil {
 		b.close()
 		dropLocalClient(b)

@@ -39,8 +39,8 @@ type reply struct {
 	body []byte
 }
 
-// clients are this process's clients by broker socket path.
-var clients struct {
+// clientTable holds this process's clients by broker socket path.
+type clientTable struct {
 	sync.Mutex
 	m map[string]*client
 }
@@ -48,15 +48,15 @@ var clients struct {
 // clientFor returns the client for the broker at path, dialling it on
 // first use.
 func clientFor(path string) (*client, error) {
-	theBroker.Lock()
-	b := theBroker.b
-	theBroker.Unlock()
+	state.broker.Lock()
+	b := state.broker.b
+	state.broker.Unlock()
 	if b != nil && b.path == path {
 		return localClient(b), nil
 	}
-	clients.Lock()
-	defer clients.Unlock()
-	if c := clients.m[path]; c != nil {
+	state.clients.Lock()
+	defer state.clients.Unlock()
+	if c := state.clients.m[path]; c != nil {
 		return c, nil
 	}
 	nc, err := net.Dial("unix", path)
@@ -67,43 +67,43 @@ func clientFor(path string) (*client, error) {
 		kick: make(chan struct{}, 1), flushed: make(chan struct{})}
 	go c.read()
 	go c.flusher()
-	if clients.m == nil {
-		clients.m = map[string]*client{}
+	if state.clients.m == nil {
+		state.clients.m = map[string]*client{}
 	}
-	clients.m[path] = c
+	state.clients.m[path] = c
 	return c, nil
 }
 
 // localClient returns the client calling b directly.
 func localClient(b *broker) *client {
-	clients.Lock()
-	defer clients.Unlock()
-	if c := clients.m[b.path]; c != nil {
+	state.clients.Lock()
+	defer state.clients.Unlock()
+	if c := state.clients.m[b.path]; c != nil {
 		return c
 	}
 	c := &client{b: b, pending: map[uint64]chan reply{}}
-	if clients.m == nil {
-		clients.m = map[string]*client{}
+	if state.clients.m == nil {
+		state.clients.m = map[string]*client{}
 	}
-	clients.m[b.path] = c
+	state.clients.m[b.path] = c
 	return c
 }
 
 func dropLocalClient(b *broker) {
-	clients.Lock()
-	defer clients.Unlock()
-	if c := clients.m[b.path]; c != nil && c.b == b {
-		delete(clients.m, b.path)
+	state.clients.Lock()
+	defer state.clients.Unlock()
+	if c := state.clients.m[b.path]; c != nil && c.b == b {
+		delete(state.clients.m, b.path)
 	}
 }
 
 // closeClients closes every socket client and waits for their readers;
 // Shutdown calls it.
 func closeClients() {
-	clients.Lock()
-	all := clients.m
-	clients.m = nil
-	clients.Unlock()
+	state.clients.Lock()
+	all := state.clients.m
+	state.clients.m = nil
+	state.clients.Unlock()
 	for _, c := range all {
 		if c.nc != nil {
 			c.stopFlusher()
@@ -175,9 +175,9 @@ func (c *client) post(seq uint64, op kind, req []byte) error {
 // what a child put before Join returned comes before anything put after
 // it, as with Python's queue feeder thread joined at exit.
 func syncBrokers() {
-	clients.Lock()
+	state.clients.Lock()
 	var posted []*client
-	for _, c := range clients.m {
+	for _, c := range state.clients.m {
 		c.mu.Lock()
 		if c.posted && c.b == nil {
 			posted = append(posted, c)
@@ -185,7 +185,7 @@ func syncBrokers() {
 		}
 		c.mu.Unlock()
 	}
-	clients.Unlock()
+	state.clients.Unlock()
 	for _, c := range posted {
 		c.call(opSync, body(nil).uint(0), nil)
 	}
@@ -243,9 +243,9 @@ func (c *client) call(op kind, req []byte, timeout <-chan time.Time) (reply, err
 // kernel. A child has no cells; interrupting it is its parent's job
 // (terminating it).
 func waitContext() context.Context {
-	std.mu.Lock()
-	h := std.host
-	std.mu.Unlock()
+	state.children.mu.Lock()
+	h := state.children.host
+	state.children.mu.Unlock()
 	if h == nil {
 		return context.Background()
 	}

@@ -76,17 +76,17 @@ type Tracer interface {
 // ProgressIDPrefix) are left out of interp's symbol table, so cells
 // cannot see or call them.
 func SetHost(h Host, c Config) {
-	std.mu.Lock()
-	defer std.mu.Unlock()
-	std.host = h
-	std.cfg = c
+	state.children.mu.Lock()
+	defer state.children.mu.Unlock()
+	state.children.host = h
+	state.children.cfg = c
 }
 
 func currentHost() (Host, Config, error) {
-	std.mu.Lock()
-	defer std.mu.Unlock()
-	if std.host == nil {
+	state.children.mu.Lock()
+	defer state.children.mu.Unlock()
+	if state.children.host == nil {
 		return nil, Config{}, ErrNoHost
 	}
-	return std.host, std.cfg, nil
+	return state.children.host, state.children.cfg, nil
 }

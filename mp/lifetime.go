@@ -53,9 +53,9 @@ func (c *Config) logger() *slog.Logger {
 
 // logger is the configured logger, or slog.Default() before SetHost.
 func logger() *slog.Logger {
-	std.mu.Lock()
-	defer std.mu.Unlock()
-	return std.cfg.logger()
+	state.children.mu.Lock()
+	defer state.children.mu.Unlock()
+	return state.children.cfg.logger()
 }
 
 // ErrNoHost is returned when a Process or Pool is used in a program where
@@ -63,10 +63,10 @@ func logger() *slog.Logger {
 // so this means mp is used from a program of one's own.
 var ErrNoHost = errors.New("mp: no host: processes can only be started from a gomp kernel, runner or worker (mp.SetHost was not called)")
 
-// std is the package's state: the host main installed, the forker thread,
-// the spare worker, and every live Process and Pool (for ActiveChildren
-// and Shutdown).
-var std struct {
+// children is what mp knows of the processes this one starts: the host
+// main installed, the forker thread, the spare worker, and every live
+// Process and Pool (for ActiveChildren and Shutdown).
+type children struct {
 	mu      sync.Mutex
 	host    Host
 	cfg     Config
@@ -85,10 +85,10 @@ var std struct {
 // N in the kernel; in a child whose identity is I, prefix-I:N and I:N, so
 // that a grandchild reads Process-1:1, as in Python.
 func nextName(prefix string) (name, identity string) {
-	std.mu.Lock()
-	std.count++
-	n := std.count
-	std.mu.Unlock()
+	state.children.mu.Lock()
+	state.children.count++
+	n := state.children.count
+	state.children.mu.Unlock()
 	identity = strconv.Itoa(n)
 	if own := selfIdentity(); own != "" {
 		identity = own + ":" + identity
@@ -98,12 +98,12 @@ func nextName(prefix string) (name, identity string) {
 
 // theForker returns the forker thread, starting it on first use.
 func theForker() *forker {
-	std.mu.Lock()
-	defer std.mu.Unlock()
-	if std.forker == nil {
-		std.forker = newForker()
+	state.children.mu.Lock()
+	defer state.children.mu.Unlock()
+	if state.children.forker == nil {
+		state.children.forker = newForker()
 	}
-	return std.forker
+	return state.children.forker
 }
 
 // newChild starts a worker for a Pool.
@@ -122,10 +122,10 @@ func takeChild() (*child, error) {
 	if err != nil {
 		return nil, err
 	}
-	std.mu.Lock()
-	c := std.spare
-	std.spare = nil
-	std.mu.Unlock()
+	state.children.mu.Lock()
+	c := state.children.spare
+	state.children.spare = nil
+	state.children.mu.Unlock()
 	if c != nil && c.alive() {
 		return c, nil
 	}
@@ -142,9 +142,9 @@ func takeChild() (*child, error) {
 // a cold start in about 40. The kernel calls it after each cell of a
 // notebook that imports mp; the spare costs about 24 MB while it waits.
 func Warm() {
-	std.mu.Lock()
-	busy := len(std.procs) > 0
-	std.mu.Unlock()
+	state.children.mu.Lock()
+	busy := len(state.children.procs) > 0
+	state.children.mu.Unlock()
 	if !busy {
 		prepareSpare()
 	}
@@ -160,30 +160,30 @@ func prepareSpare() {
 		return
 	}
 	f := theForker()
-	std.mu.Lock()
-	defer std.mu.Unlock()
-	if std.spare != nil || std.filling || std.closing {
+	state.children.mu.Lock()
+	defer state.children.mu.Unlock()
+	if state.children.spare != nil || state.children.filling || state.children.closing {
 		return
 	}
-	std.filling = true
-	std.refills.Add(1)
+	state.children.filling = true
+	state.children.refills.Add(1)
 	go refill(&cfg, f)
 }
 
 // refill starts a spare worker unless one is there already. Shutdown waits
 // for it.
 func refill(cfg *Config, f *forker) {
-	defer std.refills.Done()
+	defer state.children.refills.Done()
 	c, err := startChild(cfg, f)
 	if err == nil {
 		<-c.ready // a spare is warm only once its runtime and interpreter are up
 	}
-	std.mu.Lock()
-	std.filling = false
-	if err == nil && std.spare == nil && std.forker == f {
-		std.spare, c = c, nil
+	state.children.mu.Lock()
+	state.children.filling = false
+	if err == nil && state.children.spare == nil && state.children.forker == f {
+		state.children.spare, c = c, nil
 	}
-	std.mu.Unlock()
+	state.children.mu.Unlock()
 	if err != nil {
 		cfg.logger().Warn("start spare worker", "err", err)
 		return
@@ -198,17 +198,17 @@ func refill(cfg *Config, f *forker) {
 // spare and the forker thread, and waits for all of them. The kernel calls
 // it when it shuts down; mp can be used again afterwards.
 func Shutdown() {
-	std.mu.Lock()
-	std.closing = true
-	pools := make([]*Pool, 0, len(std.pools))
-	for p := range std.pools {
+	state.children.mu.Lock()
+	state.children.closing = true
+	pools := make([]*Pool, 0, len(state.children.pools))
+	for p := range state.children.pools {
 		pools = append(pools, p)
 	}
-	procs := make([]*Process, 0, len(std.procs))
-	for p := range std.procs {
+	procs := make([]*Process, 0, len(state.children.procs))
+	for p := range state.children.procs {
 		procs = append(procs, p)
 	}
-	std.mu.Unlock()
+	state.children.mu.Unlock()
 	for _, p := range pools {
 		p.Terminate()
 	}
@@ -216,11 +216,11 @@ func Shutdown() {
 		p.Kill()
 		<-p.done
 	}
-	std.refills.Wait()
-	std.mu.Lock()
-	spare, f := std.spare, std.forker
-	std.spare, std.forker, std.closing = nil, nil, false
-	std.mu.Unlock()
+	state.children.refills.Wait()
+	state.children.mu.Lock()
+	spare, f := state.children.spare, state.children.forker
+	state.children.spare, state.children.forker, state.children.closing = nil, nil, false
+	state.children.mu.Unlock()
 	if spare != nil {
 		spare.closeInput()
 		<-spare.exited

@@ -123,7 +123,7 @@ func settled(n int) int {
 func TestNoLeaks(t *testing.T) {
 	newCell(t)
 	theForker() // lives as long as mp is in use
-	std.refills.Wait()
+	state.children.refills.Wait()
 	for _, tc := range []struct {
 		name string
 		use  func() error
@@ -193,21 +193,21 @@ func TestWarm(t *testing.T) {
 	newCell(t)
 	// dropSpare ends the spare, if any, so that Warm has one to make.
 	dropSpare := func() {
-		std.refills.Wait()
-		std.mu.Lock()
-		c := std.spare
-		std.spare = nil
-		std.mu.Unlock()
+		state.children.refills.Wait()
+		state.children.mu.Lock()
+		c := state.children.spare
+		state.children.spare = nil
+		state.children.mu.Unlock()
 		if c != nil {
 			c.closeInput()
 			<-c.exited
 		}
 	}
 	spare := func() *child {
-		std.refills.Wait()
-		std.mu.Lock()
-		defer std.mu.Unlock()
-		return std.spare
+		state.children.refills.Wait()
+		state.children.mu.Lock()
+		defer state.children.mu.Unlock()
+		return state.children.spare
 	}
 	dropSpare()
 	sleeper := NewProcess(sleepLong)

@@ -151,12 +151,12 @@ func NewPool(n int, opts ...Option) *Pool {
 		p.err = fmt.Errorf("mp.NewPool(%d): %w while starting its workers; those started were stopped", n, err)
 		return p
 	}
-	std.mu.Lock()
-	if std.pools == nil {
-		std.pools = map[*Pool]bool{}
+	state.children.mu.Lock()
+	if state.children.pools == nil {
+		state.children.pools = map[*Pool]bool{}
 	}
-	std.pools[p] = true
-	std.mu.Unlock()
+	state.children.pools[p] = true
+	state.children.mu.Unlock()
 	p.live = n
 	p.workers = workers
 	p.wg.Add(n)

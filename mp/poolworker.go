@@ -132,9 +132,9 @@ func (p *Pool) slotEnded() {
 	last := p.live == 0
 	p.mu.Unlock()
 	if last {
-		std.mu.Lock()
-		delete(std.pools, p)
-		std.mu.Unlock()
+		state.children.mu.Lock()
+		delete(state.children.pools, p)
+		state.children.mu.Unlock()
 	}
 }
 

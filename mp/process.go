@@ -99,14 +99,14 @@ func (p *Process) Start() error {
 		return fmt.Errorf("start %s: %w", p.Name, err)
 	}
 	p.c, p.pid, p.started = c, c.pid(), true
-	std.mu.Lock()
-	if std.procs == nil {
-		std.procs = map[*Process]bool{}
+	state.children.mu.Lock()
+	if state.children.procs == nil {
+		state.children.procs = map[*Process]bool{}
 	}
-	std.procs[p] = true
-	std.started++
-	p.order = std.started
-	std.mu.Unlock()
+	state.children.procs[p] = true
+	state.children.started++
+	p.order = state.children.started
+	state.children.mu.Unlock()
 	go p.watch(contextOf(cell))
 	return nil
 }
@@ -120,9 +120,9 @@ func (p *Process) watch(ctx context.Context) {
 	case <-ctx.Done():
 		p.c.terminate()
 	}
-	std.mu.Lock()
-	delete(std.procs, p)
-	std.mu.Unlock()
+	state.children.mu.Lock()
+	delete(state.children.procs, p)
+	state.children.mu.Unlock()
 	prepareSpare()
 	close(p.done)
 }
@@ -244,37 +244,37 @@ func (p *Process) String() string {
 	return fmt.Sprintf("<Process name=%q pid=%d stopped exitcode=%d>", p.Name, p.pid, code)
 }
 
-// selfState is who this process is: MainProcess in the kernel, or what the
+// selfInfo is who this process is: MainProcess in the kernel, or what the
 // hello said in a worker.
-var selfState struct {
+type selfInfo struct {
 	sync.Mutex
 	hello *hello
 }
 
 func setSelf(h hello) {
-	selfState.Lock()
-	selfState.hello = &h
-	selfState.Unlock()
+	state.self.Lock()
+	state.self.hello = &h
+	state.self.Unlock()
 }
 
 // selfIdentity is this process's place in the process tree: "" in the
 // kernel, the identity its parent gave it in a child.
 func selfIdentity() string {
-	selfState.Lock()
-	defer selfState.Unlock()
-	if selfState.hello == nil {
+	state.self.Lock()
+	defer state.self.Unlock()
+	if state.self.hello == nil {
 		return ""
 	}
-	return selfState.hello.Identity
+	return state.self.hello.Identity
 }
 
 func self() *Process {
-	selfState.Lock()
-	defer selfState.Unlock()
-	if selfState.hello == nil {
+	state.self.Lock()
+	defer state.self.Unlock()
+	if state.self.hello == nil {
 		return &Process{Name: "MainProcess", pid: os.Getpid()}
 	}
-	return &Process{Name: selfState.hello.Name, pid: os.Getpid()}
+	return &Process{Name: state.self.hello.Name, pid: os.Getpid()}
 }
 
 // CurrentProcess describes the process calling it: Name is "MainProcess"
@@ -285,23 +285,23 @@ func CurrentProcess() *Process { return self() }
 // ParentProcess describes the parent of a child, or returns nil in the
 // kernel. Its Pid is the parent's process id.
 func ParentProcess() *Process {
-	selfState.Lock()
-	defer selfState.Unlock()
-	if selfState.hello == nil {
+	state.self.Lock()
+	defer state.self.Unlock()
+	if state.self.hello == nil {
 		return nil
 	}
-	return &Process{Name: selfState.hello.ParentName, pid: selfState.hello.ParentPid}
+	return &Process{Name: state.self.hello.ParentName, pid: state.self.hello.ParentPid}
 }
 
 // ActiveChildren returns the Processes started by this process that have
 // not yet exited (pool workers are not listed).
 func ActiveChildren() []*Process {
-	std.mu.Lock()
-	all := make([]*Process, 0, len(std.procs))
-	for p := range std.procs {
+	state.children.mu.Lock()
+	all := make([]*Process, 0, len(state.children.procs))
+	for p := range state.children.procs {
 		all = append(all, p)
 	}
-	std.mu.Unlock()
+	state.children.mu.Unlock()
 	out := all[:0]
 	for _, p := range all {
 		if p.IsAlive() {

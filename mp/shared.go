@@ -56,13 +56,13 @@ func newArray(init any) (*Array, error) {
 		return nil, err
 	}
 	defer f.Close()
-	segments.Lock()
-	if segments.own == nil {
+	state.segments.Lock()
+	if state.segments.own == nil {
 		removeStale()
-		segments.own = map[string]bool{}
+		state.segments.own = map[string]bool{}
 	}
-	segments.own[f.Name()] = true
-	segments.Unlock()
+	state.segments.own[f.Name()] = true
+	state.segments.Unlock()
 	if err := f.Truncate(int64(max(size, 1))); err != nil {
 		unlinkSegment(f.Name())
 		return nil, err
@@ -81,10 +81,10 @@ func sharedKind(k reflect.Kind) bool {
 	return k >= reflect.Int && k <= reflect.Uint64 || k == reflect.Float32 || k == reflect.Float64
 }
 
-// segments are the shared memory files this process created (removed at
-// Shutdown) and the ones it has mapped, by path (mapped once per process,
-// however many handles arrive).
-var segments struct {
+// segmentTable holds the shared memory files this process created
+// (removed at Shutdown) and the ones it has mapped, by path (mapped once
+// per process, however many handles arrive).
+type segmentTable struct {
 	sync.Mutex
 	own    map[string]bool
 	mapped map[string][]byte
@@ -95,29 +95,29 @@ func mapSegment(f *os.File, size int) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("map shared memory: %w", err)
 	}
-	segments.Lock()
-	if segments.mapped == nil {
-		segments.mapped = map[string][]byte{}
+	state.segments.Lock()
+	if state.segments.mapped == nil {
+		state.segments.mapped = map[string][]byte{}
 	}
-	segments.mapped[f.Name()] = mem
-	segments.Unlock()
+	state.segments.mapped[f.Name()] = mem
+	state.segments.Unlock()
 	return mem, nil
 }
 
 func unlinkSegment(path string) {
-	segments.Lock()
-	delete(segments.own, path)
-	segments.Unlock()
+	state.segments.Lock()
+	delete(state.segments.own, path)
+	state.segments.Unlock()
 	os.Remove(path)
 }
 
 // removeSegments removes the files of the segments this process created;
 // Shutdown calls it. Mappings stay valid.
 func removeSegments() {
-	segments.Lock()
-	own := segments.own
-	segments.own = nil
-	segments.Unlock()
+	state.segments.Lock()
+	own := state.segments.own
+	state.segments.own = nil
+	state.segments.Unlock()
 	for path := range own {
 		os.Remove(path)
 	}
@@ -134,9 +134,9 @@ func openArray(r *reader) (any, error) {
 		return nil, errCorrupt
 	}
 	size := n * int(et.Size())
-	segments.Lock()
-	mem := segments.mapped[path]
-	segments.Unlock()
+	state.segments.Lock()
+	mem := state.segments.mapped[path]
+	state.segments.Unlock()
 	if mem == nil {
 		f, err := os.OpenFile(path, os.O_RDWR, 0)
 		if err != nil {
