@@ -121,11 +121,3 @@ func guardedGo(g *ast.GoStmt) *ast.BlockStmt {
 func (s *Session) goPanic(r any) {
 	fmt.Fprintf(s.out.stderr(), "panic in goroutine: %v\n", r)
 }
-
-// instrument applies the rewrites every piece of notebook code gets
-// before it is compiled.
-func (s *Session) instrument(n ast.Node) {
-	guardGo(n)
-	s.probe.rewrite(n)
-	s.richArgs(n)
-}

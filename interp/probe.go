@@ -121,12 +121,30 @@ func (p *prober) rewrite(n ast.Node) {
 				name.(*ast.BasicLit).Value = strconv.Quote(recvTypeName(field.Type) + "." + f.Name.Name)
 				recv = &ast.Ident{Name: field.Names[0].Name, NamePos: f.Body.Lbrace}
 			}
+			nameParams(f.Type)
 			insertProbe(f.Body, name, recv)
 		case *ast.FuncLit:
+			nameParams(f.Type)
 			insertProbe(f.Body, &ast.BasicLit{Kind: token.STRING, Value: `""`, ValuePos: f.Body.Lbrace}, &ast.Ident{Name: "nil", NamePos: f.Body.Lbrace})
 		}
 		return true
 	})
+}
+
+// nameParams names a func's unnamed parameters "_". yaegi v0.16.1
+// shifts the frame slots of a func with unnamed parameters once its body
+// has a statement before the first one the user wrote (the probe), and
+// the call fails with "reflect.Set: value of type int is not assignable
+// to type bool"; blank names are equivalent and keep the slots right.
+func nameParams(ft *ast.FuncType) {
+	if ft.Params == nil {
+		return
+	}
+	for _, f := range ft.Params.List {
+		if len(f.Names) == 0 {
+			f.Names = []*ast.Ident{{Name: "_", NamePos: f.Pos()}}
+		}
+	}
 }
 
 func insertProbe(body *ast.BlockStmt, name, recv ast.Expr) {

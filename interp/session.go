@@ -78,9 +78,10 @@ type Session struct {
 	deep  atomic.Pointer[RecursionError] // recorded by stopDeep for the boundary that reports it
 	calls atomic.Int32                   // calls running through guardDeep
 
-	exitProcess bool      // os.Exit ends the process (Options.ExitProcess)
-	seq         int       // counts rebuilt helper variables (Func, Loop)
-	loops       loopCache // compiled by Loop; guarded by run
+	exitProcess bool         // os.Exit ends the process (Options.ExitProcess)
+	seq         int          // counts rebuilt helper variables (Func, Loop)
+	blanks      atomic.Int64 // counts renamed blank globals (blankVars)
+	loops       loopCache    // compiled by Loop; guarded by run
 }
 
 // cellState is the running (or latest) cell.
@@ -228,6 +229,9 @@ func (s *Session) execute(ctx context.Context, code string, st *cellState) (Valu
 	if err != nil {
 		return Value{}, compileError(err)
 	}
+	if err := checkReserved(s.yi.FileSet(), items); err != nil {
+		return Value{}, err
+	}
 	items, rebuilt, err := s.prepare(items, st, code, true)
 	if err != nil {
 		return Value{}, err
@@ -267,9 +271,7 @@ func (s *Session) execute(ctx context.Context, code string, st *cellState) (Valu
 // their types, because a new definition would get new storage that
 // earlier funcs do not see.
 func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st *cellState) (reflect.Value, error) {
-	s.rewriteUpdates(stmt)
-	block := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{scoped(stmt)}, Rbrace: phys}
-	s.instrument(block)
+	block := s.topLevel(stmt, phys)
 	if a, ok := stmt.(*ast.AssignStmt); ok && a.Tok == token.DEFINE && s.allGlobals(a.Lhs) && s.keepsTypes(a) {
 		assign := *a
 		assign.Tok = token.ASSIGN
