@@ -43,7 +43,7 @@ type IO struct {
 	// Stdout and Stderr receive the cell's output; nil discards it.
 	Stdout, Stderr io.Writer
 	// Input reads one line typed by the user (without its newline). With
-	// Input nil, a cell reading stdin gets ErrNoInput.
+	// Input nil, a cell reading stdin gets errNoInput.
 	Input func(prompt string, password bool) (string, error)
 	// Display receives what the cell shows with the display package
 	// (display_data, updates, clear_output). With Display nil, displays
@@ -101,9 +101,9 @@ var (
 	// ErrInterrupted is wrapped by the error Execute returns when the
 	// cell's ctx was done before it finished.
 	ErrInterrupted = errors.New("interrupted")
-	// ErrNoInput is returned to a cell that reads stdin when its IO has no
+	// errNoInput is returned to a cell that reads stdin when its IO has no
 	// Input function.
-	ErrNoInput = errors.New("this cell cannot read input: the frontend did not allow stdin")
+	errNoInput = errors.New("this cell cannot read input: the frontend did not allow stdin")
 )
 
 // New returns a Session with an empty notebook.
@@ -256,7 +256,7 @@ func (s *Session) execute(ctx context.Context, code string, st *cellState) (Valu
 			}
 			continue
 		}
-		if u.item.kind == Expr {
+		if u.item.kind == exprItem {
 			return s.evalExpr(ctx, u.item, st)
 		}
 		if _, err := s.runStmt(ctx, u.item.stmt, u.item.phys, st); err != nil {

@@ -63,7 +63,7 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 	var newImports []importSpec
 	for _, it := range items {
 		switch it.kind {
-		case Import:
+		case importItem:
 			g := it.decl.(*ast.GenDecl)
 			var specs []ast.Spec
 			for _, sp := range g.Specs {
@@ -84,7 +84,7 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 				continue
 			}
 			g.Specs = specs
-		case Decl:
+		case declItem:
 			text := code[it.start:it.end]
 			tok := declTok(it.decl)
 			// A var declared again gets new storage in yaegi, which
@@ -121,7 +121,7 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 	}
 	stmtNames := map[string]bool{}
 	for _, it := range out {
-		if it.kind == Stmt || it.kind == Expr {
+		if it.kind == stmtItem || it.kind == exprItem {
 			for _, n := range it.defines {
 				stmtNames[n] = true
 			}
@@ -129,7 +129,7 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 	}
 	var moved []record
 	for _, it := range out {
-		if it.kind != Decl || usesAny(it.uses, stmtNames) {
+		if it.kind != declItem || usesAny(it.uses, stmtNames) {
 			continue
 		}
 		p := s.yi.FileSet().Position(it.decl.Pos())
@@ -198,7 +198,7 @@ func (s *Session) declare(ctx context.Context, decls []ast.Decl, items []item, c
 	for _, d := range decls {
 		i := slices.IndexFunc(items, func(it item) bool { return it.decl == d })
 		it := items[i]
-		if it.kind == Import {
+		if it.kind == importItem {
 			for _, sp := range d.(*ast.GenDecl).Specs {
 				s.setState(func() { s.imports = append(s.imports, specOf(sp.(*ast.ImportSpec))) })
 			}
@@ -436,7 +436,7 @@ func (s *Session) isConversion(call *ast.CallExpr) bool {
 // cellDeclares reports whether one of items declares name.
 func cellDeclares(items []item, name string) bool {
 	for _, it := range items {
-		if it.kind == Decl && slices.Contains(it.defines, name) {
+		if it.kind == declItem && slices.Contains(it.defines, name) {
 			return true
 		}
 	}
