@@ -106,3 +106,35 @@ func checkReserved(fset *token.FileSet, items []item) error {
 	msg := fmt.Sprintf("%s:%d:%d: %s: names starting with %s are reserved for gomp; rename it", strings.TrimSuffix(p.Filename, fileSuffix), p.Line, p.Column, found.Name, reservedPrefix)
 	return &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}, Line: p.Line, Col: p.Column}
 }
+
+// declareCommaOk declares the names of a, a top-level `v, ok := x` of a
+// map index, type assertion or channel receive, when some name is new or
+// changes its type, and reports whether it did; the caller then runs a as
+// an assignment. yaegi v0.16.1 fails on such a := at top level (a panic,
+// "nil type", while it types the globals) although `v := x` alone works.
+// So each name is declared by compiling, without running, `v := x` and
+// `ok := false`: compiling adds the name, with its static type, to the
+// globals, and settleFrame gives it storage; x runs once, in the
+// assignment.
+func (s *Session) declareCommaOk(a *ast.AssignStmt, phys token.Pos) bool {
+	if len(a.Lhs) != 2 || len(a.Rhs) != 1 || !isCommaOk(a.Rhs[0]) {
+		return false
+	}
+	vals := []ast.Expr{a.Rhs[0], &ast.Ident{Name: "false", NamePos: a.Rhs[0].Pos()}}
+	var list []ast.Stmt
+	for i, l := range a.Lhs {
+		if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
+			list = append(list, &ast.AssignStmt{Lhs: []ast.Expr{l}, TokPos: a.TokPos, Tok: token.DEFINE, Rhs: []ast.Expr{vals[i]}})
+		}
+	}
+	if len(list) == 0 {
+		return false
+	}
+	block := &ast.BlockStmt{Lbrace: phys, List: list, Rbrace: phys}
+	s.instrument(block)
+	if _, err := s.compileQuiet(block); err != nil {
+		return false
+	}
+	s.settleFrame()
+	return true
+}

@@ -272,7 +272,14 @@ func (s *Session) execute(ctx context.Context, code string, st *cellState) (Valu
 // earlier funcs do not see.
 func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st *cellState) (reflect.Value, error) {
 	block := s.topLevel(stmt, phys)
-	if a, ok := stmt.(*ast.AssignStmt); ok && a.Tok == token.DEFINE && s.allGlobals(a.Lhs) && s.keepsTypes(a) {
+	a, isDefine := stmt.(*ast.AssignStmt)
+	isDefine = isDefine && a.Tok == token.DEFINE
+	if isDefine && (!s.allGlobals(a.Lhs) || !s.keepsTypes(a)) && s.declareCommaOk(a, phys) {
+		assign := *a
+		assign.Tok = token.ASSIGN
+		return s.compileRun(ctx, &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{&assign}, Rbrace: phys}, st)
+	}
+	if isDefine && s.allGlobals(a.Lhs) && s.keepsTypes(a) {
 		assign := *a
 		assign.Tok = token.ASSIGN
 		if prog, err := s.compile(&ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{&assign}, Rbrace: phys}); err == nil {
