@@ -27,6 +27,8 @@ func reserved(what string) string { return reservedPrefix + what }
 //   - guardGo: go statements recover their panics;
 //   - prober.rewrite: the probe check at the start of every func body,
 //     and unnamed parameters named `_` (nameParams);
+//   - assertions: type assertions to notebook interfaces go through a
+//     type switch that binds the value;
 //   - richArgs: display's values pass through _gompRich;
 //
 // and, for top-level statements only (topLevel):
@@ -41,6 +43,7 @@ func (s *Session) instrument(n ast.Node) {
 	s.blankVars(n)
 	guardGo(n)
 	s.probe.rewrite(n)
+	s.assertions(n)
 	s.richArgs(n)
 }
 
