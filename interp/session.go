@@ -413,7 +413,7 @@ func (s *Session) compileAST(n ast.Node) (prog *yaegi.Program, panicked any, err
 	prog, err = s.yi.CompileAST(n)
 	if err != nil {
 		s.settleFrame()
-		if strings.Contains(err.Error(), "constant definition loop") {
+		if isDefinitionLoop(err) {
 			if id, ok := s.undefinedName(n); ok {
 				p := s.yi.FileSet().Position(id.Pos())
 				what := "undefined: " + id.Name

@@ -303,10 +303,8 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 	n := 1
 	if _, terr := s.compile(trial); terr == nil {
 		n = many
-	} else if msg := terr.Error(); strings.Contains(msg, "assignment mismatch") {
-		if i := strings.Index(msg, " returns "); i >= 0 {
-			fmt.Sscanf(msg[i+len(" returns "):], "%d", &n)
-		}
+	} else if c, ok := resultCount(terr); ok {
+		n = c
 	}
 	if n == 0 && s.isConversion(call) {
 		// yaegi says a conversion such as display.HTML(s) "returns 0 values".
