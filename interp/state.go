@@ -329,7 +329,7 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 	}
 	lhs := make([]ast.Expr, n)
 	for i := range lhs {
-		lhs[i] = &ast.Ident{NamePos: call.Pos(), Name: "_gompR" + strconv.Itoa(i)}
+		lhs[i] = &ast.Ident{NamePos: call.Pos(), Name: reserved("R") + strconv.Itoa(i)}
 	}
 	assign := &ast.AssignStmt{Lhs: lhs, TokPos: call.Pos(), Tok: token.DEFINE, Rhs: []ast.Expr{call}}
 	if err := s.define(ctx, assign, it.phys, st); err != nil {
@@ -338,13 +338,13 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 	g := s.yi.Globals()
 	vals := make([]reflect.Value, n)
 	for i := range vals {
-		vals[i] = g["_gompR"+strconv.Itoa(i)]
+		vals[i] = g[reserved("R")+strconv.Itoa(i)]
 	}
 	var data display.Bundle
 	last := vals[n-1]
 	withErr := last.IsValid() && last.Type() == reflect.TypeFor[error]()
 	if withErr && last.IsNil() && n == 2 && s.hasRichMethods() {
-		data = s.ask(ctx, "_gompR0", call.Pos(), it.phys, st)
+		data = s.ask(ctx, reserved("R0"), call.Pos(), it.phys, st)
 	}
 	for i := range vals {
 		vals[i] = take(vals[i])
