@@ -272,18 +272,16 @@ func (s *Session) execute(ctx context.Context, code string, st *cellState) (Valu
 // earlier funcs do not see.
 func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st *cellState) (reflect.Value, error) {
 	block := s.topLevel(stmt, phys)
-	a, isDefine := stmt.(*ast.AssignStmt)
-	isDefine = isDefine && a.Tok == token.DEFINE
-	if isDefine && (!s.allGlobals(a.Lhs) || !s.keepsTypes(a)) && s.declareCommaOk(a, phys) {
+	if a, ok := stmt.(*ast.AssignStmt); ok && a.Tok == token.DEFINE {
 		assign := *a
 		assign.Tok = token.ASSIGN
-		return s.compileRun(ctx, &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{&assign}, Rbrace: phys}, st)
-	}
-	if isDefine && s.allGlobals(a.Lhs) && s.keepsTypes(a) {
-		assign := *a
-		assign.Tok = token.ASSIGN
-		if prog, err := s.compile(&ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{&assign}, Rbrace: phys}); err == nil {
-			return s.runProgram(ctx, prog, st)
+		asAssign := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{&assign}, Rbrace: phys}
+		if s.allGlobals(a.Lhs) && s.keepsTypes(a) {
+			if prog, err := s.compile(asAssign); err == nil {
+				return s.runProgram(ctx, prog, st)
+			}
+		} else if s.declareCommaOk(a, phys) {
+			return s.compileRun(ctx, asAssign, st)
 		}
 	}
 	return s.compileRun(ctx, block, st)
