@@ -292,10 +292,7 @@ func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st
 // anew: assigning would constrain each cell's value to the type the
 // previous cell's value had.
 func (s *Session) define(ctx context.Context, assign *ast.AssignStmt, phys token.Pos, st *cellState) error {
-	s.rewriteUpdates(assign)
-	block := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{assign}, Rbrace: phys}
-	s.instrument(block)
-	_, err := s.compileRun(ctx, block, st)
+	_, err := s.compileRun(ctx, s.topLevel(assign, phys), st)
 	return err
 }
 
