@@ -95,7 +95,9 @@
 //     `switch x := v.(type) { case I: }` matches values with only some of
 //     I's methods; `switch s := v; f(s) { ... }` takes the first case
 //     whatever f returns. `_, ok := v.(I)` answers right, except that a T
-//     counts as having *T's methods (a gap, in the README). assertions
+//     counts as having *T's methods and a *T as having none of T's, and
+//     that a value made an interface other than by passing it (see the
+//     next-but-one item) has no methods (gaps, in the README). assertions
 //     (assert.go) asks with that form and converts through a binding type
 //     switch, and rewrites type switches with a case of a notebook
 //     interface into a switch on the index of the matching case.
@@ -132,11 +134,14 @@
 //     variable of another type: its own result variables are defined anew
 //     each time (Session.define) and a := of an existing global with a new
 //     static type defines it anew (keepsTypes).
-//   - A notebook value stored in a package-level variable of interface
-//     type (`var x any = T{}`) is not boxed with its type: no path can
-//     find T's methods, and display.Show(x), a trailing x or x.(I) treat
-//     it as having none. That case is documented in the README, not worked
-//     around.
+//   - A notebook value made an interface by a variable declaration
+//     (`var x any = T{}`, at top level or in a func), a conversion
+//     (any(T{})) or a return (`return T{}` from a func whose result is
+//     any) is not boxed with its type: no path can find T's methods, and
+//     display.Show(x), a trailing x or x.(I) treat it as having none.
+//     Passing it as an argument, storing it in a []any, a map or a channel
+//     and `var s I = T{}` box it. That case is documented in the README,
+//     not worked around.
 //   - Go's run-time errors arrive as reflect's panics ("reflect: slice
 //     index out of range") or with positions in gomp's internal file
 //     names; errors.go (goPanicText) gives Go's wording, and failure.go
