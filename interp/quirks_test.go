@@ -21,7 +21,7 @@ func TestYaegiQuirks(t *testing.T) {
 		name       string
 		workaround string
 		cells      []string // evaluated in order; all but the last must succeed
-		want       string   // in the last cell's error, or its value with %v when it succeeds
+		want       string   // in the last cell's error, or its value with %v ("<no value>" for none) when it succeeds
 	}{
 		{
 			name:       "unnamed parameter after a prologue shifts frame slots",
@@ -132,6 +132,27 @@ func TestYaegiQuirks(t *testing.T) {
 			cells:      []string{`import "time"`, "_, _ = time.Duration(5)"},
 			want:       "returns 0 values",
 		},
+		{
+			name:       "a trailing *p with p nil yields no value",
+			workaround: "evalExpr's nil dereference (state.go)",
+			cells:      []string{"var p *int", "*p"},
+			want:       "<no value>",
+		},
+		{
+			name:       "run-time errors arrive as reflect's panics",
+			workaround: "goPanicText (errors.go)",
+			cells:      []string{"xs := []int{}", "xs[5]"},
+			want:       "reflect: slice index out of range",
+		},
+		{
+			name:       "two notebook types with the same fields share one reflect type",
+			workaround: "keepsTypes and Session.define (types.go, session.go)",
+			cells: []string{
+				`import "fmt"`, "type A struct{ X int }", "type B struct{ X int }",
+				`fmt.Sprintf("%T %T", A{}, B{})`,
+			},
+			want: "struct { X int } struct { X int }",
+		},
 	}
 	for _, q := range quirks {
 		t.Run(q.name, func(t *testing.T) {
@@ -155,6 +176,8 @@ func TestYaegiQuirks(t *testing.T) {
 					got = err.Error()
 				} else if v.IsValid() {
 					got = fmt.Sprint(v)
+				} else {
+					got = "<no value>"
 				}
 			}
 			if !strings.Contains(got, q.want) {
