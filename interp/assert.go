@@ -27,8 +27,10 @@ import (
 //	case 1: x := _gompS; B
 //	default: x := _gompS; C }}
 //
-// (a failing single assertion still panics with yaegi's message). Only
-// code inside funcs is rewritten: at top level the assertions work. Run
+// (a failing single assertion still panics with yaegi's message). At top
+// level only the comma-ok form is rewritten: a single assertion works
+// there, and keeps its positions for explain (a type switch at top level
+// runs inside a func, see scoped). Run
 // it after prober.rewrite: the generated funcs need no probe.
 func (s *Session) assertions(n ast.Node) {
 	if !hasAssertion(n) {
@@ -56,9 +58,6 @@ func (s *Session) assertions(n ast.Node) {
 		case *ast.FuncDecl, *ast.FuncLit:
 			depth++
 		}
-		if depth == 0 {
-			return true
-		}
 		switch x := c.Node().(type) {
 		case *ast.AssignStmt:
 			if len(x.Lhs) == 2 && len(x.Rhs) == 1 && commaOk(x.Rhs[0]) {
@@ -69,11 +68,11 @@ func (s *Session) assertions(n ast.Node) {
 				x.Values[0] = assertCall(x.Values[0].(*ast.TypeAssertExpr), true)
 			}
 		case *ast.TypeAssertExpr:
-			if x.Type != nil && isIface(x.Type) && !ours(x) {
+			if depth > 0 && x.Type != nil && isIface(x.Type) && !ours(x) {
 				c.Replace(assertCall(x, false))
 			}
 		case *ast.TypeSwitchStmt:
-			if _, labeled := c.Parent().(*ast.LabeledStmt); labeled {
+			if _, labeled := c.Parent().(*ast.LabeledStmt); labeled || depth == 0 {
 				break
 			}
 			for _, cc := range x.Body.List {

@@ -100,7 +100,11 @@
 //     next-but-one item) has no methods (gaps, in the README). assertions
 //     (assert.go) asks with that form and converts through a binding type
 //     switch, and rewrites type switches with a case of a notebook
-//     interface into a switch on the index of the matching case.
+//     interface into a switch on the index of the matching case. The
+//     same panic on success hits `x.(I)` and `v, ok := x.(I)` in
+//     top-level statements; only the comma-ok form is rewritten there,
+//     since the rewritten single form loses the statement's frame when
+//     the assertion fails (the README names the gap).
 //   - A := inside a top-level for, if, switch or block is sometimes
 //     "undefined" at its next use: scoped (session.go) runs such
 //     statements inside a func literal.
