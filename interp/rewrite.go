@@ -27,18 +27,22 @@ func reserved(what string) string { return reservedPrefix + what }
 //   - guardGo: go statements recover their panics;
 //   - prober.rewrite: the probe check at the start of every func body,
 //     and unnamed parameters named `_` (nameParams);
-//   - assertions: type assertions to notebook interfaces go through a
-//     type switch that binds the value;
+//   - assertions: type assertions and type switches to notebook
+//     interfaces ask with `_, ok := v.(I)` and convert through a type
+//     switch that binds the value (assert.go);
 //   - richArgs: display's values pass through _gompRich;
 //
 // and, for top-level statements only (topLevel):
 //
 //   - rewriteUpdates: h.Update(v) on a compiled display handle becomes
 //     display.Update(h, v);
-//   - scoped: compound statements run inside a func literal.
+//   - scoped: compound statements run inside a func literal;
+//
+// and, when runStmt runs a := of a map index, type assertion or receive
+// with new names, declareCommaOk.
 
 // instrument applies the rewrites every piece of notebook code gets
-// before it is compiled. It is idempotent.
+// before it is compiled, once per parsed AST (guardGo is not idempotent).
 func (s *Session) instrument(n ast.Node) {
 	s.blankVars(n)
 	guardGo(n)
