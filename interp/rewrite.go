@@ -137,8 +137,8 @@ func (s *Session) declareCommaOk(a *ast.AssignStmt, phys token.Pos) bool {
 	if len(list) == 0 {
 		return false
 	}
+	// a was instrumented with its statement (topLevel).
 	block := &ast.BlockStmt{Lbrace: phys, List: list, Rbrace: phys}
-	s.instrument(block)
 	if _, err := s.compileQuiet(block); err != nil {
 		return false
 	}
