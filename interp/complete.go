@@ -165,7 +165,7 @@ func (s *Session) Complete(code string, cursor int) (matches []Completion, start
 		s.scopeNames(&c, code, from)
 	}
 	for _, m := range c.m {
-		if strings.HasPrefix(m.Text, prefix) && !strings.HasPrefix(m.Text, "_gomp") && m.Text != "_" {
+		if strings.HasPrefix(m.Text, prefix) && !strings.HasPrefix(m.Text, reservedPrefix) && m.Text != "_" {
 			matches = append(matches, m)
 		}
 	}

@@ -131,12 +131,12 @@ func (s *Session) represent(ctx context.Context, x ast.Expr, phys token.Pos, st 
 		return reflect.Value{}, nil, &CellError{Name: "CompileError", Value: "undefined name"}
 	}
 	pos := x.Pos()
-	assign := &ast.AssignStmt{Lhs: []ast.Expr{&ast.Ident{Name: "_gompV", NamePos: pos}}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{x}}
+	assign := &ast.AssignStmt{Lhs: []ast.Expr{&ast.Ident{Name: reserved("V"), NamePos: pos}}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{x}}
 	if err := s.define(ctx, assign, phys, st); err != nil {
 		return reflect.Value{}, nil, err
 	}
-	b := s.ask(ctx, "_gompV", pos, phys, st)
-	return take(s.yi.Globals()["_gompV"]), b, nil
+	b := s.ask(ctx, reserved("V"), pos, phys, st)
+	return take(s.yi.Globals()[reserved("V")]), b, nil
 }
 
 // ask calls display.Represent on the global name from inside the
@@ -148,9 +148,9 @@ func (s *Session) represent(ctx context.Context, x ast.Expr, phys token.Pos, st 
 func (s *Session) ask(ctx context.Context, name string, pos, phys token.Pos, st *cellState) display.Bundle {
 	id := func(n string) *ast.Ident { return &ast.Ident{Name: n, NamePos: pos} }
 	q := &ast.AssignStmt{
-		Lhs: []ast.Expr{id("_gompB"), id("_gompOK")}, TokPos: pos, Tok: token.DEFINE,
+		Lhs: []ast.Expr{id(reserved("B")), id(reserved("OK"))}, TokPos: pos, Tok: token.DEFINE,
 		Rhs: []ast.Expr{&ast.CallExpr{
-			Fun: &ast.SelectorExpr{X: id("_gompdisplay"), Sel: id("Represent")}, Lparen: pos, Rparen: pos,
+			Fun: &ast.SelectorExpr{X: id(reserved("display")), Sel: id("Represent")}, Lparen: pos, Rparen: pos,
 			Args: []ast.Expr{id(name)},
 		}},
 	}
@@ -159,7 +159,7 @@ func (s *Session) ask(ctx context.Context, name string, pos, phys token.Pos, st 
 		return nil
 	}
 	g := s.yi.Globals()
-	ok, b := take(g["_gompOK"]), take(g["_gompB"])
+	ok, b := take(g[reserved("OK")]), take(g[reserved("B")])
 	if ok.IsValid() && ok.Kind() == reflect.Bool && ok.Bool() && b.IsValid() {
 		if b, isBundle := b.Interface().(display.Bundle); isBundle {
 			return b
@@ -232,7 +232,7 @@ func (s *Session) rewriteUpdates(stmt ast.Node) {
 		if v, ok := globals[h.Name]; local[h.Name] || !ok || !isHandle(v) {
 			continue
 		}
-		c.Fun = &ast.SelectorExpr{X: &ast.Ident{Name: "_gompdisplay", NamePos: h.Pos()}, Sel: &ast.Ident{Name: "Update", NamePos: sel.Sel.Pos()}}
+		c.Fun = &ast.SelectorExpr{X: &ast.Ident{Name: reserved("display"), NamePos: h.Pos()}, Sel: &ast.Ident{Name: "Update", NamePos: sel.Sel.Pos()}}
 		c.Args = []ast.Expr{h, c.Args[0]}
 	}
 }

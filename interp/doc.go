@@ -69,6 +69,50 @@
 //
 // # yaegi behaviours this package works around (v0.16.1)
 //
+// The rewrites every piece of notebook code gets run as one pipeline
+// (instrument and topLevel, rewrite.go); every name they and the preludes
+// add starts with reservedPrefix ("_gomp"), which cells may not use
+// (checkReserved). The scraping of yaegi's error texts is in errors.go.
+// TestYaegiQuirks (quirks_test.go) pins each behaviour below on a bare
+// interpreter, so that a yaegi upgrade shows which workarounds died; the
+// testdata/cells/quirks*.txtar goldens show the workarounds from a cell.
+//
+//   - A func with unnamed parameters whose body starts with a statement
+//     gomp added (the probe check) reads its arguments from the wrong
+//     frame slots: "reflect.Set: value of type int is not assignable to
+//     type bool". nameParams (probe.go) names them "_".
+//   - A top-level `var _ = x` declares a global named "_", which later
+//     `_ = f()` and `a, _ := ...` then assign (a reflect.Set panic, or a
+//     wrong value). blankVars gives such names reserved ones.
+//   - `v, ok := m[k]` (or x.(T), <-ch) at top level fails while yaegi
+//     types the globals ("nil type"), as does `var v, ok = m[k]`.
+//     declareCommaOk compiles, without running, `v := m[k]` and
+//     `ok := false` to declare the names, then runs an assignment.
+//   - Inside a func, asserting an any to a notebook interface panics on
+//     success ("reflect.Set: value of type interface {} is not assignable
+//     to type interp.valueInterface", also in the comma-ok form);
+//     `switch v.(type) { case I: }` matches no value and
+//     `switch x := v.(type) { case I: }` matches values with only some of
+//     I's methods; `switch s := v; f(s) { ... }` takes the first case
+//     whatever f returns. `_, ok := v.(I)` answers right, except that a T
+//     counts as having *T's methods and a *T as having none of T's, and
+//     that a value made an interface other than by passing it (see the
+//     next-but-one item) has no methods (gaps, in the README). assertions
+//     (assert.go) asks with that form and converts through a binding type
+//     switch, and rewrites type switches with a case of a notebook
+//     interface into a switch on the index of the matching case. The
+//     same panic on success hits `x.(I)` and `v, ok := x.(I)` in
+//     top-level statements; only the comma-ok form is rewritten there,
+//     since the rewritten single form loses the statement's frame when
+//     the assertion fails (the README names the gap).
+//   - A := inside a top-level for, if, switch or block is sometimes
+//     "undefined" at its next use: scoped (session.go) runs such
+//     statements inside a func literal.
+//   - An assignment of a call's several results is not type-checked:
+//     `out, err = f()` with out a []any and f returning any compiles and
+//     panics with reflect.Set. keepsTypes (types.go) always asks for the
+//     static types of a multi-value :=, which then declares the names anew
+//     when a type changed, as a fresh session would.
 //   - A notebook type's value passed to a compiled func as any loses its
 //     methods. yaegi wraps it in a generated interface wrapper only for a
 //     parameter of an interface type with methods, or for the funcs listed
@@ -83,11 +127,10 @@
 //     []any), the MapTypes wrapper evaluates the value's original
 //     expression again in the wrong frame: it shows <nil>, another
 //     variable, or panics. Asserting such a value to a compiled interface
-//     has the same fault, and `x, ok := v.(I)` to an interpreted one
-//     panics. So display.Show, ShowAs and Update get their value through
-//     _gompRich (richargs.go), which asks with `_, ok := v.(I)` and calls
-//     the method through a variable of a compiled interface type, the one
-//     form that works.
+//     has the same fault. So display.Show, ShowAs and Update get their
+//     value through _gompRich (richargs.go), which asks with
+//     `_, ok := v.(I)` and calls the method through a variable of a
+//     compiled interface type, the one form that works.
 //   - Two notebook types with the same fields, and a declared type and its
 //     underlying type, share one reflect type, and yaegi lets a value of
 //     one be assigned to a variable of the other. Methods are found
@@ -95,20 +138,27 @@
 //     variable of another type: its own result variables are defined anew
 //     each time (Session.define) and a := of an existing global with a new
 //     static type defines it anew (keepsTypes).
-//   - A notebook value stored in a package-level variable of interface
-//     type (`var x any = T{}`) is not boxed with its type: no path can
-//     find T's methods, and display.Show(x) or a trailing x shows it as
-//     text. That case is documented in the README, not worked around.
+//   - A notebook value made an interface by a variable declaration
+//     (`var x any = T{}`, at top level or in a func), a conversion
+//     (any(T{})) or a return (`return T{}` from a func whose result is
+//     any) is not boxed with its type: no path can find T's methods, and
+//     display.Show(x), a trailing x or x.(I) treat it as having none.
+//     Passing it as an argument, storing it in a []any, a map or a channel
+//     and `var s I = T{}` box it. That case is documented in the README,
+//     not worked around.
 //   - Go's run-time errors arrive as reflect's panics ("reflect: slice
 //     index out of range") or with positions in gomp's internal file
 //     names; errors.go (goPanicText) gives Go's wording, and failure.go
 //     names the operands when they can be evaluated again (see explain).
+//   - os.Exit and log.Fatal panic with "os.Exit(N)" (exitRE).
 //   - A trailing *p with p nil yields no value instead of panicking;
 //     evalExpr reports Go's nil dereference.
 //   - A conversion T(x) compiles as "returns 0 values" when asked for more
-//     results; isConversion tells it from a call without results.
+//     results (resultCount); isConversion tells it from a call without
+//     results.
 //   - The Go 1.21 builtins min, max and clear are missing and reported as
-//     "constant definition loop"; the error names them instead.
+//     "constant definition loop" (isDefinitionLoop); the error names them
+//     instead.
 //   - An identifier a cell never declared is sometimes also reported as
 //     "constant definition loop" (see undefinedName).
 package interp

@@ -113,6 +113,37 @@ func staticTypeOf(err error) (string, bool) {
 	return "", false
 }
 
+// This file reads yaegi's error texts, v0.16.1's wording, in one place
+// (TestYaegiQuirks pins them): positions (posRE), static types
+// (staticTypeOf), os.Exit's panic (exitRE), run-time panics
+// (goPanicText), panic frames (panicLineRE), and the two below.
+
+// isDefinitionLoop reports yaegi's "constant definition loop", which it
+// gives for the missing builtins min, max and clear and sometimes for an
+// undefined name (see undefinedName).
+func isDefinitionLoop(err error) bool {
+	return strings.Contains(err.Error(), "constant definition loop")
+}
+
+// resultCount reads how many results a call has from yaegi's error for
+// an assignment of it to too many names ("assignment mismatch: 16
+// variables but f() returns 2 values").
+func resultCount(err error) (int, bool) {
+	msg := err.Error()
+	if !strings.Contains(msg, "assignment mismatch") {
+		return 0, false
+	}
+	_, after, found := strings.Cut(msg, " returns ")
+	if !found {
+		return 0, false
+	}
+	var n int
+	if _, err := fmt.Sscanf(after, "%d", &n); err != nil {
+		return 0, false
+	}
+	return n, true
+}
+
 var exitRE = regexp.MustCompile(`^os\.Exit\((-?\d+)\)$`)
 
 // runtimeError turns an error from running a cell into a *CellError;

@@ -305,7 +305,7 @@ func (s *Session) peek(ctx context.Context, e ast.Expr, locals map[string]bool) 
 func (s *Session) evalAgain(ctx context.Context, e ast.Expr) (reflect.Value, bool) {
 	pos := e.Pos()
 	block := &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{&ast.AssignStmt{
-		Lhs: []ast.Expr{&ast.Ident{Name: "_gompE", NamePos: pos}}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{e},
+		Lhs: []ast.Expr{&ast.Ident{Name: reserved("E"), NamePos: pos}}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{e},
 	}}}
 	prog, err := s.compileQuiet(block)
 	if err != nil {
@@ -314,7 +314,7 @@ func (s *Session) evalAgain(ctx context.Context, e ast.Expr) (reflect.Value, boo
 	if _, err := s.yi.ExecuteWithContext(ctx, prog); err != nil {
 		return reflect.Value{}, false
 	}
-	v := take(s.yi.Globals()["_gompE"])
+	v := take(s.yi.Globals()[reserved("E")])
 	if v.Kind() == reflect.Interface && !v.IsNil() {
 		v = v.Elem()
 	}

@@ -68,7 +68,7 @@ func guardedGo(g *ast.GoStmt) *ast.BlockStmt {
 				return e
 			}
 		}
-		t := id("_gompA" + strconv.Itoa(len(lhs)))
+		t := id(reserved("A") + strconv.Itoa(len(lhs)))
 		lhs = append(lhs, t)
 		rhs = append(rhs, e)
 		return id(t.Name)
@@ -93,12 +93,12 @@ func guardedGo(g *ast.GoStmt) *ast.BlockStmt {
 		Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{Opening: pos, Closing: pos}},
 		Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{&ast.IfStmt{
 			If: pos,
-			Init: &ast.AssignStmt{Lhs: []ast.Expr{id("_gompR")}, TokPos: pos, Tok: token.DEFINE,
+			Init: &ast.AssignStmt{Lhs: []ast.Expr{id(reserved("R"))}, TokPos: pos, Tok: token.DEFINE,
 				Rhs: []ast.Expr{&ast.CallExpr{Fun: id("recover"), Lparen: pos, Rparen: pos}}},
-			Cond: &ast.BinaryExpr{X: id("_gompR"), OpPos: pos, Op: token.NEQ, Y: id("nil")},
+			Cond: &ast.BinaryExpr{X: id(reserved("R")), OpPos: pos, Op: token.NEQ, Y: id("nil")},
 			Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{&ast.ExprStmt{X: &ast.CallExpr{
-				Fun: &ast.SelectorExpr{X: id("_gomp"), Sel: id("GoPanic")}, Lparen: pos, Rparen: pos,
-				Args: []ast.Expr{id("_gompR")},
+				Fun: &ast.SelectorExpr{X: id(reservedPrefix), Sel: id("GoPanic")}, Lparen: pos, Rparen: pos,
+				Args: []ast.Expr{id(reserved("R"))},
 			}}}},
 		}}},
 	}
@@ -120,12 +120,4 @@ func guardedGo(g *ast.GoStmt) *ast.BlockStmt {
 // goPanic reports a panic that ended a goroutine started by a cell.
 func (s *Session) goPanic(r any) {
 	fmt.Fprintf(s.out.stderr(), "panic in goroutine: %v\n", r)
-}
-
-// instrument applies the rewrites every piece of notebook code gets
-// before it is compiled.
-func (s *Session) instrument(n ast.Node) {
-	guardGo(n)
-	s.probe.rewrite(n)
-	s.richArgs(n)
 }

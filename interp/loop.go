@@ -1,11 +1,9 @@
 package interp
 
 import (
-	"bytes"
 	"fmt"
 	"go/ast"
 	"go/parser"
-	"go/printer"
 	"go/token"
 	"reflect"
 	"strconv"
@@ -44,13 +42,13 @@ func (s *Session) Loop(target string) (reflect.Value, error) {
 	if v, ok := s.loops.loops[target]; ok {
 		return s.guardDeep(v), nil
 	}
-	src, err := s.loopSource(target)
+	s.seq++
+	tmp := reserved("Loop" + strconv.Itoa(s.seq))
+	fd, err := s.loopDecl(target, tmp)
 	if err != nil {
 		return reflect.Value{}, fmt.Errorf("loop %s: %w", target, err)
 	}
-	s.seq++
-	tmp := "_gompLoop" + strconv.Itoa(s.seq)
-	if err := s.evalFile(s.yi, "package main; func "+tmp+src); err != nil {
+	if err := s.evalDecl(fd); err != nil {
 		return reflect.Value{}, fmt.Errorf("loop %s: %w", target, err)
 	}
 	v, err := s.evalQuiet(tmp)
@@ -61,20 +59,40 @@ func (s *Session) Loop(target string) (reflect.Value, error) {
 	return s.guardDeep(v), nil
 }
 
-// loopSource writes the loop function's signature and body for target,
-// with the parameter and result types as the target's declaration spells
-// them.
-func (s *Session) loopSource(target string) (string, error) {
+// loopDecl builds the loop function, named name, for target:
+//
+//	func name(_gompXs []A) (_gompOut []R, _gompFailed bool, _gompRecovered any, _gompErr error) {
+//		defer func() {
+//			if _gompFailed && _gompErr == nil {
+//				_gompRecovered = recover()
+//			}
+//		}()
+//		_gompOut = make([]R, 0, len(_gompXs))
+//		_gompFailed = true
+//		for _, _gompX := range _gompXs {
+//			_gompR := target(_gompX)
+//			_gompOut = append(_gompOut, _gompR)
+//		}
+//		_gompFailed = false
+//		return
+//	}
+//
+// with, for a target returning (R, error), `_gompR, _gompE := target(_gompX)`
+// followed by `if _gompE != nil { _gompErr = _gompE; return }`. A and R
+// are the target's declaration's own type expressions. Every name but the
+// target's is reserved, so that none shadows a notebook name the types or
+// the call use. Failed is set around the loop, not per item: the failing
+// item is the first without a result.
+func (s *Session) loopDecl(target, name string) (*ast.FuncDecl, error) {
 	s.stateMu.RLock()
 	r := s.recordOf(target)
 	s.stateMu.RUnlock()
 	if r == nil || r.Tok != "func" {
-		return "", fmt.Errorf("not a func declared in the notebook")
+		return nil, fmt.Errorf("not a func declared in the notebook")
 	}
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "", "package main;"+r.Text, parser.SkipObjectResolution)
+	f, err := parser.ParseFile(s.yi.FileSet(), physicalFile, r.source(), parser.SkipObjectResolution)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	var fd *ast.FuncDecl
 	for _, d := range f.Decls {
@@ -83,48 +101,89 @@ func (s *Session) loopSource(target string) (string, error) {
 		}
 	}
 	if fd == nil || fd.Type.TypeParams != nil {
-		return "", fmt.Errorf("not a plain func")
+		return nil, fmt.Errorf("not a plain func")
 	}
 	params := fields(fd.Type.Params)
 	results := fields(fd.Type.Results)
 	if len(params) != 1 {
-		return "", fmt.Errorf("want one parameter")
+		return nil, fmt.Errorf("want one parameter")
 	}
 	if _, ok := params[0].(*ast.Ellipsis); ok {
-		return "", fmt.Errorf("variadic")
+		return nil, fmt.Errorf("variadic")
 	}
 	withErr := len(results) == 2 && isIdent(results[1], "error")
 	if len(results) != 1 && !withErr {
-		return "", fmt.Errorf("want results R or (R, error)")
+		return nil, fmt.Errorf("want results R or (R, error)")
 	}
-	typeText := func(e ast.Expr) (string, error) {
-		var b bytes.Buffer
-		if err := printer.Fprint(&b, fset, e); err != nil {
-			return "", err
+	a, res := params[0], results[0]
+	pos := fd.Pos()
+	id := func(s string) *ast.Ident { return &ast.Ident{Name: s, NamePos: pos} }
+	xs, out, failed, recovered, errv := reserved("Xs"), reserved("Out"), reserved("Failed"), reserved("Recovered"), reserved("Err")
+	x, r0, e := reserved("X"), reserved("R"), reserved("E")
+	assign := func(tok token.Token, lhs []string, rhs ...ast.Expr) *ast.AssignStmt {
+		l := make([]ast.Expr, len(lhs))
+		for i, n := range lhs {
+			l[i] = id(n)
 		}
-		return b.String(), nil
+		return &ast.AssignStmt{Lhs: l, TokPos: pos, Tok: tok, Rhs: rhs}
 	}
-	a, err := typeText(params[0])
-	if err != nil {
-		return "", err
+	call := func(fn ast.Expr, args ...ast.Expr) *ast.CallExpr {
+		return &ast.CallExpr{Fun: fn, Lparen: pos, Args: args, Rparen: pos}
 	}
-	res, err := typeText(results[0])
-	if err != nil {
-		return "", err
-	}
-	// Every name but the target's is reserved (_gomp...), so that none
-	// shadows a notebook name the types or the call use. Failed is set
-	// around the loop, not per item: the failing item is the first
-	// without a result.
-	call := "_gompR := " + target + "(_gompX)"
+	ret := &ast.ReturnStmt{Return: pos}
+	field := func(n string, t ast.Expr) *ast.Field { return &ast.Field{Names: []*ast.Ident{id(n)}, Type: t} }
+	slice := func(t ast.Expr) ast.Expr { return &ast.ArrayType{Lbrack: pos, Elt: t} }
+
+	body := []ast.Stmt{assign(token.DEFINE, []string{r0}, call(id(target), id(x)))}
 	if withErr {
-		call = "_gompR, _gompE := " + target + "(_gompX)\nif _gompE != nil {\n_gompErr = _gompE\nreturn\n}"
+		body = []ast.Stmt{
+			assign(token.DEFINE, []string{r0, e}, call(id(target), id(x))),
+			&ast.IfStmt{If: pos, Cond: &ast.BinaryExpr{X: id(e), OpPos: pos, Op: token.NEQ, Y: id("nil")},
+				Body: &ast.BlockStmt{List: []ast.Stmt{assign(token.ASSIGN, []string{errv}, id(e)), ret}}},
+		}
 	}
-	return "(_gompXs []" + a + ") (_gompOut []" + res + ", _gompFailed bool, _gompRecovered any, _gompErr error) {\n" +
-		"defer func() {\nif _gompFailed && _gompErr == nil {\n_gompRecovered = recover()\n}\n}()\n" +
-		"_gompOut = make([]" + res + ", 0, len(_gompXs))\n_gompFailed = true\n" +
-		"for _, _gompX := range _gompXs {\n" + call + "\n_gompOut = append(_gompOut, _gompR)\n}\n" +
-		"_gompFailed = false\nreturn\n}", nil
+	body = append(body, assign(token.ASSIGN, []string{out}, call(id("append"), id(out), id(r0))))
+	deferred := &ast.FuncLit{Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{}}, Body: &ast.BlockStmt{List: []ast.Stmt{
+		&ast.IfStmt{If: pos,
+			Cond: &ast.BinaryExpr{X: id(failed), OpPos: pos, Op: token.LAND, Y: &ast.BinaryExpr{X: id(errv), OpPos: pos, Op: token.EQL, Y: id("nil")}},
+			Body: &ast.BlockStmt{List: []ast.Stmt{assign(token.ASSIGN, []string{recovered}, call(id("recover")))}}},
+	}}}
+	return &ast.FuncDecl{
+		Name: id(name),
+		Type: &ast.FuncType{Func: pos,
+			Params: &ast.FieldList{List: []*ast.Field{field(xs, slice(a))}},
+			Results: &ast.FieldList{List: []*ast.Field{
+				field(out, slice(res)), field(failed, id("bool")), field(recovered, id("any")), field(errv, id("error")),
+			}},
+		},
+		Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{
+			&ast.DeferStmt{Defer: pos, Call: call(deferred)},
+			assign(token.ASSIGN, []string{out}, call(id("make"), slice(res), &ast.BasicLit{ValuePos: pos, Kind: token.INT, Value: "0"}, call(id("len"), id(xs)))),
+			assign(token.ASSIGN, []string{failed}, id("true")),
+			&ast.RangeStmt{For: pos, Key: id("_"), Value: id(x), TokPos: pos, Tok: token.DEFINE, X: id(xs), Body: &ast.BlockStmt{List: body}},
+			assign(token.ASSIGN, []string{failed}, id("false")),
+			ret,
+		}},
+	}, nil
+}
+
+// evalDecl compiles and runs a declaration gomp built, in the session's
+// interpreter, with the rewrites notebook code gets.
+func (s *Session) evalDecl(d ast.Decl) error {
+	// The file takes its name from its package clause: physicalFile's,
+	// whose imports (the probe's _gomp) yaegi finds.
+	f, err := parser.ParseFile(s.yi.FileSet(), physicalFile, "package main", parser.SkipObjectResolution)
+	if err != nil {
+		return err
+	}
+	f.Decls = []ast.Decl{d}
+	s.instrument(f)
+	prog, err := s.compileQuiet(f)
+	if err != nil {
+		return err
+	}
+	_, err = s.yi.Execute(prog)
+	return err
 }
 
 // fields lists the types of l's entries, one per name.

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 const loopDecls = `import (
@@ -139,5 +140,21 @@ func TestLoopRedefined(t *testing.T) {
 	}
 	if got := call(w); got != "[-2 -3]" {
 		t.Errorf("after restore = %s", got)
+	}
+}
+
+// TestLoopImportedTypes checks a loop whose target's parameter and result
+// are of an imported package's type: the loop, built as an AST from the
+// target's declaration, must resolve the package name.
+func TestLoopImportedTypes(t *testing.T) {
+	s := newTestSession(t)
+	mustRun(t, s, "import \"time\"\nfunc half(d time.Duration) (time.Duration, error) { return d / 2, nil }")
+	loop, err := s.Loop("half")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := loop.Call([]reflect.Value{reflect.ValueOf([]time.Duration{2, 4})})
+	if got := fmt.Sprint(out[0].Interface(), out[1].Interface()); got != "[1ns 2ns] false" {
+		t.Errorf("loop = %s, want [1ns 2ns] false", got)
 	}
 }

@@ -6,7 +6,7 @@ import "go/ast"
 // as one file, or one statement.
 type unit struct {
 	decls []ast.Decl
-	item  *item // the statement, for Stmt and Expr units
+	item  *item // the statement, for stmtItem and exprItem units
 }
 
 // plan orders a cell's items for evaluation: imports first, then every
@@ -20,9 +20,9 @@ func plan(items []item) []unit {
 	for i := range items {
 		it := &items[i]
 		switch it.kind {
-		case Import:
+		case importItem:
 			imports = append(imports, it.decl)
-		case Stmt, Expr:
+		case stmtItem, exprItem:
 			stmts = append(stmts, it)
 			for _, n := range it.defines {
 				definedBy[n] = len(stmts)
@@ -32,7 +32,7 @@ func plan(items []item) []unit {
 	level := map[*item]int{}
 	declOf := map[string]*item{}
 	for i := range items {
-		if items[i].kind == Decl {
+		if items[i].kind == declItem {
 			for _, n := range items[i].defines {
 				declOf[n] = &items[i]
 			}
@@ -42,7 +42,7 @@ func plan(items []item) []unit {
 		changed = false
 		for i := range items {
 			it := &items[i]
-			if it.kind != Decl {
+			if it.kind != declItem {
 				continue
 			}
 			l := level[it]
@@ -67,7 +67,7 @@ func plan(items []item) []unit {
 	for s := 0; s <= len(stmts); s++ {
 		var group []ast.Decl
 		for i := range items {
-			if items[i].kind == Decl && level[&items[i]] == s {
+			if items[i].kind == declItem && level[&items[i]] == s {
 				group = append(group, items[i].decl)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/ast"
+	"go/parser"
 	"go/token"
 	"reflect"
 	"runtime"
@@ -116,17 +117,35 @@ func (p *prober) rewrite(n ast.Node) {
 			if f.Recv != nil && len(f.Recv.List) == 1 {
 				field := f.Recv.List[0]
 				if len(field.Names) == 0 || field.Names[0].Name == "_" {
-					field.Names = []*ast.Ident{{Name: "_gompRecv", NamePos: field.Pos()}}
+					field.Names = []*ast.Ident{{Name: reserved("Recv"), NamePos: field.Pos()}}
 				}
 				name.(*ast.BasicLit).Value = strconv.Quote(recvTypeName(field.Type) + "." + f.Name.Name)
 				recv = &ast.Ident{Name: field.Names[0].Name, NamePos: f.Body.Lbrace}
 			}
+			nameParams(f.Type)
 			insertProbe(f.Body, name, recv)
 		case *ast.FuncLit:
+			nameParams(f.Type)
 			insertProbe(f.Body, &ast.BasicLit{Kind: token.STRING, Value: `""`, ValuePos: f.Body.Lbrace}, &ast.Ident{Name: "nil", NamePos: f.Body.Lbrace})
 		}
 		return true
 	})
+}
+
+// nameParams names a func's unnamed parameters "_". yaegi v0.16.1
+// shifts the frame slots of a func with unnamed parameters once its body
+// has a statement before the first one the user wrote (the probe), and
+// the call fails with "reflect.Set: value of type int is not assignable
+// to type bool"; blank names are equivalent and keep the slots right.
+func nameParams(ft *ast.FuncType) {
+	if ft.Params == nil {
+		return
+	}
+	for _, f := range ft.Params.List {
+		if len(f.Names) == 0 {
+			f.Names = []*ast.Ident{{Name: "_", NamePos: f.Pos()}}
+		}
+	}
 }
 
 func insertProbe(body *ast.BlockStmt, name, recv ast.Expr) {
@@ -134,7 +153,7 @@ func insertProbe(body *ast.BlockStmt, name, recv ast.Expr) {
 		if is, ok := body.List[0].(*ast.IfStmt); ok {
 			found := false
 			ast.Inspect(is.Cond, func(n ast.Node) bool {
-				if x, ok := n.(*ast.Ident); ok && strings.HasPrefix(x.Name, "_gomp") {
+				if x, ok := n.(*ast.Ident); ok && strings.HasPrefix(x.Name, reservedPrefix) {
 					found = true
 				}
 				return !found
@@ -152,15 +171,15 @@ func insertProbe(body *ast.BlockStmt, name, recv ast.Expr) {
 		pos = body.List[0].Pos()
 	}
 	id := func(s string) *ast.Ident { return &ast.Ident{Name: s, NamePos: pos} }
-	var cond ast.Expr = &ast.StarExpr{Star: pos, X: id("_gompOn")}
+	var cond ast.Expr = &ast.StarExpr{Star: pos, X: id(reserved("On"))}
 	if raceEnabled {
-		cond = &ast.CallExpr{Fun: &ast.SelectorExpr{X: id("_gomp"), Sel: id("Probing")}, Lparen: pos, Rparen: pos}
+		cond = &ast.CallExpr{Fun: &ast.SelectorExpr{X: id(reservedPrefix), Sel: id("Probing")}, Lparen: pos, Rparen: pos}
 	}
 	check := &ast.IfStmt{
 		If:   pos,
 		Cond: cond,
 		Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{&ast.ExprStmt{X: &ast.CallExpr{
-			Fun: &ast.SelectorExpr{X: id("_gomp"), Sel: id("Hit")}, Lparen: pos, Rparen: pos,
+			Fun: &ast.SelectorExpr{X: id(reservedPrefix), Sel: id("Hit")}, Lparen: pos, Rparen: pos,
 			Args: []ast.Expr{name, recv},
 		}}}},
 	}
@@ -246,8 +265,13 @@ func (s *Session) Func(target string) (reflect.Value, error) {
 	}
 	typ, meth, _ := strings.Cut(name, ".")
 	s.seq++
-	tmp := "_gompRecv" + strconv.Itoa(s.seq)
-	if err := s.evalFile(s.yi, "package main; var "+tmp+" "+typ); err != nil {
+	tmp := reserved("Recv" + strconv.Itoa(s.seq))
+	texpr, err := parser.ParseExpr(typ)
+	if err != nil {
+		return reflect.Value{}, fmt.Errorf("resolve %s: receiver type: %w", name, err)
+	}
+	decl := &ast.GenDecl{Tok: token.VAR, Specs: []ast.Spec{&ast.ValueSpec{Names: []*ast.Ident{ast.NewIdent(tmp)}, Type: texpr}}}
+	if err := s.evalDecl(decl); err != nil {
 		return reflect.Value{}, fmt.Errorf("resolve %s: %w", name, err)
 	}
 	dst := s.yi.Globals()[tmp]

@@ -167,7 +167,7 @@ func installRichPrelude(yi *yaegi.Interpreter) error {
 func (s *Session) richArgs(n ast.Node) {
 	pkgs := s.displayNames()
 	for name := range localNames(n) {
-		if name != "_gompdisplay" {
+		if name != reserved("display") {
 			delete(pkgs, name)
 		}
 	}
@@ -196,7 +196,7 @@ func (s *Session) richArgs(n ast.Node) {
 			return true
 		}
 		pos := c.Args[i].Pos()
-		c.Args[i] = &ast.CallExpr{Fun: &ast.Ident{Name: "_gompRich", NamePos: pos}, Lparen: pos, Args: []ast.Expr{c.Args[i]}, Rparen: pos}
+		c.Args[i] = &ast.CallExpr{Fun: &ast.Ident{Name: reserved("Rich"), NamePos: pos}, Lparen: pos, Args: []ast.Expr{c.Args[i]}, Rparen: pos}
 		return true
 	})
 }
@@ -209,13 +209,13 @@ func isRichCall(x ast.Expr) bool {
 		return false
 	}
 	id, ok := c.Fun.(*ast.Ident)
-	return ok && id.Name == "_gompRich"
+	return ok && id.Name == reserved("Rich")
 }
 
 // displayNames returns the names under which the notebook imported the
 // display package.
 func (s *Session) displayNames() map[string]bool {
-	names := map[string]bool{"_gompdisplay": true}
+	names := map[string]bool{reserved("display"): true}
 	for _, p := range []string{"display", "github.com/gomp-kernel/gomp/display"} {
 		if n := s.importName(p); n != "" {
 			names[n] = true

@@ -43,7 +43,7 @@ type IO struct {
 	// Stdout and Stderr receive the cell's output; nil discards it.
 	Stdout, Stderr io.Writer
 	// Input reads one line typed by the user (without its newline). With
-	// Input nil, a cell reading stdin gets ErrNoInput.
+	// Input nil, a cell reading stdin gets errNoInput.
 	Input func(prompt string, password bool) (string, error)
 	// Display receives what the cell shows with the display package
 	// (display_data, updates, clear_output). With Display nil, displays
@@ -78,9 +78,10 @@ type Session struct {
 	deep  atomic.Pointer[RecursionError] // recorded by stopDeep for the boundary that reports it
 	calls atomic.Int32                   // calls running through guardDeep
 
-	exitProcess bool      // os.Exit ends the process (Options.ExitProcess)
-	seq         int       // counts rebuilt helper variables (Func, Loop)
-	loops       loopCache // compiled by Loop; guarded by run
+	exitProcess bool         // os.Exit ends the process (Options.ExitProcess)
+	seq         int          // counts rebuilt helper variables (Func, Loop)
+	blanks      atomic.Int64 // counts renamed blank globals (blankVars)
+	loops       loopCache    // compiled by Loop; guarded by run
 }
 
 // cellState is the running (or latest) cell.
@@ -100,9 +101,9 @@ var (
 	// ErrInterrupted is wrapped by the error Execute returns when the
 	// cell's ctx was done before it finished.
 	ErrInterrupted = errors.New("interrupted")
-	// ErrNoInput is returned to a cell that reads stdin when its IO has no
+	// errNoInput is returned to a cell that reads stdin when its IO has no
 	// Input function.
-	ErrNoInput = errors.New("this cell cannot read input: the frontend did not allow stdin")
+	errNoInput = errors.New("this cell cannot read input: the frontend did not allow stdin")
 )
 
 // New returns a Session with an empty notebook.
@@ -228,6 +229,9 @@ func (s *Session) execute(ctx context.Context, code string, st *cellState) (Valu
 	if err != nil {
 		return Value{}, compileError(err)
 	}
+	if err := checkReserved(s.yi.FileSet(), items); err != nil {
+		return Value{}, err
+	}
 	items, rebuilt, err := s.prepare(items, st, code, true)
 	if err != nil {
 		return Value{}, err
@@ -252,7 +256,7 @@ func (s *Session) execute(ctx context.Context, code string, st *cellState) (Valu
 			}
 			continue
 		}
-		if u.item.kind == Expr {
+		if u.item.kind == exprItem {
 			return s.evalExpr(ctx, u.item, st)
 		}
 		if _, err := s.runStmt(ctx, u.item.stmt, u.item.phys, st); err != nil {
@@ -267,14 +271,17 @@ func (s *Session) execute(ctx context.Context, code string, st *cellState) (Valu
 // their types, because a new definition would get new storage that
 // earlier funcs do not see.
 func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st *cellState) (reflect.Value, error) {
-	s.rewriteUpdates(stmt)
-	block := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{scoped(stmt)}, Rbrace: phys}
-	s.instrument(block)
-	if a, ok := stmt.(*ast.AssignStmt); ok && a.Tok == token.DEFINE && s.allGlobals(a.Lhs) && s.keepsTypes(a) {
+	block := s.topLevel(stmt, phys)
+	if a, ok := stmt.(*ast.AssignStmt); ok && a.Tok == token.DEFINE {
 		assign := *a
 		assign.Tok = token.ASSIGN
-		if prog, err := s.compile(&ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{&assign}, Rbrace: phys}); err == nil {
-			return s.runProgram(ctx, prog, st)
+		asAssign := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{&assign}, Rbrace: phys}
+		if s.allGlobals(a.Lhs) && s.keepsTypes(a) {
+			if prog, err := s.compile(asAssign); err == nil {
+				return s.runProgram(ctx, prog, st)
+			}
+		} else if s.declareCommaOk(a, phys) {
+			return s.compileRun(ctx, asAssign, st)
 		}
 	}
 	return s.compileRun(ctx, block, st)
@@ -285,10 +292,7 @@ func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st
 // anew: assigning would constrain each cell's value to the type the
 // previous cell's value had.
 func (s *Session) define(ctx context.Context, assign *ast.AssignStmt, phys token.Pos, st *cellState) error {
-	s.rewriteUpdates(assign)
-	block := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{assign}, Rbrace: phys}
-	s.instrument(block)
-	_, err := s.compileRun(ctx, block, st)
+	_, err := s.compileRun(ctx, s.topLevel(assign, phys), st)
 	return err
 }
 
@@ -404,7 +408,7 @@ func (s *Session) compileAST(n ast.Node) (prog *yaegi.Program, panicked any, err
 	prog, err = s.yi.CompileAST(n)
 	if err != nil {
 		s.settleFrame()
-		if strings.Contains(err.Error(), "constant definition loop") {
+		if isDefinitionLoop(err) {
 			if id, ok := s.undefinedName(n); ok {
 				p := s.yi.FileSet().Position(id.Pos())
 				what := "undefined: " + id.Name

@@ -9,28 +9,28 @@ import (
 	"strings"
 )
 
-// Kind says how a top-level item of a cell is evaluated.
-type Kind int
+// itemKind says how a top-level item of a cell is evaluated.
+type itemKind int
 
 const (
-	// Import is an import declaration.
-	Import Kind = iota
-	// Decl is a func, method, type, var or const declaration.
-	Decl
-	// Stmt is a statement; := at top level defines a session global.
-	Stmt
-	// Expr is the trailing expression statement whose value the cell shows.
-	Expr
+	// importItem is an import declaration.
+	importItem itemKind = iota
+	// declItem is a func, method, type, var or const declaration.
+	declItem
+	// stmtItem is a statement; := at top level defines a session global.
+	stmtItem
+	// exprItem is the trailing expression statement whose value the cell shows.
+	exprItem
 )
 
 // String returns the kind's name: "import", "decl", "stmt" or "expr".
-func (k Kind) String() string {
+func (k itemKind) String() string {
 	switch k {
-	case Import:
+	case importItem:
 		return "import"
-	case Decl:
+	case declItem:
 		return "decl"
-	case Stmt:
+	case stmtItem:
 		return "stmt"
 	default:
 		return "expr"
@@ -48,17 +48,17 @@ const physicalFile = ".gomp"
 
 // span is one top-level item of a cell: bytes [start, end) of the source.
 type span struct {
-	kind       Kind
+	kind       itemKind
 	start, end int
 }
 
 // item is a parsed top-level item.
 type item struct {
-	kind       Kind
+	kind       itemKind
 	start, end int       // byte offsets in the cell
 	phys       token.Pos // a position outside the line directive (see physicalFile)
-	decl       ast.Decl  // Import, Decl
-	stmt       ast.Stmt  // Stmt, Expr
+	decl       ast.Decl  // importItem, declItem
+	stmt       ast.Stmt  // stmtItem, exprItem
 	defines    []string  // names the item declares ("f", "T", "T.M", "x")
 	uses       map[string]bool
 }
@@ -122,16 +122,16 @@ func splitSpans(src string) []span {
 // classify tells a declaration from a statement by its first tokens. A func
 // keyword starts a declaration when a name follows it, or a receiver in
 // parentheses and then a name and "(" or "["; otherwise it is a func literal.
-func classify(first token.Token, at func(int) token.Token) Kind {
+func classify(first token.Token, at func(int) token.Token) itemKind {
 	switch first {
 	case token.IMPORT:
-		return Import
+		return importItem
 	case token.CONST, token.TYPE, token.VAR:
-		return Decl
+		return declItem
 	case token.FUNC:
 		switch at(1) {
 		case token.IDENT:
-			return Decl
+			return declItem
 		case token.LPAREN:
 			depth := 0
 			for i := 1; ; i++ {
@@ -142,22 +142,22 @@ func classify(first token.Token, at func(int) token.Token) Kind {
 					depth--
 					if depth == 0 {
 						if at(i+1) == token.IDENT && (at(i+2) == token.LPAREN || at(i+2) == token.LBRACK) {
-							return Decl
+							return declItem
 						}
-						return Stmt
+						return stmtItem
 					}
 				case token.EOF:
-					return Stmt
+					return stmtItem
 				}
 			}
 		}
 	}
-	return Stmt
+	return stmtItem
 }
 
 // blank returns src with every byte outside the kept spans replaced by a
 // space, newlines kept, so that positions stay those of the cell.
-func blank(src string, spans []span, keep func(Kind) bool) string {
+func blank(src string, spans []span, keep func(itemKind) bool) string {
 	b := []byte(src)
 	mask := make([]bool, len(b))
 	for _, sp := range spans {
@@ -190,7 +190,7 @@ func parseCell(fset *token.FileSet, name, src string) ([]item, error) {
 	var items []item
 	hasDecl, hasStmt := false, false
 	for _, sp := range spans {
-		if sp.kind == Stmt {
+		if sp.kind == stmtItem {
 			hasStmt = true
 		} else {
 			hasDecl = true
@@ -202,7 +202,7 @@ func parseCell(fset *token.FileSet, name, src string) ([]item, error) {
 	if hasDecl {
 		prefix := "package main;" + lineDirective(name, 1, 1)
 		declPrefix = len(prefix)
-		text := prefix + blank(src, spans, func(k Kind) bool { return k != Stmt })
+		text := prefix + blank(src, spans, func(k itemKind) bool { return k != stmtItem })
 		f, err := parser.ParseFile(fset, physicalFile, text, parser.SkipObjectResolution)
 		if err != nil {
 			return nil, atEndOfCell(err, src)
@@ -214,7 +214,7 @@ func parseCell(fset *token.FileSet, name, src string) ([]item, error) {
 	if hasStmt {
 		prefix := "package main;func _(){" + lineDirective(name, 1, 1)
 		stmtPrefix = len(prefix)
-		text := prefix + blank(src, spans, func(k Kind) bool { return k == Stmt }) + "\n}"
+		text := prefix + blank(src, spans, func(k itemKind) bool { return k == stmtItem }) + "\n}"
 		f, err := parser.ParseFile(fset, physicalFile, text, parser.SkipObjectResolution)
 		if err != nil {
 			return nil, atEndOfCell(err, src)
@@ -230,22 +230,22 @@ func parseCell(fset *token.FileSet, name, src string) ([]item, error) {
 		}
 	}
 	for _, d := range decls {
-		k := Decl
+		k := declItem
 		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.IMPORT {
-			k = Import
+			k = importItem
 		}
 		items = append(items, item{kind: k, start: fset.Position(d.Pos()).Offset - declPrefix, end: fset.Position(d.End()).Offset - declPrefix, decl: d})
 	}
 	for _, st := range stmts {
-		items = append(items, item{kind: Stmt, start: fset.Position(st.Pos()).Offset - stmtPrefix, end: fset.Position(st.End()).Offset - stmtPrefix, stmt: st})
+		items = append(items, item{kind: stmtItem, start: fset.Position(st.Pos()).Offset - stmtPrefix, end: fset.Position(st.End()).Offset - stmtPrefix, stmt: st})
 	}
 	for i := range items {
 		items[i].phys = phys
 	}
 	sortItems(items)
-	if n := len(items); n > 0 && items[n-1].kind == Stmt {
+	if n := len(items); n > 0 && items[n-1].kind == stmtItem {
 		if _, ok := items[n-1].stmt.(*ast.ExprStmt); ok {
-			items[n-1].kind = Expr
+			items[n-1].kind = exprItem
 		}
 	}
 	for i := range items {

@@ -10,31 +10,31 @@ import (
 func TestParseCell(t *testing.T) {
 	for _, tc := range []struct {
 		name, cell string
-		want       []Kind
+		want       []itemKind
 	}{
-		{"decl then stmt", "func f() int { return 1 }\nx := f()", []Kind{Decl, Stmt}},
-		{"stmt then decl", "x := 1\nfunc f() int { return x }", []Kind{Stmt, Decl}},
-		{"trailing expr", "x := 2\nx * 3", []Kind{Stmt, Expr}},
-		{"imports", "import \"fmt\"\nimport (\n\t\"os\"\n)\nfmt.Println(os.Args)", []Kind{Import, Import, Expr}},
-		{"method", "type T int\nfunc (t T) M() {}\nfunc (T) N() {}", []Kind{Decl, Decl, Decl}},
-		{"func literal call", "func() { println(1) }()", []Kind{Expr}},
-		{"func literal with result", "func(a int) (int, error) { return a, nil }(1)", []Kind{Expr}},
-		{"func literal with named param", "func (a int) int { return a }(1)", []Kind{Expr}},
-		{"generic func", "func Map[T any](x T) T { return x }\nMap(1)", []Kind{Decl, Expr}},
-		{"generic method", "type L[T any] []T\nfunc (l L[T]) Len() int { return len(l) }", []Kind{Decl, Decl}},
-		{"comments", "// lead\nx := 1 // trailing\n/* block */\ny := 2", []Kind{Stmt, Stmt}},
+		{"decl then stmt", "func f() int { return 1 }\nx := f()", []itemKind{declItem, stmtItem}},
+		{"stmt then decl", "x := 1\nfunc f() int { return x }", []itemKind{stmtItem, declItem}},
+		{"trailing expr", "x := 2\nx * 3", []itemKind{stmtItem, exprItem}},
+		{"imports", "import \"fmt\"\nimport (\n\t\"os\"\n)\nfmt.Println(os.Args)", []itemKind{importItem, importItem, exprItem}},
+		{"method", "type T int\nfunc (t T) M() {}\nfunc (T) N() {}", []itemKind{declItem, declItem, declItem}},
+		{"func literal call", "func() { println(1) }()", []itemKind{exprItem}},
+		{"func literal with result", "func(a int) (int, error) { return a, nil }(1)", []itemKind{exprItem}},
+		{"func literal with named param", "func (a int) int { return a }(1)", []itemKind{exprItem}},
+		{"generic func", "func Map[T any](x T) T { return x }\nMap(1)", []itemKind{declItem, exprItem}},
+		{"generic method", "type L[T any] []T\nfunc (l L[T]) Len() int { return len(l) }", []itemKind{declItem, declItem}},
+		{"comments", "// lead\nx := 1 // trailing\n/* block */\ny := 2", []itemKind{stmtItem, stmtItem}},
 		{"empty", "", nil},
 		{"only comment", "// nothing", nil},
-		{"semicolons", "x := 1; y := 2; x + y", []Kind{Stmt, Stmt, Expr}},
-		{"var const type", "var a = 1\nconst b = 2\ntype c struct{}", []Kind{Decl, Decl, Decl}},
-		{"assignment is not expr", "x := 1\nx = 2", []Kind{Stmt, Stmt}},
+		{"semicolons", "x := 1; y := 2; x + y", []itemKind{stmtItem, stmtItem, exprItem}},
+		{"var const type", "var a = 1\nconst b = 2\ntype c struct{}", []itemKind{declItem, declItem, declItem}},
+		{"assignment is not expr", "x := 1\nx = 2", []itemKind{stmtItem, stmtItem}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			items, err := parseCell(token.NewFileSet(), "c", tc.cell)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []Kind
+			var got []itemKind
 			for _, it := range items {
 				got = append(got, it.kind)
 				if src := tc.cell[it.start:it.end]; strings.TrimSpace(src) != src || src == "" {
@@ -93,7 +93,7 @@ func TestPlan(t *testing.T) {
 					for i := range items {
 						if items[i].decl == d {
 							names = append(names, items[i].defines...)
-							isImport = items[i].kind == Import
+							isImport = items[i].kind == importItem
 						}
 					}
 				}

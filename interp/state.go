@@ -63,7 +63,7 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 	var newImports []importSpec
 	for _, it := range items {
 		switch it.kind {
-		case Import:
+		case importItem:
 			g := it.decl.(*ast.GenDecl)
 			var specs []ast.Spec
 			for _, sp := range g.Specs {
@@ -84,7 +84,7 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 				continue
 			}
 			g.Specs = specs
-		case Decl:
+		case declItem:
 			text := code[it.start:it.end]
 			tok := declTok(it.decl)
 			// A var declared again gets new storage in yaegi, which
@@ -121,7 +121,7 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 	}
 	stmtNames := map[string]bool{}
 	for _, it := range out {
-		if it.kind == Stmt || it.kind == Expr {
+		if it.kind == stmtItem || it.kind == exprItem {
 			for _, n := range it.defines {
 				stmtNames[n] = true
 			}
@@ -129,7 +129,7 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 	}
 	var moved []record
 	for _, it := range out {
-		if it.kind != Decl || usesAny(it.uses, stmtNames) {
+		if it.kind != declItem || usesAny(it.uses, stmtNames) {
 			continue
 		}
 		p := s.yi.FileSet().Position(it.decl.Pos())
@@ -198,7 +198,7 @@ func (s *Session) declare(ctx context.Context, decls []ast.Decl, items []item, c
 	for _, d := range decls {
 		i := slices.IndexFunc(items, func(it item) bool { return it.decl == d })
 		it := items[i]
-		if it.kind == Import {
+		if it.kind == importItem {
 			for _, sp := range d.(*ast.GenDecl).Specs {
 				s.setState(func() { s.imports = append(s.imports, specOf(sp.(*ast.ImportSpec))) })
 			}
@@ -303,10 +303,8 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 	n := 1
 	if _, terr := s.compile(trial); terr == nil {
 		n = many
-	} else if msg := terr.Error(); strings.Contains(msg, "assignment mismatch") {
-		if i := strings.Index(msg, " returns "); i >= 0 {
-			fmt.Sscanf(msg[i+len(" returns "):], "%d", &n)
-		}
+	} else if c, ok := resultCount(terr); ok {
+		n = c
 	}
 	if n == 0 && s.isConversion(call) {
 		// yaegi says a conversion such as display.HTML(s) "returns 0 values".
@@ -331,7 +329,7 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 	}
 	lhs := make([]ast.Expr, n)
 	for i := range lhs {
-		lhs[i] = &ast.Ident{NamePos: call.Pos(), Name: "_gompR" + strconv.Itoa(i)}
+		lhs[i] = &ast.Ident{NamePos: call.Pos(), Name: reserved("R") + strconv.Itoa(i)}
 	}
 	assign := &ast.AssignStmt{Lhs: lhs, TokPos: call.Pos(), Tok: token.DEFINE, Rhs: []ast.Expr{call}}
 	if err := s.define(ctx, assign, it.phys, st); err != nil {
@@ -340,13 +338,13 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 	g := s.yi.Globals()
 	vals := make([]reflect.Value, n)
 	for i := range vals {
-		vals[i] = g["_gompR"+strconv.Itoa(i)]
+		vals[i] = g[reserved("R")+strconv.Itoa(i)]
 	}
 	var data display.Bundle
 	last := vals[n-1]
 	withErr := last.IsValid() && last.Type() == reflect.TypeFor[error]()
 	if withErr && last.IsNil() && n == 2 && s.hasRichMethods() {
-		data = s.ask(ctx, "_gompR0", call.Pos(), it.phys, st)
+		data = s.ask(ctx, reserved("R0"), call.Pos(), it.phys, st)
 	}
 	for i := range vals {
 		vals[i] = take(vals[i])
@@ -436,7 +434,7 @@ func (s *Session) isConversion(call *ast.CallExpr) bool {
 // cellDeclares reports whether one of items declares name.
 func cellDeclares(items []item, name string) bool {
 	for _, it := range items {
-		if it.kind == Decl && slices.Contains(it.defines, name) {
+		if it.kind == declItem && slices.Contains(it.defines, name) {
 			return true
 		}
 	}

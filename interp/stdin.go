@@ -21,7 +21,7 @@ func (r *stdinReader) Read(p []byte) (int, error) {
 	if len(r.buf) == 0 {
 		c := r.s.current()
 		if c.io.Input == nil {
-			return 0, ErrNoInput
+			return 0, errNoInput
 		}
 		line, err := c.io.Input("", false)
 		if err != nil {

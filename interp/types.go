@@ -127,10 +127,15 @@ func (s *Session) typeExpr(t reflect.Type, named map[reflect.Type]string) (strin
 // fields one reflect type and lets a value of one be assigned to a
 // variable of the other, which would then show the first type's rich
 // output (a declared type also shares its reflect type with its
-// underlying type). Types it cannot learn count as kept; without
-// notebook types, reflect types tell types apart and nothing is asked.
+// underlying type). yaegi also compiles an assignment of a call's
+// several results without checking their types (`out, err = f()` with
+// out a []any and f returning any) and fails when it runs, so that form
+// is always asked. Types it cannot learn count as kept; otherwise,
+// without notebook types, reflect types tell types apart and nothing is
+// asked.
 func (s *Session) keepsTypes(a *ast.AssignStmt) bool {
-	if !s.declaresTypes() {
+	multi := len(a.Lhs) > 1 && len(a.Rhs) == 1
+	if !multi && !s.declaresTypes() {
 		return true
 	}
 	var rhs []string
@@ -140,6 +145,9 @@ func (s *Session) keepsTypes(a *ast.AssignStmt) bool {
 			t, _ := s.staticType(x)
 			rhs = append(rhs, t)
 		}
+	case len(a.Rhs) == 1 && len(a.Lhs) == 2 && isCommaOk(a.Rhs[0]):
+		t, _ := s.staticType(a.Rhs[0])
+		rhs = []string{t, "bool"}
 	case len(a.Rhs) == 1:
 		call, ok := ast.Unparen(a.Rhs[0]).(*ast.CallExpr)
 		if !ok {
@@ -164,6 +172,18 @@ func (s *Session) keepsTypes(a *ast.AssignStmt) bool {
 		}
 	}
 	return true
+}
+
+// isCommaOk reports whether x yields a value and a bool when assigned to
+// two names: a map index, a type assertion or a channel receive.
+func isCommaOk(x ast.Expr) bool {
+	switch x := ast.Unparen(x).(type) {
+	case *ast.IndexExpr, *ast.TypeAssertExpr:
+		return true
+	case *ast.UnaryExpr:
+		return x.Op == token.ARROW
+	}
+	return false
 }
 
 // staticType returns the type yaegi gives x, as it writes types

@@ -1,0 +1,199 @@
+package interp
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	yaegi "github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib"
+)
+
+// TestYaegiQuirks pins, on a bare yaegi interpreter, each behaviour of
+// yaegi v0.16.1 that gomp works around (doc.go lists them, rewrite.go and
+// errors.go hold the workarounds). A case that fails after a yaegi upgrade
+// means that behaviour changed: check whether its workaround, named in
+// the case, is still needed.
+func TestYaegiQuirks(t *testing.T) {
+	on := false
+	quirks := []struct {
+		name       string
+		workaround string
+		cells      []string // evaluated in order; all but the last must succeed
+		want       string   // in the last cell's error, or its value with %v ("<no value>" for none) when it succeeds
+	}{
+		{
+			name:       "unnamed parameter after a prologue shifts frame slots",
+			workaround: "nameParams (probe.go)",
+			cells: []string{
+				`import "quirk/probe"`,
+				"func f(int) int { if *probe.On { println() }; return 7 }",
+				"f(1)",
+			},
+			want: "reflect.Set: value of type int is not assignable to type *bool",
+		},
+		{
+			name:       "assignment of a call's results is not type-checked",
+			workaround: "keepsTypes asks for a multi-value := (types.go)",
+			cells: []string{
+				"func b() (any, error) { return 2, nil }",
+				"var out []any",
+				"out, _ = b()",
+			},
+			want: "reflect.Set: value of type interface {} is not assignable to type []interface {}",
+		},
+		{
+			name:       "var _ at top level declares a global named _",
+			workaround: "blankVars (rewrite.go)",
+			cells: []string{
+				"func f(x int) int { return x }",
+				"var _ = f",
+				"_ = f(1)",
+			},
+			want: "reflect.Set: value of type int is not assignable to type func(int) int",
+		},
+		{
+			name:       "comma-ok := at top level",
+			workaround: "declareCommaOk (rewrite.go)",
+			cells:      []string{"m := map[string]int{}", `v, ok := m["a"]`},
+			want:       "nil type",
+		},
+		{
+			name:       "assertion to an interpreted interface inside a func",
+			workaround: "assertions (assert.go)",
+			cells: []string{
+				"type shower interface{ Show() string }",
+				"type T struct{}",
+				`func (T) Show() string { return "T" }`,
+				"func g(v any) shower { return v.(shower) }",
+				"g(T{}).Show()",
+			},
+			want: "reflect.Set: value of type interface {} is not assignable to type interp.valueInterface",
+		},
+		{
+			name:       "type switch without a binding misses interpreted interfaces",
+			workaround: "typeSwitch (assert.go)",
+			cells: []string{
+				"type shower interface{ Show() string }",
+				"type T struct{}",
+				`func (T) Show() string { return "T" }`,
+				`func kind(v any) string { switch v.(type) { case shower: return "shower" }; return "other" }`,
+				"kind(T{})",
+			},
+			want: "other",
+		},
+		{
+			name:       "type switch with a binding matches a value with only some methods",
+			workaround: "typeSwitch asks with _, ok := v.(I) (assert.go)",
+			cells: []string{
+				"type hider interface{ Show() string; Hide() }",
+				"type T struct{}",
+				`func (T) Show() string { return "T" }`,
+				`func kind(v any) string { switch x := v.(type) { case hider: _ = x; return "hider" }; return "other" }`,
+				"kind(T{})",
+			},
+			want: "hider",
+		},
+		{
+			name:       "switch with an init statement and a call as tag takes every case",
+			workaround: "typeSwitch declares the subject in a block (assert.go)",
+			cells: []string{
+				`func kind(v any) string { switch s := v; func(x any) int { return 1 }(s) { case 0: return "zero" }; return "other" }`,
+				"kind(1)",
+			},
+			want: "zero",
+		},
+		{
+			name:       "a := inside a top-level for is undefined at its next use",
+			workaround: "scoped (session.go)",
+			cells: []string{
+				"f := func() (any, error) { return 1, nil }",
+				"s := 0",
+				"for i := 0; i < 3; i++ { v, _ := f(); s += v.(int) }",
+			},
+			want: "undefined: v",
+		},
+		{
+			name:       "min, max and clear are missing",
+			workaround: "undefinedName and missingBuiltins (errors.go, undefined.go)",
+			cells:      []string{"x := min(1, 2)"},
+			want:       "constant definition loop",
+		},
+		{
+			name:       "os.Exit panics with its call as text",
+			workaround: "exitRE (errors.go)",
+			cells:      []string{`import "os"`, "os.Exit(3)"},
+			want:       "os.Exit(3)",
+		},
+		{
+			name:       "a conversion asked for more results returns 0 values",
+			workaround: "isConversion (state.go) after resultCount (errors.go)",
+			cells:      []string{`import "time"`, "_, _ = time.Duration(5)"},
+			want:       "returns 0 values",
+		},
+		{
+			name:       "a trailing *p with p nil yields no value",
+			workaround: "evalExpr's nil dereference (state.go)",
+			cells:      []string{"var p *int", "*p"},
+			want:       "<no value>",
+		},
+		{
+			name:       "run-time errors arrive as reflect's panics",
+			workaround: "goPanicText (errors.go)",
+			cells:      []string{"xs := []int{}", "xs[5]"},
+			want:       "reflect: slice index out of range",
+		},
+		{
+			name:       "two notebook types with the same fields share one reflect type",
+			workaround: "keepsTypes and Session.define (types.go, session.go)",
+			cells: []string{
+				`import "fmt"`, "type A struct{ X int }", "type B struct{ X int }",
+				`fmt.Sprintf("%T %T", A{}, B{})`,
+			},
+			want: "struct { X int } struct { X int }",
+		},
+	}
+	for _, q := range quirks {
+		t.Run(q.name, func(t *testing.T) {
+			yi := yaegi.New(yaegi.Options{})
+			if err := yi.Use(stdlib.Symbols); err != nil {
+				t.Fatal(err)
+			}
+			if err := yi.Use(yaegi.Exports{"quirk/probe/probe": {"On": reflect.ValueOf(&on)}}); err != nil {
+				t.Fatal(err)
+			}
+			var got string
+			for i, c := range q.cells {
+				v, err := evalRecovered(yi, c)
+				if i < len(q.cells)-1 {
+					if err != nil {
+						t.Fatalf("setup %q: %v", c, err)
+					}
+					continue
+				}
+				if err != nil {
+					got = err.Error()
+				} else if v.IsValid() {
+					got = fmt.Sprint(v)
+				} else {
+					got = "<no value>"
+				}
+			}
+			if !strings.Contains(got, q.want) {
+				t.Errorf("yaegi no longer shows this quirk: got %q, want it to contain %q; check whether %s is still needed", got, q.want, q.workaround)
+			}
+		})
+	}
+}
+
+// evalRecovered evaluates src, turning a panic of yaegi's compiler into an
+// error.
+func evalRecovered(yi *yaegi.Interpreter, src string) (v reflect.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return yi.Eval(src)
+}

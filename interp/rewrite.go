@@ -1,0 +1,147 @@
+package interp
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"strconv"
+	"strings"
+)
+
+// reservedPrefix starts every name gomp adds to notebook code (variables,
+// imports, types and funcs of the preludes and rewrites below). A cell may
+// not use a name that starts with it (checkReserved): such a name could
+// clash with gomp's, and gomp leaves its own globals out of snapshots.
+const reservedPrefix = "_gomp"
+
+// reserved returns the name gomp uses for what, e.g. reserved("V").
+func reserved(what string) string { return reservedPrefix + what }
+
+// The rewrites every piece of notebook code gets before yaegi compiles it,
+// each working around a yaegi v0.16.1 behaviour (doc.go lists them, and
+// quirks_test.go pins each one on bare yaegi):
+//
+//   - blankVars: a top-level `var _ = x` gets a reserved name, since
+//     yaegi makes `_` a global that later `_ = ...` and `a, _ := ...`
+//     assign to;
+//   - guardGo: go statements recover their panics;
+//   - prober.rewrite: the probe check at the start of every func body,
+//     and unnamed parameters named `_` (nameParams);
+//   - assertions: type assertions and type switches to notebook
+//     interfaces ask with `_, ok := v.(I)` and convert through a type
+//     switch that binds the value (assert.go);
+//   - richArgs: display's values pass through _gompRich;
+//
+// and, for top-level statements only (topLevel):
+//
+//   - rewriteUpdates: h.Update(v) on a compiled display handle becomes
+//     display.Update(h, v);
+//   - scoped: compound statements run inside a func literal;
+//
+// and, when runStmt runs a := of a map index, type assertion or receive
+// with new names, declareCommaOk.
+
+// instrument applies the rewrites every piece of notebook code gets
+// before it is compiled, once per parsed AST (guardGo is not idempotent).
+func (s *Session) instrument(n ast.Node) {
+	s.blankVars(n)
+	guardGo(n)
+	s.probe.rewrite(n)
+	s.assertions(n)
+	s.richArgs(n)
+}
+
+// topLevel rewrites a top-level statement of a cell and returns it as a
+// block ready to compile.
+func (s *Session) topLevel(stmt ast.Stmt, phys token.Pos) *ast.BlockStmt {
+	s.rewriteUpdates(stmt)
+	block := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{scoped(stmt)}, Rbrace: phys}
+	s.instrument(block)
+	return block
+}
+
+// blankVars renames the blank names of n's top-level var declarations
+// (n being a file) to reserved ones. yaegi makes `var _ = x` at top level
+// define a global named `_`, which later statements then assign: `_ :=
+// f()` fails with reflect.Set, and `w, _ := 1, 2` sets w to 2.
+func (s *Session) blankVars(n ast.Node) {
+	f, ok := n.(*ast.File)
+	if !ok {
+		return
+	}
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.VAR {
+			continue
+		}
+		for _, sp := range g.Specs {
+			for _, id := range sp.(*ast.ValueSpec).Names {
+				if id.Name == "_" {
+					id.Name = reserved("Blank" + strconv.FormatInt(s.blanks.Add(1), 10))
+				}
+			}
+		}
+	}
+}
+
+// checkReserved rejects a cell that uses a name starting with
+// reservedPrefix, naming the first one and where it is.
+func checkReserved(fset *token.FileSet, items []item) error {
+	var found *ast.Ident
+	for _, it := range items {
+		var n ast.Node = it.stmt
+		if it.decl != nil {
+			n = it.decl
+		}
+		if n == nil {
+			continue
+		}
+		ast.Inspect(n, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && found == nil && strings.HasPrefix(id.Name, reservedPrefix) {
+				found = id
+			}
+			return found == nil
+		})
+		if found != nil {
+			break
+		}
+	}
+	if found == nil {
+		return nil
+	}
+	p := fset.Position(found.Pos())
+	msg := fmt.Sprintf("%s:%d:%d: %s: names starting with %s are reserved for gomp; rename it", strings.TrimSuffix(p.Filename, fileSuffix), p.Line, p.Column, found.Name, reservedPrefix)
+	return &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}, Line: p.Line, Col: p.Column}
+}
+
+// declareCommaOk declares the names of a, a top-level `v, ok := x` of a
+// map index, type assertion or channel receive, when some name is new or
+// changes its type, and reports whether it did; the caller then runs a as
+// an assignment. yaegi v0.16.1 fails on such a := at top level (a panic,
+// "nil type", while it types the globals) although `v := x` alone works.
+// So each name is declared by compiling, without running, `v := x` and
+// `ok := false`: compiling adds the name, with its static type, to the
+// globals, and settleFrame gives it storage; x runs once, in the
+// assignment.
+func (s *Session) declareCommaOk(a *ast.AssignStmt, phys token.Pos) bool {
+	if len(a.Lhs) != 2 || len(a.Rhs) != 1 || !isCommaOk(a.Rhs[0]) {
+		return false
+	}
+	vals := []ast.Expr{a.Rhs[0], &ast.Ident{Name: "false", NamePos: a.Rhs[0].Pos()}}
+	var list []ast.Stmt
+	for i, l := range a.Lhs {
+		if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
+			list = append(list, &ast.AssignStmt{Lhs: []ast.Expr{l}, TokPos: a.TokPos, Tok: token.DEFINE, Rhs: []ast.Expr{vals[i]}})
+		}
+	}
+	if len(list) == 0 {
+		return false
+	}
+	// a was instrumented with its statement (topLevel).
+	block := &ast.BlockStmt{Lbrace: phys, List: list, Rbrace: phys}
+	if _, err := s.compileQuiet(block); err != nil {
+		return false
+	}
+	s.settleFrame()
+	return true
+}
