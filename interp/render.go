@@ -2,9 +2,10 @@ package interp
 
 import (
 	"fmt"
-	"github.com/gomp-kernel/gomp/display"
 	"reflect"
 	"strconv"
+
+	"github.com/gomp-kernel/gomp/display"
 )
 
 // Value is the value of a cell's trailing expression.

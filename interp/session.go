@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/gomp-kernel/gomp/display"
 	"go/ast"
 	"go/token"
 	"io"
@@ -14,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/gomp-kernel/gomp/display"
 
 	yaegi "github.com/traefik/yaegi/interp"
 )
@@ -158,9 +159,9 @@ func (s *Session) current() *cellState {
 	return s.cell
 }
 
-// Current returns the running cell's context and writers, or the latest
+// currentIO returns the running cell's context and writers, or the latest
 // cell's when none runs. Writes to them go to that cell whatever runs later.
-func (s *Session) Current() (ctx context.Context, stdout, stderr io.Writer) {
+func (s *Session) currentIO() (ctx context.Context, stdout, stderr io.Writer) {
 	c := s.current()
 	return c.ctx, writerOrDiscard(c.io.Stdout), writerOrDiscard(c.io.Stderr)
 }

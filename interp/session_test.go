@@ -28,9 +28,9 @@ func mustRun(t *testing.T, s *Session, code string) Value {
 	return v
 }
 
-// TestCurrent checks that Current returns the running cell's context and
+// TestCurrentIO checks that currentIO returns the running cell's context and
 // writers, and the latest cell's after it ended.
-func TestCurrent(t *testing.T) {
+func TestCurrentIO(t *testing.T) {
 	s := newTestSession(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -38,23 +38,23 @@ func TestCurrent(t *testing.T) {
 	var during context.Context
 	in := IO{Name: "c", Stdout: &out, Input: func(string, bool) (string, error) {
 		var stdout io.Writer
-		during, stdout, _ = s.Current()
-		fmt.Fprint(stdout, "via Current\n")
+		during, stdout, _ = s.currentIO()
+		fmt.Fprint(stdout, "via currentIO\n")
 		return "x", nil
 	}}
 	if _, err := s.Execute(ctx, "import \"fmt\"\nvar v string\nfmt.Scanln(&v)", in); err != nil {
 		t.Fatal(err)
 	}
 	if during != ctx {
-		t.Error("Current's context during the cell is not the cell's")
+		t.Error("currentIO's context during the cell is not the cell's")
 	}
-	if got := out.String(); got != "via Current\n" {
+	if got := out.String(); got != "via currentIO\n" {
 		t.Errorf("cell stdout = %q", got)
 	}
-	after, stdout, _ := s.Current()
+	after, stdout, _ := s.currentIO()
 	fmt.Fprint(stdout, "after\n")
 	if after != ctx || !strings.HasSuffix(out.String(), "after\n") {
-		t.Errorf("after the cell, Current does not return the latest cell")
+		t.Errorf("after the cell, currentIO does not return the latest cell")
 	}
 }
 

@@ -64,7 +64,7 @@ func (s *Session) captureState(withValues bool) state {
 	g := s.yi.Globals()
 	names := make([]string, 0, len(g))
 	for n := range g {
-		if !consts[n] && !strings.HasPrefix(n, "_gomp") && n != "_" {
+		if !consts[n] && !strings.HasPrefix(n, reservedPrefix) && n != "_" {
 			names = append(names, n)
 		}
 	}
@@ -223,7 +223,7 @@ func (s *Session) rebuild(replaced map[string]bool, newImports []importSpec, mov
 		return err
 	}
 	// The notebook's own variables: say which lost their values.
-	_, _, stderr := s.Current()
+	_, _, stderr := s.currentIO()
 	for _, l := range lost {
 		if l.Reason == "" {
 			fmt.Fprintf(stderr, "gomp: variable %s was not restored\n", l.Name)
@@ -249,11 +249,11 @@ func (s *Session) replay(yi *yaegi.Interpreter, st state, own []record) (lost []
 			}
 			return
 		}
-		_, _, stderr := s.Current()
+		_, _, stderr := s.currentIO()
 		fmt.Fprintf(stderr, "gomp: dropped %s: %v\n", strings.Join(r.Names, ", "), clean(err.Error()))
 	}
 	warn := func(format string, args ...any) {
-		_, _, stderr := s.Current()
+		_, _, stderr := s.currentIO()
 		fmt.Fprintf(stderr, "gomp: "+format+"\n", args...)
 	}
 	if len(st.Imports) > 0 {

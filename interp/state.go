@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/gomp-kernel/gomp/display"
 	"go/ast"
 	"go/token"
 	"path"
@@ -12,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gomp-kernel/gomp/display"
 )
 
 // importSpec is one import the notebook made.
