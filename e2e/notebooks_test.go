@@ -197,18 +197,7 @@ func sameNotebook(t *testing.T, aName string, a normNotebook, bName string, b no
 // output and exit code.
 func gompRun(t *testing.T, k kernelInstall, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := exec.Command(k.bin, append([]string{"run"}, args...)...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		code = exit.ExitCode()
-	case err != nil:
-		t.Fatalf("gomp run: %v", err)
-	}
-	return out.String(), errOut.String(), code
+	return runGomp(t, k.bin, "", nil, append([]string{"run"}, args...)...)
 }
 
 // TestRunExitCodes runs the fixtures in testdata/runner through gomp run

@@ -258,16 +258,7 @@ func (c *child) exitCode() int {
 // when Run returns.
 func startInProcess(t *testing.T, opts Options) *child {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "kernel.json")
-	cf := fmt.Sprintf(`{"transport":"tcp","ip":"127.0.0.1","shell_port":0,"control_port":0,
-		"stdin_port":0,"iopub_port":0,"hb_port":0,"key":%q,"signature_scheme":"hmac-sha256"}`, testKey)
-	if err := os.WriteFile(path, []byte(cf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := ReadConnectionFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := loopbackConnection(t)
 	srv, err := NewServer(conn, newTestEngine(), opts)
 	if err != nil {
 		t.Fatal(err)

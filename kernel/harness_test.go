@@ -187,16 +187,7 @@ type harness struct {
 // is checked and consumed.
 func startKernel(t testing.TB, engine *testEngine, before func(*Server)) *harness {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "kernel.json")
-	cf := fmt.Sprintf(`{"transport":"tcp","ip":"127.0.0.1","shell_port":0,"control_port":0,
-		"stdin_port":0,"iopub_port":0,"hb_port":0,"key":%q,"signature_scheme":"hmac-sha256"}`, testKey)
-	if err := os.WriteFile(path, []byte(cf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := ReadConnectionFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := loopbackConnection(t)
 	srv, err := NewServer(conn, engine, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -426,4 +417,22 @@ func streamText(ms []msg, name string) string {
 		}
 	}
 	return b.String()
+}
+
+// loopbackConnection is a connection file's content for a kernel on
+// loopback tcp ports the system chooses, signed with testKey, read back
+// through ReadConnectionFile as a kernel reads its own.
+func loopbackConnection(t testing.TB) ConnectionInfo {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kernel.json")
+	cf := fmt.Sprintf(`{"transport":"tcp","ip":"127.0.0.1","shell_port":0,"control_port":0,
+		"stdin_port":0,"iopub_port":0,"hb_port":0,"key":%q,"signature_scheme":"hmac-sha256"}`, testKey)
+	if err := os.WriteFile(path, []byte(cf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := ReadConnectionFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn
 }
