@@ -17,6 +17,7 @@ type Error struct {
 	Interrupted bool
 }
 
+// Error returns "Name: Value".
 func (e *Error) Error() string { return e.Name + ": " + e.Value }
 
 // cellError maps an error from the session to what a frontend shows.
