@@ -81,6 +81,13 @@
 //     gomp added (the probe check) reads its arguments from the wrong
 //     frame slots: "reflect.Set: value of type int is not assignable to
 //     type bool". nameParams (probe.go) names them "_".
+//   - A loop keeps one variable for all its iterations (Go before 1.22):
+//     goroutines and closures started in a loop see its last value.
+//     loopVars copies the variables per iteration in loops whose bodies
+//     may capture them (range loops always; three-clause loops whose body
+//     does not change the variable). A deferred closure still reads the
+//     variable when it runs, and a three-clause loop whose body changes
+//     its variable keeps one variable (testdata/cells/loopvars.txtar).
 //   - A top-level `var _ = x` declares a global named "_", which later
 //     `_ = f()` and `a, _ := ...` then assign (a reflect.Set panic, or a
 //     wrong value). blankVars gives such names reserved ones.

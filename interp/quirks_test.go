@@ -54,6 +54,17 @@ func TestYaegiQuirks(t *testing.T) {
 			want: "reflect.Set: value of type int is not assignable to type func(int) int",
 		},
 		{
+			name:       "a loop keeps one variable for all its iterations",
+			workaround: "loopVars (loopvars.go)",
+			cells: []string{
+				"var fs []func() int",
+				"func loop() { for i := 0; i < 3; i++ { fs = append(fs, func() int { return i }) } }",
+				"loop()",
+				"fs[0]()",
+			},
+			want: "3",
+		},
+		{
 			name:       "comma-ok := at top level",
 			workaround: "declareCommaOk (rewrite.go)",
 			cells:      []string{"m := map[string]int{}", `v, ok := m["a"]`},

@@ -24,6 +24,8 @@ func reserved(what string) string { return reservedPrefix + what }
 //   - blankVars: a top-level `var _ = x` gets a reserved name, since
 //     yaegi makes `_` a global that later `_ = ...` and `a, _ := ...`
 //     assign to;
+//   - loopVars: loops that may capture their variables copy them per
+//     iteration, as Go 1.22 does (loopvars.go);
 //   - guardGo: go statements recover their panics;
 //   - prober.rewrite: the probe check at the start of every func body,
 //     and unnamed parameters named `_` (nameParams);
@@ -45,6 +47,7 @@ func reserved(what string) string { return reservedPrefix + what }
 // before it is compiled, once per parsed AST (guardGo is not idempotent).
 func (s *Session) instrument(n ast.Node) {
 	s.blankVars(n)
+	loopVars(n)
 	guardGo(n)
 	s.probe.rewrite(n)
 	s.assertions(n)
