@@ -37,8 +37,8 @@ func (s *Session) routeDisplays() {
 	})
 }
 
-// publish sends o to cell c after what the cell wrote to fds 1 and 2 so
-// far, so that a display follows the lines printed before it. A cell
+// publish sends o to cell c after what the cell wrote to fd 1, os.Stdout
+// and os.Stderr so far, so that a display follows the lines printed before it. A cell
 // whose IO has no Display gets the text/plain representation on Stdout.
 func (s *Session) publish(c *cellState, o display.Output) error {
 	if s.capture != nil {

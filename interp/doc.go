@@ -63,7 +63,7 @@
 //
 // The display package publishes through one process-wide hook; the
 // session routes it to the running cell's IO.Display, after flushing what
-// the cell wrote to fds 1 and 2, so displays keep their place among the
+// the cell wrote to fd 1, os.Stdout and os.Stderr, so displays keep their place among the
 // printed lines. A trailing value with a rich representation
 // (display.Represent) comes back with Value.Data set.
 //

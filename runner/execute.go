@@ -34,8 +34,8 @@ type Options struct {
 	// LanguageInfo, when set, is written as metadata.language_info, as
 	// nbclient writes the kernel's.
 	LanguageInfo json.RawMessage
-	// CaptureFDs routes everything written to this process's fds 1 and 2
-	// into the running cell, as the kernel does (see interp.Options). Only
+	// CaptureFDs routes everything written to this process's fd 1,
+	// os.Stdout and os.Stderr into the running cell, as the kernel does (see interp.Options). Only
 	// one notebook per process may run with it: `gomp run` sets it in the
 	// child that runs each notebook.
 	CaptureFDs bool
