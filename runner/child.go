@@ -135,13 +135,12 @@ const crashLines = 4
 
 // crashReason picks the Go runtime's report of a fatal error out of a
 // child's stderr: the panic or fatal error line and the first frames
-// after it, without file paths. The runtime writes its report to the
-// child's fd 2, which capture leaves alone, so it reaches this stderr
-// whole; where a report lacks its "fatal error:" line (written before the
-// runtime's other output, and lost if that write failed), the reason for
-// the two fatal errors cells cause most, stack overflow and concurrent
-// map writes, is read from the frames. Without a report it is the last
-// lines of stderr.
+// after it, without file paths. The runtime writes its whole report to
+// the child's fd 2, which capture leaves alone, so it reaches this
+// stderr; for a report without its "fatal error:" line, the reason for the
+// two fatal errors cells cause most, stack overflow and concurrent map
+// writes, is read from the frames. Without a report it is the last lines
+// of stderr.
 func crashReason(stderr string) string {
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	start := slices.IndexFunc(lines, func(l string) bool {
