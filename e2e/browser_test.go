@@ -165,14 +165,7 @@ func TestBrowser(t *testing.T) {
 // a run: $GOMP_ARTEFACTS, else artefacts/ at the repository root.
 func artefactDir(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("GOMP_ARTEFACTS")
-	if dir == "" {
-		dir = filepath.Join(repoRoot, "artefacts")
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	abs := envOrRepoPath(t, "GOMP_ARTEFACTS", "artefacts")
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		t.Fatalf("artefact directory: %v", err)
 	}

@@ -27,15 +27,23 @@ func (v venv) jupyter() string { return filepath.Join(v.bin, "jupyter") }
 // and skips elsewhere when there is none.
 func testVenv(t *testing.T) venv {
 	t.Helper()
-	dir := os.Getenv("GOMP_VENV")
-	if dir == "" {
-		dir = filepath.Join(repoRoot, ".venv")
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		t.Fatalf("test venv %s: %v", dir, err)
-	}
+	abs := envOrRepoPath(t, "GOMP_VENV", ".venv")
 	v := venv{dir: abs, bin: filepath.Join(abs, "bin")}
 	requireTool(t, v.python(), "-c", "import jupyter_client, jupyter_kernel_test, nbconvert, nbclient, jupyterlab, notebook")
 	return v
+}
+
+// envOrRepoPath is the absolute path that the environment variable name
+// gives, else rel under the repository root.
+func envOrRepoPath(t *testing.T, name, rel string) string {
+	t.Helper()
+	dir := os.Getenv(name)
+	if dir == "" {
+		dir = filepath.Join(repoRoot, rel)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return abs
 }
