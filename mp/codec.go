@@ -515,20 +515,15 @@ func decodeMarshaled(b []byte, v reflect.Value) ([]byte, error) {
 // decodeDescribed decodes a value appendDynamic tagged tagDescribed into
 // the interface v.
 func decodeDescribed(b []byte, v reflect.Value, depth int) ([]byte, error) {
-	r := reader{b: b[1:]}
-	desc := r.bytes()
-	if r.err != nil {
-		return b, errCorrupt
-	}
-	t, err := readDesc(&reader{b: desc}, 0)
+	t, rest, err := describedType(b)
 	if err != nil {
 		return b, err
 	}
-	if hasHandle(t, map[reflect.Type]bool{}) || !t.AssignableTo(v.Type()) || tooBig(t, 1, len(r.b)) {
+	if hasHandle(t, map[reflect.Type]bool{}) || !t.AssignableTo(v.Type()) || tooBig(t, 1, len(rest)) {
 		return b, fmt.Errorf("decode %s into %s: %w", t, v.Type(), errCorrupt)
 	}
 	x := reflect.New(t).Elem()
-	rest, err := decodeInto(r.b, x, depth+1)
+	rest, err = decodeInto(rest, x, depth+1)
 	if err != nil {
 		return rest, err
 	}

@@ -58,6 +58,14 @@ type Tracer interface {
 	Traceback(recovered any) string
 }
 
+// PanicTexter may be implemented by a Runner whose funcs panic with
+// values of their own (an interpreter's reflect errors): PanicText gives
+// the message Go would print for recovered, which ServeWorker reports
+// instead of fmt.Sprint(recovered).
+type PanicTexter interface {
+	PanicText(recovered any) string
+}
+
 // SetHost installs the interpreter session that cells run in and says how
 // to start workers. main calls it once before any cell runs; a
 // package-level hook is unavoidable because cells call mp.NewProcess without
@@ -72,8 +80,8 @@ type Tracer interface {
 // through the child's stdout), and calls ServeWorker, which talks to the
 // parent over fds 3 and 4 and leaves stdout and stderr to the notebook's
 // code. The wiring's names (SetHost, Host, Cell, Config, ServeWorker,
-// Runner, Tracer, Shutdown, Warm, ErrNoHost, ErrTargetFailed,
-// ProgressIDPrefix) are left out of interp's symbol table, so cells
+// Runner, Tracer, PanicTexter, Shutdown, Warm, ErrNoHost, ErrTargetFailed,
+// ProgressIDPrefix, EncodeValue, DecodeValue) are left out of interp's symbol table, so cells
 // cannot see or call them.
 func SetHost(h Host, c Config) {
 	state.children.mu.Lock()

@@ -241,7 +241,7 @@ func (w *worker) invoke(name string, fn reflect.Value, args []byte) (res []byte,
 // deferred recover, not after a loop recovered it).
 func (w *worker) panicked(name string, p any) *RemoteError {
 	rerr := &RemoteError{Target: name, Item: -1, Panic: true, Message: fmt.Sprint(p)}
-	if pt, ok := w.runner.(interface{ PanicText(any) string }); ok {
+	if pt, ok := w.runner.(PanicTexter); ok {
 		// An interpreter's run-time errors read as Go's (interp.Session).
 		rerr.Message = pt.PanicText(p)
 	}

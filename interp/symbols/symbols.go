@@ -8,8 +8,8 @@
 //
 // mp's wiring, the names through which gomp's main connects mp to the
 // interpreter (SetHost with its Host, Cell and Config, ServeWorker with
-// its Runner and Tracer, Shutdown, Warm, EncodeValue and DecodeValue for
-// the Host's snapshot, and the names only they or the
+// its Runner, Tracer and PanicTexter, Shutdown, Warm, EncodeValue and
+// DecodeValue for the Host's snapshot, and the names only they or the
 // runner use), is left out of the table, so that cells can neither
 // complete, inspect nor call it; gendocs leaves out what the table does.
 // A new exported name of mp appears in cells unless it is added to the
@@ -18,7 +18,7 @@ package symbols
 
 import "reflect"
 
-//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols -exclude ^(Host|Cell|Config|Runner|Tracer|SetHost|ServeWorker|Shutdown|Warm|ErrNoHost|ErrTargetFailed|ProgressIDPrefix|EncodeValue|DecodeValue)$ github.com/gomp-kernel/gomp/mp
+//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols -exclude ^(Host|Cell|Config|Runner|Tracer|PanicTexter|SetHost|ServeWorker|Shutdown|Warm|ErrNoHost|ErrTargetFailed|ProgressIDPrefix|EncodeValue|DecodeValue)$ github.com/gomp-kernel/gomp/mp
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols github.com/gomp-kernel/gomp/display github.com/gomp-kernel/gomp/chart
 //go:generate go run ./gendocs -o docs.go
 
