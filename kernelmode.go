@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/gomp-kernel/gomp/front"
@@ -21,8 +20,7 @@ import (
 // one): its report goes to a file beside the connection file and to the
 // log, and the next kernel shows it to the user (see crashReport).
 func runKernel(connFile string) error {
-	tuneGC()
-	debug.SetMaxStack(maxStack)
+	tuneRuntime()
 	logger, err := kernelLogger()
 	if err != nil {
 		return err

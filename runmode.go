@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/gomp-kernel/gomp/runner"
@@ -178,12 +177,11 @@ func realPath(path string) (string, error) {
 	return abs, nil
 }
 
-// runOne is the child of a batch: it runs one notebook with fds 1 and 2
-// captured for the cells, reporting on fd 3 and logging to a copy of the
-// original stderr made before the capture.
+// runOne is the child of a batch: it runs one notebook with fd 1,
+// os.Stdout and os.Stderr captured for the cells, reporting on fd 3 and
+// logging to its stderr (fd 2, which also receives a fatal error's report).
 func runOne(ctx context.Context, path string, opts runner.Options) error {
-	tuneGC() // cells run here as in the kernel
-	debug.SetMaxStack(maxStack)
+	tuneRuntime() // cells run here as in the kernel
 	report := io.Discard
 	var st syscall.Stat_t
 	if syscall.Fstat(3, &st) == nil {

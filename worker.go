@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/gomp-kernel/gomp/interp"
@@ -16,8 +15,7 @@ import (
 // descriptors mp set up. It ignores SIGINT: Jupyter interrupts with killpg,
 // and the parent decides what an interrupt does to its children.
 func runWorker() error {
-	tuneGC()
-	debug.SetMaxStack(maxStack)
+	tuneRuntime()
 	signal.Ignore(syscall.SIGINT)
 	sess, err := interp.New(interp.Options{ExitProcess: true})
 	if err != nil {

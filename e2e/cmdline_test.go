@@ -85,12 +85,11 @@ func runKernelBriefly(t *testing.T, bin, env string) (stderr string, handled boo
 	t.Helper()
 	ports := make([]int, 5)
 	for i := range ports {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		p, err := freePort()
 		if err != nil {
 			t.Fatal(err)
 		}
-		ports[i] = l.Addr().(*net.TCPAddr).Port
-		l.Close()
+		ports[i] = p
 	}
 	conn, err := json.Marshal(map[string]any{
 		"transport": "tcp", "ip": "127.0.0.1", "key": "k", "signature_scheme": "hmac-sha256",

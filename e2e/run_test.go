@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -175,7 +176,7 @@ func testRunOutputPaths(t *testing.T, bin string) {
 			t.Errorf("the original was changed:\n%s", files["sub.ipynb"])
 		}
 		if !executed(files["sub.nbconvert.ipynb"]) {
-			t.Errorf("sub.nbconvert.ipynb holds no outputs; directory: %v", slices.Collect(mapKeys(files)))
+			t.Errorf("sub.nbconvert.ipynb holds no outputs; directory: %v", slices.Sorted(maps.Keys(files)))
 		}
 		if mode := fileMode(filepath.Join(dir, "sub.nbconvert.ipynb"), os.Stat); mode != 0o600 {
 			t.Errorf("the executed copy of a 0600 notebook has mode %v, want 0600", mode)
@@ -249,16 +250,6 @@ func fileMode(path string, stat func(string) (os.FileInfo, error)) os.FileMode {
 		return 0
 	}
 	return st.Mode() & (os.ModePerm | os.ModeType)
-}
-
-func mapKeys(m map[string]string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // testRunKilled SIGKILLs a `gomp run -j 2 --inplace` while both its

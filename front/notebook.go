@@ -9,6 +9,9 @@
 //
 // A front owns the numbering: it passes the execution count the user
 // sees, so that error positions name the same In[n] as the prompt.
+// (kernel/ keeps a recover of its own around any Engine, so that the
+// protocol server outlives an engine that breaks its contract; for gomp's
+// cells this boundary comes first.)
 package front
 
 import (
@@ -26,8 +29,9 @@ import (
 
 // Options configures a Notebook.
 type Options struct {
-	// CaptureFDs routes everything written to this process's fds 1 and 2
-	// into the running cell (see interp.Options). One Notebook per process.
+	// CaptureFDs routes everything written to this process's fd 1,
+	// os.Stdout and os.Stderr into the running cell; fd 2 stays the
+	// process's (see interp.Options). One Notebook per process.
 	CaptureFDs bool
 	// Log receives the session's and mp's diagnostics; nil discards them.
 	Log *slog.Logger
@@ -98,7 +102,7 @@ type Outcome struct {
 // Execute runs one cell. It never panics: a panic escaping the session
 // becomes the cell's error, and the session keeps its state.
 func (nb *Notebook) Execute(ctx context.Context, c Cell) (o Outcome) {
-	c.IO.Name = fmt.Sprintf("In[%d]", c.Count)
+	c.IO.Name = CellName(c.Count)
 	defer func() {
 		if r := recover(); r != nil {
 			stack := string(debug.Stack())
@@ -139,3 +143,7 @@ func (nb *Notebook) help(name string) Outcome {
 func HelpBundle(h interp.Help) display.Bundle {
 	return display.Bundle{display.MIMEText: h.Text, display.MIMEMarkdown: h.Markdown}
 }
+
+// CellName is how errors and tracebacks name the cell with execution count
+// n.
+func CellName(n int) string { return fmt.Sprintf("In[%d]", n) }

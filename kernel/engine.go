@@ -43,8 +43,9 @@ type Engine interface {
 // late output from goroutines still reaches the cell that caused it.
 type Cell interface {
 	// ExecutionCount is the number the frontend shows for the request
-	// (In[n]): the stored cell's new count, or for a silent request and
-	// user_expressions the count it would get. An Engine names the cell by
+	// (In[n]): the stored cell's new count, or for a silent request the
+	// count it would get; user_expressions get the current
+	// execution_count. An Engine names the cell by
 	// it, rather than counting calls itself, so that silent requests never
 	// shift the names users see.
 	ExecutionCount() int

@@ -70,21 +70,14 @@ const (
 	maxPendingHandshakes = 64
 )
 
-// guardKey names a registered guarded transport.
-type guardKey struct {
-	network string
-	local   zmq4.SocketType // of the zmq4 socket listening
-	limits  guardLimits
-	log     *slog.Logger
-}
-
-// zmq4 transports are registered globally and cannot be removed, so there
-// is one per network, socket type, limits and logger in use (in practice,
-// one per socket of a server), registered on first use.
-var guards = struct {
+// zmq4 transports are registered globally and cannot be removed, and each
+// guarded one carries its socket's type, limits and logger, so every
+// socket a server listens on registers one of its own: five per kernel
+// (a test process that starts many servers registers five each).
+var guards struct {
 	sync.Mutex
-	names map[guardKey]string
-}{names: map[guardKey]string{}}
+	n int // transports registered so far, naming the next
+}
 
 // guardedEndpoint returns the zmq4 endpoint for a socket of type local to
 // listen on for conn's port, through a transport guarded with limits.
@@ -95,16 +88,12 @@ func guardedEndpoint(conn ConnectionInfo, port int, local zmq4.SocketType, limit
 	}
 	guards.Lock()
 	defer guards.Unlock()
-	key := guardKey{network, local, limits, log}
-	name, ok := guards.names[key]
-	if !ok {
-		name = fmt.Sprintf("gomp-guarded-%s-%d", network, len(guards.names))
-		t := guardTransport{Transport: transport.New(network), local: local, limits: limits, log: log}
-		if err := zmq4.RegisterTransport(name, t); err != nil {
-			return "", fmt.Errorf("register zmq4 transport %s: %w", name, err)
-		}
-		guards.names[key] = name
+	name := fmt.Sprintf("gomp-guarded-%s-%d", network, guards.n)
+	t := guardTransport{Transport: transport.New(network), local: local, limits: limits, log: log}
+	if err := zmq4.RegisterTransport(name, t); err != nil {
+		return "", fmt.Errorf("register zmq4 transport %s: %w", name, err)
 	}
+	guards.n++
 	return name + "://" + addr, nil
 }
 

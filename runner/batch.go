@@ -82,16 +82,19 @@ func (b Batch) child(ctx context.Context, st *starter, cmd []string, path string
 	c.WaitDelay = 30 * time.Second
 	stderr := &stderrLog{}
 	c.Stderr = stderr
+	startFailed := func(err error) Summary {
+		return Summary{Path: path, Status: Failed, Message: fmt.Sprintf("%s: start the runner process: %v", path, err)}
+	}
 	r, w, err := os.Pipe()
 	if err != nil {
-		return Summary{Path: path, Status: Failed, Message: fmt.Sprintf("%s: start the runner process: %v", path, err)}
+		return startFailed(err)
 	}
 	c.ExtraFiles = []*os.File{w}
 	d.started(path)
 	if err := st.start(c); err != nil {
 		r.Close()
 		w.Close()
-		return Summary{Path: path, Status: Failed, Message: fmt.Sprintf("%s: start the runner process: %v", path, err)}
+		return startFailed(err)
 	}
 	w.Close()
 	sum, last, ok := readReports(r, func(done, total int) { d.progress(path, done, total) }, func(text string) { d.bar(path, text) })

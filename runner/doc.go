@@ -12,7 +12,7 @@
 // command line to main: the runner never sees the Jupyter protocol.
 //
 // Only one notebook runs per process, because the session captures the
-// process's file descriptors 1 and 2 for the running cell, and because mp's
+// process's fd 1, os.Stdout and os.Stderr for the running cell, and because mp's
 // state (its host and pool workers) is per process. A batch therefore starts
 // `gomp run --one` once per notebook; each child reports progress and its
 // summary as JSON lines on file descriptor 3.

@@ -214,7 +214,7 @@ func runCell(ctx context.Context, notebook *front.Notebook, c *Cell, n int, time
 	count := n
 	c.ExecutionCount = &count
 	delete(c.Metadata, "execution")
-	name := fmt.Sprintf("In[%d]", n)
+	name := front.CellName(n)
 	status, msg := OK, ""
 	switch {
 	case o.Help:

@@ -1,9 +1,9 @@
-"""Process-level faults of the gomp kernel, driven by Debian's jupyter_client.
+"""Process-level faults of the gomp kernel, driven by the test venv's jupyter_client.
 A fatal Go runtime error in a cell ends the kernel process promptly instead
 of hanging it, its report reaches the kernel's log, and the kernel that
 Jupyter starts next with the same connection file tells the user, once.
 Runaway recursion is an ordinary cell error. Run by TestJupyterCrash
-(crash_test.go)."""
+(e2e/crash_test.go)."""
 
 import glob
 import os
