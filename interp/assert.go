@@ -28,9 +28,10 @@ import (
 //	default: x := _gompS; C }}
 //
 // (a failing single assertion still panics with yaegi's message). At top
-// level only the comma-ok form is rewritten: a single assertion works
-// there, and keeps its positions for explain (a type switch at top level
-// runs inside a func, see scoped). Run
+// level only the comma-ok form is rewritten: a single assertion is left
+// alone so that it keeps its frame and positions for explain, and stays a
+// documented gap (doc.go) when it succeeds on a value with the methods (a
+// type switch at top level runs inside a func, see scoped). Run
 // it after prober.rewrite: the generated funcs need no probe.
 func (s *Session) assertions(n ast.Node) {
 	if !hasAssertion(n) {

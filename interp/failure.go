@@ -5,7 +5,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"path"
 	"reflect"
 	"slices"
 	"strconv"
@@ -28,9 +27,10 @@ import (
 // is out of range. In the cell's own frame the position is the statement
 // that ran.
 
-// explain completes e, a panic of kind k in the cell st, with the
+// explain completes e, a panic of kind e.failure in the cell st, with the
 // operands Go's message names, when they can be known (see above).
-func (s *Session) explain(ctx context.Context, e *CellError, k failure, trace []string, st *cellState) {
+func (s *Session) explain(ctx context.Context, e *CellError, trace []string, st *cellState) {
+	k := e.failure
 	if k == otherFailure || ctx.Err() != nil {
 		return
 	}
@@ -369,7 +369,7 @@ func (s *Session) isPackage(name string) bool {
 	s.stateMu.RLock()
 	defer s.stateMu.RUnlock()
 	for _, im := range s.imports {
-		if im.Name == name || im.Name == "" && path.Base(im.Path) == name {
+		if importedName(im) == name {
 			return true
 		}
 	}

@@ -40,7 +40,7 @@ func (s *Session) Loop(target string) (reflect.Value, error) {
 		s.loops = loopCache{yi: s.yi, loops: map[string]reflect.Value{}}
 	}
 	if v, ok := s.loops.loops[target]; ok {
-		return s.guardDeep(v), nil
+		return v, nil
 	}
 	s.seq++
 	tmp := reserved("Loop" + strconv.Itoa(s.seq))
@@ -55,8 +55,9 @@ func (s *Session) Loop(target string) (reflect.Value, error) {
 	if err != nil || !v.IsValid() || v.Kind() != reflect.Func {
 		return reflect.Value{}, fmt.Errorf("loop %s: not compiled: %v", target, err)
 	}
+	v = s.guardDeep(v)
 	s.loops.loops[target] = v
-	return s.guardDeep(v), nil
+	return v, nil
 }
 
 // loopDecl builds the loop function, named name, for target:

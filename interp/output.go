@@ -7,8 +7,9 @@ import (
 )
 
 // output gives the interpreter its stdout and stderr. Without fd capture
-// they write to the current cell's writers; with it they write to fds 1
-// and 2, so interpreted and compiled output keep their relative order.
+// they write to the current cell's writers; with it they write to
+// os.Stdout and os.Stderr (capture's pipes), so interpreted and compiled
+// output keep their relative order.
 // yaegi's panic lines never reach the user: stderr diverts them to the
 // current cell's traceback (or drops them during a Target probe).
 //

@@ -351,7 +351,7 @@ func (s *Session) runProgram(ctx context.Context, prog *yaegi.Program, st *cellS
 		lines := st.trace.lines()
 		err = runtimeError(err, lines)
 		if ce := (*CellError)(nil); errors.As(err, &ce) {
-			s.explain(ctx, ce, ce.failure, lines, st)
+			s.explain(ctx, ce, lines, st)
 		}
 		return reflect.Value{}, err
 	}
