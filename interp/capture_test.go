@@ -13,6 +13,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // recorder is a cell writer that keeps each Write separately.
@@ -194,7 +195,9 @@ func TestCaptureFDsNotInherited(t *testing.T) {
 }
 
 // childFDs starts a child with stdin, stdout and stderr on /dev/null and
-// returns the numbers of the descriptors it holds.
+// returns the numbers of the descriptors it holds once it sleeps: before
+// that, the dynamic loader may hold a library open (as fd 3) while it
+// starts the program.
 func childFDs() ([]string, error) {
 	cmd := exec.Command("sleep", "60")
 	if err := cmd.Start(); err != nil {
@@ -202,6 +205,19 @@ func childFDs() ([]string, error) {
 	}
 	defer cmd.Wait()
 	defer cmd.Process.Kill()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", cmd.Process.Pid))
+		if err != nil {
+			return nil, err
+		}
+		// The state follows the command's name in parentheses.
+		if i := bytes.LastIndexByte(stat, ')'); i > 0 && i+2 < len(stat) && stat[i+2] == 'S' {
+			break
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("the child did not start sleeping: %s", stat)
+		}
+	}
 	entries, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", cmd.Process.Pid))
 	if err != nil {
 		return nil, err
