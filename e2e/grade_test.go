@@ -351,3 +351,109 @@ func mkdirFor(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+// TestGradeBadInput grades submissions that break the rules, with and
+// without the instructor's source: a deleted test cell, an edited test
+// cell, an import that does not exist, 100 MB of output, a test that
+// never ends, a file that is not a notebook. Each is graded as far as it
+// can be, the notes say why points were lost, gomp grade exits 0 and no
+// submission changes.
+func TestGradeBadInput(t *testing.T) {
+	k := installKernel(t)
+	release, err := os.ReadFile(filepath.Join(assignment, "release", "pools", "pools.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sol := solutionSources(t)
+	solved := map[string]string{"lengths": sol["lengths"], "shout": sol["shout"], "report": sol["report"]}
+	with := func(changes map[string]string) map[string]string {
+		m := maps.Clone(solved)
+		maps.Copy(m, changes)
+		return m
+	}
+	dir := t.TempDir()
+	source, err := filepath.Abs(filepath.Join(assignment, "source", "pools"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	submitted := filepath.Join(dir, "submitted")
+	write := func(student string, data []byte) {
+		path := filepath.Join(submitted, student, "pools", "pools.ipynb")
+		mkdirFor(t, path)
+		writeFile(t, path, data, 0o644)
+	}
+	write("deleted", withoutCell(t, withSources(t, release, solved), "test_shout"))
+	write("edited", withSources(t, release, map[string]string{"test_lengths": "check.True(true)"}))
+	write("badimport", withSources(t, release, with(map[string]string{"lengths": "import \"github.com/nowhere/nothing\"\n\n" + sol["lengths"]})))
+	write("loud", withSources(t, release, with(map[string]string{"lengths": sol["lengths"] + "\n\nfmt.Print(strings.Repeat(\"x\", 100<<20))"})))
+	write("forever", withSources(t, release, with(map[string]string{"shout": strings.Replace(sol["shout"], "\tq := mp.NewQueue()\n", "\tfor {\n\t}\n\tq := mp.NewQueue()\n", 1)})))
+	write("broken", []byte(`{"cells": [`))
+	before := treeHashes(t, submitted)
+
+	want := scores{
+		"deleted":   {"test_lengths": "2", "test_shout": "0", "test_report": "3"},
+		"edited":    {"test_lengths": "0", "test_shout": "0", "test_report": "0"},
+		"badimport": {"test_lengths": "0", "test_shout": "2", "test_report": "3"},
+		"loud":      {"test_lengths": "2", "test_shout": "2", "test_report": "3"},
+		"forever":   {"test_lengths": "2", "test_shout": "0", "test_report": "3"},
+		"broken":    {"test_lengths": "0", "test_shout": "0", "test_report": "0"},
+	}
+	for _, c := range []struct {
+		name  string
+		args  []string
+		notes []string
+	}{
+		{"with source", []string{"--source", source}, []string{
+			"test_shout    0 / 2  test cell missing from the submission",
+			"test_lengths  0 / 2  panic: not implemented; locked cell changed in the submission; graded as the source has it",
+			`failed: lengths: CompileError: In[2]:1:8: cannot import "github.com/nowhere/nothing": gomp cells can import the standard library (Go 1.22 set) and gomp's "mp", "display", "chart" and "check"`,
+			"test_lengths  0 / 2  CompileError: In[3]:1:13: undefined: wordLen",
+			"test_shout    0 / 2  TimeoutError: In[5]: the cell did not finish within 5s and was interrupted",
+			"not graded: cannot read the submission:",
+		}},
+		{"without source", nil, []string{
+			"test_shout    0 / 2  test cell missing from the submission",
+			"test_lengths  0 / 2  locked cell changed in the submission (its checksum does not match)",
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			gradebook := filepath.Join(t.TempDir(), "grades.csv")
+			args := append([]string{"grade", "--timeout", "5s", "--gradebook", gradebook}, c.args...)
+			out, errOut, code := runGomp(t, k.bin, dir, nil, append(args, "submitted")...)
+			if code != 0 {
+				t.Fatalf("gomp grade exited %d\n%s%s", code, out, errOut)
+			}
+			compareScores(t, "gomp grade", csvScores(t, gradebook), want)
+			for _, n := range c.notes {
+				if !strings.Contains(out, n) {
+					t.Errorf("gomp grade printed no %q:\n%s", n, out)
+				}
+			}
+		})
+	}
+	if after := treeHashes(t, submitted); !maps.Equal(before, after) {
+		t.Errorf("grading changed the submissions: before %v, after %v", before, after)
+	}
+}
+
+// withoutCell is the notebook data without the cell whose nbgrader
+// grade_id is id.
+func withoutCell(t *testing.T, data []byte, id string) []byte {
+	t.Helper()
+	var nb map[string]any
+	if err := json.Unmarshal(data, &nb); err != nil {
+		t.Fatal(err)
+	}
+	var kept []any
+	for _, c := range nb["cells"].([]any) {
+		if c.(map[string]any)["id"] != id {
+			kept = append(kept, c)
+		}
+	}
+	nb["cells"] = kept
+	out, err := json.MarshalIndent(nb, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

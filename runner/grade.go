@@ -65,6 +65,10 @@ type NotebookGrade struct {
 	// Problem says what kept the submission from being graded in full:
 	// it could not be read, or its run crashed. Its cells score 0.
 	Problem string `json:"problem,omitempty"`
+	// Failures are the errors of cells that are not graded (a solution
+	// that does not compile, say), which explain the grade cells after
+	// them.
+	Failures []string `json:"failures,omitempty"`
 	// Output is the graded copy, when Options.OutputDir kept it.
 	Output string `json:"output,omitempty"`
 }
@@ -138,6 +142,7 @@ func (g Grading) Grade(ctx context.Context, subs []Submission) ([]NotebookGrade,
 				break
 			}
 			gr.Cells = score(nb, cells[gr.Notebook], gr.Cells)
+			gr.Failures = failures(nb)
 		case Interrupted:
 			return nil, ctx.Err()
 		default:
@@ -280,6 +285,28 @@ func score(nb *Notebook, want []expected, prepared []CellGrade) []CellGrade {
 			if cg.Note == "" || why != "" {
 				cg.Note = joinNotes(why, cg.Note)
 			}
+		}
+	}
+	return out
+}
+
+// failures lists the errors of nb's code cells that are not grade cells,
+// each named by its grade_id, or its cell id and execution count.
+func failures(nb *Notebook) []string {
+	var out []string
+	for _, c := range nb.Cells {
+		if m, ok := nbgraderOf(c); c.Type != "code" || (ok && m.Grade) {
+			continue
+		}
+		for _, o := range c.Outputs {
+			if o.OutputType != "error" {
+				continue
+			}
+			name := c.ID
+			if m, ok := nbgraderOf(c); ok {
+				name = m.GradeID
+			}
+			out = append(out, name+": "+errorLine(o))
 		}
 	}
 	return out

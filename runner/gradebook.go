@@ -83,6 +83,9 @@ func PrintGrades(w io.Writer, grades []NotebookGrade) error {
 		if g.Problem != "" {
 			fmt.Fprintf(&b, "  not graded: %s\n", firstLine(g.Problem))
 		}
+		for _, f := range g.Failures {
+			fmt.Fprintf(&b, "  failed: %s\n", f)
+		}
 		width := 0
 		for _, c := range g.Cells {
 			width = max(width, len(c.ID))
@@ -125,6 +128,9 @@ func WriteGradebook(w io.Writer, grades []NotebookGrade) error {
 		var notes []string
 		if g.Problem != "" {
 			notes = append(notes, firstLine(g.Problem))
+		}
+		for _, f := range g.Failures {
+			notes = append(notes, "failed: "+f)
 		}
 		for _, id := range ids {
 			i := slices.IndexFunc(g.Cells, func(c CellGrade) bool { return c.ID == id })
