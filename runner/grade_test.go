@@ -151,7 +151,7 @@ func TestFindSubmissions(t *testing.T) {
 func TestGradebook(t *testing.T) {
 	grades := []NotebookGrade{
 		{Submission: Submission{Path: "s/ada/a/a.ipynb", Student: "ada"}, Notebook: "a.ipynb", Score: 2.5, Max: 5,
-			Cells: []CellGrade{{ID: "t1", Score: 2, Max: 2}, {ID: "t2", Score: 0.5, Max: 3, Note: "partial credit"}},
+			Cells:    []CellGrade{{ID: "t1", Score: 2, Max: 2}, {ID: "t2", Score: 0.5, Max: 3, Note: "partial credit"}},
 			Failures: []string{"q1: CompileError: In[2]:1:1: x"}},
 		{Submission: Submission{Path: "s/bo/a/a.ipynb", Student: "bo"}, Notebook: "a.ipynb", Max: 5, Problem: "cannot read the submission: bad JSON",
 			Cells: []CellGrade{{ID: "t1", Max: 2, Note: "cannot read"}, {ID: "t2", Max: 3, Note: "cannot read"}}},
