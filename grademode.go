@@ -61,8 +61,11 @@ type gradeFlags struct {
 	gradebook string
 }
 
-func (g *gradeFlags) add(fs *flag.FlagSet) {
-	fs.BoolVar(&g.on, "grade", false, "grade nbgrader submissions (see gomp grade -h)")
+// add defines the flags on fs; gomp run also gets --grade itself.
+func (g *gradeFlags) add(fs *flag.FlagSet, run bool) {
+	if run {
+		fs.BoolVar(&g.on, "grade", false, "grade nbgrader submissions (see gomp grade -h)")
+	}
 	fs.StringVar(&g.source, "source", "", "with --grade: the instructor's notebook, or a `DIR` of them (nbgrader's source/ASSIGNMENT)")
 	fs.StringVar(&g.gradebook, "gradebook", "", "with --grade: also write the scores as CSV to `FILE`")
 }
@@ -79,7 +82,7 @@ func grade(args []string, stdout, stderr io.Writer) error {
 		fs.String("o", "", "keep the graded copies in `DIR` as STUDENT/NAME.ipynb")
 		fs.Int("j", 0, "grade up to `N` submissions at once (default: the number of CPUs)")
 		var g gradeFlags
-		g.add(fs)
+		g.add(fs, false)
 		printUsage(stdout, fs, gradeUsage, "")
 		return nil
 	}

@@ -69,7 +69,7 @@ func runNotebooks(args []string, stdout, stderr io.Writer) error {
 	jobs := fs.Int("j", 0, "run up to `N` notebooks at once (default: the number of CPUs)")
 	one := fs.Bool("one", false, "run one notebook in this process, reporting to fd 3 (used by gomp run itself)")
 	var grade gradeFlags
-	grade.add(fs)
+	grade.add(fs, true)
 	paths, err := parseInterspersed(fs, args)
 	if err := handleFlagError(fs, err, runUsage, runExitCodes, stdout, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
