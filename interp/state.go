@@ -75,7 +75,7 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 				}
 				if !s.hasSymbols(spec.Path) {
 					p := s.yi.FileSet().Position(is.Path.Pos())
-					msg := fmt.Sprintf("%s:%d:%d: cannot import %q: gomp cells can import the standard library (Go 1.22 set) and gomp's \"mp\", \"display\", \"chart\" and \"check\"", st.io.Name, p.Line, p.Column, spec.Path)
+					msg := fmt.Sprintf("%s:%d:%d: cannot import %q: gomp cells can import the standard library (Go 1.22 set) and \"mp\"", st.io.Name, p.Line, p.Column, spec.Path)
 					return nil, false, &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}, Line: p.Line, Col: p.Column}
 				}
 				specs = append(specs, sp)
