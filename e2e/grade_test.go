@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gomp-kernel/gomp/runner"
 )
 
 // assignment is the sample nbgrader assignment in notebooks/assignment:
@@ -456,4 +458,39 @@ func withoutCell(t *testing.T, data []byte, id string) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestChecksInChildren runs checks inside mp children with gomp run: a
+// check that holds in a pool worker, check.Output capturing a child's own
+// prints, and a failed check in a worker, whose message reaches the
+// parent's error as the check wrote it.
+func TestChecksInChildren(t *testing.T) {
+	k := installKernel(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "kids.ipynb"), goNotebook(t,
+		`import ("check"; "fmt"; "mp")`,
+		"func quiet(x int) int {\n\tcheck.Output(func() { fmt.Println(\"child\", x) }, fmt.Sprintf(\"child %d\\n\", x))\n\tcheck.Equal(x*x, x*x)\n\treturn x * x\n}\n\npool := mp.NewPool(2)\nr, err := pool.Map(quiet, []int{1, 2, 3})\nfmt.Println(r, err)",
+		"func wrong(x int) int {\n\tcheck.Equal(x, 1, \"the item\")\n\treturn x\n}\n\n_, err = pool.Map(wrong, []int{2})\nfmt.Println(\"error:\", err)",
+	), 0o644)
+	out, errOut, code := runGomp(t, k.bin, dir, nil, "run", "--allow-errors", "kids.ipynb")
+	if code != 0 {
+		t.Fatalf("gomp run exited %d\n%s%s", code, out, errOut)
+	}
+	nb, err := runner.ReadNotebook(filepath.Join(dir, "kids.nbconvert.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := func(i int) string {
+		var b strings.Builder
+		for _, o := range nb.Cells[i].Outputs {
+			b.WriteString(o.Text.String() + o.EName + o.EValue)
+		}
+		return b.String()
+	}
+	if got := text(1); got != "[1 4 9] <nil>\n" {
+		t.Errorf("checks that hold in workers: cell printed %q, want only the results", got)
+	}
+	if got := text(2); !strings.Contains(got, "error: mp: wrong (item 0) panicked: check.Equal: the item: got 2, want 1") {
+		t.Errorf("a failed check in a worker: cell printed %q, want the check's message in Map's error", got)
+	}
 }
