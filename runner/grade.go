@@ -167,7 +167,8 @@ func (g Grading) Grade(ctx context.Context, subs []Submission) ([]NotebookGrade,
 
 // expectedCells lists, per notebook name, the grade cells a submission
 // should have, in order: the source's, or else those of the
-// submissions, in the order they first appear.
+// submissions whose checksum matches (or that have none), in the order
+// they first appear.
 func (g Grading) expectedCells(grades []NotebookGrade, read []*Notebook) map[string][]expected {
 	all := map[string][]expected{}
 	for name, src := range g.Sources {
@@ -184,7 +185,12 @@ func (g Grading) expectedCells(grades []NotebookGrade, read []*Notebook) map[str
 		}
 		for _, c := range nb.Cells {
 			m, ok := nbgraderOf(c)
-			if ok && m.Grade && !slices.ContainsFunc(all[name], func(e expected) bool { return e.meta.GradeID == m.GradeID }) {
+			// A test cell whose checksum does not match was edited (or
+			// made up): it does not define what the others must have.
+			if !ok || !m.Grade || (m.Checksum != "" && checksum(c, m) != m.Checksum) {
+				continue
+			}
+			if !slices.ContainsFunc(all[name], func(e expected) bool { return e.meta.GradeID == m.GradeID }) {
 				all[name] = append(all[name], expected{meta: m})
 			}
 		}
