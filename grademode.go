@@ -26,9 +26,10 @@ const gradeUsage = `Usage: gomp grade [flags] SUBMISSION...
 
 Grades students' submissions of an nbgrader assignment as nbgrader's
 autograde does, without nbgrader or Jupyter (gomp grade is gomp run
---grade). A SUBMISSION is a notebook, or a directory searched for them:
-in nbgrader's layout submitted/STUDENT/ASSIGNMENT/NAME.ipynb, pass
-submitted and each notebook's student is the directory below it.
+--grade). A SUBMISSION is a notebook, or a directory searched for them.
+A notebook under submitted/STUDENT/ (nbgrader's layout) is STUDENT's;
+elsewhere a notebook found in a directory belongs to the directory below
+the one given, and a notebook given by name to the directory holding it.
 
 Each submission runs on a copy, in its own process, with every cell
 limited by --timeout (default 1m); a cell that fails does not stop the

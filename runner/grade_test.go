@@ -114,8 +114,9 @@ func TestPrepare(t *testing.T) {
 	}
 }
 
-// TestFindSubmissions names students after nbgrader's layout, a flat
-// folder of notebooks, and notebook paths, and skips hidden directories.
+// TestFindSubmissions names students after nbgrader's layout (whatever
+// part of it is given), a flat folder of notebooks, and notebook paths,
+// and skips hidden directories.
 func TestFindSubmissions(t *testing.T) {
 	dir := t.TempDir()
 	for _, p := range []string{"submitted/ada/hw1/hw1.ipynb", "submitted/bo/hw1/hw1.ipynb", "submitted/bo/hw1/.ipynb_checkpoints/hw1-checkpoint.ipynb", "flat/cy.ipynb", "flat/notes.txt", "one/dee/hw1.ipynb"} {
@@ -127,7 +128,8 @@ func TestFindSubmissions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	subs, err := FindSubmissions([]string{filepath.Join(dir, "submitted"), filepath.Join(dir, "flat"), filepath.Join(dir, "one", "dee", "hw1.ipynb")})
+	subs, err := FindSubmissions([]string{filepath.Join(dir, "submitted"), filepath.Join(dir, "flat"), filepath.Join(dir, "one", "dee", "hw1.ipynb"),
+		filepath.Join(dir, "submitted", "ada", "hw1"), filepath.Join(dir, "submitted", "bo", "hw1", "hw1.ipynb")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +138,7 @@ func TestFindSubmissions(t *testing.T) {
 		rel, _ := filepath.Rel(dir, s.Path)
 		got = append(got, s.Student+"="+filepath.ToSlash(rel))
 	}
-	want := "ada=submitted/ada/hw1/hw1.ipynb bo=submitted/bo/hw1/hw1.ipynb cy=flat/cy.ipynb dee=one/dee/hw1.ipynb"
+	want := "ada=submitted/ada/hw1/hw1.ipynb bo=submitted/bo/hw1/hw1.ipynb cy=flat/cy.ipynb dee=one/dee/hw1.ipynb ada=submitted/ada/hw1/hw1.ipynb bo=submitted/bo/hw1/hw1.ipynb"
 	if strings.Join(got, " ") != want {
 		t.Errorf("found %s\nwant  %s", strings.Join(got, " "), want)
 	}

@@ -13,11 +13,12 @@ import (
 )
 
 // FindSubmissions lists the notebooks to grade under paths. A notebook
-// path is one submission, its student the name of the directory holding
-// it. A directory is searched for notebooks (hidden directories such as
-// .ipynb_checkpoints skipped); each one's student is the first directory
-// below the one given, so that nbgrader's submitted/STUDENT/ASSIGNMENT/
-// layout names its students, or the notebook's own name when it lies
+// path is one submission; a directory is searched for notebooks (hidden
+// directories such as .ipynb_checkpoints skipped). A notebook in
+// nbgrader's layout, under submitted/STUDENT/, is STUDENT's, however the
+// path was given. Otherwise a notebook path's student is the directory
+// holding it, and a notebook found in a directory belongs to the first
+// directory below the one given, or is named after itself when it lies
 // directly in it.
 func FindSubmissions(paths []string) ([]Submission, error) {
 	var subs []Submission
@@ -27,7 +28,11 @@ func FindSubmissions(paths []string) ([]Submission, error) {
 			return nil, err
 		}
 		if !st.IsDir() {
-			subs = append(subs, Submission{Path: p, Student: filepath.Base(filepath.Dir(mustAbs(p)))})
+			student := filepath.Base(filepath.Dir(mustAbs(p)))
+			if s, ok := nbgraderStudent(p); ok {
+				student = s
+			}
+			subs = append(subs, Submission{Path: p, Student: student})
 			continue
 		}
 		var found []Submission
@@ -46,7 +51,9 @@ func FindSubmissions(paths []string) ([]Submission, error) {
 				return err
 			}
 			student, _, nested := strings.Cut(filepath.ToSlash(rel), "/")
-			if !nested {
+			if s, ok := nbgraderStudent(path); ok {
+				student = s
+			} else if !nested {
 				student = strings.TrimSuffix(d.Name(), ".ipynb")
 			}
 			found = append(found, Submission{Path: path, Student: student})
@@ -61,6 +68,18 @@ func FindSubmissions(paths []string) ([]Submission, error) {
 		subs = append(subs, found...)
 	}
 	return subs, nil
+}
+
+// nbgraderStudent is the student of a notebook at
+// .../submitted/STUDENT/..., nbgrader's layout.
+func nbgraderStudent(path string) (string, bool) {
+	parts := strings.Split(filepath.ToSlash(mustAbs(path)), "/")
+	for i := len(parts) - 3; i >= 0; i-- {
+		if parts[i] == "submitted" {
+			return parts[i+1], true
+		}
+	}
+	return "", false
 }
 
 func mustAbs(p string) string {
