@@ -39,6 +39,8 @@ func TestInCells(t *testing.T) {
 				traceback: "CheckError: check.Output: the function printed \"interp\\n\", want \"in\\nterp\\n\" at In[5]:1\n  line 1: got \"interp\\n\", want \"in\\n\"", captured: true},
 			{code: "check.Panics(func() { var m map[string]int; m[\"a\"] = 1 })\ncheck.True(1 > 2, \"one is not more than two\")", ename: "CheckError",
 				traceback: "CheckError: check.True: one is not more than two at In[6]:2"},
+			{code: "type account struct {\n\tOwner string\n\tbalance int\n}\n\ncheck.Equal(account{\"ada\", 3}, account{\"ada\", 4})", ename: "CheckError",
+				traceback: "CheckError: check.Equal: got {Owner:\"ada\" balance:3}, want {Owner:\"ada\" balance:4} at In[7]:6\n  .balance: got 3, want 4"},
 		}
 		for i, c := range cells {
 			if c.captured && !captureFDs {

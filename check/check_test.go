@@ -60,6 +60,13 @@ var messageCases = []struct {
 	{"equal nested", func() {
 		Equal(map[string][]point{"p": {{1, 2}}}, map[string][]point{"p": {{1, 2}, {3, 4}}})
 	}},
+	{"equal fields yaegi exported", func() {
+		type notebookStruct = struct {
+			A  int
+			Xm map[string]int
+		}
+		Equal(notebookStruct{1, map[string]int{"a": 1}}, notebookStruct{1, map[string]int{"a": 2}})
+	}},
 	{"equal stringer fields", func() {
 		Equal(stamp{time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}, stamp{time.Date(2024, 1, 2, 3, 4, 6, 0, time.UTC)})
 	}},

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // maxDiffs bounds the difference lines of one failed Equal.
@@ -110,7 +111,7 @@ func (d *differ) walk(path string, got, want reflect.Value) {
 		}
 	case reflect.Struct:
 		for i := range got.NumField() {
-			d.walk(path+"."+got.Type().Field(i).Name, got.Field(i), want.Field(i))
+			d.walk(path+"."+fieldName(got.Type(), i), got.Field(i), want.Field(i))
 		}
 	default:
 		if show(got) != show(want) || !sameScalar(got, want) {
@@ -223,7 +224,7 @@ func write(b *strings.Builder, v reflect.Value, depth int) {
 			if i > 0 {
 				b.WriteString(" ")
 			}
-			b.WriteString(v.Type().Field(i).Name + ":")
+			b.WriteString(fieldName(v.Type(), i) + ":")
 			write(b, v.Field(i), depth+1)
 		}
 		b.WriteString("}")
@@ -255,4 +256,17 @@ func elements(n int) string {
 		return "1 element"
 	}
 	return fmt.Sprintf("%d elements", n)
+}
+
+// fieldName is the name of field i of the struct type t as the notebook
+// declared it. yaegi builds a notebook's struct types with reflect, which
+// cannot make unexported fields, so it exports them with an X in front
+// (m becomes Xm); in such an unnamed type, an X before a lower-case
+// letter or underscore is taken off again.
+func fieldName(t reflect.Type, i int) string {
+	name := t.Field(i).Name
+	if t.Name() == "" && len(name) > 1 && name[0] == 'X' && (name[1] == '_' || unicode.IsLower(rune(name[1]))) {
+		return name[1:]
+	}
+	return name
 }
