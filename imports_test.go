@@ -10,7 +10,7 @@ import (
 // TestImportRules keeps the package dependencies pointing one way, as the
 // README's diagram draws them: the protocol never sees the interpreter or
 // what cells import, the interpreter never sees ZeroMQ, mp and display
-// never see either, display is standard library only, chart adds only its
+// never see either, display and check are standard library only, chart adds only its
 // plotting library, and the end-to-end tests see gomp only from outside
 // (its kernelspec and notebook format). Every package of the module needs a
 // row: a new package fails here until its place is decided.
@@ -21,14 +21,15 @@ func TestImportRules(t *testing.T) {
 		forbidden []string // import paths (and their subpackages) it may not depend on, even indirectly
 		stdOnly   bool     // nothing outside the standard library and the module
 	}{
-		mod:                             {imports: []string{"chart", "display", "front", "interp", "interp/symbols", "kernel", "kernelspec", "mp", "runner"}},
-		mod + "/front":                  {imports: []string{"display", "interp", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
+		mod:                             {imports: []string{"chart", "check", "display", "front", "interp", "interp/symbols", "kernel", "kernelspec", "mp", "runner"}},
+		mod + "/check":                  {imports: []string{"front", "interp"}, stdOnly: true}, // its tests run checks in cells
+		mod + "/front":                  {imports: []string{"check", "display", "interp", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/bench/cpu":              {stdOnly: true},
 		mod + "/chart":                  {imports: []string{"display"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/mp", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4"}},
 		mod + "/display":                {stdOnly: true},
 		mod + "/e2e":                    {imports: []string{"kernelspec", "runner"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/interp":                 {imports: []string{"display", "interp/symbols", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
-		mod + "/interp/symbols":         {imports: []string{"chart", "display", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4", "github.com/traefik/yaegi/interp"}},
+		mod + "/interp/symbols":         {imports: []string{"chart", "check", "display", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4", "github.com/traefik/yaegi/interp"}},
 		mod + "/interp/symbols/gendocs": {imports: []string{"interp/symbols"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/kernel":                 {forbidden: []string{mod + "/interp", mod + "/mp", mod + "/display", mod + "/chart", "github.com/traefik/yaegi"}},
 		mod + "/kernelspec":             {stdOnly: true},

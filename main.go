@@ -34,6 +34,8 @@ Usage:
   gomp install [--user|--sys-prefix|--prefix DIR]  install the Jupyter kernelspec (default --user)
   gomp kernel CONNECTION_FILE                      run the kernel (Jupyter starts this)
   gomp run [flags] NOTEBOOK.ipynb...               execute notebooks without Jupyter (gomp run -h)
+  gomp grade [flags] SUBMISSION...                 grade nbgrader submissions (gomp grade -h)
+  gomp grade init [DIR]                            write nbgrader_config.py for Go notebooks
   gomp version                                     print the version
 `
 
@@ -74,6 +76,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runKernel(rest[0])
 	case "run":
 		return runNotebooks(rest, stdout, stderr)
+	case "grade":
+		return grade(rest, stdout, stderr)
 	case "worker":
 		if wantsHelp(rest) {
 			fmt.Fprint(stdout, workerUsage)

@@ -34,6 +34,11 @@ bars; elsewhere progress bars as plain lines. Several notebooks run in
 parallel, each in its own process, up to -j at once; they die with gomp
 run. A notebook that cannot be read is reported and the others still run.
 
+With --grade it grades students' submissions of an nbgrader assignment
+instead (see gomp grade -h): notebooks and directories of them, each run
+on a copy, every cell limited by --timeout (default 1m), scores printed
+and, with --gradebook, written as CSV.
+
 Flags:
 `
 
@@ -63,6 +68,8 @@ func runNotebooks(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&opts.Timeout, "timeout", 0, "interrupt a cell running longer than `DURATION` (e.g. 30s; 0: no limit)")
 	jobs := fs.Int("j", 0, "run up to `N` notebooks at once (default: the number of CPUs)")
 	one := fs.Bool("one", false, "run one notebook in this process, reporting to fd 3 (used by gomp run itself)")
+	var grade gradeFlags
+	grade.add(fs, true)
 	paths, err := parseInterspersed(fs, args)
 	if err := handleFlagError(fs, err, runUsage, runExitCodes, stdout, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -87,6 +94,9 @@ func runNotebooks(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	if *one {
 		return runOne(ctx, paths[0], opts)
+	}
+	if grade.on {
+		return gradeSubmissions(ctx, paths, opts, *jobs, grade, stdout, stderr)
 	}
 	if err := checkOutputs(paths, opts); err != nil {
 		fmt.Fprintln(stderr, "gomp run:", err)

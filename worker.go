@@ -6,6 +6,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/gomp-kernel/gomp/check"
 	"github.com/gomp-kernel/gomp/interp"
 	"github.com/gomp-kernel/gomp/mp"
 )
@@ -26,6 +27,7 @@ func runWorker() error {
 	// session is their host, and their output goes to this worker's stdout
 	// and stderr, which the parent routes to the cell.
 	mp.SetHost(sess, mp.Config{})
+	check.SetHost(sess) // check.Output in a child captures the child's prints
 	defer mp.Shutdown()
 	// SIGTERM keeps its default action, so Terminate's exit code is -15
 	// as in Python.

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gomp-kernel/gomp/check"
 	"github.com/gomp-kernel/gomp/display"
 	"github.com/gomp-kernel/gomp/interp"
 	"github.com/gomp-kernel/gomp/mp"
@@ -51,7 +52,8 @@ type Notebook struct {
 	log  *slog.Logger
 }
 
-// Open starts a session and makes it mp's host. Close ends both.
+// Open starts a session and makes it mp's host and check's (for
+// check.Output). Close ends both.
 func Open(opts Options) (*Notebook, error) {
 	log := opts.Log
 	if log == nil {
@@ -62,12 +64,14 @@ func Open(opts Options) (*Notebook, error) {
 		return nil, fmt.Errorf("start interpreter: %w", err)
 	}
 	mp.SetHost(sess, mp.Config{Log: log})
+	check.SetHost(sess)
 	return &Notebook{sess: sess, warm: opts.Warm, log: log}, nil
 }
 
 // Close ends every process the notebook's cells started, then the session.
 func (nb *Notebook) Close() error {
 	mp.Shutdown()
+	check.SetHost(nil)
 	return nb.sess.Close()
 }
 

@@ -160,6 +160,9 @@ func runtimeError(err error, trace []string) error {
 			return &CellError{Name: "exit", Value: v, Traceback: []string{v}}
 		}
 	}
+	if n, ok := p.Value.(namedFailure); ok {
+		return namedError(n, trace)
+	}
 	text, kind := goPanicText(p.Value)
 	e := &CellError{Name: "panic", Value: text, failure: kind}
 	if m := posRE.FindStringSubmatch(fmt.Sprint(p.Value)); m != nil {
@@ -174,6 +177,38 @@ func runtimeError(err error, trace []string) error {
 			break
 		}
 	}
+	return e
+}
+
+// namedFailure is a panic value that says what failed without a stack
+// trace, such as a failed check (check.Failure): the cell's error is named
+// CellErrorName, its message is Error's.
+type namedFailure interface {
+	error
+	CellErrorName() string
+}
+
+// namedError is the cell error for a namedFailure: Error's text with the
+// position of the cell's own frame (the statement of the cell that made
+// the call, outermost in trace) appended to its first line.
+func namedError(n namedFailure, trace []string) *CellError {
+	e := &CellError{Name: n.CellErrorName(), Value: n.Error()}
+	at := ""
+	for _, line := range trace {
+		if m := posRE.FindStringSubmatch(line); m != nil {
+			at = m[1] + ":" + m[2]
+			e.Line, _ = strconv.Atoi(m[2])
+			e.Col, _ = strconv.Atoi(m[3])
+		}
+	}
+	if at != "" {
+		first, rest, _ := strings.Cut(e.Value, "\n")
+		e.Value = first + " at " + at
+		if rest != "" {
+			e.Value += "\n" + rest
+		}
+	}
+	e.Traceback = strings.Split(e.Name+": "+e.Value, "\n")
 	return e
 }
 

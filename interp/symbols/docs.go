@@ -115,6 +115,100 @@ be empty). Add series to it with Line.
 `,
 		},
 	}
+	Docs["check"] = map[string]Doc{
+		"": {
+			Decl: "package check // import \"check\"",
+			Doc:  "Package check is what a test cell of a Go assignment uses instead of\nPython's assert. Cells write import \"check\".\n\n\tcheck.Equal(sum([]int{1, 2, 3}), 6)\n\tcheck.Near(mean(xs), 2.5, 1e-9)\n\tcheck.True(len(words) > 0, \"words is empty\")\n\tcheck.Panics(func() { pop(nil) })\n\tcheck.Output(func() { greet(\"Ada\") }, \"Hello, Ada!\\n\")\n\tcheck.Within(2*time.Second, func() { primes(100000) })\n\nA check that holds does nothing. One that fails stops the cell with a\nCheckError that names the check, the values and the cell line, with a\nline per difference for slices, maps and structs, and no Go stack:\n\n\tCheckError: check.Equal: got [1 2 4], want [1 2 3] at In[5]:2\n\t  [2]: got 4, want 3\n\nso that nbgrader's autograde and `gomp run --grade` score the cell 0\nand the student's feedback says what was wrong. Checks work the same\nunder the kernel, `gomp run` and in mp children (a failed check in a\npool worker fails that task, and its message reaches the parent).\n",
+		},
+		"Equal": {
+			Decl: "func Equal(got, want any, msg ...any)",
+			Doc: `Equal checks that got equals want, as reflect.DeepEqual compares them.
+Numbers of different types compare by value, so that check.Equal(n, 6)
+holds for an int64 n of 6. When they differ, the message shows both,
+and for slices, arrays, maps, structs and pointers to them a line per
+difference (up to ten). Extra arguments describe what is checked; they
+are joined as fmt.Sprint joins them and start the message.
+`,
+		},
+		"Failure": {
+			Decl: `type Failure struct {
+	// Check is the check that failed: "check.Equal", "check.True", ...
+	Check string
+	// Message says what was wrong, on one line.
+	Message string
+	// Detail holds further lines: one per difference for Equal.
+	Detail []string
+}`,
+			Doc: `Failure is the panic value of a failed check. gomp's interpreter shows
+it as an error named by CellErrorName, with Error as its message and
+without a stack trace.
+`,
+		},
+		"Failure.CellErrorName": {
+			Decl: "func (f *Failure) CellErrorName() string",
+			Doc: `CellErrorName is the name a notebook shows for the failure (the ename
+of the cell's error output): "CheckError".
+`,
+		},
+		"Failure.Check": {
+			Decl: "Failure.Check string",
+			Doc: `Check is the check that failed: "check.Equal", "check.True", ...
+`,
+		},
+		"Failure.Detail": {
+			Decl: "Failure.Detail []string",
+			Doc: `Detail holds further lines: one per difference for Equal.
+`,
+		},
+		"Failure.Error": {
+			Decl: "func (f *Failure) Error() string",
+			Doc: `Error returns the check, its message and the detail lines, one per line.
+`,
+		},
+		"Failure.Message": {
+			Decl: "Failure.Message string",
+			Doc: `Message says what was wrong, on one line.
+`,
+		},
+		"Near": {
+			Decl: "func Near(got, want any, tol float64, msg ...any)",
+			Doc: `Near checks that the number got is within tol of want (|got-want| <=
+tol), for floating-point results that cannot be compared exactly. got
+and want may be of any integer or floating-point type.
+`,
+		},
+		"Output": {
+			Decl: "func Output(fn func(), want string, msg ...any)",
+			Doc: `Output checks that fn prints exactly want to standard output: what it
+prints with fmt, and, in a notebook, what mp children that fn starts
+and waits for print (their output is routed to the cell). The output
+is captured, not shown. When it differs, the message shows the first
+line that differs.
+`,
+		},
+		"Panics": {
+			Decl: "func Panics(fn func(), msg ...any)",
+			Doc: `Panics checks that fn panics. A failed check inside fn is not the panic
+it expects: it fails Panics's cell as itself.
+`,
+		},
+		"True": {
+			Decl: "func True(cond bool, msg ...any)",
+			Doc: `True checks that cond holds; msg, joined as fmt.Sprint joins its
+arguments, is the message when it does not.
+`,
+		},
+		"Within": {
+			Decl: "func Within(d time.Duration, fn func(), msg ...any)",
+			Doc: `Within checks that fn returns within d. fn runs on a goroutine of its
+own; when the time is up the check fails at once, and fn, which Go
+cannot stop from outside, goes on running until it returns or the
+notebook ends (gomp run --grade runs each submission in a process of
+its own). A panic in fn, a failed check among them, fails Within's cell
+as itself.
+`,
+		},
+	}
 	Docs["display"] = map[string]Doc{
 		"": {
 			Decl: "package display // import \"display\"",

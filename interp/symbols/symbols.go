@@ -1,6 +1,7 @@
 // Package symbols holds yaegi symbol tables generated from gomp's own
 // packages, so that cells can import them by short paths: import "mp",
-// import "display", import "chart".
+// import "display", import "chart", import "check" (whose Host and
+// SetHost, the wiring gomp's main uses, are left out like mp's).
 //
 // Regenerate after the exported API of one of them changes with:
 //
@@ -20,6 +21,7 @@ import "reflect"
 
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols -exclude ^(Host|Cell|Config|Runner|Tracer|PanicTexter|SetHost|ServeWorker|Shutdown|Warm|ErrNoHost|ErrTargetFailed|ProgressIDPrefix|EncodeValue|DecodeValue)$ github.com/gomp-kernel/gomp/mp
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols github.com/gomp-kernel/gomp/display github.com/gomp-kernel/gomp/chart
+//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols -exclude ^(Host|SetHost)$ github.com/gomp-kernel/gomp/check
 //go:generate go run ./gendocs -o docs.go
 
 // Symbols maps "import/path/name" to the package's exported symbols, as
@@ -32,4 +34,5 @@ var Packages = map[string]string{
 	"mp":      "github.com/gomp-kernel/gomp/mp/mp",
 	"display": "github.com/gomp-kernel/gomp/display/display",
 	"chart":   "github.com/gomp-kernel/gomp/chart/chart",
+	"check":   "github.com/gomp-kernel/gomp/check/check",
 }
