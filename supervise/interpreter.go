@@ -185,6 +185,9 @@ func (s *Server) execute(ctx context.Context, id uint64, m executeMsg) {
 	s.mu.Lock()
 	s.current = id
 	s.mu.Unlock()
+	if err := s.c.send(kindStarted, id, nil); err != nil {
+		s.log.Warn("tell the kernel process a cell started", "err", err)
+	}
 	o := s.nb.Execute(ctx, front.Cell{Count: m.Count, Code: m.Code, IO: io})
 	s.mu.Lock()
 	s.current = 0

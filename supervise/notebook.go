@@ -111,28 +111,38 @@ func (n *Notebook) ExecuteFrom(ctx context.Context, c front.Cell, origin any) fr
 	n.run.Lock()
 	defer n.run.Unlock()
 	p := n.current()
-	if !p.alive() {
-		// It died between cells (killed from outside, or a goroutine
-		// of an earlier cell crashed it): say so in this cell, restore,
-		// then run it.
-		<-p.stderrEOF
-		why := deathCause(p.state, p.stderr.String())
-		var err error
-		if p, err = n.restart(c.IO.Stderr, "the interpreter process died between cells: "+firstLine(why)); err != nil {
-			return failed("InterpreterDied", err.Error(), nil)
+	for attempt := 0; ; attempt++ {
+		if !p.alive() {
+			// It died between cells (killed from outside, or a goroutine
+			// of an earlier cell crashed it): say so in this cell,
+			// restore, then run it.
+			<-p.stderrEOF
+			why := deathCause(p.state, p.stderr.String())
+			var err error
+			if p, err = n.restart(c.IO.Stderr, "the interpreter process died between cells: "+firstLine(why)); err != nil {
+				return failed("InterpreterDied", err.Error(), nil)
+			}
+		}
+		o, began := n.send(ctx, p, c, origin)
+		if began || attempt > 0 {
+			return o
 		}
 	}
+}
+
+// send runs c in p. began is false when p died before it began the cell:
+// the cell did not cause the death and may run in the next interpreter.
+func (n *Notebook) send(ctx context.Context, p *process, c front.Cell, origin any) (o front.Outcome, began bool) {
 	id := n.seq.Add(1)
+	reply, started := make(chan frame, 1), make(chan struct{})
 	p.mu.Lock()
 	p.cells[id] = &cellSink{io: c, origin: origin}
-	p.mu.Unlock()
-	p.stderr.reset()
-	reply := make(chan frame, 1)
-	p.mu.Lock()
 	if p.pending != nil {
 		p.pending[id] = reply
+		p.started[id] = started
 	}
 	p.mu.Unlock()
+	p.stderr.reset()
 	msg := executeMsg{Count: c.Count, Code: c.Code, Input: c.IO.Input != nil, Display: c.IO.Display != nil}
 	if err := p.c.sendJSON(kindExecute, id, msg); err != nil {
 		p.log.Debug("send execute", "err", err)
@@ -140,19 +150,31 @@ func (n *Notebook) ExecuteFrom(ctx context.Context, c front.Cell, origin any) fr
 	done := ctx.Done()
 	for {
 		select {
+		case <-started:
+			began, started = true, nil
 		case f := <-reply:
 			var o front.Outcome
 			if err := json.Unmarshal(f.Body, &o); err != nil {
-				return failed("error", fmt.Sprintf("the interpreter's reply for %s: %v", front.CellName(c.Count), err), nil)
+				return failed("error", fmt.Sprintf("the interpreter's reply for %s: %v", front.CellName(c.Count), err), nil), true
 			}
-			return o
+			return o, true
 		case <-done:
 			done = nil
 			if err := p.c.send(kindInterrupt, id, nil); err != nil {
 				p.log.Debug("send interrupt", "err", err)
 			}
 		case <-p.dead:
-			return n.crashed(p, c)
+			if !began {
+				select {
+				case <-started:
+					began = true
+				default:
+				}
+			}
+			if !began && ctx.Err() == nil {
+				return front.Outcome{}, false
+			}
+			return n.crashed(p, c), true
 		}
 	}
 }

@@ -27,8 +27,9 @@ type process struct {
 	note func(origin any, name string, data json.RawMessage)
 
 	mu      sync.Mutex
-	pending map[uint64]chan frame // requests waiting for their reply
-	cells   map[uint64]*cellSink  // every cell run in this process, for late output
+	pending map[uint64]chan frame    // requests waiting for their reply
+	started map[uint64]chan struct{} // cells sent, closed when the interpreter begins one
+	cells   map[uint64]*cellSink     // every cell run in this process, for late output
 
 	stderr    crashLog      // the interpreter's fd 2 since the last cell began
 	stderrEOF chan struct{} // closed when its fd 2 pipe is drained
@@ -85,7 +86,7 @@ func startProcess(f *forker, opts Options, snap func(snapshotMsg)) (*process, er
 	p := &process{
 		cmd: cmd, c: newConn(fromChild, fromKernel), ctl: [2]*os.File{fromKernel, fromChild},
 		log: opts.Log, snap: snap, note: opts.OnNotify,
-		pending: map[uint64]chan frame{}, cells: map[uint64]*cellSink{},
+		pending: map[uint64]chan frame{}, cells: map[uint64]*cellSink{}, started: map[uint64]chan struct{}{},
 		stderrEOF: make(chan struct{}), dead: make(chan struct{}),
 	}
 	go p.copyStderr(errR, opts.LogOutput)
@@ -150,6 +151,13 @@ func (p *process) dispatch(f frame) {
 		if ch != nil {
 			ch <- f
 		}
+	case kindStarted:
+		p.mu.Lock()
+		if ch := p.started[f.ID]; ch != nil {
+			close(ch)
+			delete(p.started, f.ID)
+		}
+		p.mu.Unlock()
 	case kindStdout, kindStderr:
 		if c := p.cell(f.ID); c != nil {
 			w := c.io.IO.Stdout

@@ -41,6 +41,7 @@ const (
 	kindDisplay  // id: cell; body: display.Output
 	kindInput    // id: request; body: inputMsg
 	kindSnapshot // id: cell; body: snapshotMsg
+	kindStarted  // id: cell; the interpreter begins running it
 
 	// both ways: the extension point (see Notebook.Notify and Handler)
 	kindNotify  // id: cell (0: none); body: notifyMsg, no answer
