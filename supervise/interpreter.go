@@ -71,11 +71,12 @@ func NewServer(r io.Reader, w io.Writer, nb *front.Notebook, opts ServeOptions) 
 // goes away (an error). The caller then closes the notebook, which ends
 // its mp children.
 func (s *Server) Serve(ctx context.Context) error {
+	// run ends with Serve, once the cell it runs (if any) returns: the
+	// caller closes the notebook without waiting for it, which
+	// interrupts such a cell's mp work, as a kernel shutdown does.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	done := make(chan struct{})
-	go s.run(ctx, done)
-	defer func() { <-done }()
+	go s.run(ctx)
 	for {
 		f, err := s.c.recv()
 		if err != nil {
@@ -156,8 +157,7 @@ func (s *Server) queue(ctx context.Context, job func()) bool {
 
 // run executes the queued cells and restores one after another until ctx
 // is done.
-func (s *Server) run(ctx context.Context, done chan<- struct{}) {
-	defer close(done)
+func (s *Server) run(ctx context.Context) {
 	for {
 		select {
 		case job := <-s.jobs:

@@ -84,6 +84,13 @@ func (n *Notebook) keep(m snapshotMsg) {
 	n.snap.apply(m)
 }
 
+// snapshotCount is the cell the kernel's copy of the notebook is as of.
+func (n *Notebook) snapshotCount() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.snap.count
+}
+
 // Pid is the process id of the current interpreter process.
 func (n *Notebook) Pid() int {
 	n.mu.Lock()

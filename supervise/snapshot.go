@@ -163,10 +163,17 @@ func (h *held) encode() ([]byte, error) {
 func (h *held) summary() (decls, vars int, lost []string) {
 	var ds []json.RawMessage
 	_ = json.Unmarshal(h.decls, &ds)
+	gone := map[string]bool{}
 	for _, s := range h.skipped {
 		lost = append(lost, fmt.Sprintf("%s (%s)", s.Name, firstLine(s.Reason)))
+		gone[s.Name] = true
 	}
-	return len(ds), len(h.names) - len(h.skipped), lost
+	for _, n := range h.names {
+		if !gone[n] {
+			vars++
+		}
+	}
+	return len(ds), vars, lost
 }
 
 func firstLine(s string) string {
