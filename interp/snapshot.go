@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/gomp-kernel/gomp/mp"
 	yaegi "github.com/traefik/yaegi/interp"
@@ -122,8 +123,31 @@ func errorMessage(v reflect.Value) (msg string, ok bool) {
 
 var errorType = reflect.TypeFor[error]()
 
-// namedTypes maps the reflect types of the notebook's types to their names.
+// namedCache keeps namedTypes' answer for the interpreter and the
+// declarations it was computed from: each evaluation of new(T) grows
+// yaegi's frame for good, so a snapshot after every cell must not repeat
+// them while no declaration changed.
+type namedCache struct {
+	mu    sync.Mutex
+	yi    *yaegi.Interpreter
+	decls int
+	m     map[reflect.Type]string
+}
+
+// namedTypes maps the reflect types of the notebook's types to their
+// names. The caller holds stateMu (for reading at least).
 func (s *Session) namedTypes() map[reflect.Type]string {
+	c := &s.named
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || c.yi != s.yi || c.decls != len(s.decls) {
+		c.yi, c.decls, c.m = s.yi, len(s.decls), s.evalNamedTypes()
+	}
+	return c.m
+}
+
+// evalNamedTypes finds the reflect type of each of the notebook's types.
+func (s *Session) evalNamedTypes() map[reflect.Type]string {
 	m := map[reflect.Type]string{}
 	for _, r := range s.decls {
 		if r.Tok != "type" {

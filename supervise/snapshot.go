@@ -63,7 +63,10 @@ type snapState struct {
 // snapshotMsg is what changed after a cell: the imports and declarations
 // whole, the names of all variables, the values of those that changed.
 type snapshotMsg struct {
-	Count   int             `json:"count"`
+	Count int `json:"count"`
+	// Same says that nothing changed since the last snapshot: the
+	// message carries only Count.
+	Same    bool            `json:"same,omitempty"`
 	Imports json.RawMessage `json:"imports"`
 	Decls   json.RawMessage `json:"decls"`
 	Names   []string        `json:"names"`
@@ -74,12 +77,20 @@ type snapshotMsg struct {
 // deltaState is the interpreter's memory of the last snapshot it sent: a
 // hash per variable.
 type deltaState struct {
-	sums map[string]uint64
+	whole uint64 // hash of the last full snapshot
+	sums  map[string]uint64
 }
 
 // delta turns a full snapshot into what changed since the last one,
 // applying the total cap.
 func (d *deltaState) delta(full []byte, count int, caps Caps) (snapshotMsg, error) {
+	h := fnv.New64a()
+	h.Write(full)
+	whole := h.Sum64()
+	if d.sums != nil && whole == d.whole {
+		return snapshotMsg{Count: count, Same: true}, nil
+	}
+	d.whole = whole
 	var st snapState
 	if err := json.Unmarshal(full, &st); err != nil {
 		return snapshotMsg{}, fmt.Errorf("decode snapshot: %w", err)
@@ -125,6 +136,10 @@ type held struct {
 
 // apply merges a snapshot message.
 func (h *held) apply(m snapshotMsg) {
+	if m.Same {
+		h.count = m.Count
+		return
+	}
 	if h.vars == nil {
 		h.vars = map[string]snapVar{}
 	}

@@ -38,6 +38,7 @@ func TestDelta(t *testing.T) {
 		{[]snapVar{{Name: "a", Type: "int", Value: []byte{1}}, {Name: "b", Type: "int", Value: []byte{2}}}, []string{"a", "b"}, nil},
 		{[]snapVar{{Name: "a", Type: "int", Value: []byte{1}}, {Name: "b", Type: "int", Value: []byte{3}}}, []string{"b"}, nil},
 		{[]snapVar{{Name: "a", Type: "int", Value: []byte{1}}, {Name: "b", Type: "int", Value: []byte{3}}}, nil, nil},
+		{[]snapVar{{Name: "a", Type: "int", Value: []byte{1}}, {Name: "b", Type: "int", Value: []byte{3}}}, nil, nil},
 		{[]snapVar{{Name: "a", Type: "float64", Value: []byte{1}}}, []string{"a"}, nil},
 		{[]snapVar{{Name: "a", Type: "float64", Value: []byte{1}}, {Name: "c", Type: "[]byte", Value: make([]byte, 10)}}, []string{"c"}, []string{"c"}},
 	}
