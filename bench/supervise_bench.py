@@ -56,7 +56,7 @@ def main():
     names = {"before": "gomp-before", "after": "gomp-after"}
     install(data, names["before"], a.before)
     install(data, names["after"], a.after)
-    reps = dict(cold=5, trivial=100, stream=2, crash=3) if a.quick else dict(cold=15, trivial=600, stream=6, crash=10)
+    reps = dict(cold=5, trivial=100, stream=2, crash=3) if a.quick else dict(cold=15, trivial=600, stream=15, crash=10)
 
     rows = {}
 

@@ -315,7 +315,7 @@ func (w *cellWriter) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	if err := w.c.send(w.k, w.id, p); err != nil {
+	if err := w.c.sendLazy(w.k, w.id, p); err != nil {
 		return 0, err
 	}
 	return len(p), nil

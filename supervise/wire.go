@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/gomp-kernel/gomp/interp"
 )
@@ -62,19 +63,30 @@ type frame struct {
 }
 
 // conn reads and writes frames. Writes are serialised; reads belong to one
-// goroutine.
+// goroutine. Output frames may wait in the buffer for up to lazyDelay
+// (sendLazy), so that a cell printing in a loop costs a write per 64 KiB
+// instead of one per line; any other frame flushes them first, so the
+// order of output, displays and replies is kept.
 type conn struct {
 	r  *bufio.Reader
 	mu sync.Mutex
 	w  *bufio.Writer
+
+	dirty bool        // unflushed frames in w
+	timer *time.Timer // flushes dirty frames after lazyDelay
 }
+
+// lazyDelay bounds how long output waits in the interpreter before it is
+// sent to the kernel process (the kernel's publisher batches streams for
+// up to 50 ms on its own).
+const lazyDelay = 500 * time.Microsecond
 
 func newConn(r io.Reader, w io.Writer) *conn {
 	return &conn{r: bufio.NewReaderSize(r, 64<<10), w: bufio.NewWriterSize(w, 64<<10)}
 }
 
-// send writes one frame and flushes it.
-func (c *conn) send(k kind, id uint64, body []byte) error {
+// write appends one frame to the buffer; the caller holds mu.
+func (c *conn) write(k kind, id uint64, body []byte) error {
 	if len(body) > maxFrame-frameHeader {
 		return fmt.Errorf("send frame of kind %d: body of %d bytes exceeds %d", k, len(body), maxFrame)
 	}
@@ -82,14 +94,53 @@ func (c *conn) send(k kind, id uint64, body []byte) error {
 	binary.BigEndian.PutUint32(h[0:4], uint32(1+8+len(body)))
 	h[4] = byte(k)
 	binary.BigEndian.PutUint64(h[5:13], id)
+	c.w.Write(h[:])
+	if _, err := c.w.Write(body); err != nil {
+		return fmt.Errorf("send frame of kind %d: %w", k, err)
+	}
+	return nil
+}
+
+// send writes one frame and flushes it, with any output before it.
+func (c *conn) send(k kind, id uint64, body []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.w.Write(h[:])
-	c.w.Write(body)
+	if err := c.write(k, id, body); err != nil {
+		return err
+	}
+	c.dirty = false
 	if err := c.w.Flush(); err != nil {
 		return fmt.Errorf("send frame of kind %d: %w", k, err)
 	}
 	return nil
+}
+
+// sendLazy writes one frame, to be flushed within lazyDelay.
+func (c *conn) sendLazy(k kind, id uint64, body []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.write(k, id, body); err != nil {
+		return err
+	}
+	if !c.dirty && c.w.Buffered() > 0 {
+		c.dirty = true
+		if c.timer == nil {
+			c.timer = time.AfterFunc(lazyDelay, c.flushLazy)
+		} else {
+			c.timer.Reset(lazyDelay)
+		}
+	}
+	return nil
+}
+
+// flushLazy sends what sendLazy left in the buffer.
+func (c *conn) flushLazy() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dirty {
+		c.dirty = false
+		c.w.Flush()
+	}
 }
 
 // sendJSON sends v encoded as JSON.
