@@ -16,9 +16,11 @@ import (
 )
 
 // Handler answers a generic request or notification from the kernel
-// process, by name (ServeOptions.Handlers). For a notification the
-// answer is dropped; an error is the request's error.
-type Handler func(data json.RawMessage) (json.RawMessage, error)
+// process, by name (ServeOptions.Handlers). cell is the id of the front's
+// cell the kernel sent it for (Notebook.NotifyFor), 0 for none: Server.IO
+// and Server.NotifyCell reach that cell. For a notification the answer is
+// dropped; an error is the request's error.
+type Handler func(cell uint64, data json.RawMessage) (json.RawMessage, error)
 
 // ServeOptions configures the interpreter end.
 type ServeOptions struct {
@@ -278,7 +280,7 @@ func (s *Server) handle(request bool, id uint64, m notifyMsg) {
 	var r genericReply
 	if h := s.opts.Handlers[m.Name]; h == nil {
 		r.Err = fmt.Sprintf("the interpreter has no handler for %q", m.Name)
-	} else if data, err := h(m.Data); err != nil {
+	} else if data, err := h(id, m.Data); err != nil {
 		r.Err = err.Error()
 	} else {
 		r.Data = data
@@ -302,6 +304,22 @@ func (s *Server) Notify(name string, data json.RawMessage) error {
 	cell := s.current
 	s.mu.Unlock()
 	return s.c.sendJSON(kindNotify, cell, notifyMsg{Name: name, Data: data})
+}
+
+// NotifyCell sends a generic notification to the kernel process on
+// behalf of cell (a Handler's cell, or 0 for none).
+func (s *Server) NotifyCell(cell uint64, name string, data json.RawMessage) error {
+	return s.c.sendJSON(kindNotify, cell, notifyMsg{Name: name, Data: data})
+}
+
+// IO is where output for cell goes: the streams and displays of the
+// front's cell that a Handler's cell id stands for (no input).
+func (s *Server) IO(cell uint64) interp.IO {
+	return interp.IO{
+		Stdout:  &cellWriter{c: s.c, k: kindStdout, id: cell},
+		Stderr:  &cellWriter{c: s.c, k: kindStderr, id: cell},
+		Display: func(o display.Output) error { return s.c.sendJSON(kindDisplay, cell, o) },
+	}
 }
 
 // cellWriter sends what a cell writes to one of its streams.

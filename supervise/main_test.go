@@ -39,13 +39,20 @@ func serveForTest() error {
 		return err
 	}
 	defer nb.Close()
-	s := NewServer(os.NewFile(3, "requests"), os.NewFile(4, "replies"), nb, ServeOptions{
+	var srv *Server
+	srv = NewServer(os.NewFile(3, "requests"), os.NewFile(4, "replies"), nb, ServeOptions{
 		Caps: Caps{Value: 1 << 20, Total: 4 << 20},
 		Handlers: map[string]Handler{
-			"echo": func(data json.RawMessage) (json.RawMessage, error) { return data, nil },
+			"echo": func(_ uint64, data json.RawMessage) (json.RawMessage, error) { return data, nil },
+			// say writes its data to the cell it came for and notifies
+			// back on its behalf.
+			"say": func(cell uint64, data json.RawMessage) (json.RawMessage, error) {
+				fmt.Fprintf(srv.IO(cell).Stdout, "said %s\n", data)
+				return nil, srv.NotifyCell(cell, "heard", data)
+			},
 		},
 	})
-	if err := s.Serve(context.Background()); err != nil {
+	if err := srv.Serve(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 	}
 	return nil
@@ -53,12 +60,18 @@ func serveForTest() error {
 
 // start starts a supervised notebook whose interpreter is this test binary.
 func start(t *testing.T) *Notebook {
+	return startWith(t, Options{})
+}
+
+// startWith is start with opts (Path and Env are set).
+func startWith(t *testing.T, opts Options) *Notebook {
 	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := Start(Options{Path: self, Env: append(os.Environ(), interpreterEnv+"=1")})
+	opts.Path, opts.Env = self, append(os.Environ(), interpreterEnv+"=1")
+	n, err := Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -348,6 +348,18 @@ func (n *Notebook) Notify(name string, data json.RawMessage) error {
 	return n.current().c.sendJSON(kindNotify, 0, notifyMsg{Name: name, Data: data})
 }
 
+// NotifyFor sends a generic notification on behalf of a front's cell (a
+// kernel passes the request a comm message came with): what the
+// interpreter's Handler writes through Server.IO reaches c.IO, and the
+// notifications it sends back with Server.NotifyCell carry origin.
+func (n *Notebook) NotifyFor(c front.Cell, origin any, name string, data json.RawMessage) error {
+	p, id := n.current(), n.seq.Add(1)
+	p.mu.Lock()
+	p.cells[id] = &cellSink{io: c, origin: origin}
+	p.mu.Unlock()
+	return p.c.sendJSON(kindNotify, id, notifyMsg{Name: name, Data: data})
+}
+
 // Request sends a generic request to the interpreter's Handler of that
 // name and returns its answer.
 func (n *Notebook) Request(name string, data json.RawMessage) (json.RawMessage, error) {

@@ -179,3 +179,34 @@ func TestCloseEndsInterpreter(t *testing.T) {
 		t.Errorf("interpreter %d still exists after Close", pid)
 	}
 }
+
+// TestNotifications carries a generic notification for a front's cell
+// both ways, as comm messages will travel: the handler's output reaches
+// that cell, and its notification back comes with the cell's origin.
+func TestNotifications(t *testing.T) {
+	type heard struct {
+		origin any
+		name   string
+		data   string
+	}
+	got := make(chan heard, 1)
+	n := startWith(t, Options{OnNotify: func(origin any, name string, data json.RawMessage) {
+		got <- heard{origin, name, string(data)}
+	}})
+	r := &recorder{}
+	if err := n.NotifyFor(front.Cell{IO: r.io()}, "comm-request-1", "say", json.RawMessage(`"hi"`)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case h := <-got:
+		if h != (heard{"comm-request-1", "heard", `"hi"`}) {
+			t.Errorf("the kernel heard %+v", h)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("no notification back")
+	}
+	// The handler wrote before it notified, on the same pipe.
+	if r.out() != "said \"hi\"\n" {
+		t.Errorf("the cell got %q", r.out())
+	}
+}
