@@ -31,6 +31,8 @@ func runInterpreter(args []string) error {
 	if err != nil {
 		return err
 	}
+	// Non-blocking, so that closing it (at SIGTERM, below) ends a read.
+	syscall.SetNonblock(3, true)
 	in, out := os.NewFile(3, "requests"), os.NewFile(4, "replies")
 	if in == nil || out == nil {
 		return errors.New("interpreter: fds 3 and 4 are not open; it is started by the kernel, not by hand")
@@ -42,8 +44,15 @@ func runInterpreter(args []string) error {
 		return fmt.Errorf("interpreter: %w", err)
 	}
 	defer nb.Close()
+	// SIGTERM and SIGHUP end the interpreter as a shutdown does: closing
+	// the request pipe ends Serve, then the notebook and its mp children
+	// (and their shared memory) are closed.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		in.Close()
+	}()
 	err = supervise.NewServer(in, out, nb, supervise.ServeOptions{Log: logger}).Serve(ctx)
 	if err != nil {
 		logger.Info("interpreter stopped", "err", err)

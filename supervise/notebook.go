@@ -223,7 +223,7 @@ func (n *Notebook) restoredLine() string {
 	} else {
 		line += "; no variable lost"
 	}
-	return line + " (changes made by later cells are not restored)."
+	return line + "."
 }
 
 // restart starts a new interpreter process and restores the notebook in
@@ -271,7 +271,9 @@ func (n *Notebook) restore(p *process, snapshot []byte) error {
 	id := n.seq.Add(1)
 	ch := make(chan frame, 1)
 	p.mu.Lock()
-	p.pending[id] = ch
+	if p.pending != nil {
+		p.pending[id] = ch
+	}
 	p.mu.Unlock()
 	if err := p.c.send(kindRestore, id, snapshot); err != nil {
 		return fmt.Errorf("restore: %w", errDied)
