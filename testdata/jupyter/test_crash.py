@@ -197,16 +197,22 @@ class CrashTests(unittest.TestCase):
                 self.assertRegex(stdout, r"^%d \[1 4 9\] <nil> (0|5000000)\n$" % (2 * expected_kept))
         self.assertEqual(self.kernel_pid(), kernel)
 
-        # SIGKILL from outside, between cells: the next cell says so, restores
+        # SIGKILL from outside, between cells, with a pool's workers idle:
+        # they end with the interpreter; the next cell says so, restores
         # and runs.
+        reply, _ = self.run_cell("idle := mp.NewPool(2)\nidle.Map(square, []int{1, 2})")
+        self.assertEqual(reply["content"]["status"], "ok")
         before = self.interpreter()
+        workers = descendants(before)
+        self.assertGreaterEqual(len(workers), 2, "the idle pool's workers")
         seen.update(descendants(kernel))
         os.kill(before, signal.SIGKILL)
-        self.wait_gone([before], "the killed interpreter")
+        self.wait_gone([before] + workers, "the killed interpreter and its pool's workers")
         stdout, stderr = self.check_cell("SIGKILL")
         self.assertIn("died between cells: killed by signal SIGKILL", stderr)
         self.assertIn("restored the notebook", stderr)
         self.assertEqual(stdout, "%d [1 4 9] <nil> 0\n" % (2 * (expected_kept + 1)))
+        self.assertIn("idle (", stderr, "the pool in a variable is named as lost")
         self.assertEqual(self.kernel_pid(), kernel)
 
         seen.update(descendants(kernel))
