@@ -123,7 +123,7 @@ func (n *Notebook) ExecuteFrom(ctx context.Context, c front.Cell, origin any) fr
 			// It died between cells (killed from outside, or a goroutine
 			// of an earlier cell crashed it): say so in this cell,
 			// restore, then run it.
-			<-p.stderrEOF
+			p.waitStderr()
 			why := deathCause(p.state, p.stderr.String())
 			var err error
 			if p, err = n.restart(c.IO.Stderr, "the interpreter process died between cells: "+firstLine(why)); err != nil {
@@ -131,8 +131,12 @@ func (n *Notebook) ExecuteFrom(ctx context.Context, c front.Cell, origin any) fr
 			}
 		}
 		o, began := n.send(ctx, p, c, origin)
-		if began || attempt > 0 {
+		switch {
+		case began:
 			return o
+		case attempt > 0:
+			// The new interpreter died too before it began the cell.
+			return n.crashed(p, c)
 		}
 	}
 }
@@ -189,12 +193,7 @@ func (n *Notebook) send(ctx context.Context, p *process, c front.Cell, origin an
 // crashed is the outcome of cell c whose interpreter died while it ran;
 // it starts and restores the next interpreter.
 func (n *Notebook) crashed(p *process, c front.Cell) front.Outcome {
-	select {
-	case <-p.stderrEOF:
-	case <-time.After(2 * time.Second):
-		// A process the cell started may hold the pipe open; the
-		// report, if any, has been written by now.
-	}
+	p.waitStderr()
 	why := deathCause(p.state, p.stderr.String())
 	name := front.CellName(c.Count)
 	n.log.Error("the interpreter process died", "cell", name, "cause", why)

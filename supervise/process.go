@@ -116,6 +116,16 @@ func (p *process) copyStderr(r *os.File, log io.Writer) {
 	}
 }
 
+// waitStderr waits until the dead process's stderr has been read to its
+// end, or 2 s: a process a cell started may hold the pipe open, and by
+// then the report, if any, has been written.
+func (p *process) waitStderr() {
+	select {
+	case <-p.stderrEOF:
+	case <-time.After(2 * time.Second):
+	}
+}
+
 // read dispatches the interpreter's frames until its pipe closes, then
 // waits for the process and fails what was waiting for it.
 func (p *process) read() {
