@@ -63,10 +63,12 @@ type frame struct {
 }
 
 // conn reads and writes frames. Writes are serialised; reads belong to one
-// goroutine. Output frames may wait in the buffer for up to lazyDelay
-// (sendLazy), so that a cell printing in a loop costs a write per 64 KiB
-// instead of one per line; any other frame flushes them first, so the
-// order of output, displays and replies is kept.
+// goroutine. Output that follows other output within lazyDelay waits in
+// the buffer for up to lazyDelay (sendLazy), so that a cell printing in a
+// loop costs a write per 64 KiB instead of one per line, while a line
+// printed after a pause goes at once (it may be the last words of a
+// process about to crash); any other frame flushes the buffer first, so
+// the order of output, displays and replies is kept.
 type conn struct {
 	r  *bufio.Reader
 	mu sync.Mutex
@@ -74,6 +76,7 @@ type conn struct {
 
 	dirty bool        // unflushed frames in w
 	timer *time.Timer // flushes dirty frames after lazyDelay
+	last  time.Time   // when w was last flushed
 }
 
 // lazyDelay bounds how long output waits in the interpreter before it is
@@ -109,6 +112,7 @@ func (c *conn) send(k kind, id uint64, body []byte) error {
 		return err
 	}
 	c.dirty = false
+	c.last = time.Now()
 	if err := c.w.Flush(); err != nil {
 		return fmt.Errorf("send frame of kind %d: %w", k, err)
 	}
@@ -121,6 +125,13 @@ func (c *conn) sendLazy(k kind, id uint64, body []byte) error {
 	defer c.mu.Unlock()
 	if err := c.write(k, id, body); err != nil {
 		return err
+	}
+	if now := time.Now(); !c.dirty && now.Sub(c.last) > lazyDelay {
+		c.last = now
+		if err := c.w.Flush(); err != nil {
+			return fmt.Errorf("send frame of kind %d: %w", k, err)
+		}
+		return nil
 	}
 	if !c.dirty && c.w.Buffered() > 0 {
 		c.dirty = true
@@ -139,6 +150,7 @@ func (c *conn) flushLazy() {
 	defer c.mu.Unlock()
 	if c.dirty {
 		c.dirty = false
+		c.last = time.Now()
 		c.w.Flush()
 	}
 }
