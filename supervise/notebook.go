@@ -54,7 +54,11 @@ type Notebook struct {
 	f    *forker
 	seq  atomic.Uint64
 
-	run    sync.Mutex // held by Execute: cells run one at a time
+	run sync.Mutex // held by Execute and by restarts: cells run one at a time
+	// notice, guarded by run, is what the next cell shows on stderr: the
+	// interpreter died between cells and was replaced.
+	notice string
+
 	mu     sync.Mutex // guards p, snap, closed
 	p      *process
 	snap   held
@@ -74,7 +78,31 @@ func Start(opts Options) (*Notebook, error) {
 		return nil, err
 	}
 	n.p = p
+	go n.watch(p)
 	return n, nil
+}
+
+// watch replaces p as soon as it dies between cells (killed from outside,
+// or by a goroutine an earlier cell left running), so that completion
+// keeps working and the next cell does not wait for the restore; the next
+// cell says what happened. A death while a cell runs is that cell's to
+// report. It returns when p has died.
+func (n *Notebook) watch(p *process) {
+	<-p.dead
+	if !n.run.TryLock() {
+		return
+	}
+	defer n.run.Unlock()
+	if n.current() != p {
+		return
+	}
+	p.waitStderr()
+	var w strings.Builder
+	if _, err := n.restart(&w, "the interpreter process died between cells: "+firstLine(deathCause(p.state, p.stderr.String()))); err != nil {
+		n.log.Warn("restart after the interpreter died", "err", err)
+		return
+	}
+	n.notice = w.String()
 }
 
 // keep stores a snapshot from the interpreter.
@@ -117,6 +145,10 @@ func (n *Notebook) Execute(ctx context.Context, c front.Cell) front.Outcome {
 func (n *Notebook) ExecuteFrom(ctx context.Context, c front.Cell, origin any) front.Outcome {
 	n.run.Lock()
 	defer n.run.Unlock()
+	if n.notice != "" && c.IO.Stderr != nil {
+		io.WriteString(c.IO.Stderr, n.notice)
+	}
+	n.notice = ""
 	p := n.current()
 	for attempt := 0; ; attempt++ {
 		if !p.alive() {
@@ -238,6 +270,7 @@ func (n *Notebook) restart(w io.Writer, why string) (*process, error) {
 	if err != nil {
 		return nil, err
 	}
+	go n.watch(p)
 	n.mu.Lock()
 	n.p = p
 	empty := n.snap.empty()
