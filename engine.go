@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -11,6 +12,7 @@ import (
 	"github.com/gomp-kernel/gomp/front"
 	"github.com/gomp-kernel/gomp/interp"
 	"github.com/gomp-kernel/gomp/kernel"
+	"github.com/gomp-kernel/gomp/supervise"
 )
 
 // cellGoVersion is the Go release whose standard library cells get: yaegi
@@ -32,10 +34,11 @@ func yaegiVersion() string {
 	return "(unknown version)"
 }
 
-// engine adapts a front.Notebook to kernel.Engine: the only place where
-// the protocol's vocabulary meets the interpreter's.
+// engine adapts a supervised notebook (the interpreter in its own
+// process, see supervise) to kernel.Engine: the only place where the
+// protocol's vocabulary meets the interpreter's.
 type engine struct {
-	nb *front.Notebook
+	nb *supervise.Notebook
 	// notice is shown on the stderr of the next cell, once: a previous
 	// kernel process's crash (crashNotice).
 	notice string
@@ -68,12 +71,12 @@ func (e *engine) Execute(ctx context.Context, code string, cell kernel.Cell) (*k
 		io.WriteString(cell.Stderr(), e.notice)
 		e.notice = ""
 	}
-	o := e.nb.Execute(ctx, front.Cell{Count: cell.ExecutionCount(), Code: code, IO: interp.IO{
+	o := e.nb.ExecuteFrom(ctx, front.Cell{Count: cell.ExecutionCount(), Code: code, IO: interp.IO{
 		Stdout:  cell.Stdout(),
 		Stderr:  cell.Stderr(),
-		Input:   cell.Input,
+		Input:   func(prompt string, password bool) (string, error) { return input(cell, prompt, password) },
 		Display: func(o display.Output) error { return publish(cell, o) },
-	}})
+	}}, cell)
 	switch {
 	case o.Err != nil:
 		return nil, execError(o.Err)
@@ -83,6 +86,16 @@ func (e *engine) Execute(ctx context.Context, code string, cell kernel.Cell) (*k
 		return &kernel.Result{Data: kernel.MIMEBundle(o.Value)}, nil
 	}
 	return nil, nil
+}
+
+// input asks the frontend for a line; an interrupt while waiting is
+// interp's, which the supervisor carries to the interpreter.
+func input(cell kernel.Cell, prompt string, password bool) (string, error) {
+	line, err := cell.Input(prompt, password)
+	if errors.Is(err, kernel.ErrInterrupted) {
+		return "", interp.ErrInterrupted
+	}
+	return line, err
 }
 
 // publish turns a display action into the cell's display_data,
@@ -114,14 +127,14 @@ type interruptedError struct{ *kernel.ExecError }
 
 func (e interruptedError) Unwrap() []error { return []error{e.ExecError, kernel.ErrInterrupted} }
 
-func (e *engine) IsComplete(code string) (string, string) { return e.nb.Session().IsComplete(code) }
+func (e *engine) IsComplete(code string) (string, string) { return e.nb.IsComplete(code) }
 
 // Complete answers complete_request. The metadata's
 // _jupyter_types_experimental (as IPython sends it, one entry per match in
 // the same order) gives JupyterLab's completer each match's kind and
 // signature.
 func (e *engine) Complete(code string, cursor int) kernel.Completion {
-	comps, start, end := e.nb.Session().Complete(code, cursor)
+	comps, start, end := e.nb.Complete(code, cursor)
 	matches := make([]string, len(comps))
 	types := make([]map[string]any, len(comps))
 	for i, c := range comps {
@@ -135,7 +148,7 @@ func (e *engine) Complete(code string, cursor int) kernel.Completion {
 // Inspect answers inspect_request with the declaration and doc comment
 // as text/plain and text/markdown.
 func (e *engine) Inspect(code string, cursor, detail int) (kernel.MIMEBundle, bool) {
-	h, found := e.nb.Session().Inspect(code, cursor, detail)
+	h, found := e.nb.Inspect(code, cursor, detail)
 	if !found {
 		return nil, false
 	}

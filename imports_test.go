@@ -10,7 +10,8 @@ import (
 // TestImportRules keeps the package dependencies pointing one way, as the
 // README's diagram draws them: the protocol never sees the interpreter or
 // what cells import, the interpreter never sees ZeroMQ, mp and display
-// never see either, display and check are standard library only, chart adds only its
+// never see either, the supervisor of the interpreter process is a front
+// without the protocol, display and check are standard library only, chart adds only its
 // plotting library, and the end-to-end tests see gomp only from outside
 // (its kernelspec and notebook format). Every package of the module needs a
 // row: a new package fails here until its place is decided.
@@ -21,7 +22,7 @@ func TestImportRules(t *testing.T) {
 		forbidden []string // import paths (and their subpackages) it may not depend on, even indirectly
 		stdOnly   bool     // nothing outside the standard library and the module
 	}{
-		mod:                             {imports: []string{"chart", "check", "display", "front", "interp", "interp/symbols", "kernel", "kernelspec", "mp", "runner"}},
+		mod:                             {imports: []string{"chart", "check", "display", "front", "interp", "interp/symbols", "kernel", "kernelspec", "mp", "runner", "supervise"}},
 		mod + "/check":                  {imports: []string{"front", "interp"}, stdOnly: true}, // its tests run checks in cells
 		mod + "/front":                  {imports: []string{"check", "display", "interp", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/bench/cpu":              {stdOnly: true},
@@ -34,6 +35,7 @@ func TestImportRules(t *testing.T) {
 		mod + "/kernel":                 {forbidden: []string{mod + "/interp", mod + "/mp", mod + "/display", mod + "/chart", "github.com/traefik/yaegi"}},
 		mod + "/kernelspec":             {stdOnly: true},
 		mod + "/mp":                     {imports: []string{"display"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/chart", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4", "gonum.org"}},
+		mod + "/supervise":              {imports: []string{"display", "front", "interp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/runner":                 {imports: []string{"display", "front", "interp", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 	}
 	out, err := exec.Command("go", "list", "./...").Output()

@@ -8,16 +8,18 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/gomp-kernel/gomp/front"
 	"github.com/gomp-kernel/gomp/kernel"
+	"github.com/gomp-kernel/gomp/supervise"
 )
 
 // runKernel serves one Jupyter connection until shutdown_request, SIGTERM,
 // SIGHUP or the death of the client that started it. SIGINT interrupts
 // the running cell (interrupt_mode "signal").
 //
-// A fatal Go runtime error ends the process (Jupyter then starts a new
-// one): its report goes to a file beside the connection file and to the
+// Cells run in a supervised interpreter process (supervise): a fatal Go
+// runtime error there fails the cell and the notebook is restored in a new
+// interpreter, while this process stays. Should this process itself die
+// of one, its report goes to a file beside the connection file and to the
 // log, and the next kernel shows it to the user (see crashReport).
 func runKernel(connFile string) error {
 	tuneRuntime()
@@ -47,7 +49,11 @@ func runKernel(connFile string) error {
 		fmt.Fprintf(logWriter(crash), "%s\n", previous)
 		eng.notice = crashNotice(previous)
 	}
-	nb, err := front.Open(front.Options{CaptureFDs: true, Log: logger, Warm: true})
+	path, args, err := interpreterCommand(true)
+	if err != nil {
+		return err
+	}
+	nb, err := supervise.Start(supervise.Options{Path: path, Args: args, Log: logger, LogOutput: logWriter(crash)})
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,9 @@
 //
 // main is the only place where the protocol (kernel) meets the cell front
 // (front, which wires the interpreter to mp): engine.go adapts one to the
-// other, kernelmode.go serves a connection, runmode.go is `gomp run` and
-// worker.go an mp child.
+// other, kernelmode.go serves a connection, runmode.go is `gomp run`,
+// interpretermode.go the supervised interpreter process both of them run
+// cells in (supervise), and worker.go an mp child.
 package main
 
 import (
@@ -84,6 +85,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return nil
 		}
 		return runWorker()
+	case "interpreter":
+		// Hidden: the supervised interpreter process a kernel or a gomp
+		// run child starts.
+		return runInterpreter(rest)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "gomp %s (built with %s, %s/%s; cells get the Go %s standard library)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH, cellGoVersion)
 		return nil

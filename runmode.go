@@ -7,12 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 
 	"github.com/gomp-kernel/gomp/runner"
+	"github.com/gomp-kernel/gomp/supervise"
 	"golang.org/x/term"
 )
 
@@ -187,9 +189,11 @@ func realPath(path string) (string, error) {
 	return abs, nil
 }
 
-// runOne is the child of a batch: it runs one notebook with fd 1,
-// os.Stdout and os.Stderr captured for the cells, reporting on fd 3 and
-// logging to its stderr (fd 2, which also receives a fatal error's report).
+// runOne is the child of a batch: it runs one notebook in a supervised
+// interpreter process (`gomp interpreter`, which captures fd 1, os.Stdout
+// and os.Stderr for the cells), reporting on fd 3 and logging to its
+// stderr, where the interpreter's log and fatal error reports are copied
+// too.
 func runOne(ctx context.Context, path string, opts runner.Options) error {
 	tuneRuntime() // cells run here as in the kernel
 	report := io.Discard
@@ -202,7 +206,14 @@ func runOne(ctx context.Context, path string, opts runner.Options) error {
 	if err != nil {
 		return err
 	}
-	opts.Log, opts.CaptureFDs = logger, true
+	bin, args, err := interpreterCommand(false)
+	if err != nil {
+		return err
+	}
+	opts.Log = logger
+	opts.Open = func(log *slog.Logger) (runner.Cells, error) {
+		return supervise.Start(supervise.Options{Path: bin, Args: args, Log: log, LogOutput: os.Stderr})
+	}
 	sum := runner.RunChild(ctx, path, opts, report)
 	if code := sum.Status.ExitCode(); code != 0 {
 		return exitCode(code)

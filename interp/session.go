@@ -76,6 +76,8 @@ type Session struct {
 	stdin   *stdinReader
 	probe   prober
 
+	named namedCache // namedTypes' last answer, for snapshots after every cell
+
 	deep  atomic.Pointer[RecursionError] // recorded by stopDeep for the boundary that reports it
 	calls atomic.Int32                   // calls running through guardDeep
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/gomp-kernel/gomp/mp"
 	yaegi "github.com/traefik/yaegi/interp"
@@ -49,8 +50,9 @@ type skipped struct {
 }
 
 // captureState collects the session's state; withValues also encodes the
-// values.
-func (s *Session) captureState(withValues bool) state {
+// values, except those whose size exceeds maxValue bytes (0: no limit),
+// which are listed as skipped without being encoded.
+func (s *Session) captureState(withValues bool, maxValue int) state {
 	st := state{Imports: slices.Clone(s.imports), Decls: slices.Clone(s.decls)}
 	consts := map[string]bool{}
 	for _, r := range s.decls {
@@ -83,6 +85,11 @@ func (s *Session) captureState(withValues bool) state {
 			if withValues {
 				if msg, ok := errorMessage(v); ok {
 					gl.Err = &msg
+				} else if maxValue > 0 && largerThan(v, maxValue) {
+					st.Skipped = append(st.Skipped, skipped{n, fmt.Sprintf("value larger than %d bytes", maxValue)})
+					if gl.Type == "" {
+						continue
+					}
 				} else if b, err := mp.EncodeValue(nil, v); err != nil {
 					// Declared with its zero value, so that code using it
 					// still compiles in the child.
@@ -116,8 +123,31 @@ func errorMessage(v reflect.Value) (msg string, ok bool) {
 
 var errorType = reflect.TypeFor[error]()
 
-// namedTypes maps the reflect types of the notebook's types to their names.
+// namedCache keeps namedTypes' answer for the interpreter and the
+// declarations it was computed from: each evaluation of new(T) grows
+// yaegi's frame for good, so a snapshot after every cell must not repeat
+// them while no declaration changed.
+type namedCache struct {
+	mu    sync.Mutex
+	yi    *yaegi.Interpreter
+	decls int
+	m     map[reflect.Type]string
+}
+
+// namedTypes maps the reflect types of the notebook's types to their
+// names. The caller holds stateMu (for reading at least).
 func (s *Session) namedTypes() map[reflect.Type]string {
+	c := &s.named
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || c.yi != s.yi || c.decls != len(s.decls) {
+		c.yi, c.decls, c.m = s.yi, len(s.decls), s.evalNamedTypes()
+	}
+	return c.m
+}
+
+// evalNamedTypes finds the reflect type of each of the notebook's types.
+func (s *Session) evalNamedTypes() map[reflect.Type]string {
 	m := map[reflect.Type]string{}
 	for _, r := range s.decls {
 		if r.Tok != "type" {
@@ -153,9 +183,17 @@ func (s *Session) evalQuiet(src string) (v reflect.Value, err error) {
 // listed in the snapshot with the reason. Statements are not included. The
 // snapshot is JSON holding the values' bytes.
 func (s *Session) Snapshot() ([]byte, error) {
+	return s.SnapshotCapped(0)
+}
+
+// SnapshotCapped is Snapshot without the values larger than maxValue
+// bytes (0: no limit), which it lists as skipped, never encoding them: a
+// supervisor snapshots after every cell, and a notebook holding a
+// gigabyte must not pay for copying it each time.
+func (s *Session) SnapshotCapped(maxValue int) ([]byte, error) {
 	s.stateMu.RLock()
 	defer s.stateMu.RUnlock()
-	b, err := json.Marshal(s.captureState(true))
+	b, err := json.Marshal(s.captureState(true, maxValue))
 	if err != nil {
 		return nil, fmt.Errorf("encode snapshot: %w", err)
 	}
@@ -200,7 +238,7 @@ func (s *Session) Restore(snapshot []byte) error {
 // the current values of its variables. A failure of a moved declaration is
 // the cell's error, and the old interpreter stays; others are warnings.
 func (s *Session) rebuild(replaced map[string]bool, newImports []importSpec, moved []record) error {
-	st := s.captureState(false)
+	st := s.captureState(false, 0)
 	st.Imports = append(st.Imports, newImports...)
 	st.Decls = slices.DeleteFunc(st.Decls, func(r record) bool {
 		return slices.ContainsFunc(r.Names, func(n string) bool { return replaced[n] })

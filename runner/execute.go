@@ -39,6 +39,11 @@ type Options struct {
 	// one notebook per process may run with it: `gomp run` sets it in the
 	// child that runs each notebook.
 	CaptureFDs bool
+	// Open, when set, opens what runs the notebook's cells instead of a
+	// front.Notebook in this process: `gomp run` opens a supervised
+	// interpreter process (supervise), so that a cell that crashes it
+	// fails alone and the notebook carries on with --allow-errors.
+	Open func(log *slog.Logger) (Cells, error)
 	// Log receives the runner's and the interpreter's diagnostics; nil
 	// discards them.
 	Log *slog.Logger
@@ -48,6 +53,13 @@ type Options struct {
 	// Bar, when set, receives the text of every redraw of an mp progress
 	// bar (mp.WithProgress), for a log that has no notebook to draw in.
 	Bar func(text string)
+}
+
+// Cells runs a notebook's cells: a front.Notebook, or what Options.Open
+// returns.
+type Cells interface {
+	Execute(ctx context.Context, c front.Cell) front.Outcome
+	Close() error
 }
 
 // Status says how running one notebook ended.
@@ -151,7 +163,13 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	notebook, err := front.Open(front.Options{CaptureFDs: opts.CaptureFDs, Log: log})
+	var notebook Cells
+	var err error
+	if opts.Open != nil {
+		notebook, err = opts.Open(log)
+	} else {
+		notebook, err = front.Open(front.Options{CaptureFDs: opts.CaptureFDs, Log: log})
+	}
 	if err != nil {
 		return Failed, err
 	}
@@ -202,7 +220,7 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 // runCell runs one code cell as execution number n and records its outputs
 // and execution count. It returns OK, Failed or TimedOut, and for the
 // latter two the error as the summary shows it.
-func runCell(ctx context.Context, notebook *front.Notebook, c *Cell, n int, timeout time.Duration, ids *displays) (Status, string) {
+func runCell(ctx context.Context, notebook Cells, c *Cell, n int, timeout time.Duration, ids *displays) (Status, string) {
 	cctx, stop := cellContext(ctx, timeout)
 	outs := &outputs{}
 	o := notebook.Execute(cctx, front.Cell{Count: n, Code: c.Source.String(), IO: interp.IO{
