@@ -11,6 +11,7 @@ import (
 	"github.com/gomp-kernel/gomp/front"
 	"github.com/gomp-kernel/gomp/interp"
 	"github.com/gomp-kernel/gomp/kernel"
+	"github.com/gomp-kernel/gomp/widgets"
 )
 
 // cellGoVersion is the Go release whose standard library cells get: yaegi
@@ -68,12 +69,7 @@ func (e *engine) Execute(ctx context.Context, code string, cell kernel.Cell) (*k
 		io.WriteString(cell.Stderr(), e.notice)
 		e.notice = ""
 	}
-	o := e.nb.Execute(ctx, front.Cell{Count: cell.ExecutionCount(), Code: code, IO: interp.IO{
-		Stdout:  cell.Stdout(),
-		Stderr:  cell.Stderr(),
-		Input:   cell.Input,
-		Display: func(o display.Output) error { return publish(cell, o) },
-	}})
+	o := e.nb.Execute(ctx, front.Cell{Count: cell.ExecutionCount(), Code: code, IO: cellIO(cell), Comm: commSender(cell)})
 	switch {
 	case o.Err != nil:
 		return nil, execError(o.Err)
@@ -83,6 +79,29 @@ func (e *engine) Execute(ctx context.Context, code string, cell kernel.Cell) (*k
 		return &kernel.Result{Data: kernel.MIMEBundle(o.Value)}, nil
 	}
 	return nil, nil
+}
+
+// Comm hands a frontend's comm message to the widgets (kernel.Comms),
+// whose callbacks run as cells do.
+func (e *engine) Comm(ctx context.Context, m kernel.CommMessage, cell kernel.Cell) error {
+	io := cellIO(cell)
+	io.Input = nil
+	return e.nb.Comm(ctx, widgets.Message(m), front.Cell{Count: cell.ExecutionCount(), IO: io, Comm: commSender(cell)})
+}
+
+// cellIO is where a cell's output goes in interp's terms.
+func cellIO(cell kernel.Cell) interp.IO {
+	return interp.IO{
+		Stdout:  cell.Stdout(),
+		Stderr:  cell.Stderr(),
+		Input:   cell.Input,
+		Display: func(o display.Output) error { return publish(cell, o) },
+	}
+}
+
+// commSender sends widgets' comm messages through cell.
+func commSender(cell kernel.Cell) func(widgets.Message) error {
+	return func(m widgets.Message) error { return cell.Comm(kernel.CommMessage(m)) }
 }
 
 // publish turns a display action into the cell's display_data,

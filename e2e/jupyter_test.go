@@ -62,3 +62,8 @@ func TestJupyterConsole(t *testing.T) {
 		}
 	}
 }
+
+// TestJupyterWidgets plays a widget manager's part with jupyter_client:
+// widget models from cells, comm_info, state updates and echo_update,
+// callbacks, the control comm, and bad input.
+func TestJupyterWidgets(t *testing.T) { runPythonSuite(t, "test_widgets") }

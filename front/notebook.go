@@ -25,6 +25,7 @@ import (
 	"github.com/gomp-kernel/gomp/display"
 	"github.com/gomp-kernel/gomp/interp"
 	"github.com/gomp-kernel/gomp/mp"
+	"github.com/gomp-kernel/gomp/widgets"
 )
 
 // Options configures a Notebook.
@@ -46,9 +47,10 @@ type Options struct {
 // Notebook is one interpreter session holding a notebook's state, installed
 // as mp's host so that cells can start processes and pools.
 type Notebook struct {
-	sess *interp.Session
-	warm bool
-	log  *slog.Logger
+	sess    *interp.Session
+	warm    bool
+	log     *slog.Logger
+	widgets widgetState
 }
 
 // Open starts a session and makes it mp's host. Close ends both.
@@ -62,11 +64,14 @@ func Open(opts Options) (*Notebook, error) {
 		return nil, fmt.Errorf("start interpreter: %w", err)
 	}
 	mp.SetHost(sess, mp.Config{Log: log})
-	return &Notebook{sess: sess, warm: opts.Warm, log: log}, nil
+	nb := &Notebook{sess: sess, warm: opts.Warm, log: log}
+	widgets.SetHost(nb)
+	return nb, nil
 }
 
 // Close ends every process the notebook's cells started, then the session.
 func (nb *Notebook) Close() error {
+	widgets.SetHost(nil)
 	mp.Shutdown()
 	return nb.sess.Close()
 }
@@ -83,6 +88,9 @@ type Cell struct {
 	Code  string
 	// IO is where the cell's output goes; its Name is set from Count.
 	IO interp.IO
+	// Comm sends a comm message (a widget's) to the frontend on behalf
+	// of the cell; nil in a front without comms.
+	Comm func(widgets.Message) error
 }
 
 // Outcome is how a cell ended.
@@ -115,7 +123,9 @@ func (nb *Notebook) Execute(ctx context.Context, c Cell) (o Outcome) {
 	if name, ok := interp.HelpRequest(c.Code); ok {
 		return nb.help(name)
 	}
+	nb.widgets.cur.Store(&c)
 	v, err := nb.sess.Execute(ctx, c.Code, c.IO)
+	nb.noteInterrupt(err)
 	if nb.warm && nb.sess.Imports("mp") {
 		mp.Warm()
 	}

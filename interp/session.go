@@ -83,6 +83,7 @@ type Session struct {
 	seq         int          // counts rebuilt helper variables (Func, Loop)
 	blanks      atomic.Int64 // counts renamed blank globals (blankVars)
 	loops       loopCache    // compiled by Loop; guarded by run
+	pending     func()       // the function Call runs; guarded by run
 }
 
 // cellState is the running (or latest) cell.
@@ -450,6 +451,9 @@ func (s *Session) newInterpreter() (*yaegi.Interpreter, error) {
 		return nil, err
 	}
 	if err := installRichPrelude(yi); err != nil {
+		return nil, err
+	}
+	if err := s.installCallPrelude(yi); err != nil {
 		return nil, err
 	}
 	return yi, nil

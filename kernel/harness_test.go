@@ -161,8 +161,8 @@ const testKey = "0123456789abcdef-test-key"
 
 // msg is a message as the test client sees it.
 type msg struct {
-	Header  header
-	Parent  header
+	Header   header
+	Parent   header
 	Content  map[string]any
 	Metadata map[string]any
 	Buffers  [][]byte
