@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
-	"reflect"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
