@@ -42,7 +42,7 @@ class Kernel:
     def ok(self, code):
         reply, msgs = self.run(code)
         if reply["content"]["status"] != "ok":
-            raise AssertionError(f"{code!r} failed: {reply['content']} {msgs}")
+            raise AssertionError(f"{code!r} failed: {reply['content']}")
         return msgs
 
     def send(self, msg_type, content, buffers=None, metadata=None):
@@ -210,6 +210,34 @@ class Widgets(unittest.TestCase):
         out = self.k.send("comm_msg", {"comm_id": cid, "data": {"method": "request_state"}})
         [(method, state)] = methods(out, cid)
         self.assertEqual((method, state["value"], state["_model_name"]), ("update", 8, "IntSliderModel"))
+
+
+class Progress(unittest.TestCase):
+    """mp.WithProgress draws a progress widget once a widget manager has
+    connected (its control comm), and the HTML bar before."""
+
+    def test_html_then_widget(self):
+        k = Kernel()
+        self.addCleanup(k.close)
+        k.ok('import "mp"\nimport "fmt"\nfunc sq(x int) int { return x * x }\np := mp.NewPool(2)\nitems := []int{1, 2, 3, 4, 5, 6, 7}')
+        msgs = k.ok('r, err := p.Map(sq, items, mp.WithProgress("squares"))')
+        self.assertEqual(of_type(msgs, "comm_open"), [])
+        self.assertIn("<progress", of_type(msgs, "display_data")[0]["content"]["data"]["text/html"])
+        k.send("comm_open", {"comm_id": "ctl", "target_name": "jupyter.widget.control", "data": {}},
+               metadata={"version": "1.0.0"})
+        msgs = k.ok('r, err = p.Map(sq, items, mp.WithProgress("squares"))\nfmt.Println(r, err)')
+        bar = opened(msgs, "IntProgressModel")
+        st = bar["content"]["data"]["state"]
+        self.assertEqual((st["description"], st["max"], st["value"]), ("squares", 7, 0))
+        [shown] = of_type(msgs, "display_data")
+        box = opened(msgs, "HBoxModel")["content"]["comm_id"]
+        self.assertEqual(shown["content"]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"], box)
+        updates = {}
+        for method, state in methods(msgs, bar["content"]["comm_id"]):
+            self.assertEqual(method, "update")
+            updates.update(state)
+        self.assertEqual((updates["value"], updates["bar_style"]), (7, "success"))
+        self.assertEqual(text(msgs), "[1 4 9 16 25 36 49] <nil>\n")
 
 
 if __name__ == "__main__":
