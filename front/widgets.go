@@ -98,7 +98,7 @@ func (nb *Notebook) runCallback(ctx context.Context, call widgets.Call, c Cell) 
 		stderr = io.Discard
 	}
 	if o != nil && o.interrupts < nb.widgets.interrupts.Load() {
-		fmt.Fprintf(stderr, "widgets: %s was registered before the kernel was interrupted; the interpreter cannot run functions made before an interrupt, so it does nothing. Run the cell that made it again.\n", call.What)
+		fmt.Fprintf(stderr, "widgets: %s was registered before the kernel was interrupted; the interpreter cannot run functions made before an interrupt, so it will not run (or fails). Run the cell that made it again.\n", call.What)
 	}
 	err := nb.sess.Call(ctx, target.IO, call.Fn)
 	if err == nil {

@@ -29,8 +29,8 @@ func (s *Session) installCallPrelude(yi *yaegi.Interpreter) error {
 // runPending runs the function Call is running. It is called from inside
 // the interpreter, by the program Call executes.
 func (s *Session) runPending() {
-	if fn := s.pending; fn != nil {
-		fn()
+	if fn := s.pending.Load(); fn != nil {
+		(*fn)()
 	}
 }
 
@@ -67,8 +67,8 @@ func (s *Session) Call(ctx context.Context, io IO, fn func()) error {
 		}
 		s.cellMu.Unlock()
 	}()
-	s.pending = fn
-	defer func() { s.pending = nil }()
+	s.pending.Store(&fn)
+	defer s.pending.Store(nil)
 	// Positions in physicalFile, whose imports (_gompcall) yaegi finds.
 	f, err := parser.ParseFile(s.yi.FileSet(), physicalFile, "package main", parser.SkipObjectResolution)
 	if err != nil {

@@ -79,11 +79,11 @@ type Session struct {
 	deep  atomic.Pointer[RecursionError] // recorded by stopDeep for the boundary that reports it
 	calls atomic.Int32                   // calls running through guardDeep
 
-	exitProcess bool         // os.Exit ends the process (Options.ExitProcess)
-	seq         int          // counts rebuilt helper variables (Func, Loop)
-	blanks      atomic.Int64 // counts renamed blank globals (blankVars)
-	loops       loopCache    // compiled by Loop; guarded by run
-	pending     func()       // the function Call runs; guarded by run
+	exitProcess bool                   // os.Exit ends the process (Options.ExitProcess)
+	seq         int                    // counts rebuilt helper variables (Func, Loop)
+	blanks      atomic.Int64           // counts renamed blank globals (blankVars)
+	loops       loopCache              // compiled by Loop; guarded by run
+	pending     atomic.Pointer[func()] // the function Call runs
 }
 
 // cellState is the running (or latest) cell.
