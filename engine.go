@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -86,8 +87,18 @@ func (e *engine) Execute(ctx context.Context, code string, cell kernel.Cell) (*k
 func (e *engine) Comm(ctx context.Context, m kernel.CommMessage, cell kernel.Cell) error {
 	io := cellIO(cell)
 	io.Input = nil
-	return e.nb.Comm(ctx, widgets.Message(m), front.Cell{Count: cell.ExecutionCount(), IO: io, Comm: commSender(cell)})
+	err := e.nb.Comm(ctx, widgets.Message(m), front.Cell{Count: cell.ExecutionCount(), IO: io, Comm: commSender(cell)})
+	if errors.Is(err, widgets.ErrUnknownTarget) {
+		return unknownTarget{err}
+	}
+	return err
 }
+
+// unknownTarget is the widgets' refusal of a comm target, in the kernel's
+// terms too: errors.Is(err, kernel.ErrUnknownTarget) holds.
+type unknownTarget struct{ error }
+
+func (e unknownTarget) Unwrap() []error { return []error{e.error, kernel.ErrUnknownTarget} }
 
 // cellIO is where a cell's output goes in interp's terms.
 func cellIO(cell kernel.Cell) interp.IO {
