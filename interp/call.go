@@ -67,6 +67,15 @@ func (s *Session) Call(ctx context.Context, io IO, fn func()) error {
 		}
 		s.cellMu.Unlock()
 	}()
+	// The prelude is installed on first use (and again after the notebook
+	// rebuilt its interpreter), so that sessions that never call, such as
+	// an mp worker's, do not pay for it when they start.
+	if s.callFor != s.yi {
+		if err := s.installCallPrelude(s.yi); err != nil {
+			return err
+		}
+		s.callFor = s.yi
+	}
 	s.pending.Store(&fn)
 	defer s.pending.Store(nil)
 	// Positions in physicalFile, whose imports (_gompcall) yaegi finds.

@@ -79,11 +79,14 @@ type Session struct {
 	deep  atomic.Pointer[RecursionError] // recorded by stopDeep for the boundary that reports it
 	calls atomic.Int32                   // calls running through guardDeep
 
-	exitProcess bool                   // os.Exit ends the process (Options.ExitProcess)
-	seq         int                    // counts rebuilt helper variables (Func, Loop)
-	blanks      atomic.Int64           // counts renamed blank globals (blankVars)
-	loops       loopCache              // compiled by Loop; guarded by run
-	pending     atomic.Pointer[func()] // the function Call runs
+	exitProcess bool         // os.Exit ends the process (Options.ExitProcess)
+	seq         int          // counts rebuilt helper variables (Func, Loop)
+	blanks      atomic.Int64 // counts renamed blank globals (blankVars)
+	loops       loopCache    // compiled by Loop; guarded by run
+
+	// Call's state (call.go).
+	pending atomic.Pointer[func()] // the function Call runs
+	callFor *yaegi.Interpreter     // the interpreter Call's prelude is installed in; guarded by run
 }
 
 // cellState is the running (or latest) cell.
@@ -451,9 +454,6 @@ func (s *Session) newInterpreter() (*yaegi.Interpreter, error) {
 		return nil, err
 	}
 	if err := installRichPrelude(yi); err != nil {
-		return nil, err
-	}
-	if err := s.installCallPrelude(yi); err != nil {
 		return nil, err
 	}
 	return yi, nil
