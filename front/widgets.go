@@ -26,6 +26,7 @@ var errNoFrontend = errors.New("this front has no comms: widgets are not drawn")
 type origin struct {
 	cell       Cell
 	interrupts int64
+	warned     atomic.Bool // the warning about an interrupt since was shown
 }
 
 // widgetState is the Notebook's part in the widgets' wiring.
@@ -97,8 +98,11 @@ func (nb *Notebook) runCallback(ctx context.Context, call widgets.Call, c Cell) 
 	if stderr == nil {
 		stderr = io.Discard
 	}
-	if o != nil && o.interrupts < nb.widgets.interrupts.Load() {
-		fmt.Fprintf(stderr, "widgets: %s was registered before the kernel was interrupted; the interpreter cannot run functions made before an interrupt, so it will not run (or fails). Run the cell that made it again.\n", call.What)
+	if o != nil && o.interrupts < nb.widgets.interrupts.Load() && !o.warned.Swap(true) {
+		fmt.Fprintf(stderr, "widgets: %s was registered before the kernel was interrupted. yaegi cannot run a "+
+			"function made before an interrupt when it was kept in a variable, made in a loop or inside another "+
+			"function (a func literal written in the call, or a top-level func, still runs). If nothing happens, "+
+			"run the cell that made the widget again.\n", call.What)
 	}
 	err := nb.sess.Call(ctx, target.IO, call.Fn)
 	if err == nil {

@@ -39,10 +39,11 @@ spin := func() { k := 0; for { k++ } }`, IO{Name: "In[1]", Stdout: &cell}); err 
 		{name: "output goes to the call's io", fn: "hello", wantOut: "hello 1\n"},
 		{name: "panic is the call's error", fn: "boom", wantErr: "assignment to entry in nil map"},
 		{name: "interrupt ends a loop", fn: "spin", interrupt: true, wantErr: "interrupted"},
-		// yaegi quirk, pinned: a closure made before an interrupt does
-		// not run its body when called after it (its frame keeps the old
-		// run id): it returns at once, or fails. Cells' calls of it do
-		// nothing either. front warns about such callbacks.
+		// yaegi quirk, pinned: a closure kept in a variable before an
+		// interrupt does not run its body when called after it (its
+		// frame keeps the old run id): it returns at once, or fails.
+		// Cells' calls of it do nothing either. front warns about
+		// callbacks registered before an interrupt.
 		{name: "closures from before an interrupt are dead", fn: "hello", wantOut: "", anyErr: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

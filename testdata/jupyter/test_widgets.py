@@ -240,5 +240,61 @@ class Progress(unittest.TestCase):
         self.assertEqual(text(msgs), "[1 4 9 16 25 36 49] <nil>\n")
 
 
+class Callbacks(unittest.TestCase):
+    """Callbacks that start a Pool, and callbacks made before an interrupt."""
+
+    def setUp(self):
+        self.k = Kernel()
+        self.addCleanup(self.k.close)
+        self.k.ok('import "widgets"\nimport "fmt"\nimport "mp"\nfunc sq(x int) int { return x * x }')
+        self.k.send("comm_open", {"comm_id": "ctl", "target_name": "jupyter.widget.control", "data": {}},
+                    metadata={"version": "1.0.0"})
+
+    def click(self, msgs):
+        cid = opened(msgs, "ButtonModel")["content"]["comm_id"]
+        return self.k.send("comm_msg", {"comm_id": cid, "data": {"method": "custom", "content": {"event": "click"}}})
+
+    def test_pool_from_a_callback(self):
+        msgs = self.k.ok('n := widgets.NewIntSlider("workers", 1, 4, 2)\nout := widgets.NewOutput()\n'
+                         'b := widgets.NewButton("run")\n'
+                         'b.OnClick(func() {\n\tp := mp.NewPool(n.Value())\n\tdefer p.Close()\n'
+                         '\tr, err := p.Map(sq, []int{1, 2, 3}, mp.WithProgress("in a callback"))\n'
+                         '\tfmt.Println("pool gave", r, err)\n'
+                         '\tout.Capture(func() { fmt.Println("captured", len(r)) })\n})\nwidgets.VBox(n, b, out)')
+        cell = msgs[0]["parent_header"]["msg_id"]
+        output = opened(msgs, "OutputModel")["content"]["comm_id"]
+        out = self.click(msgs)
+        self.assertEqual(text(out, parent=cell), "pool gave [1 4 9] <nil>\n")
+        bar = opened(out, "IntProgressModel")
+        self.assertEqual(bar["content"]["data"]["state"]["description"], "in a callback")
+        final = {}
+        for _, state in methods(out, bar["content"]["comm_id"]):
+            final.update(state)
+        self.assertEqual((final["value"], final["bar_style"]), (3, "success"))
+        self.assertEqual(methods(out, output)[-1][1]["outputs"][0]["text"], "captured 3\n")
+
+    def test_callback_made_before_an_interrupt(self):
+        # yaegi ends the functions of an interrupted run: a closure kept in
+        # a variable before an interrupt does nothing after it, while a
+        # func literal written in the call still runs. Either way the
+        # cell's stderr says so, once.
+        kept = self.k.ok('b1 := widgets.NewButton("kept")\nf := func() { fmt.Println("ran kept") }\nb1.OnClick(f)\nb1')
+        direct = self.k.ok('b2 := widgets.NewButton("direct")\nb2.OnClick(func() { fmt.Println("ran direct") })\nb2')
+        msg_id = self.k.kc.execute("for {}")
+        while True:
+            m = self.k.kc.get_iopub_msg(timeout=TIMEOUT)
+            if m["msg_type"] == "status" and m["parent_header"].get("msg_id") == msg_id:
+                break
+        self.k.km.interrupt_kernel()
+        self.k.collect(msg_id)
+        out = self.click(kept)
+        self.assertIn("registered before the kernel was interrupted", text(out, "stderr"))
+        self.assertEqual(text(out), "")
+        out = self.click(direct)
+        self.assertIn("registered before the kernel was interrupted", text(out, "stderr"))
+        self.assertEqual(text(out), "ran direct\n")
+        out = self.click(direct)
+        self.assertEqual((text(out), text(out, "stderr")), ("ran direct\n", ""))
+
 if __name__ == "__main__":
     unittest.main()
