@@ -198,6 +198,9 @@ func TestCommHandlerInterrupted(t *testing.T) {
 			if got := types(out); !slices.Equal(got, []string{"status:idle"}) {
 				t.Errorf("iopub after busy = %v", got)
 			}
+			if !slices.Contains(h.engine.codes(), "comm_msg f1") {
+				t.Errorf("the engine never got the blocking comm_msg: %v", h.engine.codes())
+			}
 			if _, out := h.execute("print after", nil); streamText(out, "stdout") != "after\n" {
 				t.Errorf("next cell printed %q", streamText(out, "stdout"))
 			}
