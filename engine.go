@@ -13,6 +13,7 @@ import (
 	"github.com/gomp-kernel/gomp/interp"
 	"github.com/gomp-kernel/gomp/kernel"
 	"github.com/gomp-kernel/gomp/supervise"
+	"github.com/gomp-kernel/gomp/widgets"
 )
 
 // cellGoVersion is the Go release whose standard library cells get: yaegi
@@ -71,12 +72,7 @@ func (e *engine) Execute(ctx context.Context, code string, cell kernel.Cell) (*k
 		io.WriteString(cell.Stderr(), e.notice)
 		e.notice = ""
 	}
-	o := e.nb.ExecuteFrom(ctx, front.Cell{Count: cell.ExecutionCount(), Code: code, IO: interp.IO{
-		Stdout:  cell.Stdout(),
-		Stderr:  cell.Stderr(),
-		Input:   func(prompt string, password bool) (string, error) { return input(cell, prompt, password) },
-		Display: func(o display.Output) error { return publish(cell, o) },
-	}}, cell)
+	o := e.nb.ExecuteFrom(ctx, front.Cell{Count: cell.ExecutionCount(), Code: code, IO: cellIO(cell), Comm: commSender(cell)}, cell)
 	switch {
 	case o.Err != nil:
 		return nil, execError(o.Err)
@@ -96,6 +92,39 @@ func input(cell kernel.Cell, prompt string, password bool) (string, error) {
 		return "", interp.ErrInterrupted
 	}
 	return line, err
+}
+
+// Comm hands a frontend's comm message to the widgets in the interpreter
+// process (kernel.Comms), whose callbacks run as cells do.
+func (e *engine) Comm(ctx context.Context, m kernel.CommMessage, cell kernel.Cell) error {
+	io := cellIO(cell)
+	io.Input = nil
+	err := e.nb.Comm(ctx, widgets.Message(m), front.Cell{Count: cell.ExecutionCount(), IO: io, Comm: commSender(cell)})
+	if errors.Is(err, widgets.ErrUnknownTarget) {
+		return unknownTarget{err}
+	}
+	return err
+}
+
+// unknownTarget is the widgets' refusal of a comm target, in the kernel's
+// terms too: errors.Is(err, kernel.ErrUnknownTarget) holds.
+type unknownTarget struct{ error }
+
+func (e unknownTarget) Unwrap() []error { return []error{e.error, kernel.ErrUnknownTarget} }
+
+// cellIO is where a cell's output goes in interp's terms.
+func cellIO(cell kernel.Cell) interp.IO {
+	return interp.IO{
+		Stdout:  cell.Stdout(),
+		Stderr:  cell.Stderr(),
+		Input:   func(prompt string, password bool) (string, error) { return input(cell, prompt, password) },
+		Display: func(o display.Output) error { return publish(cell, o) },
+	}
+}
+
+// commSender sends widgets' comm messages through cell.
+func commSender(cell kernel.Cell) func(widgets.Message) error {
+	return func(m widgets.Message) error { return cell.Comm(kernel.CommMessage(m)) }
 }
 
 // publish turns a display action into the cell's display_data,

@@ -26,9 +26,12 @@ import (
 )
 
 // browserCells are the cells TestBrowser runs in a real page: rich
-// displays, a function the Pool's children call, the Pool with a progress
-// bar, and last (Run All stops at an error) a cell that panics.
-// testdata/browser/notebook.mjs checks what the page shows for them.
+// displays (HTML, a table, a chart), a function the Pool's children call,
+// the Pool with a progress bar (a widget, as both pages have a widget
+// manager), a slider driving an interact function, a button whose Go
+// callback reads the slider, and last (Run All stops at an error) a cell
+// that panics. testdata/browser/notebook.mjs checks what the page shows
+// for them, drags the slider and clicks the button.
 var browserCells = []string{
 	`import (
 	"chart"
@@ -36,6 +39,7 @@ var browserCells = []string{
 )
 
 display.Show(display.HTML(` + "`" + `<b id="gomp-html">rendered by gomp</b>` + "`" + `))
+display.Show(display.Table{Header: []string{"workers", "seconds"}, Rows: [][]any{{1, 2.0}, {2, 1.1}}})
 c := chart.New("gomp chart", "workers", "speedup")
 c.Line("measured", []int{1, 2}, []float64{1, 1.8})
 c.Line("ideal", []int{1, 2}, []int{1, 2})
@@ -51,13 +55,20 @@ func square(n int) int { fmt.Println("child squares", n); return n * n }`,
 out, err := pool.Map(square, []int{1, 2, 3, 4}, mp.WithProgress("squares"))
 fmt.Println(out, err)
 pool.Close()`,
+	`import "widgets"
+
+workers := widgets.NewIntSlider("workers", 1, 8, 2)
+widgets.Interact(func(n int) { fmt.Println("interact n =", n) }, workers)`,
+	`b := widgets.NewButton("show workers")
+b.OnClick(func() { fmt.Println("button saw workers =", workers.Value()) })
+b`,
 	`var m map[string]int
 m["a"] = 1`,
 }
 
 // browserError is the error the last cell must show, with its position:
-// the fourth cell run, line 2, column 1.
-const browserError = "In[4]:2:1"
+// the last cell run, line 2, column 1.
+var browserError = fmt.Sprintf("In[%d]:2:1", len(browserCells))
 
 // browserSummary is the JSON line notebook.mjs prints when every check
 // passed.
@@ -73,23 +84,35 @@ type browserSummary struct {
 		PoolOutput string `json:"poolOutput"`
 		ErrorText  string `json:"errorText"`
 	} `json:"found"`
+	// Widgets are what the page showed after the slider was dragged to
+	// its end and the button clicked.
+	Widgets *struct {
+		Interact string `json:"interact"`
+		Button   string `json:"button"`
+	} `json:"widgets"`
 	// Extras are JupyterLab's further checks: completion, completion and
-	// inspection after an emoji, interrupt.
+	// inspection after an emoji, interrupt, restart.
 	Extras *struct {
 		Completions     []string `json:"completions"`
 		EmojiCompletion string   `json:"emojiCompletion"`
 		Interrupted     string   `json:"interrupted"`
+		Restarted       string   `json:"restarted"`
 	} `json:"extras"`
 }
 
 // TestBrowser serves a notebook with the venv's JupyterLab 4 and Notebook 7
 // and drives each in headless Debian Chromium (testdata/browser/notebook.mjs,
 // through playwright-core): pick the "Go (gomp)" kernel, run all cells, then
-// check in the page the rendered HTML, the SVG chart, the Pool children's
-// lines, the progress bar at its end, the last cell's error with its
-// position and nothing else in red. In JupyterLab it then checks Tab
-// completion (after "mp.", and after an emoji), Shift+Tab inspection after
-// an emoji, and interrupting "for {}". The screenshots go to
+// check in the page the rendered HTML and table, the SVG chart, the Pool
+// children's lines, the progress widget at its end, the slider, interact
+// output and button drawn by the widget manager, the last cell's error
+// with its position and nothing else in red (nor any error in the
+// browser's console, the widget manager's included). It drags the slider
+// to its end, which must change the Go value and re-run the interact
+// function, and clicks the button, whose Go callback prints the value. In
+// JupyterLab it then checks Tab completion (after "mp.", and after an
+// emoji), Shift+Tab inspection after an emoji, interrupting "for {}" and
+// restarting the kernel. The screenshots go to
 // $GOMP_ARTEFACTS/browser-lab.png and browser-notebook.png, else under
 // artefacts/.
 func TestBrowser(t *testing.T) {
@@ -228,7 +251,10 @@ func checkBrowserSummary(t *testing.T, app, stdout string) {
 	if !strings.Contains(sum.Found.PoolOutput, "[1 4 9 16] <nil>") {
 		t.Errorf("the summary's Pool output lacks the result: %q", sum.Found.PoolOutput)
 	}
-	if app == "lab" && (sum.Extras == nil || !slices.Contains(sum.Extras.Completions, "NewPool") || sum.Extras.Interrupted == "") {
+	if w := sum.Widgets; w == nil || !strings.Contains(w.Interact, "interact n = 8") || !strings.Contains(w.Button, "button saw workers = 8") {
+		t.Errorf("notebook.mjs did not report the slider driving Go and the button's callback: %+v", sum.Widgets)
+	}
+	if app == "lab" && (sum.Extras == nil || !slices.Contains(sum.Extras.Completions, "NewPool") || sum.Extras.Interrupted == "" || sum.Extras.Restarted == "") {
 		t.Errorf("notebook.mjs did not report JupyterLab's completion and interrupt checks: %+v", sum.Extras)
 	}
 }

@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -60,5 +63,36 @@ func TestJupyterConsole(t *testing.T) {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("console output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestJupyterWidgets plays a widget manager's part with jupyter_client:
+// widget models from cells, comm_info, state updates and echo_update,
+// callbacks, the control comm, and bad input.
+func TestJupyterWidgets(t *testing.T) { runPythonSuite(t, "test_widgets") }
+
+// TestWidgetModelsMatchIpywidgets checks the default model states the
+// widgets package sends (widgets/models.json) against the ipywidgets the
+// test venv installs: the same script that wrote the file, run again,
+// must give the same models.
+func TestWidgetModelsMatchIpywidgets(t *testing.T) {
+	v := testVenv(t)
+	out, err := exec.Command(v.python(), filepath.Join(repoRoot, "testdata", "jupyter", "widget_models.py")).Output()
+	if err != nil {
+		t.Fatalf("widget_models.py: %v", err)
+	}
+	want, err := os.ReadFile(filepath.Join(repoRoot, "widgets", "models.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, have map[string]any
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(want, &have); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, have) {
+		t.Errorf("widgets/models.json differs from the models of the venv's ipywidgets; regenerate it:\n.venv/bin/python testdata/jupyter/widget_models.py > widgets/models.json")
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/gomp-kernel/gomp/display"
 	"github.com/gomp-kernel/gomp/interp"
 	"github.com/gomp-kernel/gomp/mp"
+	"github.com/gomp-kernel/gomp/widgets"
 )
 
 // Options configures a Notebook.
@@ -47,9 +48,10 @@ type Options struct {
 // Notebook is one interpreter session holding a notebook's state, installed
 // as mp's host so that cells can start processes and pools.
 type Notebook struct {
-	sess *interp.Session
-	warm bool
-	log  *slog.Logger
+	sess    *interp.Session
+	warm    bool
+	log     *slog.Logger
+	widgets widgetState
 }
 
 // Open starts a session and makes it mp's host and check's (for
@@ -65,11 +67,14 @@ func Open(opts Options) (*Notebook, error) {
 	}
 	mp.SetHost(sess, mp.Config{Log: log})
 	check.SetHost(sess)
-	return &Notebook{sess: sess, warm: opts.Warm, log: log}, nil
+	nb := &Notebook{sess: sess, warm: opts.Warm, log: log}
+	widgets.SetHost(nb)
+	return nb, nil
 }
 
 // Close ends every process the notebook's cells started, then the session.
 func (nb *Notebook) Close() error {
+	widgets.SetHost(nil)
 	mp.Shutdown()
 	check.SetHost(nil)
 	return nb.sess.Close()
@@ -87,6 +92,9 @@ type Cell struct {
 	Code  string
 	// IO is where the cell's output goes; its Name is set from Count.
 	IO interp.IO
+	// Comm sends a comm message (a widget's) to the frontend on behalf
+	// of the cell; nil in a front without comms.
+	Comm func(widgets.Message) error
 }
 
 // Outcome is how a cell ended.
@@ -119,7 +127,9 @@ func (nb *Notebook) Execute(ctx context.Context, c Cell) (o Outcome) {
 	if name, ok := interp.HelpRequest(c.Code); ok {
 		return nb.help(name)
 	}
+	nb.widgets.cur.Store(&c)
 	v, err := nb.sess.Execute(ctx, c.Code, c.IO)
+	nb.noteInterrupt(err)
 	if nb.warm && nb.sess.Imports("mp") {
 		mp.Warm()
 	}

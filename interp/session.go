@@ -85,6 +85,10 @@ type Session struct {
 	seq         int          // counts rebuilt helper variables (Func, Loop)
 	blanks      atomic.Int64 // counts renamed blank globals (blankVars)
 	loops       loopCache    // compiled by Loop; guarded by run
+
+	// Call's state (call.go).
+	pending atomic.Pointer[func()] // the function Call runs
+	callFor *yaegi.Interpreter     // the interpreter Call's prelude is installed in; guarded by run
 }
 
 // cellState is the running (or latest) cell.

@@ -69,6 +69,11 @@ func (c *cell) Flush() {
 	c.s.iopub.flush()
 }
 
+// Comm publishes a comm message parented to the request.
+func (c *cell) Comm(m CommMessage) error {
+	return c.s.sendComm(c.req, m)
+}
+
 // Input asks the frontend for a line (see Server.input).
 func (c *cell) Input(prompt string, password bool) (string, error) {
 	return c.s.input(c, prompt, password)
@@ -103,3 +108,7 @@ func (quietCell) Input(string, bool) (string, error) { return "", ErrNoStdin }
 func (quietCell) Display(Display) error              { return nil }
 func (quietCell) ClearOutput(bool) error             { return nil }
 func (quietCell) Flush()                             {}
+func (quietCell) Comm(CommMessage) error             { return errNoComms }
+
+// errNoComms is what user_expressions get when they send a comm message.
+var errNoComms = errors.New("user_expressions cannot send comm messages")

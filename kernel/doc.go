@@ -24,4 +24,9 @@
 // table names for its type; its replies go back on the socket it came
 // from. Stream output is coalesced by the publisher, which also keeps
 // every message in the order it was handed over.
+//
+// Comms (comm_open, comm_msg, comm_close, comm_info_request) are served
+// the same way: the kernel keeps the table of open comms and hands
+// messages for them to an Engine that implements Comms; the Engine sends
+// its own through Cell.Comm.
 package kernel

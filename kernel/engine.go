@@ -64,6 +64,10 @@ type Cell interface {
 	// Flush returns when everything written to Stdout and Stderr before the
 	// call has been handed to the iopub socket.
 	Flush()
+	// Comm sends a comm message (comm_open, comm_msg, comm_close) to the
+	// frontends, parented to the request. It fails for a comm_msg on a
+	// comm that is not open. See Comms for the other direction.
+	Comm(m CommMessage) error
 }
 
 // Display is one rich output of a cell.

@@ -45,8 +45,8 @@ var handlers = map[string]handler{
 	"history_request":     {onShell, (*Server).historyRequest},
 	"comm_info_request":   {onShell, (*Server).commInfo},
 	"comm_open":           {onShell, (*Server).commOpen},
-	"comm_msg":            {onShell, (*Server).commIgnore},
-	"comm_close":          {onShell, (*Server).commIgnore},
+	"comm_msg":            {onShell, (*Server).commMsg},
+	"comm_close":          {onShell, (*Server).commClose},
 	"shutdown_request":    {onShell | onControl, (*Server).shutdown},
 	"interrupt_request":   {onControl, (*Server).interruptRequest},
 }
@@ -194,31 +194,6 @@ func (s *Server) kernelInfo(r *request) error {
 		"banner":                 info.Banner,
 		"help_links":             links,
 	})
-}
-
-// commInfo answers comm_info_request: the kernel has no comms.
-func (s *Server) commInfo(r *request) error {
-	return s.reply(r, "comm_info_reply", map[string]any{"status": "ok", "comms": map[string]any{}})
-}
-
-// commOpen refuses every comm: the kernel registers no comm targets, so it
-// closes the comm at once, as ipykernel does for an unknown target.
-func (s *Server) commOpen(r *request) error {
-	var c struct {
-		CommID     string `json:"comm_id"`
-		TargetName string `json:"target_name"`
-	}
-	if err := json.Unmarshal(r.content, &c); err != nil {
-		return fmt.Errorf("comm_open content: %w", err)
-	}
-	s.log.Info("closed comm for unknown target", "target_name", c.TargetName, "comm_id", c.CommID)
-	return s.iopub.publish(r, "comm_close", map[string]any{"comm_id": c.CommID, "data": map[string]any{}})
-}
-
-// commIgnore drops comm_msg and comm_close: no comm is ever open.
-func (s *Server) commIgnore(r *request) error {
-	s.log.Debug("ignored message for a comm that is not open", "msg_type", r.header.MsgType)
-	return nil
 }
 
 // shutdown answers shutdown_request, echoing restart, and has the server

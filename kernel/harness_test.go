@@ -33,6 +33,7 @@ import (
 //	gate         blocks until the test closes gate, then fails
 //	input P      asks for input with prompt P and prints "got: " and the answer
 //	late         returns at once; a goroutine prints "late" once the test closes gate
+//	open ID      opens comm ID with target "echo" (see Comm for the rest)
 type testEngine struct {
 	started chan string   // receives the code of each cell as it starts
 	gate    chan struct{} // closed by open
@@ -121,6 +122,9 @@ func (e *testEngine) Execute(ctx context.Context, code string, cell Cell) (*Resu
 			return nil, err
 		}
 		fmt.Fprintf(cell.Stdout(), "got: %s\n", v)
+	case "open":
+		return nil, cell.Comm(CommMessage{Type: CommOpen, CommID: arg, Target: "echo", Data: json.RawMessage(`{"from":"kernel"}`),
+			Metadata: json.RawMessage(`{"version":"1"}`)})
 	case "late":
 		w := cell.Stdout()
 		e.lateWG.Go(func() {
@@ -157,10 +161,12 @@ const testKey = "0123456789abcdef-test-key"
 
 // msg is a message as the test client sees it.
 type msg struct {
-	Header  header
-	Parent  header
-	Content map[string]any
-	ids     [][]byte
+	Header   header
+	Parent   header
+	Content  map[string]any
+	Metadata map[string]any
+	Buffers  [][]byte
+	ids      [][]byte
 }
 
 // harness is a kernel Server running on loopback with a zmq4 client
@@ -267,7 +273,10 @@ func (h *harness) receive(s zmq4.Socket, c chan<- msg) {
 			h.t.Errorf("client got a bad message: %v", err)
 			return
 		}
-		out := msg{Header: m.header, ids: m.ids}
+		out := msg{Header: m.header, ids: m.ids, Buffers: m.buffers}
+		if err := json.Unmarshal(m.metadata, &out.Metadata); err != nil {
+			h.t.Errorf("metadata: %v", err)
+		}
 		if err := json.Unmarshal(m.parent, &out.Parent); err != nil {
 			h.t.Errorf("parent header: %v", err)
 		}

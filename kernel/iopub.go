@@ -44,6 +44,16 @@ type pubItem struct {
 	name    string // stream name, "stdout" or "stderr"
 	text    []byte
 	done    chan struct{}
+	// extra is the metadata and binary buffers of a message (comms);
+	// nil for most.
+	extra *messageExtra
+}
+
+// messageExtra is what some messages carry besides content: metadata
+// (a comm_open's protocol version) and binary buffers (widget state).
+type messageExtra struct {
+	metadata json.RawMessage
+	buffers  [][]byte
 }
 
 // publisher owns the iopub socket: its run goroutine is the only one that
@@ -102,6 +112,11 @@ func (p *publisher) put(it pubItem) error {
 // publish queues a message of type msgType parented to parent.
 func (p *publisher) publish(parent *request, msgType string, content any) error {
 	return p.put(pubItem{kind: pubMessage, parent: parent, msgType: msgType, content: content})
+}
+
+// publishExtra queues a message that carries metadata or buffers.
+func (p *publisher) publishExtra(parent *request, msgType string, content any, extra *messageExtra) error {
+	return p.put(pubItem{kind: pubMessage, parent: parent, msgType: msgType, content: content, extra: extra})
 }
 
 // status queues a status message.
@@ -166,7 +181,7 @@ func (p *publisher) handle(it pubItem) {
 		}
 	case pubMessage:
 		p.flushPending(true)
-		p.send(it.parent, it.msgType, it.content)
+		p.send(it.parent, it.msgType, it.content, it.extra)
 	case pubBarrier:
 		p.flushPending(true)
 		close(it.done)
@@ -194,7 +209,7 @@ func (p *publisher) flushPending(all bool) {
 func (p *publisher) sendPending(n int) {
 	text := string(p.pending.text[:n])
 	p.pending.text = append(p.pending.text[:0], p.pending.text[n:]...)
-	p.send(p.pending.parent, "stream", streamContent{Name: p.pending.name, Text: text})
+	p.send(p.pending.parent, "stream", streamContent{Name: p.pending.name, Text: text}, nil)
 }
 
 // streamContent is the content of a stream message.
@@ -205,7 +220,7 @@ type streamContent struct {
 
 // send encodes and publishes one message. Failures are logged: there is
 // nobody to return them to.
-func (p *publisher) send(parent *request, msgType string, content any) {
+func (p *publisher) send(parent *request, msgType string, content any, extra *messageExtra) {
 	var parentHeader json.RawMessage
 	if parent != nil {
 		parentHeader = parent.rawHeader
@@ -216,6 +231,9 @@ func (p *publisher) send(parent *request, msgType string, content any) {
 		return
 	}
 	m.ids = [][]byte{[]byte("kernel." + p.session + "." + msgType)}
+	if extra != nil {
+		m.metadata, m.buffers = extra.metadata, extra.buffers
+	}
 	frames, err := p.codec.encode(m)
 	if err != nil {
 		p.log.Error("publish", "msg_type", msgType, "err", err)

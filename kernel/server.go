@@ -54,6 +54,8 @@ type Server struct {
 	stop    context.CancelFunc
 	started atomic.Bool
 
+	comms commTable // the comms open now, by either side
+
 	// Owned by the shell goroutine.
 	count   int // execution_count of the last cell that stored history
 	history history

@@ -103,6 +103,19 @@ func (s *Server) Serve(ctx context.Context) error {
 			if !s.queue(ctx, func() { s.execute(cctx, id, m) }) {
 				return nil
 			}
+		case kindCommIn:
+			var m commMsg
+			if err := json.Unmarshal(f.Body, &m); err != nil {
+				return fmt.Errorf("comm frame: %w", err)
+			}
+			cctx, cancel := context.WithCancel(ctx)
+			s.mu.Lock()
+			s.cancels[f.ID] = cancel
+			s.mu.Unlock()
+			id := f.ID
+			if !s.queue(ctx, func() { s.comm(cctx, id, m) }) {
+				return nil
+			}
 		case kindRestore:
 			id, body := f.ID, f.Body
 			if !s.queue(ctx, func() { s.restore(id, body) }) {
@@ -190,11 +203,15 @@ func (s *Server) execute(ctx context.Context, id uint64, m executeMsg) {
 	if err := s.c.send(kindStarted, id, nil); err != nil {
 		s.log.Warn("tell the kernel process a cell started", "err", err)
 	}
-	o := s.nb.Execute(ctx, front.Cell{Count: m.Count, Code: m.Code, IO: io})
+	o := s.nb.Execute(ctx, front.Cell{Count: m.Count, Code: m.Code, IO: io, Comm: s.commSender(id)})
 	s.mu.Lock()
 	s.current = 0
+	cancel := s.cancels[id]
 	delete(s.cancels, id)
 	s.mu.Unlock()
+	if cancel != nil {
+		cancel() // releases the cell's context from the server's
+	}
 	if err := s.c.sendJSON(kindReply, id, o); err != nil {
 		s.log.Warn("reply to the kernel process", "err", err)
 		return

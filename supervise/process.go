@@ -15,6 +15,7 @@ import (
 
 	"github.com/gomp-kernel/gomp/display"
 	"github.com/gomp-kernel/gomp/front"
+	"github.com/gomp-kernel/gomp/widgets"
 )
 
 // process is one interpreter process and the kernel's end of its pipes.
@@ -219,6 +220,20 @@ func (p *process) dispatch(f frame) {
 		}
 		if p.note != nil {
 			p.note(origin, m.Name, m.Data)
+		}
+	case kindCommOut:
+		c := p.cell(f.ID)
+		if c == nil || c.io.Comm == nil {
+			p.log.Warn("comm message from the interpreter for a cell without comms", "cell", f.ID)
+			return
+		}
+		var m widgets.Message
+		if err := json.Unmarshal(f.Body, &m); err != nil {
+			p.log.Warn("comm message from the interpreter", "err", err)
+			return
+		}
+		if err := c.io.Comm(m); err != nil {
+			p.log.Warn("comm message", "comm", m.CommID, "err", err)
 		}
 	default:
 		p.log.Warn("unexpected frame from the interpreter", "kind", f.Kind)

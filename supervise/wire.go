@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gomp-kernel/gomp/interp"
+	"github.com/gomp-kernel/gomp/widgets"
 )
 
 // The kernel process and its interpreter exchange frames on two pipes: a
@@ -47,6 +48,12 @@ const (
 	// both ways: the extension point (see Notebook.Notify and Handler)
 	kindNotify  // id: cell (0: none); body: notifyMsg, no answer
 	kindRequest // id: request; body: notifyMsg, answered by kindReply with a genericReply
+
+	// comms (widgets): a frontend's message runs like a cell, answered by
+	// kindReply with a commReply; a widget's message goes to the cell
+	// that owns the widget.
+	kindCommIn  // kernel → interpreter; id: the message's, as a cell's; body: commMsg
+	kindCommOut // interpreter → kernel; id: cell; body: widgets.Message
 )
 
 // maxFrame bounds a frame so that a corrupt length cannot make the reader
@@ -220,6 +227,21 @@ type inputReplyMsg struct {
 type notifyMsg struct {
 	Name string          `json:"name"`
 	Data json.RawMessage `json:"data,omitempty"`
+}
+
+// commMsg is a frontend's comm message for the interpreter's widgets, and
+// what the front's cell it came with offers (as in executeMsg).
+type commMsg struct {
+	Count   int             `json:"count"`
+	Message widgets.Message `json:"message"`
+	Display bool            `json:"display,omitempty"`
+}
+
+// commReply answers a kindCommIn: the error front.Notebook.Comm returned,
+// and whether it was widgets.ErrUnknownTarget.
+type commReply struct {
+	Err           string `json:"err,omitempty"`
+	UnknownTarget bool   `json:"unknown_target,omitempty"`
 }
 
 // genericReply answers a kindRequest.

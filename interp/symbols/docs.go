@@ -1598,4 +1598,1011 @@ pool.Map(square, items, mp.WithProgress("squares")).
 `,
 		},
 	}
+	Docs["widgets"] = map[string]Doc{
+		"": {
+			Decl: "package widgets // import \"widgets\"",
+			Doc: `Package widgets gives notebook cells interactive controls: Jupyter
+widgets (ipywidgets 8 models, drawn by the widget manager JupyterLab 4
+and Notebook 7 already have) whose values Go code reads and writes and
+whose changes call Go functions. Cells write import "widgets".
+
+	s := widgets.NewIntSlider("workers", 1, 8, 2)
+	s.OnChange(func(old, new int) { fmt.Println("workers:", new) })
+	s // shows the slider; s.Value() reads it, s.SetValue(4) moves it
+
+	widgets.Interact(func(n int, scale float64) { fmt.Println(n * scale) },
+		widgets.Range(1, 10), widgets.FloatRange(0, 1, 0.1))
+
+Every widget is a model the kernel and the frontend keep in step over a
+comm ("jupyter.widget", protocol 2.1.0): a change made in the page
+reaches Go as a state update, which the kernel acknowledges with an
+echo_update; a change made in Go is sent as an update. Callbacks
+(OnChange, OnClick, Interact's function) run in the kernel between
+cells, one at a time, as cells do: a slider dragged while a cell runs
+is handled when the cell ends, and an interrupt ends a callback that
+does not return. Their output goes to the cell that made the widget, or
+into an Output widget (Output.Capture). A panicking callback shows its
+panic there; the kernel lives on.
+
+Where there is no widget manager (gomp run, nbconvert, jupyter console)
+widgets show as text and callbacks never run; Available tells whether
+a frontend with a widget manager is connected.
+
+The rest (Message, Host, SetHost, Receive, Call) is how gomp's kernel
+connects the package to the frontend; cells cannot see it.
+`,
+		},
+		"Available": {
+			Decl: "func Available() bool",
+			Doc: `Available reports whether a frontend with a widget manager (JupyterLab,
+Notebook 7) has connected to this kernel: it opens a
+"jupyter.widget.control" comm when it does. Code that has a plain
+alternative, like mp's progress bar, uses widgets only then.
+`,
+		},
+		"Box": {
+			Decl: `type Box struct {
+	// contains filtered or unexported fields
+}`,
+			Doc: `Box lays out other widgets in a row (HBox) or a column (VBox).
+`,
+		},
+		"Box.Close": {
+			Decl: "func (m Box) Close()",
+			Doc: `Close closes the widget's comm: the frontend drops its model, and its
+views show nothing.
+`,
+		},
+		"Box.MIMEBundle": {
+			Decl: "func (m Box) MIMEBundle() display.Bundle",
+			Doc: `MIMEBundle shows the widget: a view of its model where there is a
+widget manager, its description as text elsewhere.
+`,
+		},
+		"Box.ModelID": {
+			Decl: "func (m Box) ModelID() string",
+			Doc: `ModelID returns the id of the widget's model.
+`,
+		},
+		"Box.SetChildren": {
+			Decl: "func (b *Box) SetChildren(children ...Widget)",
+			Doc: `SetChildren replaces what the box shows.
+`,
+		},
+		"Box.SetDescription": {
+			Decl: "func (m Box) SetDescription(text string)",
+			Doc: `SetDescription sets the label shown beside the widget.
+`,
+		},
+		"Box.SetDisabled": {
+			Decl: "func (m Box) SetDisabled(disabled bool)",
+			Doc: `SetDisabled greys the widget out (true) so the user cannot change it.
+`,
+		},
+		"Box.SetLayout": {
+			Decl: "func (m Box) SetLayout(property, value string) error",
+			Doc: `SetLayout sets one CSS property of the widget's layout, such as
+"width" to "300px" (names as ipywidgets' Layout: width, height,
+margin, border_top...).
+`,
+		},
+		"Box.String": {
+			Decl: "func (m Box) String() string",
+			Doc: `String describes the widget as ipywidgets' repr does: its kind and its
+value and description, if it has them.
+`,
+		},
+		"Button": {
+			Decl: `type Button struct {
+	// contains filtered or unexported fields
+}`,
+			Doc: `Button is a button that calls Go functions when clicked
+(ipywidgets.Button).
+`,
+		},
+		"Button.Click": {
+			Decl: "func (b *Button) Click()",
+			Doc: `Click calls the OnClick functions, as a click in the page does.
+`,
+		},
+		"Button.Close": {
+			Decl: "func (m Button) Close()",
+			Doc: `Close closes the widget's comm: the frontend drops its model, and its
+views show nothing.
+`,
+		},
+		"Button.MIMEBundle": {
+			Decl: "func (m Button) MIMEBundle() display.Bundle",
+			Doc: `MIMEBundle shows the widget: a view of its model where there is a
+widget manager, its description as text elsewhere.
+`,
+		},
+		"Button.ModelID": {
+			Decl: "func (m Button) ModelID() string",
+			Doc: `ModelID returns the id of the widget's model.
+`,
+		},
+		"Button.OnClick": {
+			Decl: "func (b *Button) OnClick(fn func())",
+			Doc: `OnClick calls fn each time the button is clicked in the page.
+`,
+		},
+		"Button.SetDescription": {
+			Decl: "func (m Button) SetDescription(text string)",
+			Doc: `SetDescription sets the label shown beside the widget.
+`,
+		},
+		"Button.SetDisabled": {
+			Decl: "func (m Button) SetDisabled(disabled bool)",
+			Doc: `SetDisabled greys the widget out (true) so the user cannot change it.
+`,
+		},
+		"Button.SetLayout": {
+			Decl: "func (m Button) SetLayout(property, value string) error",
+			Doc: `SetLayout sets one CSS property of the widget's layout, such as
+"width" to "300px" (names as ipywidgets' Layout: width, height,
+margin, border_top...).
+`,
+		},
+		"Button.SetStyle": {
+			Decl: "func (b *Button) SetStyle(style string)",
+			Doc: `SetStyle sets the button's look: "primary", "success", "info",
+"warning", "danger" or "" (ipywidgets' button_style).
+`,
+		},
+		"Button.String": {
+			Decl: "func (m Button) String() string",
+			Doc: `String describes the widget as ipywidgets' repr does: its kind and its
+value and description, if it has them.
+`,
+		},
+		"Checkbox": {
+			Decl: `type Checkbox struct {
+	// contains filtered or unexported fields
+}`,
+			Doc: `Checkbox is a true/false box (ipywidgets.Checkbox).
+`,
+		},
+		"Checkbox.Close": {
+			Decl: "func (m Checkbox) Close()",
+			Doc: `Close closes the widget's comm: the frontend drops its model, and its
+views show nothing.
+`,
+		},
+		"Checkbox.MIMEBundle": {
+			Decl: "func (m Checkbox) MIMEBundle() display.Bundle",
+			Doc: `MIMEBundle shows the widget: a view of its model where there is a
+widget manager, its description as text elsewhere.
+`,
+		},
+		"Checkbox.ModelID": {
+			Decl: "func (m Checkbox) ModelID() string",
+			Doc: `ModelID returns the id of the widget's model.
+`,
+		},
+		"Checkbox.OnChange": {
+			Decl: "func (c *Checkbox) OnChange(fn func(old, new bool))",
+			Doc: `OnChange calls fn with the old and new value whenever it changes.
+`,
+		},
+		"Checkbox.SetDescription": {
+			Decl: "func (m Checkbox) SetDescription(text string)",
+			Doc: `SetDescription sets the label shown beside the widget.
+`,
+		},
+		"Checkbox.SetDisabled": {
+			Decl: "func (m Checkbox) SetDisabled(disabled bool)",
+			Doc: `SetDisabled greys the widget out (true) so the user cannot change it.
+`,
+		},
+		"Checkbox.SetLayout": {
+			Decl: "func (m Checkbox) SetLayout(property, value string) error",
+			Doc: `SetLayout sets one CSS property of the widget's layout, such as
+"width" to "300px" (names as ipywidgets' Layout: width, height,
+margin, border_top...).
+`,
+		},
+		"Checkbox.SetValue": {
+			Decl: "func (c *Checkbox) SetValue(v bool)",
+			Doc: `SetValue checks or clears the box and calls the OnChange callbacks if
+that changed it.
+`,
+		},
+		"Checkbox.String": {
+			Decl: "func (m Checkbox) String() string",
+			Doc: `String describes the widget as ipywidgets' repr does: its kind and its
+value and description, if it has them.
+`,
+		},
+		"Checkbox.Value": {
+			Decl: "func (c *Checkbox) Value() bool",
+			Doc: `Value reports whether the box is checked.
+`,
+		},
+		"Dropdown": {
+			Decl: `type Dropdown struct {
+	// contains filtered or unexported fields
+}`,
+			Doc: `Dropdown selects one of several options from a list
+(ipywidgets.Dropdown).
+`,
+		},
+		"Dropdown.Index": {
+			Decl: "func (c Dropdown) Index() int",
+			Doc: `Index returns the position of the selected option, -1 for none.
+`,
+		},
+		"Dropdown.OnChange": {
+			Decl: "func (c Dropdown) OnChange(fn func(old, new string))",
+			Doc: `OnChange calls fn with the old and new option whenever the selection
+changes.
+`,
+		},
+		"Dropdown.SetValue": {
+			Decl: "func (c Dropdown) SetValue(option string) error",
+			Doc: `SetValue selects option; it fails if option is not one of the options.
+The OnChange callbacks are called if the selection changed.
+`,
+		},
+		"Dropdown.Value": {
+			Decl: "func (c Dropdown) Value() string",
+			Doc: `Value returns the selected option ("" when there are none).
+`,
+		},
+		"FloatProgress": {
+			Decl: `type FloatProgress struct {
+	// contains filtered or unexported fields
+}`,
+			Doc: `FloatProgress is a progress bar for a number (ipywidgets.FloatProgress).
+`,
+		},
+		"FloatProgress.Close": {
+			Decl: "func (m FloatProgress) Close()",
+			Doc: `Close closes the widget's comm: the frontend drops its model, and its
+views show nothing.
+`,
+		},
+		"FloatProgress.MIMEBundle": {
+			Decl: "func (m FloatProgress) MIMEBundle() display.Bundle",
+			Doc: `MIMEBundle shows the widget: a view of its model where there is a
+widget manager, its description as text elsewhere.
+`,
+		},
+		"FloatProgress.ModelID": {
+			Decl: "func (m FloatProgress) ModelID() string",
+			Doc: `ModelID returns the id of the widget's model.
+`,
+		},
+		"FloatProgress.SetBarStyle": {
+			Decl: "func (p *FloatProgress) SetBarStyle(style string)",
+			Doc: `SetBarStyle colours the bar: "success", "info", "warning", "danger" or
+"".
+`,
+		},
+		"FloatProgress.SetDescription": {
+			Decl: "func (m FloatProgress) SetDescription(text string)",
+			Doc: `SetDescription sets the label shown beside the widget.
+`,
+		},
+		"FloatProgress.SetDisabled": {
+			Decl: "func (m FloatProgress) SetDisabled(disabled bool)",
+			Doc: `SetDisabled greys the widget out (true) so the user cannot change it.
+`,
+		},
+		"FloatProgress.SetLayout": {
+			Decl: "func (m FloatProgress) SetLayout(property, value string) error",
+			Doc: `SetLayout sets one CSS property of the widget's layout, such as
+"width" to "300px" (names as ipywidgets' Layout: width, height,
+margin, border_top...).
+`,
+		},
+		"FloatProgress.SetValue": {
+			Decl: "func (p *FloatProgress) SetValue(v float64)",
+			Doc: `SetValue moves the bar to v (within its range).
+`,
+		},
+		"FloatProgress.String": {
+			Decl: "func (m FloatProgress) String() string",
+			Doc: `String describes the widget as ipywidgets' repr does: its kind and its
+value and description, if it has them.
+`,
+		},
+		"FloatProgress.Value": {
+			Decl: "func (p *FloatProgress) Value() float64",
+			Doc: `Value returns the bar's value.
+`,
+		},
+		"FloatRange": {
+			Decl: "type FloatRange struct{ Min, Max, Step, Value float64 }",
+			Doc: `FloatRange is the abbreviation of a FloatSlider for Interact.
+`,
+		},
+		"FloatRange.Max": {
+			Decl: "FloatRange.Max float64",
+			Doc:  "",
+		},
+		"FloatRange.Min": {
+			Decl: "FloatRange.Min float64",
+			Doc:  "",
+		},
+		"FloatRange.Step": {
+			Decl: "FloatRange.Step float64",
+			Doc:  "",
+		},
+		"FloatRange.Value": {
+			Decl: "FloatRange.Value float64",
+			Doc:  "",
+		},
+		"FloatSlider": {
+			Decl: `type FloatSlider struct {
+	// contains filtered or unexported fields
+}`,
+			Doc: `FloatSlider is a slider for a number between a minimum and a maximum
+(ipywidgets.FloatSlider).
+`,
+		},
+		"FloatSlider.Close": {
+			Decl: "func (m FloatSlider) Close()",
+			Doc: `Close closes the widget's comm: the frontend drops its model, and its
+views show nothing.
+`,
+		},
+		"FloatSlider.MIMEBundle": {
+			Decl: "func (m FloatSlider) MIMEBundle() display.Bundle",
+			Doc: `MIMEBundle shows the widget: a view of its model where there is a
+widget manager, its description as text elsewhere.
+`,
+		},
+		"FloatSlider.ModelID": {
+			Decl: "func (m FloatSlider) ModelID() string",
+			Doc: `ModelID returns the id of the widget's model.
+`,
+		},
+		"FloatSlider.OnChange": {
+			Decl: "func (s *FloatSlider) OnChange(fn func(old, new float64))",
+			Doc: `OnChange calls fn with the old and new value whenever the value changes.
+`,
+		},
+		"FloatSlider.SetDescription": {
+			Decl: "func (m FloatSlider) SetDescription(text string)",
+			Doc: `SetDescription sets the label shown beside the widget.
+`,
+		},
+		"FloatSlider.SetDisabled": {
+			Decl: "func (m FloatSlider) SetDisabled(disabled bool)",
+			Doc: `SetDisabled greys the widget out (true) so the user cannot change it.
+`,
+		},
+		"FloatSlider.SetLayout": {
+			Decl: "func (m FloatSlider) SetLayout(property, value string) error",
+			Doc: `SetLayout sets one CSS property of the widget's layout, such as
+"width" to "300px" (names as ipywidgets' Layout: width, height,
+margin, border_top...).
+`,
+		},
+		"FloatSlider.SetValue": {
+			Decl: "func (s *FloatSlider) SetValue(v float64)",
+			Doc: `SetValue moves the slider to v (within its range) and calls the
+OnChange callbacks if the value changed.
+`,
+		},
+		"FloatSlider.String": {
+			Decl: "func (m FloatSlider) String() string",
+			Doc: `String describes the widget as ipywidgets' repr does: its kind and its
+value and description, if it has them.
+`,
+		},
+		"FloatSlider.Value": {
+			Decl: "func (s *FloatSlider) Value() float64",
+			Doc: `Value returns the slider's value.
+`,
+		},
+		"HBox": {
+			Decl: "func HBox(children ...Widget) *Box",
+			Doc: `HBox lays children out in a row.
+`,
+		},
+		"HTML": {
+			Decl: `type HTML struct {
+	// contains filtered or unexported fields
+}`,
+			Doc: `HTML shows HTML the user cannot edit (ipywidgets.HTML).
+`,
+		},
+		"HTML.OnChange": {
+			Decl: "func (t HTML) OnChange(fn func(old, new string))",
+			Doc: `OnChange calls fn with the old and new text whenever it changes.
+`,
+		},
+		"HTML.SetValue": {
+			Decl: "func (t HTML) SetValue(v string)",
+			Doc: `SetValue replaces the text and calls the OnChange callbacks if that
+changed it.
+`,
+		},
+		"HTML.Value": {
+			Decl: "func (t HTML) Value() string",
+			Doc: `Value returns the text.
+`,
+		},
+		"IntProgress": {
+			Decl: `type IntProgress struct {
+	// contains filtered or unexported fields
+}`,
+			Doc: `IntProgress is a progress bar for a count (ipywidgets.IntProgress).
+`,
+		},
+		"IntProgress.Close": {
+			Decl: "func (m IntProgress) Close()",
+			Doc: `Close closes the widget's comm: the frontend drops its model, and its
+views show nothing.
+`,
+		},
+		"IntProgress.MIMEBundle": {
+			Decl: "func (m IntProgress) MIMEBundle() display.Bundle",
+			Doc: `MIMEBundle shows the widget: a view of its model where there is a
+widget manager, its description as text elsewhere.
+`,
+		},
+		"IntProgress.ModelID": {
+			Decl: "func (m IntProgress) ModelID() string",
+			Doc: `ModelID returns the id of the widget's model.
+`,
+		},
+		"IntProgress.SetBarStyle": {
+			Decl: "func (p *IntProgress) SetBarStyle(style string)",
+			Doc: `SetBarStyle colours the bar: "success", "info", "warning", "danger" or
+"" (ipywidgets' bar_style).
+`,
+		},
+		"IntProgress.SetDescription": {
+			Decl: "func (m IntProgress) SetDescription(text string)",
+			Doc: `SetDescription sets the label shown beside the widget.
+`,
+		},
+		"IntProgress.SetDisabled": {
+			Decl: "func (m IntProgress) SetDisabled(disabled bool)",
+			Doc: `SetDisabled greys the widget out (true) so the user cannot change it.
+`,
+		},
+		"IntProgress.SetLayout": {
+			Decl: "func (m IntProgress) SetLayout(property, value string) error",
+			Doc: `SetLayout sets one CSS property of the widget's layout, such as
+"width" to "300px" (names as ipywidgets' Layout: width, height,
+margin, border_top...).
+`,
+		},
+		"IntProgress.SetMax": {
+			Decl: "func (p *IntProgress) SetMax(max int)",
+			Doc: `SetMax changes the value at which the bar is full.
+`,
+		},
+		"IntProgress.SetValue": {
+			Decl: "func (p *IntProgress) SetValue(v int)",
+			Doc: `SetValue moves the bar to v (within its range).
+`,
+		},
+		"IntProgress.String": {
+			Decl: "func (m IntProgress) String() string",
+			Doc: `String describes the widget as ipywidgets' repr does: its kind and its
+value and description, if it has them.
+`,
+		},
+		"IntProgress.Value": {
+			Decl: "func (p *IntProgress) Value() int",
+			Doc: `Value returns the bar's value.
+`,
+		},
+		"IntRangeSlider": {
+			Decl: `type IntRangeSlider struct {
+	// contains filtered or unexported fields
+}`,
+			Doc: `IntRangeSlider selects a range of integers, low to high
+(ipywidgets.IntRangeSlider).
+`,
+		},
+		"IntRangeSlider.Close": {
+			Decl: "func (m IntRangeSlider) Close()",
+			Doc: `Close closes the widget's comm: the frontend drops its model, and its
+views show nothing.
+`,
+		},
+		"IntRangeSlider.MIMEBundle": {
+			Decl: "func (m IntRangeSlider) MIMEBundle() display.Bundle",
+			Doc: `MIMEBundle shows the widget: a view of its model where there is a
+widget manager, its description as text elsewhere.
+`,
+		},
+		"IntRangeSlider.ModelID": {
+			Decl: "func (m IntRangeSlider) ModelID() string",
+			Doc: `ModelID returns the id of the widget's model.
+`,
+		},
+		"IntRangeSlider.OnChange": {
+			Decl: "func (s *IntRangeSlider) OnChange(fn func(old, new [2]int))",
+			Doc: `OnChange calls fn with the old and new range ([low, high]) whenever it
+changes.
+`,
+		},
+		"IntRangeSlider.SetDescription": {
+			Decl: "func (m IntRangeSlider) SetDescription(text string)",
+			Doc: `SetDescription sets the label shown beside the widget.
+`,
+		},
+		"IntRangeSlider.SetDisabled": {
+			Decl: "func (m IntRangeSlider) SetDisabled(disabled bool)",
+			Doc: `SetDisabled greys the widget out (true) so the user cannot change it.
+`,
+		},
+		"IntRangeSlider.SetLayout": {
+			Decl: "func (m IntRangeSlider) SetLayout(property, value string) error",
+			Doc: `SetLayout sets one CSS property of the widget's layout, such as
+"width" to "300px" (names as ipywidgets' Layout: width, height,
+margin, border_top...).
+`,
+		},
+		"IntRangeSlider.SetValue": {
+			Decl: "func (s *IntRangeSlider) SetValue(low, high int)",
+			Doc: `SetValue selects low to high (within the slider's range) and calls the
+OnChange callbacks if the range changed.
+`,
+		},
+		"IntRangeSlider.String": {
+			Decl: "func (m IntRangeSlider) String() string",
+			Doc: `String describes the widget as ipywidgets' repr does: its kind and its
+value and description, if it has them.
+`,
+		},
+		"IntRangeSlider.Value": {
+			Decl: "func (s *IntRangeSlider) Value() (low, high int)",
+			Doc: `Value returns the selected range.
+`,
+		},
+		"IntSlider": {
+			Decl: `type IntSlider struct {
+	// contains filtered or unexported fields
+}`,
+			Doc: `IntSlider is a slider for an integer between a minimum and a maximum
+(ipywidgets.IntSlider).
+`,
+		},
+		"IntSlider.Close": {
+			Decl: "func (m IntSlider) Close()",
+			Doc: `Close closes the widget's comm: the frontend drops its model, and its
+views show nothing.
+`,
+		},
+		"IntSlider.MIMEBundle": {
+			Decl: "func (m IntSlider) MIMEBundle() display.Bundle",
+			Doc: `MIMEBundle shows the widget: a view of its model where there is a
+widget manager, its description as text elsewhere.
+`,
+		},
+		"IntSlider.ModelID": {
+			Decl: "func (m IntSlider) ModelID() string",
+			Doc: `ModelID returns the id of the widget's model.
+`,
+		},
+		"IntSlider.OnChange": {
+			Decl: "func (s *IntSlider) OnChange(fn func(old, new int))",
+			Doc: `OnChange calls fn with the old and new value whenever the value
+changes, from the page or from Go.
+`,
+		},
+		"IntSlider.SetDescription": {
+			Decl: "func (m IntSlider) SetDescription(text string)",
+			Doc: `SetDescription sets the label shown beside the widget.
+`,
+		},
+		"IntSlider.SetDisabled": {
+			Decl: "func (m IntSlider) SetDisabled(disabled bool)",
+			Doc: `SetDisabled greys the widget out (true) so the user cannot change it.
+`,
+		},
+		"IntSlider.SetLayout": {
+			Decl: "func (m IntSlider) SetLayout(property, value string) error",
+			Doc: `SetLayout sets one CSS property of the widget's layout, such as
+"width" to "300px" (names as ipywidgets' Layout: width, height,
+margin, border_top...).
+`,
+		},
+		"IntSlider.SetStep": {
+			Decl: "func (s *IntSlider) SetStep(step int)",
+			Doc: `SetStep sets how far one step of the slider moves it.
+`,
+		},
+		"IntSlider.SetValue": {
+			Decl: "func (s *IntSlider) SetValue(v int)",
+			Doc: `SetValue moves the slider to v (within its range) and calls the
+OnChange callbacks if the value changed.
+`,
+		},
+		"IntSlider.String": {
+			Decl: "func (m IntSlider) String() string",
+			Doc: `String describes the widget as ipywidgets' repr does: its kind and its
+value and description, if it has them.
+`,
+		},
+		"IntSlider.Value": {
+			Decl: "func (s *IntSlider) Value() int",
+			Doc: `Value returns the slider's value.
+`,
+		},
+		"Interact": {
+			Decl: "func Interact(fn any, controls ...any) error",
+			Doc: `Interact shows controls for fn's parameters above fn's output and runs
+fn again whenever one of them changes, as ipywidgets.interact does. Give
+one control per parameter: a widget (an *IntSlider for an int, a
+*Dropdown for a string...) or an abbreviation of one: Range or
+[2]int{min, max} for an int (a slider), FloatRange or
+[3]float64{min, max, step} for a float64, []string for a string (a
+dropdown), a string (a text field), a bool (a checkbox); Named labels
+one. fn's results, if any, are shown after its output.
+`,
+		},
+		"Interactive": {
+			Decl: `type Interactive struct {
+	*Box
+	// Controls are the widgets for fn's parameters, in order.
+	Controls []Widget
+	// Out shows what fn printed, displayed and returned on its last run.
+	Out *Output
+
+}`,
+			Doc: `Interactive is a function's controls and the output of its last run
+(ipywidgets.interactive).
+`,
+		},
+		"Interactive.Close": {
+			Decl: "func (m Interactive) Close()",
+			Doc: `Close closes the widget's comm: the frontend drops its model, and its
+views show nothing.
+`,
+		},
+		"Interactive.Controls": {
+			Decl: "Interactive.Controls []Widget",
+			Doc: `Controls are the widgets for fn's parameters, in order.
+`,
+		},
+		"Interactive.MIMEBundle": {
+			Decl: "func (m Interactive) MIMEBundle() display.Bundle",
+			Doc: `MIMEBundle shows the widget: a view of its model where there is a
+widget manager, its description as text elsewhere.
+`,
+		},
+		"Interactive.ModelID": {
+			Decl: "func (m Interactive) ModelID() string",
+			Doc: `ModelID returns the id of the widget's model.
+`,
+		},
+		"Interactive.Out": {
+			Decl: "Interactive.Out *Output",
+			Doc: `Out shows what fn printed, displayed and returned on its last run.
+`,
+		},
+		"Interactive.SetDescription": {
+			Decl: "func (m Interactive) SetDescription(text string)",
+			Doc: `SetDescription sets the label shown beside the widget.
+`,
+		},
+		"Interactive.SetDisabled": {
+			Decl: "func (m Interactive) SetDisabled(disabled bool)",
+			Doc: `SetDisabled greys the widget out (true) so the user cannot change it.
+`,
+		},
+		"Interactive.SetLayout": {
+			Decl: "func (m Interactive) SetLayout(property, value string) error",
+			Doc: `SetLayout sets one CSS property of the widget's layout, such as
+"width" to "300px" (names as ipywidgets' Layout: width, height,
+margin, border_top...).
+`,
+		},
+		"Interactive.String": {
+			Decl: "func (m Interactive) String() string",
+			Doc: `String describes the widget as ipywidgets' repr does: its kind and its
+value and description, if it has them.
+`,
+		},
+		"Label": {
+			Decl: `type Label struct {
+	// contains filtered or unexported fields
+}`,
+			Doc: `Label shows a line of text the user cannot edit (ipywidgets.Label).
+`,
+		},
+		"Label.OnChange": {
+			Decl: "func (t Label) OnChange(fn func(old, new string))",
+			Doc: `OnChange calls fn with the old and new text whenever it changes.
+`,
+		},
+		"Label.SetValue": {
+			Decl: "func (t Label) SetValue(v string)",
+			Doc: `SetValue replaces the text and calls the OnChange callbacks if that
+changed it.
+`,
+		},
+		"Label.Value": {
+			Decl: "func (t Label) Value() string",
+			Doc: `Value returns the text.
+`,
+		},
+		"Named": {
+			Decl: "func Named(label string, abbreviation any) any",
+			Doc: `Named gives the control an abbreviation makes a label:
+widgets.Named("workers", widgets.Range{1, 8, 2}).
+`,
+		},
+		"NewButton": {
+			Decl: "func NewButton(description string) *Button",
+			Doc: `NewButton makes a button labelled description.
+`,
+		},
+		"NewCheckbox": {
+			Decl: "func NewCheckbox(description string, value bool) *Checkbox",
+			Doc: `NewCheckbox makes a checkbox labelled description, checked if value.
+`,
+		},
+		"NewDropdown": {
+			Decl: "func NewDropdown(description string, options []string, value string) *Dropdown",
+			Doc: `NewDropdown makes a dropdown labelled description with options, value
+selected (the first option if value is not one of them).
+`,
+		},
+		"NewFloatProgress": {
+			Decl: "func NewFloatProgress(description string, min, max, value float64) *FloatProgress",
+			Doc: `NewFloatProgress makes a progress bar labelled description from min to
+max, at value.
+`,
+		},
+		"NewFloatSlider": {
+			Decl: "func NewFloatSlider(description string, min, max, step, value float64) *FloatSlider",
+			Doc: `NewFloatSlider makes a slider labelled description for numbers from
+min to max in steps of step, at value.
+`,
+		},
+		"NewHTML": {
+			Decl: "func NewHTML(value string) *HTML",
+			Doc: `NewHTML makes a widget showing the HTML value.
+`,
+		},
+		"NewIntProgress": {
+			Decl: "func NewIntProgress(description string, min, max, value int) *IntProgress",
+			Doc: `NewIntProgress makes a progress bar labelled description from min to
+max, at value.
+`,
+		},
+		"NewIntRangeSlider": {
+			Decl: "func NewIntRangeSlider(description string, min, max, low, high int) *IntRangeSlider",
+			Doc: `NewIntRangeSlider makes a range slider labelled description over min
+to max, selecting low to high.
+`,
+		},
+		"NewIntSlider": {
+			Decl: "func NewIntSlider(description string, min, max, value int) *IntSlider",
+			Doc: `NewIntSlider makes a slider labelled description for integers from min
+to max, at value (moved into the range).
+`,
+		},
+		"NewInteractive": {
+			Decl: "func NewInteractive(fn any, controls ...any) (*Interactive, error)",
+			Doc: `NewInteractive is Interact without showing the result: it makes the
+controls and the output, runs fn once, and returns them.
+`,
+		},
+		"NewLabel": {
+			Decl: "func NewLabel(value string) *Label",
+			Doc: `NewLabel makes a label showing value.
+`,
+		},
+		"NewOutput": {
+			Decl: "func NewOutput() *Output",
+			Doc: `NewOutput makes an empty output area.
+`,
+		},
+		"NewText": {
+			Decl: "func NewText(description, value string) *Text",
+			Doc: `NewText makes a text field labelled description holding value.
+`,
+		},
+		"NewTextarea": {
+			Decl: "func NewTextarea(description, value string) *Textarea",
+			Doc: `NewTextarea makes a text area labelled description holding value.
+`,
+		},
+		"NewToggleButtons": {
+			Decl: "func NewToggleButtons(description string, options []string, value string) *ToggleButtons",
+			Doc: `NewToggleButtons makes a row of buttons labelled description, one per
+option, value selected (the first if value is not an option).
+`,
+		},
+		"Output": {
+			Decl: `type Output struct {
+	// contains filtered or unexported fields
+}`,
+			Doc: `Output shows what Go code prints and displays while it captures, as a
+cell's output area does (ipywidgets.Output).
+`,
+		},
+		"Output.AppendText": {
+			Decl: "func (o *Output) AppendText(s string)",
+			Doc: `AppendText adds text to o's stdout, as if printed while capturing.
+`,
+		},
+		"Output.Capture": {
+			Decl: "func (o *Output) Capture(fn func())",
+			Doc:  "Capture runs fn with everything it prints and displays going into o\n(Python's `with out:`). A panic in fn is shown in o and stops fn only:\nCapture returns normally, as ipywidgets' Output swallows the exception\nit shows.\n",
+		},
+		"Output.Clear": {
+			Decl: "func (o *Output) Clear(wait bool)",
+			Doc: `Clear removes what o shows; with wait, only when the next output
+arrives, so that a redraw does not flicker.
+`,
+		},
+		"Output.Close": {
+			Decl: "func (m Output) Close()",
+			Doc: `Close closes the widget's comm: the frontend drops its model, and its
+views show nothing.
+`,
+		},
+		"Output.MIMEBundle": {
+			Decl: "func (m Output) MIMEBundle() display.Bundle",
+			Doc: `MIMEBundle shows the widget: a view of its model where there is a
+widget manager, its description as text elsewhere.
+`,
+		},
+		"Output.ModelID": {
+			Decl: "func (m Output) ModelID() string",
+			Doc: `ModelID returns the id of the widget's model.
+`,
+		},
+		"Output.Outputs": {
+			Decl: "func (o *Output) Outputs() []map[string]any",
+			Doc: `Outputs returns what o shows, as nbformat outputs.
+`,
+		},
+		"Output.SetDescription": {
+			Decl: "func (m Output) SetDescription(text string)",
+			Doc: `SetDescription sets the label shown beside the widget.
+`,
+		},
+		"Output.SetDisabled": {
+			Decl: "func (m Output) SetDisabled(disabled bool)",
+			Doc: `SetDisabled greys the widget out (true) so the user cannot change it.
+`,
+		},
+		"Output.SetLayout": {
+			Decl: "func (m Output) SetLayout(property, value string) error",
+			Doc: `SetLayout sets one CSS property of the widget's layout, such as
+"width" to "300px" (names as ipywidgets' Layout: width, height,
+margin, border_top...).
+`,
+		},
+		"Output.String": {
+			Decl: "func (m Output) String() string",
+			Doc: `String describes the widget as ipywidgets' repr does: its kind and its
+value and description, if it has them.
+`,
+		},
+		"Range": {
+			Decl: "type Range struct{ Min, Max, Value int }",
+			Doc: `Range is the abbreviation of an IntSlider for Interact: integers from
+Min to Max, starting at Value (Min when Value is outside).
+`,
+		},
+		"Range.Max": {
+			Decl: "Range.Max int",
+			Doc:  "",
+		},
+		"Range.Min": {
+			Decl: "Range.Min int",
+			Doc:  "",
+		},
+		"Range.Value": {
+			Decl: "Range.Value int",
+			Doc:  "",
+		},
+		"Text": {
+			Decl: `type Text struct {
+	// contains filtered or unexported fields
+}`,
+			Doc: `Text is a one-line text field (ipywidgets.Text).
+`,
+		},
+		"Text.OnChange": {
+			Decl: "func (t Text) OnChange(fn func(old, new string))",
+			Doc: `OnChange calls fn with the old and new text whenever it changes.
+`,
+		},
+		"Text.SetValue": {
+			Decl: "func (t Text) SetValue(v string)",
+			Doc: `SetValue replaces the text and calls the OnChange callbacks if that
+changed it.
+`,
+		},
+		"Text.Value": {
+			Decl: "func (t Text) Value() string",
+			Doc: `Value returns the text.
+`,
+		},
+		"Textarea": {
+			Decl: `type Textarea struct {
+	// contains filtered or unexported fields
+}`,
+			Doc: `Textarea is a text field of several lines (ipywidgets.Textarea).
+`,
+		},
+		"Textarea.OnChange": {
+			Decl: "func (t Textarea) OnChange(fn func(old, new string))",
+			Doc: `OnChange calls fn with the old and new text whenever it changes.
+`,
+		},
+		"Textarea.SetValue": {
+			Decl: "func (t Textarea) SetValue(v string)",
+			Doc: `SetValue replaces the text and calls the OnChange callbacks if that
+changed it.
+`,
+		},
+		"Textarea.Value": {
+			Decl: "func (t Textarea) Value() string",
+			Doc: `Value returns the text.
+`,
+		},
+		"ToggleButtons": {
+			Decl: `type ToggleButtons struct {
+	// contains filtered or unexported fields
+}`,
+			Doc: `ToggleButtons selects one of several options shown as buttons
+(ipywidgets.ToggleButtons).
+`,
+		},
+		"ToggleButtons.Index": {
+			Decl: "func (c ToggleButtons) Index() int",
+			Doc: `Index returns the position of the selected option, -1 for none.
+`,
+		},
+		"ToggleButtons.OnChange": {
+			Decl: "func (c ToggleButtons) OnChange(fn func(old, new string))",
+			Doc: `OnChange calls fn with the old and new option whenever the selection
+changes.
+`,
+		},
+		"ToggleButtons.SetValue": {
+			Decl: "func (c ToggleButtons) SetValue(option string) error",
+			Doc: `SetValue selects option; it fails if option is not one of the options.
+The OnChange callbacks are called if the selection changed.
+`,
+		},
+		"ToggleButtons.Value": {
+			Decl: "func (c ToggleButtons) Value() string",
+			Doc: `Value returns the selected option ("" when there are none).
+`,
+		},
+		"VBox": {
+			Decl: "func VBox(children ...Widget) *Box",
+			Doc: `VBox lays children out in a column.
+`,
+		},
+		"Widget": {
+			Decl: `type Widget interface {
+	// ModelID is the id of the widget's model, which is its comm's id.
+	ModelID() string
+	// MIMEBundle shows the widget (a widget view, and text for frontends
+	// without a widget manager).
+	MIMEBundle() display.Bundle
+}`,
+			Doc: `Widget is any widget: something with a model the frontend draws.
+`,
+		},
+		"Widget.MIMEBundle": {
+			Decl: "func (Widget) MIMEBundle() display.Bundle",
+			Doc: `MIMEBundle shows the widget (a widget view, and text for frontends
+without a widget manager).
+`,
+		},
+		"Widget.ModelID": {
+			Decl: "func (Widget) ModelID() string",
+			Doc: `ModelID is the id of the widget's model, which is its comm's id.
+`,
+		},
+	}
 }

@@ -13,6 +13,8 @@
 // DecodeValue for the Host's snapshot, and the names only they or the
 // runner use), is left out of the table, so that cells can neither
 // complete, inspect nor call it; gendocs leaves out what the table does.
+// The widgets package's wiring (Message, Host, SetHost, Receive...) is
+// left out the same way.
 // A new exported name of mp appears in cells unless it is added to the
 // -exclude list below (TestMPWiringHidden lists both sides).
 package symbols
@@ -22,6 +24,7 @@ import "reflect"
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols -exclude ^(Host|Cell|Config|Runner|Tracer|PanicTexter|SetHost|ServeWorker|Shutdown|Warm|ErrNoHost|ErrTargetFailed|ProgressIDPrefix|EncodeValue|DecodeValue)$ github.com/gomp-kernel/gomp/mp
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols github.com/gomp-kernel/gomp/display github.com/gomp-kernel/gomp/chart
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols -exclude ^(Host|SetHost)$ github.com/gomp-kernel/gomp/check
+//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols -exclude ^(Message|Sink|Host|Call|SetHost|Receive|ErrUnknownTarget|Target|ControlTarget|ProtocolVersion)$ github.com/gomp-kernel/gomp/widgets
 //go:generate go run ./gendocs -o docs.go
 
 // Symbols maps "import/path/name" to the package's exported symbols, as
@@ -35,4 +38,5 @@ var Packages = map[string]string{
 	"display": "github.com/gomp-kernel/gomp/display/display",
 	"chart":   "github.com/gomp-kernel/gomp/chart/chart",
 	"check":   "github.com/gomp-kernel/gomp/check/check",
+	"widgets": "github.com/gomp-kernel/gomp/widgets/widgets",
 }

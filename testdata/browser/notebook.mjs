@@ -1,12 +1,16 @@
 // notebook.mjs opens a notebook in JupyterLab 4 or Notebook 7 with headless
 // Debian chromium and uses it as a person would: it picks "Go (gomp)" in the
 // Select Kernel dialog, runs every cell from the Run menu, saves with Ctrl+S,
-// and checks what the page rendered: the HTML display as HTML, the SVG chart
-// as an <svg> or <img> of SVG, the Pool cell's interleaved child lines and
-// result (and no Out[n] for its closing call, which returns nothing), the
-// progress bar at its end, the last cell's error with its In[n] position, and
-// nothing else in red (no other error or stderr output, no error in the
-// browser's console).
+// and checks what the page rendered: the HTML display as HTML, the table as
+// a <table>, the SVG chart as an <svg> or <img> of SVG, the Pool cell's
+// interleaved child lines and result (and no Out[n] for its closing call,
+// which returns nothing), the progress widget at its end, the slider, the
+// interact output and the button drawn by the widget manager, the last
+// cell's error with its In[n] position, and nothing else in red (no other
+// error or stderr output, no error in the browser's console). Then it
+// drags the slider to its end (the interact function must run again with
+// the new value) and clicks the button (its Go callback prints the value
+// the slider now holds).
 // It always takes a screenshot of the whole notebook, exits 1 naming
 // everything that was missing, and prints a JSON summary on its last line on
 // success.
@@ -34,7 +38,13 @@ const HTML_TEXT = 'rendered by gomp';
 const CHART_TEXT = 'gomp chart';
 const POOL_MARK = 'pool.Map(';
 const POOL_LINES = ['child squares 1', 'child squares 2', 'child squares 3', 'child squares 4', '[1 4 9 16] <nil>'];
-const ERROR_TEXTS = ['assignment to entry in nil map', 'In[4]:2:1'];
+const ERROR_TEXTS = ['assignment to entry in nil map', 'In[6]:2:1'];
+const TABLE_HEADER = 'workers';
+const INTERACT_MARK = 'widgets.Interact(';
+const BUTTON_MARK = 'widgets.NewButton(';
+const INTERACT_START = 'interact n = 2';
+const INTERACT_END = 'interact n = 8';
+const BUTTON_LINE = 'button saw workers = 8';
 
 function usage(msg) {
   console.error(`notebook.mjs: ${msg}\nusage: node notebook.mjs APP URL TOKEN NOTEBOOK SCREENSHOT`);
@@ -52,7 +62,7 @@ const pageURL = app === 'lab' ? `${base}/lab/tree/${nbPath}` : `${base}/notebook
 
 // inPage runs in the page once every cell has finished and returns what it
 // found; check turns that into a list of problems.
-function inPage({ htmlId, chartText, poolMark }) {
+function inPage({ htmlId, chartText, poolMark, tableHeader, interactMark, buttonMark }) {
   // The notebook's panel: JupyterLab hides (rather than drops) other tabs.
   const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
   if (!panel) return { codeCells: 0, counts: [], busyPrompts: 0, kernelName: null, red: [], errorText: '', html: null, htmlEscaped: false, chart: null, poolOutput: null, poolResults: [], progress: [] };
@@ -99,15 +109,28 @@ function inPage({ htmlId, chartText, poolMark }) {
       }
     : null;
 
+  found.table = [...panel.querySelectorAll('.jp-RenderedHTMLCommon table')].some((t) => t.querySelector('th')?.textContent.trim() === tableHeader);
+
+  const interact = cells.find((c) => source(c).includes(interactMark));
+  found.sliders = interact ? interact.querySelectorAll('.widget-slider').length : 0;
+  found.interactOut = interact ? [...interact.querySelectorAll('.widget-output')].map((o) => o.textContent).join('\n') : null;
+  const button = cells.find((c) => source(c).includes(buttonMark));
+  found.buttons = button ? button.querySelectorAll('button.widget-button').length : 0;
+  found.buttonOut = button ? [...button.querySelectorAll('.jp-OutputArea-output')].map((o) => o.textContent).join('\n') : null;
+  // ipywidgets writes this where a view failed to render.
+  found.widgetErrors = [...panel.querySelectorAll('.jp-OutputArea-output')].map((o) => o.textContent).filter((t) => t.includes('Error displaying widget') || t.includes('Error rendering widget'));
+
   const pool = cells.find((c) => source(c).includes(poolMark));
   found.poolOutput = pool
     ? [...pool.querySelectorAll('.jp-OutputArea-output')].map((o) => o.textContent).join('\n')
     : null;
   // The cell ends in pool.Close(), which returns nothing: no Out[n].
   found.poolResults = pool ? [...pool.querySelectorAll('.jp-OutputArea-executeResult')].map((r) => r.textContent.trim()) : [];
-  // mp.WithProgress draws one <progress>, redrawn in place to its end.
-  const bars = pool ? [...pool.querySelectorAll('.jp-OutputArea-output progress')] : [];
-  found.progress = bars.map((b) => ({ value: Number(b.getAttribute('value')), max: Number(b.getAttribute('max')) }));
+  // mp.WithProgress draws one progress widget (a page with a widget
+  // manager), updated to its end; the HTML <progress> bar is for others.
+  found.htmlBars = pool ? pool.querySelectorAll('.jp-OutputArea-output progress').length : 0;
+  const bars = pool ? [...pool.querySelectorAll('.widget-hprogress .progress-bar')] : [];
+  found.progress = bars.map((b) => b.style.width);
   return found;
 }
 
@@ -136,6 +159,11 @@ function check(found) {
   } else if (found.html.tag !== 'b' || found.html.text !== HTML_TEXT) {
     problems.push(`#${HTML_ID} is <${found.html.tag}> ${JSON.stringify(found.html.text)}, want <b> ${JSON.stringify(HTML_TEXT)}`);
   }
+  if (!found.table) problems.push(`no <table> with header ${JSON.stringify(TABLE_HEADER)} rendered as HTML`);
+  if (found.sliders !== 1) problems.push(`the interact cell shows ${found.sliders} slider widgets, want 1`);
+  if (!(found.interactOut ?? '').includes(INTERACT_START)) problems.push(`the interact output shows ${JSON.stringify(found.interactOut)}, without ${JSON.stringify(INTERACT_START)}`);
+  if (found.buttons !== 1) problems.push(`the button cell shows ${found.buttons} button widgets, want 1`);
+  for (const e of found.widgetErrors) problems.push(`a widget failed to render: ${JSON.stringify(e.slice(0, 300))}`);
   if (found.htmlEscaped) problems.push(`the HTML display's markup shows as text (escaped) in an output`);
   if (!found.chart) {
     problems.push(`no <svg> (or <img> of SVG data) containing ${JSON.stringify(CHART_TEXT)} in any output`);
@@ -150,13 +178,55 @@ function check(found) {
       if (!lines.includes(want)) problems.push(`the Pool cell's output lacks the line ${JSON.stringify(want)}`);
     }
     if (found.progress.length !== 1) {
-      problems.push(`the Pool cell shows ${found.progress.length} <progress> bars, want 1 redrawn in place`);
-    } else if (found.progress[0].value !== 4 || found.progress[0].max !== 4) {
-      problems.push(`the progress bar stopped at ${found.progress[0].value}/${found.progress[0].max}, want 4/4`);
+      problems.push(`the Pool cell shows ${found.progress.length} progress widgets (and ${found.htmlBars} HTML bars), want 1 widget`);
+    } else if (found.progress[0] !== '100%') {
+      problems.push(`the progress widget stopped at ${found.progress[0]}, want 100%`);
     }
     for (const r of found.poolResults) problems.push(`the Pool cell, which ends in a call returning nothing, shows a result: ${JSON.stringify(r)}`);
   }
   return problems;
+}
+
+// useWidgets drags the interact cell's slider to its right end and clicks
+// the button, and returns what their outputs then show: the interact
+// function run again with 8, the button's Go callback printing 8.
+async function useWidgets(page) {
+  const out = { problems: [] };
+  const panel = '.jp-NotebookPanel:not(.lm-mod-hidden)';
+  const cellWith = (mark) => page.locator(`${panel} .jp-Notebook .jp-Cell.jp-CodeCell`).filter({ hasText: mark });
+  const wait = async (what, fn, want) => {
+    const deadline = Date.now() + 30000;
+    let got = '';
+    for (;;) {
+      got = await fn();
+      if (got.includes(want) || Date.now() > deadline) break;
+      await page.waitForTimeout(200);
+    }
+    out[what] = got.trim();
+    if (!got.includes(want)) out.problems.push(`${what} shows ${JSON.stringify(got.trim().slice(0, 300))}, without ${JSON.stringify(want)}`);
+  };
+  try {
+    log('dragging the slider to its end');
+    const interact = cellWith(INTERACT_MARK);
+    const handle = interact.locator('.widget-slider .noUi-handle').first();
+    const track = interact.locator('.widget-slider .noUi-target').first();
+    await handle.scrollIntoViewIfNeeded();
+    const h = await handle.boundingBox();
+    const tr = await track.boundingBox();
+    await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(tr.x + tr.width / 2, h.y + h.height / 2, { steps: 5 });
+    await page.mouse.move(tr.x + tr.width + 40, h.y + h.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await wait('interact', () => interact.locator('.widget-output').first().textContent(), INTERACT_END);
+    log('clicking the button');
+    const button = cellWith(BUTTON_MARK);
+    await button.locator('button.widget-button').click();
+    await wait('button', async () => (await button.locator('.jp-OutputArea-output').allTextContents()).join('\n'), BUTTON_LINE);
+  } catch (e) {
+    out.problems.push(`using the widgets: ${e.message.split('\n')[0]}`);
+  }
+  return out;
 }
 
 // api fetches a Jupyter Server REST path with the token.
@@ -309,12 +379,33 @@ async function extraChecks(page) {
     out.afterInterrupt = (await result.textContent()).trim();
     if (!out.afterInterrupt.endsWith('42')) out.problems.push(`after the interrupt, kept * 6 showed ${JSON.stringify(out.afterInterrupt)}, want 42`);
   });
+
+  await step('restart the kernel from the Kernel menu', async () => {
+    await page.keyboard.press('Escape');
+    await page.locator('.lm-MenuBar-item').filter({ hasText: /^Kernel$/ }).click();
+    await page.locator('.lm-Menu-itemLabel').filter({ hasText: /^Restart Kernel…$/ }).click();
+    await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel) !== null,
+      `${panel} .jp-Notebook-ExecutionIndicator[data-status="idle"]`,
+      { timeout: 60000, polling: 200 },
+    );
+    // A new kernel: the old variables are gone and counting starts again.
+    await newCell('restarted := "fresh"\nrestarted');
+    await page.keyboard.press('Control+Enter');
+    const result = lastCell().locator('.jp-OutputArea-executeResult');
+    await result.waitFor(short);
+    out.restarted = (await result.textContent()).trim();
+    const prompt = (await lastCell().locator('.jp-InputPrompt').textContent()).trim();
+    if (!out.restarted.includes('fresh') || prompt !== '[1]:') out.problems.push(`after the restart the new cell showed ${JSON.stringify(out.restarted)} with prompt ${prompt}, want "fresh" and [1]:`);
+  });
   return out;
 }
 
 const started = Date.now();
 const consoleErrors = [];
 let extras = null;
+let widgetsUsed = null;
 let browser;
 let problems = [];
 let found = null;
@@ -381,11 +472,17 @@ try {
     // again for a few seconds before reporting anything missing.
     const settle = Date.now() + 5000;
     for (;;) {
-      found = await page.evaluate(inPage, { htmlId: HTML_ID, chartText: CHART_TEXT, poolMark: POOL_MARK });
+      found = await page.evaluate(inPage, {
+        htmlId: HTML_ID, chartText: CHART_TEXT, poolMark: POOL_MARK,
+        tableHeader: TABLE_HEADER, interactMark: INTERACT_MARK, buttonMark: BUTTON_MARK,
+      });
       problems = check(found);
       if (problems.length === 0 || Date.now() > settle) break;
       await page.waitForTimeout(250);
     }
+
+    widgetsUsed = await useWidgets(page);
+    problems.push(...widgetsUsed.problems);
 
     log('saving with Ctrl+S');
     await page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook').click({ position: { x: 5, y: 5 } });
@@ -436,6 +533,7 @@ const summary = {
   seconds: Math.round((Date.now() - started) / 100) / 10,
   screenshot,
   found,
+  widgets: widgetsUsed,
   extras,
   problems,
   knownErrors,
