@@ -35,7 +35,7 @@ func TestImportRules(t *testing.T) {
 		mod + "/kernel":                 {forbidden: []string{mod + "/interp", mod + "/mp", mod + "/display", mod + "/chart", mod + "/widgets", "github.com/traefik/yaegi"}},
 		mod + "/kernelspec":             {stdOnly: true},
 		mod + "/mp":                     {imports: []string{"display", "widgets"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/chart", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4", "gonum.org"}},
-		mod + "/supervise":              {imports: []string{"display", "front", "interp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
+		mod + "/supervise":              {imports: []string{"display", "front", "interp", "widgets"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/runner":                 {imports: []string{"display", "front", "interp", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/widgets":                {imports: []string{"display"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/mp", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4"}},
 	}
