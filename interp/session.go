@@ -83,6 +83,7 @@ type Session struct {
 	seq         int          // counts rebuilt helper variables (Func, Loop)
 	blanks      atomic.Int64 // counts renamed blank globals (blankVars)
 	loops       loopCache    // compiled by Loop; guarded by run
+	checker     checker      // the type checker's state (typecheck.go); guarded by run
 }
 
 // cellState is the running (or latest) cell.
@@ -231,6 +232,9 @@ func (s *Session) execute(ctx context.Context, code string, st *cellState) (Valu
 		return Value{}, compileError(err)
 	}
 	if err := checkReserved(s.yi.FileSet(), items); err != nil {
+		return Value{}, err
+	}
+	if err := s.checkCell(items, code, st.io.Name); err != nil {
 		return Value{}, err
 	}
 	items, rebuilt, err := s.prepare(items, st, code, true)

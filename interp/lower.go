@@ -1,0 +1,294 @@
+package interp
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/ast/astutil"
+)
+
+// Lowerings: Go that yaegi v0.16.1 cannot run, rewritten into Go it can,
+// using what the type checker found (facts). Each lowering is one pass of
+// lowerTyped, in its own file (rangeint.go, minmax.go, clear.go,
+// newexpr.go). A node without a fact (its cell was not checked) is left
+// as it is, and yaegi reports what it reports.
+
+// fact is what a lowering needs to know about one node, found by the
+// type checker. Type expressions name packages as the notebook imports
+// them; "" when they cannot be written there.
+type fact struct {
+	// Kind is factRangeInt, factMin, factMax, factConst, factClearMap,
+	// factClearSlice or factNew.
+	Kind string `json:"kind"`
+	// Type is the range expression's type (factRangeInt), the result's
+	// (factMin, factMax, a typed factConst), the argument's (factNew) or
+	// the slice's element type (factClearSlice).
+	Type string `json:"type,omitempty"`
+	// Float says that factMin and factMax compare floats (NaN and signed
+	// zeros follow the spec).
+	Float bool `json:"float,omitempty"`
+	// Value is a factConst's value as a Go literal.
+	Value string `json:"value,omitempty"`
+}
+
+const (
+	factRangeInt   = "range-int"
+	factMin        = "min"
+	factMax        = "max"
+	factConst      = "const"
+	factClearMap   = "clear-map"
+	factClearSlice = "clear-slice"
+	factNew        = "new"
+)
+
+// factKey names a node by its position in cell coordinates: the cell's
+// name, line and column.
+func factKey(p token.Position) string {
+	return strings.TrimSuffix(p.Filename, fileSuffix) + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column)
+}
+
+// collectFacts records the facts of the nodes of the cells' code in f
+// (not gomp's own parts).
+func collectFacts(fset *token.FileSet, f *ast.File, info *types.Info, qual func(*types.Package) (string, bool), facts map[string]fact) {
+	typeOf := func(t types.Type) string {
+		s, ok := typeExprOf(t, qual)
+		if !ok {
+			return ""
+		}
+		return s
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if n == nil {
+			return false
+		}
+		p := fset.Position(n.Pos())
+		if !strings.HasSuffix(p.Filename, fileSuffix) {
+			return true
+		}
+		switch n := n.(type) {
+		case *ast.RangeStmt:
+			t := info.Types[n.X].Type
+			if t == nil {
+				return true
+			}
+			if b, ok := t.Underlying().(*types.Basic); ok && b.Info()&types.IsInteger != 0 {
+				if b.Info()&types.IsUntyped != 0 {
+					t = types.Typ[types.Int]
+					if n.Tok == token.ASSIGN && n.Key != nil {
+						if kt := info.Types[n.Key].Type; kt != nil {
+							t = kt
+						}
+					}
+				}
+				facts[factKey(p)] = fact{Kind: factRangeInt, Type: typeOf(t)}
+			}
+		case *ast.CallExpr:
+			id, ok := ast.Unparen(n.Fun).(*ast.Ident)
+			if !ok {
+				return true
+			}
+			b, ok := info.Uses[id].(*types.Builtin)
+			if !ok {
+				return true
+			}
+			tv := info.Types[n]
+			switch b.Name() {
+			case "min", "max":
+				if tv.Value != nil {
+					if lit, ok := constLiteral(tv.Value); ok {
+						ft := fact{Kind: factConst, Value: lit}
+						if b, ok := tv.Type.(*types.Basic); !ok || b.Info()&types.IsUntyped == 0 {
+							if ft.Type = typeOf(tv.Type); ft.Type == "" {
+								return true
+							}
+						}
+						facts[factKey(p)] = ft
+					}
+					return true
+				}
+				if tv.Type == nil {
+					return true
+				}
+				u, _ := tv.Type.Underlying().(*types.Basic)
+				kind := factMin
+				if b.Name() == "max" {
+					kind = factMax
+				}
+				facts[factKey(p)] = fact{Kind: kind, Type: typeOf(tv.Type), Float: u != nil && u.Info()&types.IsFloat != 0}
+			case "clear":
+				if len(n.Args) != 1 {
+					return true
+				}
+				t := info.Types[n.Args[0]].Type
+				if t == nil {
+					return true
+				}
+				switch u := t.Underlying().(type) {
+				case *types.Map:
+					facts[factKey(p)] = fact{Kind: factClearMap}
+				case *types.Slice:
+					facts[factKey(p)] = fact{Kind: factClearSlice, Type: typeOf(u.Elem())}
+				}
+			case "new":
+				if len(n.Args) != 1 {
+					return true
+				}
+				at := info.Types[n.Args[0]]
+				if at.IsType() || at.Type == nil {
+					return true
+				}
+				facts[factKey(p)] = fact{Kind: factNew, Type: typeOf(types.Default(at.Type))}
+			}
+		}
+		return true
+	})
+}
+
+// constLiteral writes a constant as a Go literal of the same value.
+func constLiteral(v constant.Value) (string, bool) {
+	switch v.Kind() {
+	case constant.Int:
+		return v.ExactString(), true
+	case constant.Float:
+		f, _ := constant.Float64Val(v)
+		return strconv.FormatFloat(f, 'g', -1, 64), true
+	case constant.String:
+		return strconv.Quote(constant.StringVal(v)), true
+	case constant.Bool:
+		return v.String(), true
+	}
+	return "", false
+}
+
+// lowerTyped applies the lowerings to n, code about to be compiled.
+func (s *Session) lowerTyped(n ast.Node) {
+	facts := s.checker.facts
+	if len(facts) == 0 {
+		return
+	}
+	fset := s.yi.FileSet()
+	factOf := func(n ast.Node) (fact, bool) {
+		f, ok := facts[factKey(fset.Position(n.Pos()))]
+		return f, ok
+	}
+	astutil.Apply(n, nil, func(c *astutil.Cursor) bool {
+		switch x := c.Node().(type) {
+		case *ast.RangeStmt:
+			if f, ok := factOf(x); ok && f.Kind == factRangeInt {
+				if _, labeled := c.Parent().(*ast.LabeledStmt); !labeled {
+					c.Replace(lowerRangeInt(x, nil, f))
+				}
+			}
+		case *ast.LabeledStmt:
+			if r, ok := x.Stmt.(*ast.RangeStmt); ok {
+				if f, ok := factOf(r); ok && f.Kind == factRangeInt {
+					c.Replace(lowerRangeInt(r, x, f))
+				}
+			}
+		case *ast.CallExpr:
+			f, ok := factOf(x)
+			if !ok {
+				return true
+			}
+			if _, isIdent := ast.Unparen(x.Fun).(*ast.Ident); !isIdent {
+				return true
+			}
+			switch f.Kind {
+			case factConst:
+				c.Replace(constExpr(x, f))
+			case factMin, factMax:
+				if e := lowerMinMax(x, f); e != nil {
+					c.Replace(e)
+				}
+			case factNew:
+				if e := lowerNew(x, f); e != nil {
+					c.Replace(e)
+				}
+			case factClearMap, factClearSlice:
+				if e := lowerClear(x, f); e != nil {
+					c.Replace(e)
+				}
+			}
+		}
+		return true
+	})
+}
+
+// constExpr is the constant value of a call of min or max with constant
+// arguments, which Go folds (so that it may initialise a const).
+func constExpr(call *ast.CallExpr, f fact) ast.Expr {
+	var e ast.Expr
+	switch v := f.Value; {
+	case v == "true" || v == "false":
+		e = &ast.Ident{NamePos: call.Pos(), Name: v}
+	case strings.HasPrefix(v, "-"):
+		e = &ast.UnaryExpr{OpPos: call.Pos(), Op: token.SUB, X: &ast.BasicLit{ValuePos: call.Pos(), Kind: litKind(v[1:]), Value: v[1:]}}
+	default:
+		e = &ast.BasicLit{ValuePos: call.Pos(), Kind: litKind(v), Value: v}
+	}
+	if f.Type != "" {
+		t := parseAt(f.Type, call.Pos())
+		if t == nil {
+			return call
+		}
+		e = &ast.CallExpr{Fun: &ast.ParenExpr{Lparen: call.Pos(), X: t, Rparen: call.Pos()}, Lparen: call.Pos(), Args: []ast.Expr{e}, Rparen: call.End() - 1}
+	}
+	return e
+}
+
+func litKind(v string) token.Token {
+	switch {
+	case strings.HasPrefix(v, `"`):
+		return token.STRING
+	case strings.ContainsAny(v, ".eE"):
+		return token.FLOAT
+	}
+	return token.INT
+}
+
+// parseAt parses a Go expression gomp writes (a type, a func literal)
+// and gives every node of it position p, the position of the code it
+// stands for; nil if it does not parse.
+func parseAt(src string, p token.Pos) ast.Expr {
+	e, err := parser.ParseExpr(src)
+	if err != nil {
+		return nil
+	}
+	setPos(e, p)
+	return e
+}
+
+// setPos sets the position fields of the nodes under n to p.
+func setPos(n ast.Node, p token.Pos) {
+	posType := reflect.TypeFor[token.Pos]()
+	ast.Inspect(n, func(n ast.Node) bool {
+		if n == nil {
+			return false
+		}
+		v := reflect.ValueOf(n)
+		if v.Kind() != reflect.Pointer || v.IsNil() {
+			return true
+		}
+		v = v.Elem()
+		if v.Kind() != reflect.Struct {
+			return true
+		}
+		for i := range v.NumField() {
+			// A valid Ellipsis makes a call variadic, a valid Arrow a
+			// channel type directional: those stay as parsed.
+			if name := v.Type().Field(i).Name; name == "Ellipsis" || name == "Arrow" {
+				continue
+			}
+			if fv := v.Field(i); fv.Type() == posType && fv.CanSet() {
+				fv.SetInt(int64(p))
+			}
+		}
+		return true
+	})
+}

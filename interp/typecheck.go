@@ -1,0 +1,583 @@
+package interp
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Type checking. Every cell is checked with go/types before any of it
+// runs, as one synthetic package made of
+//
+//   - the notebook's imports (those the cell does not import again) and
+//     the cell's own imports;
+//   - the latest declaration of every name the notebook declared (the
+//     records), except those the cell declares again;
+//   - a `var x T` for every global a top-level := of an earlier cell
+//     defined, T being the type go/types gave it then;
+//   - the cell's declarations, and its top-level statements as the body
+//     of a function.
+//
+// The parts that come from the cell and the records keep their cell
+// positions (line directives), so errors read In[n]:line:col. What a
+// notebook allows and a Go package does not is not reported: an import
+// the cell does not use (a later cell may), a top-level := variable the
+// cell does not use (it is a global), a name declared again (the latest
+// wins). Errors in gomp's own parts of the package and in earlier cells
+// are not the cell's: those are dropped, and names whose declarations
+// failed have no type, which go/types reports nothing about. A package
+// the checker cannot import (gomp's own cell packages, or no go command)
+// is unknown in the same way: its uses are not checked.
+//
+// Inside function bodies, including the blocks of top-level statements,
+// `declared and not used` is reported, as the compiler does: it is a
+// Go error in every program a lesson shows, and `gomp run` and the
+// kernel check alike.
+
+// curFile is the file name the current cell's parts get in the synthetic
+// package, distinct from every cell name, so that its errors are told
+// from those of an earlier cell that had the same name.
+const curFile = "·current cell·"
+
+// synthFile names gomp's own parts of the synthetic package.
+const synthFile = "gomp-check.go"
+
+// cellFunc is the function whose body holds the cell's statements.
+var cellFunc = reserved("Cell")
+
+// checker is what type checking keeps from one cell to the next. It is
+// used only by the goroutine holding Session.run.
+type checker struct {
+	// globals are the types of the variables top-level := statements
+	// defined, with the import paths their expressions name.
+	globals map[string]globalType
+	// facts are what the lowering passes need to know about the nodes of
+	// the notebook's code (see lowerKey), from the latest check.
+	facts map[string]fact
+	// off disables checking (tests of the unchecked paths).
+	off bool
+}
+
+// globalType is a type expression whose packages are named by
+// pkgAlias(path).
+type globalType struct {
+	expr  string
+	paths []string
+}
+
+// pkgAlias is the name under which the synthetic package imports path to
+// declare globals of its types.
+func pkgAlias(p string) string {
+	b := []byte(p)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			b[i] = '_'
+		}
+	}
+	return reserved("P_" + string(b))
+}
+
+// typeError is one error go/types reported in the current cell.
+type typeError struct {
+	line, col int
+	msg       string
+}
+
+// checkCell type-checks the cell whose parsed items are items against the
+// notebook so far. It returns a *CellError listing the type errors (at
+// most 10, as the compiler does), or nil when the cell is valid Go or
+// could not be checked (the checker never blocks a cell because its own
+// setup failed). On success it keeps the facts the lowerings need and the
+// types of the globals the cell defines.
+func (s *Session) checkCell(items []item, code, name string) error {
+	if s.checker.off {
+		return nil
+	}
+	src, ok := s.synthesize(items, code, nil)
+	if !ok {
+		return nil
+	}
+	trailing := len(items) > 0 && items[len(items)-1].kind == exprItem
+	res := s.typeCheck(src, trailing)
+	if res == nil {
+		return nil
+	}
+	// Declarations of the cell that use variables its statements define
+	// see them at package level: check again with those declared, now
+	// that their types are known.
+	if late := lateNames(items); len(late) > 0 {
+		vars := map[string]globalType{}
+		for _, n := range late {
+			if g, ok := res.defined[n]; ok {
+				vars[n] = g
+			}
+		}
+		if src, ok = s.synthesize(items, code, vars); !ok {
+			return nil
+		}
+		if res = s.typeCheck(src, trailing); res == nil {
+			return nil
+		}
+	}
+	if len(res.errs) > 0 {
+		return typeErrors(name, res.errs)
+	}
+	if e := res.unsupported; e != nil {
+		return typeErrors(name, []typeError{*e})
+	}
+	if s.checker.globals == nil {
+		s.checker.globals = map[string]globalType{}
+	}
+	for n, g := range res.defined {
+		s.checker.globals[n] = g
+	}
+	facts := make(map[string]fact, len(res.facts))
+	for k, f := range res.facts {
+		if !strings.HasPrefix(k, curFile+":") {
+			facts[k] = f
+		}
+	}
+	// The current cell's facts win over an earlier cell's of the same
+	// name and position.
+	for k, f := range res.facts {
+		if rest, ok := strings.CutPrefix(k, curFile+":"); ok {
+			facts[name+":"+rest] = f
+		}
+	}
+	s.checker.facts = facts
+	return nil
+}
+
+// typeErrors makes the cell's error from its type errors.
+func typeErrors(name string, errs []typeError) error {
+	e := &CellError{Name: "CompileError", Line: errs[0].line, Col: errs[0].col}
+	for i, te := range errs {
+		if i == 10 {
+			e.Traceback = append(e.Traceback, fmt.Sprintf("(and %d more errors)", len(errs)-10))
+			break
+		}
+		e.Traceback = append(e.Traceback, fmt.Sprintf("%s:%d:%d: %s", name, te.line, te.col, te.msg))
+	}
+	e.Value = e.Traceback[0]
+	return e
+}
+
+// lateNames lists the names top-level statements of the cell define that
+// a declaration of the same cell uses.
+func lateNames(items []item) []string {
+	var names []string
+	for _, it := range items {
+		if it.kind != stmtItem && it.kind != exprItem {
+			continue
+		}
+		for _, n := range it.defines {
+			for _, d := range items {
+				if d.kind == declItem && d.uses[n] && !slices.Contains(names, n) {
+					names = append(names, n)
+				}
+			}
+		}
+	}
+	return names
+}
+
+// synthesize writes the synthetic package for the cell (see above); late
+// are the cell's own := variables its declarations use, declared at
+// package level. It reports false when the notebook cannot be written as
+// one package (a record of several names of which the cell declares only
+// some).
+func (s *Session) synthesize(items []item, code string, late map[string]globalType) (string, bool) {
+	cellNames := map[string]bool{}
+	cellImports := map[string]bool{} // names the cell's imports bind
+	for _, it := range items {
+		switch it.kind {
+		case declItem:
+			for _, n := range it.defines {
+				cellNames[n] = true
+			}
+		case importItem:
+			for _, sp := range it.decl.(*ast.GenDecl).Specs {
+				spec := specOf(sp.(*ast.ImportSpec))
+				cellImports[importBinding(spec)] = true
+			}
+		}
+	}
+	for n := range late {
+		cellNames[n] = true
+	}
+	s.stateMu.RLock()
+	imports := slices.Clone(s.imports)
+	decls := slices.Clone(s.decls)
+	s.stateMu.RUnlock()
+
+	var b strings.Builder
+	b.WriteString("package main\n")
+	aliases := map[string]bool{}
+	for _, im := range imports {
+		if cellImports[importBinding(im)] {
+			continue
+		}
+		fmt.Fprintf(&b, "import %s %q\n", importNameOr(im), im.Path)
+	}
+	recorded := map[string]bool{}
+	var keep []record
+	for _, r := range decls {
+		covered := 0
+		for _, n := range r.Names {
+			if cellNames[n] {
+				covered++
+			}
+		}
+		if covered > 0 && covered < len(r.Names) {
+			return "", false
+		}
+		if covered == 0 {
+			keep = append(keep, r)
+			for _, n := range r.Names {
+				recorded[n] = true
+			}
+		}
+	}
+	var vars []string
+	globals := map[string]globalType{}
+	for n, g := range s.checker.globals {
+		globals[n] = g
+	}
+	for n, g := range late {
+		globals[n] = g
+	}
+	for n := range s.yi.Globals() {
+		if strings.HasPrefix(n, reservedPrefix) || n == "_" || recorded[n] || (cellNames[n] && late[n].expr == "") {
+			continue
+		}
+		g, ok := globals[n]
+		if !ok {
+			// Defined by a cell that was not checked: unknown, so that
+			// its uses are not checked either.
+			vars = append(vars, fmt.Sprintf("var %s = %s", n, reserved("Unknown")))
+			continue
+		}
+		for _, p := range g.paths {
+			aliases[p] = true
+		}
+		vars = append(vars, fmt.Sprintf("var %s %s", n, g.expr))
+	}
+	for n, g := range late {
+		if _, ok := s.yi.Globals()[n]; !ok {
+			for _, p := range g.paths {
+				aliases[p] = true
+			}
+			vars = append(vars, fmt.Sprintf("var %s %s", n, g.expr))
+		}
+	}
+	for _, p := range slices.Sorted(func(yield func(string) bool) {
+		for p := range aliases {
+			if !yield(p) {
+				return
+			}
+		}
+	}) {
+		fmt.Fprintf(&b, "import %s %q\n", pkgAlias(p), p)
+	}
+	spans := splitSpans(code)
+	b.WriteString(lineDirective(curFile, 1, 1))
+	b.WriteString(blank(code, spans, func(k itemKind) bool { return k == importItem }))
+	b.WriteString("\n" + synthDirective() + "\n")
+	slices.Sort(vars)
+	for _, v := range vars {
+		b.WriteString(v + "\n")
+	}
+	for _, r := range keep {
+		b.WriteString(lineDirective(r.Cell, r.Line, r.Col) + r.Text + "\n" + synthDirective() + "\n")
+	}
+	b.WriteString(lineDirective(curFile, 1, 1))
+	b.WriteString(blank(code, spans, func(k itemKind) bool { return k == declItem }))
+	b.WriteString("\n" + synthDirective() + "\nfunc " + cellFunc + "() {")
+	b.WriteString(lineDirective(curFile, 1, 1))
+	b.WriteString(blank(code, spans, func(k itemKind) bool { return k == stmtItem || k == exprItem }))
+	b.WriteString("\n" + synthDirective() + "}\n")
+	return b.String(), true
+}
+
+// synthDirective returns positions to gomp's own file.
+func synthDirective() string { return "/*line " + synthFile + ":1:1*/" }
+
+// importBinding is the name an import binds in a file.
+func importBinding(im importSpec) string {
+	if im.Name != "" {
+		return im.Name
+	}
+	return path.Base(im.Path)
+}
+
+// importNameOr is the import's name, or its package's last path element
+// when it has none (gomp's own packages are imported by short paths
+// whose base is their name).
+func importNameOr(im importSpec) string {
+	if im.Name != "" {
+		return im.Name
+	}
+	return importBinding(im)
+}
+
+// checkResult is what one go/types run found.
+type checkResult struct {
+	errs        []typeError
+	unsupported *typeError
+	defined     map[string]globalType // types of the cell's top-level := names
+	facts       map[string]fact
+}
+
+// typeCheck parses and checks src, a synthetic package; nil when it could
+// not be checked at all. With trailing, the cell's last statement is the
+// expression whose value the cell shows, which Go would call unused.
+func (s *Session) typeCheck(src string, trailing bool) *checkResult {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, synthFile, src, parser.SkipObjectResolution)
+	if err != nil {
+		s.log.Debug("type check: the synthetic package does not parse", "err", err)
+		return nil
+	}
+	var paths []string
+	for _, im := range f.Imports {
+		if p, err := strconv.Unquote(im.Path.Value); err == nil {
+			paths = append(paths, p)
+		}
+	}
+	stdTypes.prefetch(paths)
+	res := &checkResult{defined: map[string]globalType{}, facts: map[string]fact{}}
+	info := &types.Info{
+		Types: map[ast.Expr]types.TypeAndValue{},
+		Defs:  map[*ast.Ident]types.Object{},
+		Uses:  map[*ast.Ident]types.Object{},
+	}
+	topLevel := topLevelDefines(f)
+	var shown ast.Node
+	if trailing {
+		shown = trailingExpr(f)
+	}
+	var pkg *types.Package
+	stdTypes.use(func(imp types.Importer) {
+		conf := types.Config{
+			Importer: imp,
+			Error: func(err error) {
+				te, ok := err.(types.Error)
+				if !ok || te.Soft && strings.HasPrefix(te.Msg, "could not import") {
+					return
+				}
+				p := te.Fset.Position(te.Pos)
+				if p.Filename != curFile+fileSuffix || strings.HasPrefix(te.Msg, "could not import") {
+					return
+				}
+				if strings.HasSuffix(te.Msg, "imported and not used") || strings.Contains(te.Msg, "imported as ") && strings.HasSuffix(te.Msg, "and not used") {
+					return
+				}
+				if strings.HasPrefix(te.Msg, "declared and not used: ") && topLevel[te.Pos] {
+					return
+				}
+				if shown != nil && strings.HasSuffix(te.Msg, " is not used") && te.Pos >= shown.Pos() && te.Pos < shown.End() {
+					return
+				}
+				res.errs = append(res.errs, typeError{line: p.Line, col: p.Column, msg: te.Msg})
+			},
+		}
+		pkg, _ = conf.Check("main", fset, []*ast.File{f}, info)
+	})
+	if pkg == nil {
+		return nil
+	}
+	slices.SortStableFunc(res.errs, func(a, b typeError) int {
+		if a.line != b.line {
+			return a.line - b.line
+		}
+		return a.col - b.col
+	})
+	qual := importQualifier(f)
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Name.Name != cellFunc {
+			continue
+		}
+		for _, st := range fd.Body.List {
+			a, ok := st.(*ast.AssignStmt)
+			if !ok || a.Tok != token.DEFINE {
+				continue
+			}
+			for _, l := range a.Lhs {
+				id, ok := l.(*ast.Ident)
+				if !ok || id.Name == "_" {
+					continue
+				}
+				obj := info.Defs[id]
+				if obj == nil {
+					obj = info.Uses[id]
+				}
+				if obj == nil || obj.Type() == nil || obj.Type() == types.Typ[types.Invalid] {
+					continue
+				}
+				res.defined[id.Name] = globalTypeOf(obj.Type())
+			}
+		}
+	}
+	res.unsupported = unsupported(fset, f, info)
+	collectFacts(fset, f, info, qual, res.facts)
+	return res
+}
+
+// topLevelDefines returns the offsets (in the current cell) of the names
+// the cell's top-level := statements define: unused, they are globals,
+// not Go's "declared and not used".
+func topLevelDefines(f *ast.File) map[token.Pos]bool {
+	m := map[token.Pos]bool{}
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Name.Name != cellFunc {
+			continue
+		}
+		for _, st := range fd.Body.List {
+			if a, ok := st.(*ast.AssignStmt); ok && a.Tok == token.DEFINE {
+				for _, l := range a.Lhs {
+					m[l.Pos()] = true
+				}
+			}
+		}
+	}
+	return m
+}
+
+// trailingExpr is the last statement of the cell's body when it is an
+// expression statement.
+func trailingExpr(f *ast.File) ast.Node {
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == cellFunc && len(fd.Body.List) > 0 {
+			if x, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt); ok {
+				return x
+			}
+		}
+	}
+	return nil
+}
+
+// globalTypeOf writes t for a `var x T` of a later synthetic package.
+func globalTypeOf(t types.Type) globalType {
+	var g globalType
+	g.expr = types.TypeString(t, func(p *types.Package) string {
+		if p.Path() == "main" {
+			return ""
+		}
+		if !slices.Contains(g.paths, p.Path()) {
+			g.paths = append(g.paths, p.Path())
+		}
+		return pkgAlias(p.Path())
+	})
+	return g
+}
+
+// importQualifier names packages as the file imports them, for type
+// expressions the lowerings insert into the cell; it reports false for a
+// package the file does not import under a usable name.
+func importQualifier(f *ast.File) func(*types.Package) (string, bool) {
+	names := map[string]string{}
+	for _, im := range f.Imports {
+		p, err := strconv.Unquote(im.Path.Value)
+		if err != nil {
+			continue
+		}
+		n := path.Base(p)
+		if im.Name != nil {
+			n = im.Name.Name
+		}
+		if n == "_" || n == "." || strings.HasPrefix(n, reservedPrefix) {
+			continue
+		}
+		if _, ok := names[p]; !ok {
+			names[p] = n
+		}
+	}
+	return func(p *types.Package) (string, bool) {
+		if p.Path() == "main" {
+			return "", true
+		}
+		n, ok := names[p.Path()]
+		return n, ok
+	}
+}
+
+// typeExprOf writes t as the cell's code names it; ok is false when some
+// package in it is not imported by the notebook, or when it names a type
+// declared inside a function.
+func typeExprOf(t types.Type, qual func(*types.Package) (string, bool)) (string, bool) {
+	ok := true
+	s := types.TypeString(t, func(p *types.Package) string {
+		n, found := qual(p)
+		if !found {
+			ok = false
+		}
+		return n
+	})
+	var local bool
+	var visit func(types.Type)
+	seen := map[types.Type]bool{}
+	visit = func(t types.Type) {
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		switch t := t.(type) {
+		case *types.Named:
+			if o := t.Obj(); o.Pkg() != nil && o.Parent() != o.Pkg().Scope() {
+				local = true
+			}
+			if ta := t.TypeArgs(); ta != nil {
+				for i := range ta.Len() {
+					visit(ta.At(i))
+				}
+			}
+		case *types.Pointer:
+			visit(t.Elem())
+		case *types.Slice:
+			visit(t.Elem())
+		case *types.Array:
+			visit(t.Elem())
+		case *types.Map:
+			visit(t.Key())
+			visit(t.Elem())
+		case *types.Chan:
+			visit(t.Elem())
+		}
+	}
+	visit(t)
+	return s, ok && !local
+}
+
+// unsupported finds the first construct of the current cell that go/types
+// accepts and gomp cannot run yet.
+func unsupported(fset *token.FileSet, f *ast.File, info *types.Info) *typeError {
+	var found *typeError
+	ast.Inspect(f, func(n ast.Node) bool {
+		if found != nil {
+			return false
+		}
+		r, ok := n.(*ast.RangeStmt)
+		if !ok || r.X == nil {
+			return true
+		}
+		p := fset.Position(r.For)
+		if p.Filename != curFile+fileSuffix {
+			return true
+		}
+		if t := info.Types[r.X].Type; t != nil {
+			if _, isFunc := t.Underlying().(*types.Signature); isFunc {
+				found = &typeError{line: p.Line, col: p.Column, msg: "range over func is not supported yet"}
+			}
+		}
+		return true
+	})
+	return found
+}
