@@ -47,14 +47,15 @@ const (
 	factNew        = "new"
 )
 
-// factKey names a node by its position in cell coordinates: the cell's
-// name, line and column.
-func factKey(p token.Position) string {
-	return strings.TrimSuffix(p.Filename, fileSuffix) + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column)
+// factKey names a node by its span in cell coordinates: the cell's name,
+// line and column of its start and of its end.
+func factKey(fset *token.FileSet, n ast.Node) string {
+	p, e := fset.Position(n.Pos()), fset.Position(n.End())
+	return strings.TrimSuffix(p.Filename, fileSuffix) + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column) + "-" + strconv.Itoa(e.Line) + ":" + strconv.Itoa(e.Column)
 }
 
-// collectFacts records the facts of the nodes of the cells' code in f
-// (not gomp's own parts).
+// collectFacts records the facts of the nodes of the current cell's code
+// in f.
 func collectFacts(fset *token.FileSet, f *ast.File, info *types.Info, qual func(*types.Package) (string, bool), facts map[string]fact) {
 	typeOf := func(t types.Type) string {
 		s, ok := typeExprOf(t, qual)
@@ -63,91 +64,99 @@ func collectFacts(fset *token.FileSet, f *ast.File, info *types.Info, qual func(
 		}
 		return s
 	}
-	ast.Inspect(f, func(n ast.Node) bool {
-		if n == nil {
-			return false
+	var cell []ast.Node
+	for _, d := range f.Decls {
+		if fset.Position(d.Pos()).Filename == curFile+fileSuffix {
+			cell = append(cell, d)
+		} else if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == cellFunc {
+			cell = append(cell, fd.Body)
 		}
-		p := fset.Position(n.Pos())
-		if !strings.HasSuffix(p.Filename, fileSuffix) {
+	}
+	for _, n := range cell {
+		ast.Inspect(n, func(n ast.Node) bool {
+			collectFact(fset, n, info, typeOf, facts)
 			return true
+		})
+	}
+}
+
+// collectFact records the fact of n, if it has one.
+func collectFact(fset *token.FileSet, n ast.Node, info *types.Info, typeOf func(types.Type) string, facts map[string]fact) {
+	switch n := n.(type) {
+	case *ast.RangeStmt:
+		t := info.Types[n.X].Type
+		if t == nil {
+			return
 		}
-		switch n := n.(type) {
-		case *ast.RangeStmt:
-			t := info.Types[n.X].Type
+		if b, ok := t.Underlying().(*types.Basic); ok && b.Info()&types.IsInteger != 0 {
+			if b.Info()&types.IsUntyped != 0 {
+				t = types.Typ[types.Int]
+				if n.Tok == token.ASSIGN && n.Key != nil {
+					if kt := info.Types[n.Key].Type; kt != nil {
+						t = kt
+					}
+				}
+			}
+			facts[factKey(fset, n)] = fact{Kind: factRangeInt, Type: typeOf(t)}
+		}
+	case *ast.CallExpr:
+		id, ok := ast.Unparen(n.Fun).(*ast.Ident)
+		if !ok {
+			return
+		}
+		b, ok := info.Uses[id].(*types.Builtin)
+		if !ok {
+			return
+		}
+		tv := info.Types[n]
+		switch b.Name() {
+		case "min", "max":
+			if tv.Value != nil {
+				if lit, ok := constLiteral(tv.Value); ok {
+					ft := fact{Kind: factConst, Value: lit}
+					if b, ok := tv.Type.(*types.Basic); !ok || b.Info()&types.IsUntyped == 0 {
+						if ft.Type = typeOf(tv.Type); ft.Type == "" {
+							return
+						}
+					}
+					facts[factKey(fset, n)] = ft
+				}
+				return
+			}
+			if tv.Type == nil {
+				return
+			}
+			u, _ := tv.Type.Underlying().(*types.Basic)
+			kind := factMin
+			if b.Name() == "max" {
+				kind = factMax
+			}
+			facts[factKey(fset, n)] = fact{Kind: kind, Type: typeOf(tv.Type), Float: u != nil && u.Info()&types.IsFloat != 0}
+		case "clear":
+			if len(n.Args) != 1 {
+				return
+			}
+			t := info.Types[n.Args[0]].Type
 			if t == nil {
-				return true
+				return
 			}
-			if b, ok := t.Underlying().(*types.Basic); ok && b.Info()&types.IsInteger != 0 {
-				if b.Info()&types.IsUntyped != 0 {
-					t = types.Typ[types.Int]
-					if n.Tok == token.ASSIGN && n.Key != nil {
-						if kt := info.Types[n.Key].Type; kt != nil {
-							t = kt
-						}
-					}
-				}
-				facts[factKey(p)] = fact{Kind: factRangeInt, Type: typeOf(t)}
+			switch u := t.Underlying().(type) {
+			case *types.Map:
+				facts[factKey(fset, n)] = fact{Kind: factClearMap}
+			case *types.Slice:
+				facts[factKey(fset, n)] = fact{Kind: factClearSlice, Type: typeOf(u.Elem())}
 			}
-		case *ast.CallExpr:
-			id, ok := ast.Unparen(n.Fun).(*ast.Ident)
-			if !ok {
-				return true
+		case "new":
+			if len(n.Args) != 1 {
+				return
 			}
-			b, ok := info.Uses[id].(*types.Builtin)
-			if !ok {
-				return true
+			at := info.Types[n.Args[0]]
+			if at.IsType() || at.Type == nil {
+				return
 			}
-			tv := info.Types[n]
-			switch b.Name() {
-			case "min", "max":
-				if tv.Value != nil {
-					if lit, ok := constLiteral(tv.Value); ok {
-						ft := fact{Kind: factConst, Value: lit}
-						if b, ok := tv.Type.(*types.Basic); !ok || b.Info()&types.IsUntyped == 0 {
-							if ft.Type = typeOf(tv.Type); ft.Type == "" {
-								return true
-							}
-						}
-						facts[factKey(p)] = ft
-					}
-					return true
-				}
-				if tv.Type == nil {
-					return true
-				}
-				u, _ := tv.Type.Underlying().(*types.Basic)
-				kind := factMin
-				if b.Name() == "max" {
-					kind = factMax
-				}
-				facts[factKey(p)] = fact{Kind: kind, Type: typeOf(tv.Type), Float: u != nil && u.Info()&types.IsFloat != 0}
-			case "clear":
-				if len(n.Args) != 1 {
-					return true
-				}
-				t := info.Types[n.Args[0]].Type
-				if t == nil {
-					return true
-				}
-				switch u := t.Underlying().(type) {
-				case *types.Map:
-					facts[factKey(p)] = fact{Kind: factClearMap}
-				case *types.Slice:
-					facts[factKey(p)] = fact{Kind: factClearSlice, Type: typeOf(u.Elem())}
-				}
-			case "new":
-				if len(n.Args) != 1 {
-					return true
-				}
-				at := info.Types[n.Args[0]]
-				if at.IsType() || at.Type == nil {
-					return true
-				}
-				facts[factKey(p)] = fact{Kind: factNew, Type: typeOf(types.Default(at.Type))}
-			}
+			facts[factKey(fset, n)] = fact{Kind: factNew, Type: typeOf(types.Default(at.Type))}
 		}
-		return true
-	})
+	}
 }
 
 // constLiteral writes a constant as a Go literal of the same value.
@@ -174,7 +183,7 @@ func (s *Session) lowerTyped(n ast.Node) {
 	}
 	fset := s.yi.FileSet()
 	factOf := func(n ast.Node) (fact, bool) {
-		f, ok := facts[factKey(fset.Position(n.Pos()))]
+		f, ok := facts[factKey(fset, n)]
 		return f, ok
 	}
 	astutil.Apply(n, nil, func(c *astutil.Cursor) bool {

@@ -2,6 +2,7 @@ package interp
 
 import (
 	"fmt"
+	"maps"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -62,6 +63,51 @@ type checker struct {
 	facts map[string]fact
 	// off disables checking (tests of the unchecked paths).
 	off bool
+	// stripped caches withoutBodies by declaration text, for the
+	// notebook's current declarations.
+	stripped map[string]string
+	// nbText and nbFile are the notebook's part of the latest synthetic
+	// package and its syntax tree, parsed in fset, which the next cell
+	// reuses when the notebook did not change.
+	nbText string
+	nbFile *ast.File
+	fset   *token.FileSet
+}
+
+// withoutBodies returns the text of a declaration with the bodies of its
+// funcs and methods replaced by panic(0) and blanks (newlines kept, so
+// that positions stay), where they have room for it.
+func (c *checker) withoutBodies(text string) string {
+	if t, ok := c.stripped[text]; ok {
+		return t
+	}
+	const prefix = "package p;"
+	f, err := parser.ParseFile(token.NewFileSet(), "", prefix+text, parser.SkipObjectResolution)
+	if err != nil {
+		return text
+	}
+	b := []byte(text)
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		// Pos is 1 + offset in the file, which starts with prefix. The
+		// body becomes panic(0), a terminating statement (no "missing
+		// return" to format and drop), when it has room for it.
+		from, to := int(fd.Body.Lbrace)-len(prefix), int(fd.Body.Rbrace)-1-len(prefix)
+		const stub = "panic(0)"
+		if to-from < len(stub) || to > len(b) {
+			continue
+		}
+		copy(b[from:], stub)
+		for i := from + len(stub); i < to; i++ {
+			if b[i] != '\n' {
+				b[i] = ' '
+			}
+		}
+	}
+	return string(b)
 }
 
 // globalType is a type expression whose packages are named by
@@ -99,7 +145,7 @@ func (s *Session) checkCell(items []item, code, name string) error {
 	if s.checker.off {
 		return nil
 	}
-	src, ok := s.synthesize(items, code, nil)
+	src, ok := s.synthesize(items, code, name, nil)
 	if !ok {
 		return nil
 	}
@@ -118,7 +164,7 @@ func (s *Session) checkCell(items []item, code, name string) error {
 				vars[n] = g
 			}
 		}
-		if src, ok = s.synthesize(items, code, vars); !ok {
+		if src, ok = s.synthesize(items, code, name, vars); !ok {
 			return nil
 		}
 		if res = s.typeCheck(src, trailing); res == nil {
@@ -137,18 +183,18 @@ func (s *Session) checkCell(items []item, code, name string) error {
 	for n, g := range res.defined {
 		s.checker.globals[n] = g
 	}
-	facts := make(map[string]fact, len(res.facts))
-	for k, f := range res.facts {
-		if !strings.HasPrefix(k, curFile+":") {
-			facts[k] = f
-		}
+	// Facts are kept for every cell checked: the bodies of earlier cells'
+	// declarations are not checked again, and a rebuild or a child needs
+	// their facts. A newer cell of the same name wins at the same span.
+	facts := make(map[string]fact, len(s.checker.facts)+len(res.facts))
+	for k, f := range s.checker.facts {
+		facts[k] = f
 	}
-	// The current cell's facts win over an earlier cell's of the same
-	// name and position.
 	for k, f := range res.facts {
 		if rest, ok := strings.CutPrefix(k, curFile+":"); ok {
-			facts[name+":"+rest] = f
+			k = name + ":" + rest
 		}
+		facts[k] = f
 	}
 	s.checker.facts = facts
 	return nil
@@ -192,7 +238,7 @@ func lateNames(items []item) []string {
 // package level. It reports false when the notebook cannot be written as
 // one package (a record of several names of which the cell declares only
 // some).
-func (s *Session) synthesize(items []item, code string, late map[string]globalType) (string, bool) {
+func (s *Session) synthesize(items []item, code, name string, late map[string]globalType) (synthetic, bool) {
 	cellNames := map[string]bool{}
 	cellImports := map[string]bool{} // names the cell's imports bind
 	for _, it := range items {
@@ -216,14 +262,16 @@ func (s *Session) synthesize(items []item, code string, late map[string]globalTy
 	decls := slices.Clone(s.decls)
 	s.stateMu.RUnlock()
 
-	var b strings.Builder
-	b.WriteString("package main\n")
+	// The notebook's part: its imports, globals and declarations.
+	var nb, cell strings.Builder
+	nb.WriteString("package main\n")
+	cell.WriteString("package main\n")
 	aliases := map[string]bool{}
 	for _, im := range imports {
-		if cellImports[importBinding(im)] {
-			continue
+		fmt.Fprintf(&nb, "import %s %q\n", importNameOr(im), im.Path)
+		if !cellImports[importBinding(im)] {
+			fmt.Fprintf(&cell, "import %s %q\n", importNameOr(im), im.Path)
 		}
-		fmt.Fprintf(&b, "import %s %q\n", importNameOr(im), im.Path)
 	}
 	recorded := map[string]bool{}
 	var keep []record
@@ -235,7 +283,7 @@ func (s *Session) synthesize(items []item, code string, late map[string]globalTy
 			}
 		}
 		if covered > 0 && covered < len(r.Names) {
-			return "", false
+			return synthetic{}, false
 		}
 		if covered == 0 {
 			keep = append(keep, r)
@@ -244,19 +292,13 @@ func (s *Session) synthesize(items []item, code string, late map[string]globalTy
 			}
 		}
 	}
-	var vars []string
-	globals := map[string]globalType{}
-	for n, g := range s.checker.globals {
-		globals[n] = g
-	}
-	for n, g := range late {
-		globals[n] = g
-	}
-	for n := range s.yi.Globals() {
-		if strings.HasPrefix(n, reservedPrefix) || n == "_" || recorded[n] || (cellNames[n] && late[n].expr == "") {
+	var vars, lateVars []string
+	live := s.yi.Globals()
+	for n := range live {
+		if strings.HasPrefix(n, reservedPrefix) || n == "_" || recorded[n] || cellNames[n] {
 			continue
 		}
-		g, ok := globals[n]
+		g, ok := s.checker.globals[n]
 		if !ok {
 			// Defined by a cell that was not checked: unknown, so that
 			// its uses are not checked either.
@@ -269,40 +311,57 @@ func (s *Session) synthesize(items []item, code string, late map[string]globalTy
 		vars = append(vars, fmt.Sprintf("var %s %s", n, g.expr))
 	}
 	for n, g := range late {
-		if _, ok := s.yi.Globals()[n]; !ok {
-			for _, p := range g.paths {
-				aliases[p] = true
-			}
-			vars = append(vars, fmt.Sprintf("var %s %s", n, g.expr))
+		for _, p := range g.paths {
+			aliases[p] = true
 		}
+		lateVars = append(lateVars, fmt.Sprintf("var %s %s", n, g.expr))
 	}
-	for _, p := range slices.Sorted(func(yield func(string) bool) {
-		for p := range aliases {
-			if !yield(p) {
-				return
-			}
-		}
-	}) {
-		fmt.Fprintf(&b, "import %s %q\n", pkgAlias(p), p)
+	for _, p := range slices.Sorted(maps.Keys(aliases)) {
+		fmt.Fprintf(&nb, "import %s %q\n", pkgAlias(p), p)
+		fmt.Fprintf(&cell, "import %s %q\n", pkgAlias(p), p)
 	}
-	spans := splitSpans(code)
-	b.WriteString(lineDirective(curFile, 1, 1))
-	b.WriteString(blank(code, spans, func(k itemKind) bool { return k == importItem }))
-	b.WriteString("\n" + synthDirective() + "\n")
 	slices.Sort(vars)
 	for _, v := range vars {
-		b.WriteString(v + "\n")
+		nb.WriteString(v + "\n")
 	}
+	stripped := map[string]string{}
 	for _, r := range keep {
-		b.WriteString(lineDirective(r.Cell, r.Line, r.Col) + r.Text + "\n" + synthDirective() + "\n")
+		text := r.Text
+		// An earlier cell's func bodies cannot change what the cell
+		// means: only their signatures are checked again (their facts
+		// were kept when they were checked). Those of a cell with the
+		// current cell's name are checked in full, since their facts
+		// may have been replaced by the current cell's.
+		if r.Cell != name {
+			text = s.checker.withoutBodies(r.Text)
+			stripped[r.Text] = text
+		}
+		nb.WriteString(lineDirective(r.Cell, r.Line, r.Col) + text + "\n" + synthDirective() + "\n")
 	}
-	b.WriteString(lineDirective(curFile, 1, 1))
-	b.WriteString(blank(code, spans, func(k itemKind) bool { return k == declItem }))
-	b.WriteString("\n" + synthDirective() + "\nfunc " + cellFunc + "() {")
-	b.WriteString(lineDirective(curFile, 1, 1))
-	b.WriteString(blank(code, spans, func(k itemKind) bool { return k == stmtItem || k == exprItem }))
-	b.WriteString("\n" + synthDirective() + "}\n")
-	return b.String(), true
+	s.checker.stripped = stripped
+
+	// The cell's part: its imports, declarations, and statements in a
+	// func body.
+	spans := splitSpans(code)
+	cell.WriteString(lineDirective(curFile, 1, 1))
+	cell.WriteString(blank(code, spans, func(k itemKind) bool { return k == importItem }))
+	cell.WriteString("\n" + synthDirective() + "\n")
+	slices.Sort(lateVars)
+	for _, v := range lateVars {
+		cell.WriteString(v + "\n")
+	}
+	cell.WriteString(lineDirective(curFile, 1, 1))
+	cell.WriteString(blank(code, spans, func(k itemKind) bool { return k == declItem }))
+	cell.WriteString("\n" + synthDirective() + "\nfunc " + cellFunc + "() {")
+	cell.WriteString(lineDirective(curFile, 1, 1))
+	cell.WriteString(blank(code, spans, func(k itemKind) bool { return k == stmtItem || k == exprItem }))
+	cell.WriteString("\n" + synthDirective() + "}\n")
+	return synthetic{notebook: nb.String(), cell: cell.String()}, true
+}
+
+// synthetic is the package a cell is checked in, as two files.
+type synthetic struct {
+	notebook, cell string
 }
 
 // synthDirective returns positions to gomp's own file.
@@ -337,17 +396,32 @@ type checkResult struct {
 // typeCheck parses and checks src, a synthetic package; nil when it could
 // not be checked at all. With trailing, the cell's last statement is the
 // expression whose value the cell shows, which Go would call unused.
-func (s *Session) typeCheck(src string, trailing bool) *checkResult {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, synthFile, src, parser.SkipObjectResolution)
+func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
+	c := &s.checker
+	if c.nbFile == nil || c.nbText != src.notebook {
+		// The notebook changed (or this is the first check): parse it
+		// again, in a new FileSet that the cells' parts then join.
+		c.fset = token.NewFileSet()
+		nbf, err := parser.ParseFile(c.fset, synthFile, src.notebook, parser.SkipObjectResolution)
+		if err != nil {
+			s.log.Debug("type check: the notebook's part does not parse", "err", err)
+			c.nbFile = nil
+			return nil
+		}
+		c.nbFile, c.nbText = nbf, src.notebook
+	}
+	fset := c.fset
+	f, err := parser.ParseFile(fset, synthFile, src.cell, parser.SkipObjectResolution)
 	if err != nil {
-		s.log.Debug("type check: the synthetic package does not parse", "err", err)
+		s.log.Debug("type check: the cell's part does not parse", "err", err)
 		return nil
 	}
 	var paths []string
-	for _, im := range f.Imports {
-		if p, err := strconv.Unquote(im.Path.Value); err == nil {
-			paths = append(paths, p)
+	for _, file := range []*ast.File{c.nbFile, f} {
+		for _, im := range file.Imports {
+			if p, err := strconv.Unquote(im.Path.Value); err == nil {
+				paths = append(paths, p)
+			}
 		}
 	}
 	stdTypes.prefetch(paths)
@@ -387,7 +461,7 @@ func (s *Session) typeCheck(src string, trailing bool) *checkResult {
 				res.errs = append(res.errs, typeError{line: p.Line, col: p.Column, msg: te.Msg})
 			},
 		}
-		pkg, _ = conf.Check("main", fset, []*ast.File{f}, info)
+		pkg, _ = conf.Check("main", fset, []*ast.File{c.nbFile, f}, info)
 	})
 	if pkg == nil {
 		return nil
