@@ -2,11 +2,11 @@ package interp
 
 import (
 	"fmt"
-	"maps"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"go/types"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
