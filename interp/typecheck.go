@@ -391,6 +391,7 @@ type checkResult struct {
 	unsupported *typeError
 	defined     map[string]globalType // types of the cell's top-level := names
 	facts       map[string]fact
+	pkg         *types.Package
 }
 
 // typeCheck parses and checks src, a synthetic package; nil when it could
@@ -499,6 +500,7 @@ func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
 			}
 		}
 	}
+	res.pkg = pkg
 	res.unsupported = unsupported(fset, f, info)
 	collectFacts(fset, f, info, qual, res.facts)
 	return res
