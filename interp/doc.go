@@ -54,7 +54,7 @@
 // expression) are not errors. A setup failure skips the check. The
 // checker's facts (which range is over an integer, the type of a min
 // call, ...) drive the lowerings of the rewrite pipeline (lower.go):
-// range over int, min, max, clear and new(expr).
+// range over int, min, max, clear, new(expr) and range over func.
 //
 // # Run-time errors
 //

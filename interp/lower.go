@@ -15,16 +15,16 @@ import (
 
 // Lowerings: Go that yaegi v0.16.1 cannot run, rewritten into Go it can,
 // using what the type checker found (facts). Each lowering is one pass of
-// lowerTyped, in its own file (rangeint.go, minmax.go, clear.go,
-// newexpr.go). A node without a fact (its cell was not checked) is left
+// lowerTyped, in its own file (rangeint.go, rangefunc.go, minmax.go,
+// clear.go, newexpr.go). A node without a fact (its cell was not checked) is left
 // as it is, and yaegi reports what it reports.
 
 // fact is what a lowering needs to know about one node, found by the
 // type checker. Type expressions name packages as the notebook imports
 // them; "" when they cannot be written there.
 type fact struct {
-	// Kind is factRangeInt, factMin, factMax, factConst, factClearMap,
-	// factClearSlice or factNew.
+	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
+	// factClearMap, factClearSlice, factNew or factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
 	// (factMin, factMax, a typed factConst), the argument's (factNew) or
@@ -33,8 +33,13 @@ type fact struct {
 	// Float says that factMin and factMax compare floats (NaN and signed
 	// zeros follow the spec).
 	Float bool `json:"float,omitempty"`
-	// Value is a factConst's value as a Go literal.
+	// Value is a factConst's value as a Go literal, or why a
+	// factUnsupported construct cannot run.
 	Value string `json:"value,omitempty"`
+	// Params are the yield func's parameter types, Results the
+	// enclosing function's result types (factRangeFunc).
+	Params  []string `json:"params,omitempty"`
+	Results []string `json:"results,omitempty"`
 }
 
 const (
@@ -45,6 +50,10 @@ const (
 	factClearMap   = "clear-map"
 	factClearSlice = "clear-slice"
 	factNew        = "new"
+	factRangeFunc  = "range-func"
+	// factUnsupported marks valid Go that gomp cannot run yet; the
+	// checker reports it (unsupported).
+	factUnsupported = "unsupported"
 )
 
 // factKey names a node by its span in cell coordinates: the cell's name,
@@ -73,15 +82,44 @@ func collectFacts(fset *token.FileSet, f *ast.File, info *types.Info, qual func(
 		}
 	}
 	for _, n := range cell {
+		// sigs are the signatures of the functions around the node
+		// visited, innermost last (the cell's statements: none).
+		var stack []ast.Node
+		var sigs []*types.Signature
 		ast.Inspect(n, func(n ast.Node) bool {
-			collectFact(fset, n, info, typeOf, facts)
+			if n == nil {
+				if _, isFunc := stack[len(stack)-1].(*ast.FuncLit); isFunc {
+					sigs = sigs[:len(sigs)-1]
+				} else if _, isFunc := stack[len(stack)-1].(*ast.FuncDecl); isFunc {
+					sigs = sigs[:len(sigs)-1]
+				}
+				stack = stack[:len(stack)-1]
+				return true
+			}
+			stack = append(stack, n)
+			switch fn := n.(type) {
+			case *ast.FuncLit:
+				sig, _ := info.Types[fn].Type.(*types.Signature)
+				sigs = append(sigs, sig)
+			case *ast.FuncDecl:
+				var sig *types.Signature
+				if o := info.Defs[fn.Name]; o != nil {
+					sig, _ = o.Type().(*types.Signature)
+				}
+				sigs = append(sigs, sig)
+			}
+			var encl *types.Signature
+			if len(sigs) > 0 {
+				encl = sigs[len(sigs)-1]
+			}
+			collectFact(fset, n, info, typeOf, encl, facts)
 			return true
 		})
 	}
 }
 
 // collectFact records the fact of n, if it has one.
-func collectFact(fset *token.FileSet, n ast.Node, info *types.Info, typeOf func(types.Type) string, facts map[string]fact) {
+func collectFact(fset *token.FileSet, n ast.Node, info *types.Info, typeOf func(types.Type) string, encl *types.Signature, facts map[string]fact) {
 	switch n := n.(type) {
 	case *ast.RangeStmt:
 		t := info.Types[n.X].Type
@@ -98,6 +136,9 @@ func collectFact(fset *token.FileSet, n ast.Node, info *types.Info, typeOf func(
 				}
 			}
 			facts[factKey(fset, n)] = fact{Kind: factRangeInt, Type: typeOf(t)}
+		}
+		if sig, ok := t.Underlying().(*types.Signature); ok {
+			facts[factKey(fset, n)] = rangeFuncFact(n, sig, encl, typeOf)
 		}
 	case *ast.CallExpr:
 		id, ok := ast.Unparen(n.Fun).(*ast.Ident)
@@ -186,18 +227,26 @@ func (s *Session) lowerTyped(n ast.Node) {
 		f, ok := facts[factKey(fset, n)]
 		return f, ok
 	}
+	seq := 0
+	lowerRange := func(r *ast.RangeStmt, lab *ast.LabeledStmt, f fact) ast.Stmt {
+		if f.Kind == factRangeInt {
+			return lowerRangeInt(r, lab, f)
+		}
+		seq++
+		return lowerRangeFunc(r, lab, f, seq)
+	}
 	astutil.Apply(n, nil, func(c *astutil.Cursor) bool {
 		switch x := c.Node().(type) {
 		case *ast.RangeStmt:
-			if f, ok := factOf(x); ok && f.Kind == factRangeInt {
+			if f, ok := factOf(x); ok && (f.Kind == factRangeInt || f.Kind == factRangeFunc) {
 				if _, labeled := c.Parent().(*ast.LabeledStmt); !labeled {
-					c.Replace(lowerRangeInt(x, nil, f))
+					c.Replace(lowerRange(x, nil, f))
 				}
 			}
 		case *ast.LabeledStmt:
 			if r, ok := x.Stmt.(*ast.RangeStmt); ok {
-				if f, ok := factOf(r); ok && f.Kind == factRangeInt {
-					c.Replace(lowerRangeInt(r, x, f))
+				if f, ok := factOf(r); ok && (f.Kind == factRangeInt || f.Kind == factRangeFunc) {
+					c.Replace(lowerRange(r, x, f))
 				}
 			}
 		case *ast.CallExpr:

@@ -22,8 +22,8 @@ func reserved(what string) string { return reservedPrefix + what }
 // quirks_test.go pins each one on bare yaegi):
 //
 //   - lowerTyped: Go that yaegi cannot run, rewritten with the type
-//     checker's facts (range over int, min, max, clear, new(expr);
-//     lower.go);
+//     checker's facts (range over int and over func, min, max, clear,
+//     new(expr); lower.go);
 //   - blankVars: a top-level `var _ = x` gets a reserved name, since
 //     yaegi makes `_` a global that later `_ = ...` and `a, _ := ...`
 //     assign to;

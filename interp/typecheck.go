@@ -501,8 +501,8 @@ func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
 		}
 	}
 	res.pkg = pkg
-	res.unsupported = unsupported(fset, f, info)
 	collectFacts(fset, f, info, qual, res.facts)
+	res.unsupported = unsupported(fset, f, res.facts)
 	return res
 }
 
@@ -633,24 +633,17 @@ func typeExprOf(t types.Type, qual func(*types.Package) (string, bool)) (string,
 }
 
 // unsupported finds the first construct of the current cell that go/types
-// accepts and gomp cannot run yet.
-func unsupported(fset *token.FileSet, f *ast.File, info *types.Info) *typeError {
+// accepts and gomp cannot run yet, from the facts collected.
+func unsupported(fset *token.FileSet, f *ast.File, facts map[string]fact) *typeError {
 	var found *typeError
 	ast.Inspect(f, func(n ast.Node) bool {
-		if found != nil {
+		if found != nil || n == nil {
 			return false
 		}
-		r, ok := n.(*ast.RangeStmt)
-		if !ok || r.X == nil {
-			return true
-		}
-		p := fset.Position(r.For)
-		if p.Filename != curFile+fileSuffix {
-			return true
-		}
-		if t := info.Types[r.X].Type; t != nil {
-			if _, isFunc := t.Underlying().(*types.Signature); isFunc {
-				found = &typeError{line: p.Line, col: p.Column, msg: "range over func is not supported yet"}
+		if r, ok := n.(*ast.RangeStmt); ok {
+			if ft, ok := facts[factKey(fset, r)]; ok && ft.Kind == factUnsupported {
+				p := fset.Position(r.For)
+				found = &typeError{line: p.Line, col: p.Column, msg: ft.Value}
 			}
 		}
 		return true
