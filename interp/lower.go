@@ -77,7 +77,7 @@ func collectFacts(fset *token.FileSet, f *ast.File, info *types.Info, qual func(
 	for _, d := range f.Decls {
 		if fset.Position(d.Pos()).Filename == curFile+fileSuffix {
 			cell = append(cell, d)
-		} else if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == cellFunc {
+		} else if fd, ok := d.(*ast.FuncDecl); ok && isCellFunc(fd.Name.Name) {
 			cell = append(cell, fd.Body)
 		}
 	}

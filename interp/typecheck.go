@@ -72,7 +72,20 @@ type checker struct {
 	nbText string
 	nbFile *ast.File
 	fset   *token.FileSet
+	// inc is a checker holding the notebook's part (incFile) checked into
+	// incPkg, for cells that declare nothing (see run); incN numbers
+	// their functions; sink receives the errors of the running check.
+	inc     *types.Checker
+	incInfo *types.Info
+	incPkg  *types.Package
+	incFile *ast.File
+	incN    int
+	incUses int
+	sink    func(types.Error)
 }
+
+// maxIncremental is how many cells' parts one incremental package takes.
+const maxIncremental = 32
 
 // withoutBodies returns the text of a declaration with the bodies of its
 // funcs and methods replaced by panic(0) and blanks (newlines kept, so
@@ -267,12 +280,6 @@ func (s *Session) synthesize(items []item, code, name string, late map[string]gl
 	nb.WriteString("package main\n")
 	cell.WriteString("package main\n")
 	aliases := map[string]bool{}
-	for _, im := range imports {
-		fmt.Fprintf(&nb, "import %s %q\n", importNameOr(im), im.Path)
-		if !cellImports[importBinding(im)] {
-			fmt.Fprintf(&cell, "import %s %q\n", importNameOr(im), im.Path)
-		}
-	}
 	recorded := map[string]bool{}
 	var keep []record
 	for _, r := range decls {
@@ -290,6 +297,22 @@ func (s *Session) synthesize(items []item, code, name string, late map[string]gl
 			for _, n := range r.Names {
 				recorded[n] = true
 			}
+		}
+	}
+	// Each part imports what it may use: a name that does not occur in
+	// a part's text cannot be used there, and an unused import only
+	// costs an error to format and drop.
+	var recText strings.Builder
+	for _, r := range keep {
+		recText.WriteString(r.Text)
+	}
+	for _, im := range imports {
+		b := importBinding(im)
+		if b == "." || b == "_" || strings.Contains(recText.String(), b) {
+			fmt.Fprintf(&nb, "import %s %q\n", importNameOr(im), im.Path)
+		}
+		if !cellImports[b] && (b == "." || b == "_" || strings.Contains(code, b)) {
+			fmt.Fprintf(&cell, "import %s %q\n", importNameOr(im), im.Path)
 		}
 	}
 	var vars, lateVars []string
@@ -427,42 +450,31 @@ func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
 	}
 	stdTypes.prefetch(paths)
 	res := &checkResult{defined: map[string]globalType{}, facts: map[string]fact{}}
-	info := &types.Info{
-		Types: map[ast.Expr]types.TypeAndValue{},
-		Defs:  map[*ast.Ident]types.Object{},
-		Uses:  map[*ast.Ident]types.Object{},
-	}
 	topLevel := topLevelDefines(f)
 	var shown ast.Node
 	if trailing {
 		shown = trailingExpr(f)
 	}
-	var pkg *types.Package
-	stdTypes.use(func(imp types.Importer) {
-		conf := types.Config{
-			Importer: imp,
-			Error: func(err error) {
-				te, ok := err.(types.Error)
-				if !ok || te.Soft && strings.HasPrefix(te.Msg, "could not import") {
-					return
-				}
-				p := te.Fset.Position(te.Pos)
-				if p.Filename != curFile+fileSuffix || strings.HasPrefix(te.Msg, "could not import") {
-					return
-				}
-				if strings.HasSuffix(te.Msg, "imported and not used") || strings.Contains(te.Msg, "imported as ") && strings.HasSuffix(te.Msg, "and not used") {
-					return
-				}
-				if strings.HasPrefix(te.Msg, "declared and not used: ") && topLevel[te.Pos] {
-					return
-				}
-				if shown != nil && strings.HasSuffix(te.Msg, " is not used") && te.Pos >= shown.Pos() && te.Pos < shown.End() {
-					return
-				}
-				res.errs = append(res.errs, typeError{line: p.Line, col: p.Column, msg: te.Msg})
-			},
+	sink := func(te types.Error) {
+		p := te.Fset.Position(te.Pos)
+		if p.Filename != curFile+fileSuffix || strings.HasPrefix(te.Msg, "could not import") {
+			return
 		}
-		pkg, _ = conf.Check("main", fset, []*ast.File{c.nbFile, f}, info)
+		if strings.HasSuffix(te.Msg, "imported and not used") || strings.Contains(te.Msg, "imported as ") && strings.HasSuffix(te.Msg, "and not used") {
+			return
+		}
+		if strings.HasPrefix(te.Msg, "declared and not used: ") && topLevel[te.Pos] {
+			return
+		}
+		if shown != nil && strings.HasSuffix(te.Msg, " is not used") && te.Pos >= shown.Pos() && te.Pos < shown.End() {
+			return
+		}
+		res.errs = append(res.errs, typeError{line: p.Line, col: p.Column, msg: te.Msg})
+	}
+	var pkg *types.Package
+	var info *types.Info
+	stdTypes.use(func(imp types.Importer) {
+		pkg, info = c.run(imp, fset, f, sink)
 	})
 	if pkg == nil {
 		return nil
@@ -476,7 +488,7 @@ func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
 	qual := importQualifier(f)
 	for _, d := range f.Decls {
 		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Name.Name != cellFunc {
+		if !ok || !isCellFunc(fd.Name.Name) {
 			continue
 		}
 		for _, st := range fd.Body.List {
@@ -513,7 +525,7 @@ func topLevelDefines(f *ast.File) map[token.Pos]bool {
 	m := map[token.Pos]bool{}
 	for _, d := range f.Decls {
 		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Name.Name != cellFunc {
+		if !ok || !isCellFunc(fd.Name.Name) {
 			continue
 		}
 		for _, st := range fd.Body.List {
@@ -527,11 +539,103 @@ func topLevelDefines(f *ast.File) map[token.Pos]bool {
 	return m
 }
 
+// isCellFunc reports whether name is that of the function holding a
+// cell's statements (cellFunc, numbered when checked incrementally).
+func isCellFunc(name string) bool { return strings.HasPrefix(name, cellFunc) }
+
+// run type-checks f, the cell's part, with the notebook's part, reporting
+// errors to sink. When f declares nothing at package level but its
+// statements' function (most cells), it reuses the package of the
+// notebook's part checked by an earlier cell, if the notebook did not
+// change: go/types may check more files into a package, and only the
+// cell's part is checked again. Otherwise both parts are checked afresh
+// (and the next such cell checks the notebook's part again).
+func (c *checker) run(imp types.Importer, fset *token.FileSet, f *ast.File, sink func(types.Error)) (pkg *types.Package, info *types.Info) {
+	newInfo := func() *types.Info {
+		return &types.Info{
+			Types: map[ast.Expr]types.TypeAndValue{},
+			Defs:  map[*ast.Ident]types.Object{},
+			Uses:  map[*ast.Ident]types.Object{},
+		}
+	}
+	conf := &types.Config{
+		Importer: imp,
+		Error: func(err error) {
+			if te, ok := err.(types.Error); ok && c.sink != nil {
+				c.sink(te)
+			}
+		},
+	}
+	c.sink = sink
+	defer func() { c.sink = nil }()
+	if declaresOnlyCellFunc(f) {
+		// go/types sorts every object of the package with each check:
+		// a package holding many cells' functions is replaced.
+		if c.inc == nil || c.incFile != c.nbFile || c.incUses >= maxIncremental {
+			c.inc = nil
+			pkg := types.NewPackage("main", "main")
+			info := newInfo()
+			chk := types.NewChecker(conf, fset, pkg, info)
+			c.sink = func(types.Error) {} // the notebook's own errors are not the cell's
+			_ = chk.Files([]*ast.File{c.nbFile})
+			c.sink = sink
+			c.inc, c.incInfo, c.incPkg, c.incFile, c.incUses = chk, info, pkg, c.nbFile, 0
+		}
+		c.incUses++
+		// The cell's function gets a name of its own in the package.
+		c.incN++
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && isCellFunc(fd.Name.Name) {
+				fd.Name.Name = cellFunc + strconv.Itoa(c.incN)
+			}
+		}
+		// Only the cell's part is recorded: fresh maps, which the
+		// checker fills through the same *Info.
+		*c.incInfo = *newInfo()
+		ok := func() (ok bool) {
+			defer func() {
+				if r := recover(); r != nil {
+					ok = false
+				}
+			}()
+			_ = c.inc.Files([]*ast.File{f})
+			return true
+		}()
+		if ok {
+			return c.incPkg, c.incInfo
+		}
+		c.inc = nil
+		return nil, nil
+	}
+	c.inc = nil
+	info = newInfo()
+	pkg, _ = conf.Check("main", fset, []*ast.File{c.nbFile, f}, info)
+	return pkg, info
+}
+
+// declaresOnlyCellFunc reports whether f, a cell's part, declares nothing
+// at package level but imports and the cell's function.
+func declaresOnlyCellFunc(f *ast.File) bool {
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.GenDecl:
+			if d.Tok != token.IMPORT {
+				return false
+			}
+		case *ast.FuncDecl:
+			if !isCellFunc(d.Name.Name) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // trailingExpr is the last statement of the cell's body when it is an
 // expression statement.
 func trailingExpr(f *ast.File) ast.Node {
 	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == cellFunc && len(fd.Body.List) > 0 {
+		if fd, ok := d.(*ast.FuncDecl); ok && isCellFunc(fd.Name.Name) && len(fd.Body.List) > 0 {
 			if x, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt); ok {
 				return x
 			}
