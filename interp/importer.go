@@ -83,7 +83,9 @@ func (e *exportImporter) listLocked(paths []string) {
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = io.Discard
-	err := cmd.Run()
+	// A failed listing (an unknown path among them) still lists the
+	// others; the paths without export data are marked failed below.
+	_ = cmd.Run()
 	sc := bufio.NewScanner(&out)
 	for sc.Scan() {
 		path, file, ok := strings.Cut(sc.Text(), "\t")
@@ -96,7 +98,6 @@ func (e *exportImporter) listLocked(paths []string) {
 			e.failed[p] = true
 		}
 	}
-	_ = err // a failed listing leaves its paths failed, reported per import
 }
 
 // Import imports path from its export data; the caller holds e.mu (see

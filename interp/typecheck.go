@@ -309,10 +309,10 @@ func (s *Session) synthesize(items []item, code, name string, late map[string]gl
 	for _, im := range imports {
 		b := importBinding(im)
 		if b == "." || b == "_" || strings.Contains(recText.String(), b) {
-			fmt.Fprintf(&nb, "import %s %q\n", importNameOr(im), im.Path)
+			nb.WriteString(importLine(im))
 		}
 		if !cellImports[b] && (b == "." || b == "_" || strings.Contains(code, b)) {
-			fmt.Fprintf(&cell, "import %s %q\n", importNameOr(im), im.Path)
+			cell.WriteString(importLine(im))
 		}
 	}
 	var vars, lateVars []string
@@ -390,22 +390,26 @@ type synthetic struct {
 // synthDirective returns positions to gomp's own file.
 func synthDirective() string { return "/*line " + synthFile + ":1:1*/" }
 
-// importBinding is the name an import binds in a file.
+// importBinding is the name an import binds in a file: its own name, or
+// its package's, which is the path's last element except for a major
+// version suffix (math/rand/v2 binds rand).
 func importBinding(im importSpec) string {
 	if im.Name != "" {
 		return im.Name
 	}
-	return path.Base(im.Path)
+	base := path.Base(im.Path)
+	if len(base) > 1 && base[0] == 'v' && strings.Trim(base[1:], "0123456789") == "" && path.Dir(im.Path) != "." {
+		return path.Base(path.Dir(im.Path))
+	}
+	return base
 }
 
-// importNameOr is the import's name, or its package's last path element
-// when it has none (gomp's own packages are imported by short paths
-// whose base is their name).
-func importNameOr(im importSpec) string {
-	if im.Name != "" {
-		return im.Name
+// importLine writes im as an import declaration.
+func importLine(im importSpec) string {
+	if im.Name == "" {
+		return fmt.Sprintf("import %q\n", im.Path)
 	}
-	return importBinding(im)
+	return fmt.Sprintf("import %s %q\n", im.Name, im.Path)
 }
 
 // checkResult is what one go/types run found.

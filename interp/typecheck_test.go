@@ -54,6 +54,7 @@ func TestTypeErrors(t *testing.T) {
 		{"method of a type from an earlier cell", []string{"type T struct{ A int }", "func (t T) M() int { return t.B }"},
 			"!In[2]:1:31: t.B undefined (type T has no field or method B)"},
 		{"import used in a later cell", []string{`import "strings"`, `strings.ToUpper("a")`}, `="A"`},
+		{"versioned import", []string{`import "math/rand/v2"`, `rand.IntN(1)`}, `=0`},
 		{"unused top-level variable", []string{"unused := 3"}, ""},
 		{"redeclared across cells", []string{"func f() int { return 1 }", `func f() string { return "two" }`, "f()"}, `="two"`},
 		{"global of an earlier cell keeps its type", []string{`import "strings"`, `b := strings.Builder{}`, `b.WriteString("x")` + "\nb.Len()"}, "=1"},
@@ -169,5 +170,25 @@ func TestSnapshotCarriesFacts(t *testing.T) {
 	}
 	if v := mustRun(t, child, "tri(4)"); v.Text != "6" {
 		t.Errorf("tri(4) in the child = %q, want 6", v.Text)
+	}
+}
+
+
+// TestImportBinding checks the names imports bind, which decide what the
+// synthetic package imports again.
+func TestImportBinding(t *testing.T) {
+	for _, tc := range []struct {
+		spec importSpec
+		want string
+	}{
+		{importSpec{Path: "fmt"}, "fmt"},
+		{importSpec{Path: "math/rand/v2"}, "rand"},
+		{importSpec{Path: "net/http"}, "http"},
+		{importSpec{Name: "str", Path: "strings"}, "str"},
+		{importSpec{Path: "mp"}, "mp"},
+	} {
+		if got := importBinding(tc.spec); got != tc.want {
+			t.Errorf("importBinding(%+v) = %q, want %q", tc.spec, got, tc.want)
+		}
 	}
 }
