@@ -173,7 +173,6 @@ func TestSnapshotCarriesFacts(t *testing.T) {
 	}
 }
 
-
 // TestImportBinding checks the names imports bind, which decide what the
 // synthetic package imports again.
 func TestImportBinding(t *testing.T) {
