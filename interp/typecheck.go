@@ -8,6 +8,7 @@ import (
 	"go/types"
 	"maps"
 	"path"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -322,6 +323,11 @@ func (s *Session) synthesize(items []item, code, name string, late map[string]gl
 			continue
 		}
 		g, ok := s.checker.globals[n]
+		if ok && !sameBasic(g.expr, live[n]) {
+			// The interpreter kept another type (a := of an existing
+			// name that ran as an assignment): trust neither.
+			ok = false
+		}
 		if !ok {
 			// Defined by a cell that was not checked: unknown, so that
 			// its uses are not checked either.
@@ -385,6 +391,25 @@ func (s *Session) synthesize(items []item, code, name string, late map[string]gl
 // synthetic is the package a cell is checked in, as two files.
 type synthetic struct {
 	notebook, cell string
+}
+
+// sameBasic reports whether v, a global's value, has the type expr says,
+// when expr is a predeclared type; other types are not compared.
+func sameBasic(expr string, v reflect.Value) bool {
+	tn, ok := types.Universe.Lookup(expr).(*types.TypeName)
+	if !ok || !v.IsValid() {
+		return true
+	}
+	if _, basic := tn.Type().(*types.Basic); !basic {
+		return true
+	}
+	switch expr {
+	case "byte":
+		expr = "uint8"
+	case "rune":
+		expr = "int32"
+	}
+	return v.Type().String() == expr
 }
 
 // synthDirective returns positions to gomp's own file.
