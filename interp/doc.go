@@ -32,7 +32,8 @@
 // its value is shown: strings quoted, structs with field names, nothing for
 // calls without results or for fmt.Print*; a call whose last result is an
 // error fails the cell when that error is non-nil and otherwise shows its
-// other results. A failing statement ends the cell; what ran before it
+// other results. A cell with a type error runs nothing (see Type
+// checking below). A failing statement ends the cell; what ran before it
 // stays done. Errors read In[n]:line:col in cell coordinates, a panic
 // shows the interpreted stack, and os.Exit and log.Fatal end the cell with
 // "exit status N" while the session lives on. An interrupt stops
