@@ -42,6 +42,22 @@ type exportImporter struct {
 	goCmd   string            // "" until looked up; "-" when missing
 }
 
+// commonPackages are listed ahead of the first cell (warm).
+var commonPackages = []string{"fmt", "strings", "strconv", "math", "time", "sort", "sync", "os", "errors"}
+
+// warmOnce starts warm once per process.
+var warmOnce sync.Once
+
+// warm lists commonPackages in the background, so that a kernel's first
+// cell finds them listed (a check waits for a listing in progress rather
+// than running another). The goroutine ends when the go command does, in
+// listTimeout at most.
+func (e *exportImporter) warm() {
+	warmOnce.Do(func() {
+		go e.prefetch(commonPackages)
+	})
+}
+
 // prefetch lists the packages of paths that are not listed yet, in one go
 // command. A path that cannot be listed is remembered as failed.
 func (e *exportImporter) prefetch(paths []string) {

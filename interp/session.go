@@ -130,6 +130,10 @@ func New(opts Options) (*Session, error) {
 		s.capture = c
 	}
 	s.out = &output{s: s}
+	if opts.CaptureFDs {
+		// A kernel or a notebook run: its cells will be type-checked.
+		stdTypes.warm()
+	}
 	yi, err := s.newInterpreter()
 	if err != nil {
 		s.Close()
