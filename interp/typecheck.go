@@ -191,6 +191,12 @@ func (s *Session) checkCell(items []item, code, name string) error {
 	if e := res.unsupported; e != nil {
 		return typeErrors(name, []typeError{*e})
 	}
+	for _, u := range res.stdUses {
+		if !interpreterHas(u.path, u.name) {
+			msg := fmt.Sprintf("%s.%s is not supported yet: the interpreter (yaegi v0.16.1) lacks it", u.local, u.name)
+			return typeErrors(name, []typeError{{line: u.line, col: u.col, msg: msg}})
+		}
+	}
 	if s.checker.globals == nil {
 		s.checker.globals = map[string]globalType{}
 	}
@@ -444,6 +450,15 @@ type checkResult struct {
 	defined     map[string]globalType // types of the cell's top-level := names
 	facts       map[string]fact
 	pkg         *types.Package
+	stdUses     []stdUse // the cell's uses of standard packages' members
+}
+
+// stdUse is a use of pkg.Name in the current cell, pkg being a package
+// go/types imported.
+type stdUse struct {
+	line, col  int
+	local      string // the package's name in the cell
+	path, name string
 }
 
 // typeCheck parses and checks src, a synthetic package; nil when it could
@@ -543,6 +558,7 @@ func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
 	}
 	res.pkg = pkg
 	collectFacts(fset, f, info, qual, res.facts)
+	res.stdUses = stdUses(fset, f, info)
 	res.unsupported = unsupported(fset, f, res.facts)
 	return res
 }
@@ -566,6 +582,34 @@ func topLevelDefines(f *ast.File) map[token.Pos]bool {
 		}
 	}
 	return m
+}
+
+// stdUses lists the cell's uses of members of imported packages, in
+// source order.
+func stdUses(fset *token.FileSet, f *ast.File, info *types.Info) []stdUse {
+	var uses []stdUse
+	ast.Inspect(f, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		id, ok := sel.X.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		pn, ok := info.Uses[id].(*types.PkgName)
+		if !ok || pn.Imported().Scope().Lookup(sel.Sel.Name) == nil {
+			// Not a member go/types knows (a package it could not
+			// import is empty): the interpreter says what it says.
+			return true
+		}
+		p := fset.Position(sel.Pos())
+		if p.Filename == curFile+fileSuffix {
+			uses = append(uses, stdUse{line: p.Line, col: p.Column, local: id.Name, path: pn.Imported().Path(), name: sel.Sel.Name})
+		}
+		return true
+	})
+	return uses
 }
 
 // isCellFunc reports whether name is that of the function holding a
