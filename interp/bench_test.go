@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"fmt"
 	"testing"
 )
 
@@ -81,6 +82,71 @@ func BenchmarkRedeclare(b *testing.B) {
 	for b.Loop() {
 		if _, err := s.Execute(b.Context(), `c := card{"x"}`, IO{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// firstCell is a typical first cell of a lesson.
+const firstCell = "import (\n\t\"fmt\"\n\t\"strings\"\n)\nwords := strings.Fields(\"a b c\")\nfmt.Println(len(words))"
+
+// BenchmarkFirstCell measures a new session's first cell, including what
+// a new process pays once: with "fresh", the checker's cache of the
+// standard library's export data starts empty in every iteration, as in
+// a new kernel, so each iteration runs `go list` and imports the packages.
+func BenchmarkFirstCell(b *testing.B) {
+	for _, fresh := range []bool{true, false} {
+		name := "cached"
+		if fresh {
+			name = "fresh"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if fresh {
+					stdTypes = &exportImporter{exports: map[string]string{}, failed: map[string]bool{}}
+				}
+				s, err := New(Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := s.Execute(b.Context(), firstCell, IO{}); err != nil {
+					b.Fatal(err)
+				}
+				s.Close()
+			}
+		})
+	}
+}
+
+// BenchmarkCheckedCell measures a trivial cell in an empty notebook and
+// in one with 30 declarations, with the type checker and without it:
+// the checker checks the declarations' signatures again with every cell
+// (cells named as the kernel names them).
+func BenchmarkCheckedCell(b *testing.B) {
+	for _, decls := range []int{0, 10} {
+		for _, checked := range []bool{true, false} {
+			name := fmt.Sprintf("decls=%d/checked=%v", decls*3, checked)
+			b.Run(name, func(b *testing.B) {
+				s, err := New(Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer s.Close()
+				s.checker.off = !checked
+				if _, err := s.Execute(b.Context(), "import \"fmt\"\nimport \"strings\"", IO{Name: "In[1]"}); err != nil {
+					b.Fatal(err)
+				}
+				for i := range decls {
+					src := fmt.Sprintf("type T%d struct{ Name string; N int }\nfunc (t T%d) String() string { return fmt.Sprint(strings.ToUpper(t.Name), t.N) }\nfunc make%d(n int) []T%d {\n\tvar out []T%d\n\tfor i := 0; i < n; i++ {\n\t\tout = append(out, T%d{\"x\", i})\n\t}\n\treturn out\n}\nv%d := make%d(3)", i, i, i, i, i, i, i, i)
+					if _, err := s.Execute(b.Context(), src, IO{Name: fmt.Sprintf("In[%d]", i+2)}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				for b.Loop() {
+					if _, err := s.Execute(b.Context(), "x := 1\nx + 1", IO{Name: "In[20]"}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
 	}
 }

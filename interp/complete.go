@@ -306,6 +306,11 @@ func (s *Session) members(c *candidates, x string) {
 		s.valueMembers(c, t)
 		return
 	}
+	if s.pkgPath(x) == "" || s.isGlobal(x) {
+		if s.typedMembers(c, x) {
+			return
+		}
+	}
 	if _, isVar := s.yi.Globals()[x]; isVar {
 		return // a variable without a value to tell its type
 	}
@@ -324,6 +329,12 @@ func (s *Session) members(c *candidates, x string) {
 		}
 		c.add(rankNotebook, n, kind, sig)
 	}
+}
+
+// isGlobal reports whether name is a notebook variable.
+func (s *Session) isGlobal(name string) bool {
+	_, ok := s.yi.Globals()[name]
+	return ok
 }
 
 // exprBefore returns the expression that ends at byte offset end, as far

@@ -32,7 +32,8 @@
 // its value is shown: strings quoted, structs with field names, nothing for
 // calls without results or for fmt.Print*; a call whose last result is an
 // error fails the cell when that error is non-nil and otherwise shows its
-// other results. A failing statement ends the cell; what ran before it
+// other results. A cell with a type error runs nothing (see Type
+// checking below). A failing statement ends the cell; what ran before it
 // stays done. Errors read In[n]:line:col in cell coordinates, a panic
 // shows the interpreted stack, and os.Exit and log.Fatal end the cell with
 // "exit status N" while the session lives on. An interrupt stops
@@ -40,6 +41,21 @@
 // the goroutines the notebook started, and abandons a blocked call into
 // compiled code. A panic in a goroutine is reported on the current cell's
 // stderr instead of ending the process.
+//
+// # Type checking and lowering
+//
+// Before anything of a cell runs, checkCell (typecheck.go) type-checks it
+// with go/types in a synthetic package holding the notebook's imports,
+// the latest version of each declaration, its := globals (typed as the
+// checker typed them) and the cell's statements in a function body; the
+// standard library's types come from `go list -export` data
+// (importer.go). A type error fails the cell with go/types' message (the
+// compiler's) at In[n]:line:col; notebook rules (unused imports and
+// top-level variables, redeclaration across cells, the trailing
+// expression) are not errors. A setup failure skips the check. The
+// checker's facts (which range is over an integer, the type of a min
+// call, ...) drive the lowerings of the rewrite pipeline (lower.go):
+// range over int, min, max, clear, new(expr) and range over func.
 //
 // # Run-time errors
 //
@@ -164,8 +180,9 @@
 //     results (resultCount); isConversion tells it from a call without
 //     results.
 //   - The Go 1.21 builtins min, max and clear are missing and reported as
-//     "constant definition loop" (isDefinitionLoop); the error names them
-//     instead.
+//     "constant definition loop" (isDefinitionLoop). Checked cells get
+//     them lowered (lower.go); in a cell that could not be checked the
+//     error names them.
 //   - An identifier a cell never declared is sometimes also reported as
 //     "constant definition loop" (see undefinedName).
 package interp

@@ -21,6 +21,9 @@ func reserved(what string) string { return reservedPrefix + what }
 // each working around a yaegi v0.16.1 behaviour (doc.go lists them, and
 // quirks_test.go pins each one on bare yaegi):
 //
+//   - lowerTyped: Go that yaegi cannot run, rewritten with the type
+//     checker's facts (range over int and over func, min, max, clear,
+//     new(expr); lower.go);
 //   - blankVars: a top-level `var _ = x` gets a reserved name, since
 //     yaegi makes `_` a global that later `_ = ...` and `a, _ := ...`
 //     assign to;
@@ -46,6 +49,7 @@ func reserved(what string) string { return reservedPrefix + what }
 // instrument applies the rewrites every piece of notebook code gets
 // before it is compiled, once per parsed AST (guardGo is not idempotent).
 func (s *Session) instrument(n ast.Node) {
+	s.lowerTyped(n)
 	s.blankVars(n)
 	loopVars(n)
 	guardGo(n)

@@ -85,6 +85,7 @@ type Session struct {
 	seq         int          // counts rebuilt helper variables (Func, Loop)
 	blanks      atomic.Int64 // counts renamed blank globals (blankVars)
 	loops       loopCache    // compiled by Loop; guarded by run
+	checker     checker      // the type checker's state (typecheck.go); guarded by run
 
 	// Call's state (call.go).
 	pending atomic.Pointer[func()] // the function Call runs
@@ -135,6 +136,10 @@ func New(opts Options) (*Session, error) {
 		s.capture = c
 	}
 	s.out = &output{s: s}
+	if opts.CaptureFDs {
+		// A kernel or a notebook run: its cells will be type-checked.
+		stdTypes.warm()
+	}
 	yi, err := s.newInterpreter()
 	if err != nil {
 		s.Close()
@@ -237,6 +242,9 @@ func (s *Session) execute(ctx context.Context, code string, st *cellState) (Valu
 		return Value{}, compileError(err)
 	}
 	if err := checkReserved(s.yi.FileSet(), items); err != nil {
+		return Value{}, err
+	}
+	if err := s.checkCell(items, code, st.io.Name); err != nil {
 		return Value{}, err
 	}
 	items, rebuilt, err := s.prepare(items, st, code, true)

@@ -24,6 +24,9 @@ type state struct {
 	// Skipped lists the globals whose values could not be carried, with the
 	// reason; those with a Type in Vars are declared with their zero value.
 	Skipped []skipped `json:"skipped,omitempty"`
+	// Facts are the type checker's facts about the declarations, which
+	// their lowerings need in a child that does not check (lower.go).
+	Facts map[string]fact `json:"facts,omitempty"`
 }
 
 // global is one package-level variable: declared by var or by a top-level
@@ -53,7 +56,7 @@ type skipped struct {
 // values, except those whose size exceeds maxValue bytes (0: no limit),
 // which are listed as skipped without being encoded.
 func (s *Session) captureState(withValues bool, maxValue int) state {
-	st := state{Imports: slices.Clone(s.imports), Decls: slices.Clone(s.decls)}
+	st := state{Imports: slices.Clone(s.imports), Decls: slices.Clone(s.decls), Facts: s.checker.facts}
 	consts := map[string]bool{}
 	for _, r := range s.decls {
 		if r.Tok == "const" {
@@ -222,6 +225,7 @@ func (s *Session) Restore(snapshot []byte) error {
 		}
 		s.setState(func() { s.yi, s.imports, s.decls = yi, nil, nil })
 	}
+	s.checker.facts = st.Facts
 	lost, err := s.replay(s.yi, st, nil)
 	if len(lost) > 0 {
 		// A child cannot use these; the target fails if it needs them,

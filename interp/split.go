@@ -177,7 +177,9 @@ func blank(src string, spans []span, keep func(itemKind) bool) string {
 
 // lineDirective makes positions that follow it read NAME:line:col.
 func lineDirective(name string, line, col int) string {
-	name = strings.NewReplacer("*/", "*_/", "\n", " ").Replace(name)
+	if strings.Contains(name, "*/") || strings.Contains(name, "\n") {
+		name = strings.NewReplacer("*/", "*_/", "\n", " ").Replace(name)
+	}
 	return "/*line " + name + fileSuffix + ":" + strconv.Itoa(line) + ":" + strconv.Itoa(col) + "*/"
 }
 
