@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"reflect"
@@ -78,7 +79,9 @@ func (s *Session) overrides() yaegi.Exports {
 	o := yaegi.Exports{
 		"os/os":     {"Stdin": reflect.ValueOf(&stdin).Elem()},
 		"time/time": {"Sleep": reflect.ValueOf(s.sleep)},
+		"flag/flag": s.flagExports(),
 	}
+	maps.Copy(o["os/os"], s.argsExports())
 	if s.exitProcess {
 		// In an mp child, os.Exit ends the process with its code, as
 		// sys.exit does in a Python child: the parent sees the exit code.

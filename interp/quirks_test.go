@@ -66,7 +66,7 @@ func TestYaegiQuirks(t *testing.T) {
 		},
 		{
 			name:       "comma-ok := at top level",
-			workaround: "declareCommaOk (rewrite.go)",
+			workaround: "redeclare (program.go)",
 			cells:      []string{"m := map[string]int{}", `v, ok := m["a"]`},
 			want:       "nil type",
 		},

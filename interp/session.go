@@ -3,6 +3,7 @@ package interp
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -79,10 +80,12 @@ type Session struct {
 	deep  atomic.Pointer[RecursionError] // recorded by stopDeep for the boundary that reports it
 	calls atomic.Int32                   // calls running through guardDeep
 
-	exitProcess bool         // os.Exit ends the process (Options.ExitProcess)
-	seq         int          // counts rebuilt helper variables (Func, Loop)
-	blanks      atomic.Int64 // counts renamed blank globals (blankVars)
-	loops       loopCache    // compiled by Loop; guarded by run
+	exitProcess bool          // os.Exit ends the process (Options.ExitProcess)
+	seq         int           // counts rebuilt helper variables (Func, Loop)
+	blanks      atomic.Int64  // counts renamed blank globals (blankVars)
+	loops       loopCache     // compiled by Loop; guarded by run
+	args        []string      // the notebook's os.Args (program.go)
+	flags       *flag.FlagSet // the notebook's flag.CommandLine (program.go)
 }
 
 // cellState is the running (or latest) cell.
@@ -277,12 +280,13 @@ func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st
 		assign := *a
 		assign.Tok = token.ASSIGN
 		asAssign := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{&assign}, Rbrace: phys}
+		if v, ok, err := s.redeclare(ctx, a, phys, st); ok {
+			return v, err
+		}
 		if s.allGlobals(a.Lhs) && s.keepsTypes(a) {
 			if prog, err := s.compile(asAssign); err == nil {
 				return s.runProgram(ctx, prog, st)
 			}
-		} else if s.declareCommaOk(a, phys) {
-			return s.compileRun(ctx, asAssign, st)
 		}
 	}
 	return s.compileRun(ctx, block, st)
@@ -406,6 +410,7 @@ func (s *Session) compileAST(n ast.Node) (prog *yaegi.Program, panicked any, err
 			err = &CellError{Name: "CompileError", Value: fmt.Sprintf("the interpreter failed on this code: %v", r)}
 		}
 	}()
+	renameMain(n)
 	prog, err = s.yi.CompileAST(n)
 	if err != nil {
 		s.settleFrame()
@@ -433,7 +438,7 @@ func (s *Session) newInterpreter() (*yaegi.Interpreter, error) {
 		Stdout: s.out.stdout(),
 		Stderr: s.out.stderr(),
 		Env:    os.Environ(),
-		Args:   []string{"gomp"},
+		Args:   notebookArgs,
 	})
 	for _, ex := range s.exports() {
 		if err := yi.Use(ex); err != nil {

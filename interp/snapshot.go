@@ -537,6 +537,7 @@ func (s *Session) evalFile(yi *yaegi.Interpreter, src string) (err error) {
 		return err
 	}
 	s.instrument(f)
+	renameMain(f)
 	p, err := yi.CompileAST(f)
 	if err != nil {
 		return err

@@ -1,0 +1,253 @@
+package interp
+
+import (
+	"context"
+	"flag"
+	"go/ast"
+	"go/token"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Cells may hold whole Go programs (issue 14): a package clause is dropped
+// by splitSpans, func main is an ordinary function (renameMain), and
+// os.Args and the flag package are the notebook's own (notebookArgs).
+
+// mainName is what the notebook's func main is called inside yaegi.
+var mainName = reserved("Main")
+
+// renameMain renames every use of the name main in n to mainName. yaegi
+// v0.16.1 appends a call of main to every program it compiles in package
+// main once the package declares func main (CompileAST in its
+// program.go), so a cell declaring main made every later cell, and every
+// Eval gomp makes, run it again. Under another name main runs only when
+// a cell calls it. Names that are not the notebook's identifiers are left
+// alone: selectors (x.main), struct and interface fields, method names and
+// composite literal keys.
+func renameMain(n ast.Node) {
+	keep := map[*ast.Ident]bool{}
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.File:
+			keep[x.Name] = true
+		case *ast.SelectorExpr:
+			keep[x.Sel] = true
+		case *ast.StructType:
+			markFields(x.Fields, keep)
+		case *ast.InterfaceType:
+			markFields(x.Methods, keep)
+		case *ast.FuncDecl:
+			if x.Recv != nil {
+				keep[x.Name] = true
+			}
+		case *ast.KeyValueExpr:
+			if id, ok := x.Key.(*ast.Ident); ok {
+				keep[id] = true
+			}
+		case *ast.Ident:
+			if x.Name == "main" && !keep[x] {
+				x.Name = mainName
+			}
+		}
+		return true
+	})
+}
+
+func markFields(fl *ast.FieldList, keep map[*ast.Ident]bool) {
+	if fl == nil {
+		return
+	}
+	for _, f := range fl.List {
+		for _, id := range f.Names {
+			keep[id] = true
+		}
+	}
+}
+
+// notebookArgs is the os.Args a notebook starts with: a program run by
+// gomp has no command line of its own.
+var notebookArgs = []string{"notebook"}
+
+// flagExports are the flag package's functions bound to the notebook's
+// FlagSet and os.Args (s.args) instead of gomp's: flag.Parse in a cell
+// parses the notebook's arguments, which a cell may set (os.Args =
+// []string{"notebook", "-n", "3"}). A bad flag panics (PanicOnError), so
+// the cell fails with flag's message instead of exiting the process.
+func (s *Session) flagExports() map[string]reflect.Value {
+	s.args = append([]string(nil), notebookArgs...)
+	s.flags = s.newFlagSet()
+	fs := func() *flag.FlagSet { return s.flags }
+	return map[string]reflect.Value{
+		"CommandLine": reflect.ValueOf(&s.flags).Elem(),
+		"Parse": reflect.ValueOf(func() {
+			if err := fs().Parse(s.args[1:]); err != nil {
+				panic(err)
+			}
+		}),
+		"Parsed":        reflect.ValueOf(func() bool { return fs().Parsed() }),
+		"Args":          reflect.ValueOf(func() []string { return fs().Args() }),
+		"Arg":           reflect.ValueOf(func(i int) string { return fs().Arg(i) }),
+		"NArg":          reflect.ValueOf(func() int { return fs().NArg() }),
+		"NFlag":         reflect.ValueOf(func() int { return fs().NFlag() }),
+		"Lookup":        reflect.ValueOf(func(name string) *flag.Flag { return fs().Lookup(name) }),
+		"Set":           reflect.ValueOf(func(name, value string) error { return fs().Set(name, value) }),
+		"Visit":         reflect.ValueOf(func(fn func(*flag.Flag)) { fs().Visit(fn) }),
+		"VisitAll":      reflect.ValueOf(func(fn func(*flag.Flag)) { fs().VisitAll(fn) }),
+		"PrintDefaults": reflect.ValueOf(func() { fs().PrintDefaults() }),
+		"Var":           reflect.ValueOf(func(v flag.Value, name, usage string) { fs().Var(v, name, usage) }),
+		"Func":          reflect.ValueOf(func(name, usage string, fn func(string) error) { fs().Func(name, usage, fn) }),
+		"BoolFunc":      reflect.ValueOf(func(name, usage string, fn func(string) error) { fs().BoolFunc(name, usage, fn) }),
+		"Bool":          reflect.ValueOf(func(name string, v bool, usage string) *bool { return fs().Bool(name, v, usage) }),
+		"BoolVar":       reflect.ValueOf(func(p *bool, name string, v bool, usage string) { fs().BoolVar(p, name, v, usage) }),
+		"Int":           reflect.ValueOf(func(name string, v int, usage string) *int { return fs().Int(name, v, usage) }),
+		"IntVar":        reflect.ValueOf(func(p *int, name string, v int, usage string) { fs().IntVar(p, name, v, usage) }),
+		"Int64":         reflect.ValueOf(func(name string, v int64, usage string) *int64 { return fs().Int64(name, v, usage) }),
+		"Int64Var":      reflect.ValueOf(func(p *int64, name string, v int64, usage string) { fs().Int64Var(p, name, v, usage) }),
+		"Uint":          reflect.ValueOf(func(name string, v uint, usage string) *uint { return fs().Uint(name, v, usage) }),
+		"UintVar":       reflect.ValueOf(func(p *uint, name string, v uint, usage string) { fs().UintVar(p, name, v, usage) }),
+		"Uint64":        reflect.ValueOf(func(name string, v uint64, usage string) *uint64 { return fs().Uint64(name, v, usage) }),
+		"Uint64Var":     reflect.ValueOf(func(p *uint64, name string, v uint64, usage string) { fs().Uint64Var(p, name, v, usage) }),
+		"String":        reflect.ValueOf(func(name string, v string, usage string) *string { return fs().String(name, v, usage) }),
+		"StringVar":     reflect.ValueOf(func(p *string, name string, v string, usage string) { fs().StringVar(p, name, v, usage) }),
+		"Float64":       reflect.ValueOf(func(name string, v float64, usage string) *float64 { return fs().Float64(name, v, usage) }),
+		"Float64Var":    reflect.ValueOf(func(p *float64, name string, v float64, usage string) { fs().Float64Var(p, name, v, usage) }),
+		"Duration":      reflect.ValueOf(func(name string, v time.Duration, usage string) *time.Duration { return fs().Duration(name, v, usage) }),
+		"DurationVar": reflect.ValueOf(func(p *time.Duration, name string, v time.Duration, usage string) {
+			fs().DurationVar(p, name, v, usage)
+		}),
+	}
+}
+
+// newFlagSet is the notebook's flag.CommandLine: named like os.Args[0],
+// writing its usage to the running cell's stderr.
+func (s *Session) newFlagSet() *flag.FlagSet {
+	fs := flag.NewFlagSet(notebookArgs[0], flag.PanicOnError)
+	fs.SetOutput(writerFunc(func(p []byte) (int, error) {
+		_, _, stderr := s.currentIO()
+		return stderr.Write(p)
+	}))
+	return fs
+}
+
+// writerFunc is an io.Writer made of a func.
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+var _ io.Writer = writerFunc(nil)
+
+// argsExports gives os.Args the notebook's arguments.
+func (s *Session) argsExports() map[string]reflect.Value {
+	return map[string]reflect.Value{"Args": reflect.ValueOf(&s.args).Elem()}
+}
+
+// unrenameMain turns mainName back into main in messages.
+func unrenameMain(msg string) string { return strings.ReplaceAll(msg, mainName, "main") }
+
+// redeclare runs a, a top-level := that yaegi v0.16.1 gets wrong, when it
+// is one, and reports whether it did:
+//
+//   - some names exist and some are new (`t, err := t.Parse(s)`): Go
+//     assigns the existing ones, but yaegi defined them anew, so the
+//     right side read a fresh zero t;
+//   - a comma-ok form (`v, ok := m[k]`, `_, ok := <-ch`): yaegi fails on
+//     it at top level (a panic, "nil type", or reflect.Set on the wrong
+//     global).
+//
+// The new names are declared first by compiling, without running, a :=
+// in which the others (existing and blank) get fresh reserved names:
+// compiling adds each new name to the globals with its static type and
+// settleFrame gives it storage. Then a runs once as an assignment, its
+// blanks also renamed (yaegi makes top-level `_` a global of the first
+// type assigned to it).
+func (s *Session) redeclare(ctx context.Context, a *ast.AssignStmt, phys token.Pos, st *cellState) (reflect.Value, bool, error) {
+	g := s.yi.Globals()
+	kept := map[string]bool{} // existing names a assigns
+	fresh, blanks := 0, 0
+	for _, l := range a.Lhs {
+		id, ok := l.(*ast.Ident)
+		if !ok {
+			return reflect.Value{}, false, nil
+		}
+		switch _, ok := g[id.Name]; {
+		case id.Name == "_":
+			blanks++
+		case ok:
+			kept[id.Name] = true
+		default:
+			fresh++
+		}
+	}
+	if len(kept) > 0 && !s.keepsTypes(a) {
+		// A cell declaring a name again with another type makes a new
+		// variable, as a later declaration in a notebook does.
+		fresh += len(kept)
+		clear(kept)
+	}
+	commaOk := len(a.Lhs) == 2 && len(a.Rhs) == 1 && isCommaOk(a.Rhs[0])
+	if !(commaOk && fresh+blanks > 0 || len(kept) > 0 && fresh > 0) {
+		return reflect.Value{}, false, nil
+	}
+	blank := func(pos token.Pos) *ast.Ident {
+		return &ast.Ident{Name: reserved("Blank" + strconv.FormatInt(s.blanks.Add(1), 10)), NamePos: pos}
+	}
+	// The declaring :=, with the names that are not new renamed.
+	decl := make([]ast.Expr, len(a.Lhs))
+	assign := *a
+	assign.Tok = token.ASSIGN
+	assign.Lhs = make([]ast.Expr, len(a.Lhs))
+	for i, l := range a.Lhs {
+		id := l.(*ast.Ident)
+		decl[i], assign.Lhs[i] = l, l
+		if kept[id.Name] || id.Name == "_" {
+			decl[i] = blank(id.Pos())
+		}
+		if id.Name == "_" {
+			assign.Lhs[i] = decl[i]
+		}
+	}
+	var list []ast.Stmt
+	if commaOk {
+		// yaegi fails on the comma-ok := itself: declare each name alone.
+		vals := []ast.Expr{a.Rhs[0], &ast.Ident{Name: "false", NamePos: a.Rhs[0].Pos()}}
+		for i := range decl {
+			list = append(list, &ast.AssignStmt{Lhs: []ast.Expr{decl[i]}, TokPos: a.TokPos, Tok: token.DEFINE, Rhs: []ast.Expr{vals[i]}})
+		}
+	} else {
+		list = append(list, &ast.AssignStmt{Lhs: decl, TokPos: a.TokPos, Tok: token.DEFINE, Rhs: a.Rhs})
+	}
+	// a was instrumented with its statement (topLevel).
+	if _, err := s.compileQuiet(&ast.BlockStmt{Lbrace: phys, List: list, Rbrace: phys}); err != nil {
+		return reflect.Value{}, false, nil
+	}
+	s.settleFrame()
+	v, err := s.compileRun(ctx, &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{&assign}, Rbrace: phys}, st)
+	return v, true, err
+}
+
+// pkgVarAssigns rewrites each assignment to a package's variable,
+// `os.Args = x`, as `*&os.Args = x`. yaegi v0.16.1 compiles the first
+// form into a write to a slot of its own (the result of a call or
+// composite literal lands there), so os.Args and flag.CommandLine kept
+// their values; through the pointer it sets the variable.
+func (s *Session) pkgVarAssigns(n ast.Node) {
+	ast.Inspect(n, func(n ast.Node) bool {
+		a, ok := n.(*ast.AssignStmt)
+		if !ok || a.Tok != token.ASSIGN {
+			return true
+		}
+		for i, l := range a.Lhs {
+			sel, ok := l.(*ast.SelectorExpr)
+			if !ok {
+				continue
+			}
+			if x, ok := sel.X.(*ast.Ident); ok && s.isPackage(x.Name) {
+				a.Lhs[i] = &ast.StarExpr{Star: sel.Pos(), X: &ast.UnaryExpr{OpPos: sel.Pos(), Op: token.AND, X: sel}}
+			}
+		}
+		return true
+	})
+}
