@@ -2,6 +2,7 @@ package interp
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"go/ast"
 	"go/token"
@@ -250,4 +251,129 @@ func (s *Session) pkgVarAssigns(n ast.Node) {
 		}
 		return true
 	})
+}
+
+// isLoopError reports yaegi's "variable definition loop" or "constant
+// definition loop".
+func isLoopError(err error) bool {
+	return strings.Contains(err.Error(), "definition loop")
+}
+
+// declareApart compiles f, an instrumented group of a cell's
+// declarations that yaegi v0.16.1 refused with a definition loop, with
+// its initialised vars apart: the other declarations as one file and each
+// var declaration as a top-level statement, which yaegi compiles as it
+// compiles a :=. yaegi orders a file's var initialisers only among the
+// file's own vars, and counts a global an earlier cell (or statement)
+// declared as never initialised: `x := 1; var d = x` was a "definition
+// loop", as were some uses of a package's variables (`var n =
+// os.Args[0]`). The vars go after the rest, ordered by the names they use
+// (as Go's package initialisation orders them), or before it when the
+// rest does not compile without them.
+func (s *Session) declareApart(ctx context.Context, f *ast.File, st *cellState) error {
+	var vars []*ast.GenDecl
+	rest := *f
+	rest.Decls = nil
+	for _, d := range f.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.VAR && hasValues(g) {
+			vars = append(vars, g)
+		} else {
+			rest.Decls = append(rest.Decls, d)
+		}
+	}
+	if len(vars) == 0 {
+		return errors.New("no initialised vars to declare apart")
+	}
+	vars = initOrder(vars)
+	runVars := func() error {
+		for _, g := range vars {
+			block := &ast.BlockStmt{Lbrace: g.Pos(), List: varStmts(g), Rbrace: g.End()}
+			if _, err := s.compileRun(ctx, block, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(rest.Decls) == 0 {
+		return runVars()
+	}
+	if _, err := s.compileQuiet(&rest); err != nil {
+		if err := runVars(); err != nil {
+			return err
+		}
+		_, err := s.compileRun(ctx, &rest, st)
+		return err
+	}
+	_, err := s.compileRun(ctx, &rest, st)
+	if err != nil {
+		return err
+	}
+	return runVars()
+}
+
+// hasValues reports whether a var declaration initialises something.
+func hasValues(g *ast.GenDecl) bool {
+	for _, sp := range g.Specs {
+		if len(sp.(*ast.ValueSpec).Values) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// initOrder orders var declarations so that each comes after those
+// declaring names it uses, keeping source order otherwise (a cycle keeps
+// it too: yaegi then reports it).
+func initOrder(vars []*ast.GenDecl) []*ast.GenDecl {
+	declares := map[string]int{}
+	for i, g := range vars {
+		for _, sp := range g.Specs {
+			for _, id := range sp.(*ast.ValueSpec).Names {
+				declares[id.Name] = i
+			}
+		}
+	}
+	var out []*ast.GenDecl
+	state := make([]int, len(vars)) // 0 new, 1 visiting, 2 done
+	var visit func(i int)
+	visit = func(i int) {
+		if state[i] != 0 {
+			return
+		}
+		state[i] = 1
+		ast.Inspect(vars[i], func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				if j, ok := declares[id.Name]; ok && j != i {
+					visit(j)
+				}
+			}
+			return true
+		})
+		state[i] = 2
+		out = append(out, vars[i])
+	}
+	for i := range vars {
+		visit(i)
+	}
+	return out
+}
+
+// varStmts is a var declaration as statements: `var a, b = x, y` as
+// `a, b := x, y` (yaegi takes `var n = os.Args[0]` for a definition loop
+// even as a statement), a spec with a type as it is.
+func varStmts(g *ast.GenDecl) []ast.Stmt {
+	var list []ast.Stmt
+	for _, sp := range g.Specs {
+		vs := sp.(*ast.ValueSpec)
+		if vs.Type != nil || len(vs.Values) == 0 {
+			list = append(list, &ast.DeclStmt{Decl: &ast.GenDecl{TokPos: g.TokPos, Tok: token.VAR, Specs: []ast.Spec{vs}}})
+			continue
+		}
+		a := &ast.AssignStmt{TokPos: vs.Pos(), Tok: token.DEFINE, Rhs: vs.Values}
+		for _, id := range vs.Names {
+			a.Lhs = append(a.Lhs, id)
+		}
+		list = append(list, a)
+	}
+	return list
 }
