@@ -313,6 +313,7 @@ func frames(trace []string) []string {
 		if fn == "main(...)" {
 			fn = "(cell)"
 		}
+		fn = unrenameMain(fn)
 		out = append(out, fn+"\n\t"+m[1]+":"+m[2]+":"+m[3])
 	}
 	return out

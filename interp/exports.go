@@ -82,6 +82,11 @@ func (s *Session) overrides() yaegi.Exports {
 		"flag/flag": s.flagExports(),
 	}
 	maps.Copy(o["os/os"], s.argsExports())
+	fmtSyms, fmtTypes := s.fmtExports()
+	// Not "fmt/fmt": yaegi's Use rebinds fmt.Printf (fixStdlib) whenever
+	// the exports hold that key. path.Dir cleans "./fmt" to "fmt".
+	o["./fmt/fmt"] = fmtSyms
+	o["."] = map[string]reflect.Value{"MapTypes": reflect.ValueOf(fmtTypes)}
 	if s.exitProcess {
 		// In an mp child, os.Exit ends the process with its code, as
 		// sys.exit does in a Python child: the parent sees the exit code.

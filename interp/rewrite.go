@@ -26,6 +26,8 @@ func reserved(what string) string { return reservedPrefix + what }
 //     assign to;
 //   - loopVars: loops that may capture their variables copy them per
 //     iteration, as Go 1.22 does (loopvars.go);
+//   - deferArgs: defer statements evaluate their function value and
+//     arguments where they run (deferargs.go);
 //   - guardGo: go statements recover their panics;
 //   - prober.rewrite: the probe check at the start of every func body,
 //     and unnamed parameters named `_` (nameParams);
@@ -50,6 +52,7 @@ func reserved(what string) string { return reservedPrefix + what }
 func (s *Session) instrument(n ast.Node) {
 	s.blankVars(n)
 	loopVars(n)
+	s.deferArgs(n)
 	guardGo(n)
 	s.probe.rewrite(n)
 	s.assertions(n)
