@@ -25,7 +25,6 @@ import (
 // reports them (TestConformanceREADME); a listed program that passes fails
 // the test, so that the table stays true.
 var conformanceFailures = map[string]string{
-	"classic_defer_order":        "split: a defer among a cell's top-level statements runs when that statement ends, not when the cell ends",
 	"classic_errors_wrap":        "errors.As with a pointer to a notebook error type panics in yaegi (*target must be interface or implement error)",
 	"classic_fan_in":             "yaegi panics (reflect: call of reflect.Value.Len on int Value) in the merge of producer channels; cause not isolated",
 	"classic_generics_funcs":     "split: a call of a generic func in a cell's top-level statement (evens := Filter(...)) crashes yaegi's compiler",

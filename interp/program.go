@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"go/ast"
 	"go/token"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	yaegi "github.com/traefik/yaegi/interp"
 )
 
 // Cells may hold whole Go programs (issue 14): a package clause is dropped
@@ -376,4 +379,161 @@ func varStmts(g *ast.GenDecl) []ast.Stmt {
 		list = append(list, a)
 	}
 	return list
+}
+
+// cellDefers turns each defer among stmt's top-level statements (those
+// outside any func literal) into a call registered to run when the cell
+// ends, as a defer in main's body runs when main returns: a notebook
+// holds main's body as a cell, and yaegi ran such a defer when its own
+// statement ended (so `defer cancel()` cancelled at once). The function
+// value and arguments are evaluated at the statement and kept by the
+// compiled side:
+//
+//	defer f(x, y)     becomes  _gomp.Defer(f, x, y)
+//	defer f(xs...)    becomes  _gomp.DeferSlice(f, xs)
+//	defer close(ch)   becomes  _gomp.Defer(func() { close(ch) })
+//
+// Builtins, which are no values, and a call of a single call argument
+// (f(g()), where g may return several values) run in a func literal, so
+// their arguments are read when the cell ends. Run it on a top-level
+// statement before scoped wraps it in a func literal.
+func (s *Session) cellDefers(stmt ast.Stmt) ast.Stmt {
+	lower := func(st ast.Stmt) ast.Stmt {
+		d, ok := st.(*ast.DeferStmt)
+		if !ok {
+			return st
+		}
+		pos := d.Defer
+		sel := func(name string) ast.Expr {
+			return &ast.SelectorExpr{X: &ast.Ident{Name: reservedPrefix, NamePos: pos}, Sel: &ast.Ident{Name: name, NamePos: pos}}
+		}
+		call := &ast.CallExpr{Fun: sel("Defer"), Lparen: pos, Rparen: pos}
+		_, builtin := universe[identName(d.Call.Fun)]
+		single := false
+		if len(d.Call.Args) == 1 {
+			_, single = ast.Unparen(d.Call.Args[0]).(*ast.CallExpr)
+		}
+		if builtin || single {
+			call.Args = []ast.Expr{&ast.FuncLit{
+				Type: &ast.FuncType{Func: pos, Params: &ast.FieldList{Opening: pos, Closing: pos}},
+				Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{&ast.ExprStmt{X: d.Call}}},
+			}}
+		} else {
+			if d.Call.Ellipsis.IsValid() {
+				call.Fun = sel("DeferSlice")
+			}
+			call.Args = append([]ast.Expr{d.Call.Fun}, d.Call.Args...)
+		}
+		return &ast.ExprStmt{X: call}
+	}
+	lowerList := func(list []ast.Stmt) {
+		for i := range list {
+			list[i] = lower(list[i])
+		}
+	}
+	stmt = lower(stmt)
+	ast.Inspect(stmt, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.BlockStmt:
+			lowerList(n.List)
+		case *ast.CaseClause:
+			lowerList(n.Body)
+		case *ast.CommClause:
+			lowerList(n.Body)
+		case *ast.LabeledStmt:
+			n.Stmt = lower(n.Stmt)
+		}
+		return true
+	})
+	return stmt
+}
+
+// identName is e's name when e is an identifier.
+func identName(e ast.Expr) string {
+	if id, ok := ast.Unparen(e).(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
+
+// deferAtCellEnd registers a call of fn with args, which a cell's
+// top-level defer evaluated (see cellDefers), to run when the cell ends.
+// With slice, the last argument is the variadic parameter's slice.
+func (s *Session) deferAtCellEnd(slice bool, fn any, args []any) {
+	s.defersMu.Lock()
+	defer s.defersMu.Unlock()
+	s.defers = append(s.defers, func() { callWith(slice, fn, args) })
+}
+
+// callWith calls fn with args, each converted to its parameter's type
+// (an untyped constant argument arrives with its default type).
+func callWith(slice bool, fn any, args []any) {
+	f := reflect.ValueOf(fn)
+	t := f.Type()
+	in := make([]reflect.Value, len(args))
+	for i, a := range args {
+		var pt reflect.Type
+		switch {
+		case t.IsVariadic() && i >= t.NumIn()-1 && !slice:
+			pt = t.In(t.NumIn() - 1).Elem()
+		case i < t.NumIn():
+			pt = t.In(i)
+		}
+		v := reflect.ValueOf(a)
+		switch {
+		case pt == nil:
+		case !v.IsValid():
+			v = reflect.Zero(pt)
+		case !v.Type().AssignableTo(pt) && v.Type().ConvertibleTo(pt):
+			v = v.Convert(pt)
+		}
+		in[i] = v
+	}
+	if slice {
+		f.CallSlice(in)
+		return
+	}
+	f.Call(in)
+}
+
+// runCellDefers runs the calls the cell deferred, last first, as Go runs
+// a function's deferred calls, also when the cell failed. A panic in one
+// becomes the cell's error when it had none.
+func (s *Session) runCellDefers(err error) error {
+	s.defersMu.Lock()
+	defers := s.defers
+	s.defers = nil
+	s.defersMu.Unlock()
+	for i := len(defers) - 1; i >= 0; i-- {
+		if perr := callDeferred(defers[i]); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return err
+}
+
+// callDeferred calls f, turning a panic into a *CellError.
+func callDeferred(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg := fmt.Sprintf("panic: %v", r)
+			err = &CellError{Name: "panic", Value: msg, Traceback: []string{msg + " (in a call the cell deferred)"}}
+		}
+	}()
+	f()
+	return nil
+}
+
+// installCellDefers gives cells _gomp.Defer (see cellDefers).
+func (s *Session) installCellDefers(yi *yaegi.Interpreter) error {
+	err := yi.Use(yaegi.Exports{probePath + "/probe": {
+		"Defer":      reflect.ValueOf(func(fn any, args ...any) { s.deferAtCellEnd(false, fn, args) }),
+		"DeferSlice": reflect.ValueOf(func(fn any, args ...any) { s.deferAtCellEnd(true, fn, args) }),
+	}})
+	if err != nil {
+		return fmt.Errorf("install cell defers: %w", err)
+	}
+	return nil
 }

@@ -42,6 +42,7 @@ func reserved(what string) string { return reservedPrefix + what }
 //
 //   - rewriteUpdates: h.Update(v) on a compiled display handle becomes
 //     display.Update(h, v);
+//   - cellDefers: a defer runs when the cell ends (program.go);
 //   - scoped: compound statements run inside a func literal;
 //
 // and, when runStmt runs a := that redeclares names or is a comma-ok
@@ -64,6 +65,7 @@ func (s *Session) instrument(n ast.Node) {
 // block ready to compile.
 func (s *Session) topLevel(stmt ast.Stmt, phys token.Pos) *ast.BlockStmt {
 	s.rewriteUpdates(stmt)
+	stmt = s.cellDefers(stmt)
 	block := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{scoped(stmt)}, Rbrace: phys}
 	s.instrument(block)
 	return block

@@ -80,11 +80,13 @@ type Session struct {
 	deep  atomic.Pointer[RecursionError] // recorded by stopDeep for the boundary that reports it
 	calls atomic.Int32                   // calls running through guardDeep
 
-	exitProcess bool          // os.Exit ends the process (Options.ExitProcess)
-	seq         int           // counts rebuilt helper variables (Func, Loop)
-	blanks      atomic.Int64  // counts renamed blank globals (blankVars)
-	loops       loopCache     // compiled by Loop; guarded by run
-	args        []string      // the notebook's os.Args (program.go)
+	exitProcess bool         // os.Exit ends the process (Options.ExitProcess)
+	seq         int          // counts rebuilt helper variables (Func, Loop)
+	blanks      atomic.Int64 // counts renamed blank globals (blankVars)
+	loops       loopCache    // compiled by Loop; guarded by run
+	args        []string     // the notebook's os.Args (program.go)
+	defersMu    sync.Mutex
+	defers      []func()      // the running cell's top-level defers (program.go)
 	flags       *flag.FlagSet // the notebook's flag.CommandLine (program.go)
 }
 
@@ -213,6 +215,7 @@ func (s *Session) Execute(ctx context.Context, code string, cell IO) (Value, err
 		timer = startTimer()
 	}
 	v, err := s.execute(run, code, st)
+	err = s.runCellDefers(err)
 	if e := s.takeDeep(); e != nil {
 		v, err = Value{}, e.cellError()
 	}
@@ -449,6 +452,9 @@ func (s *Session) newInterpreter() (*yaegi.Interpreter, error) {
 		return nil, fmt.Errorf("load symbols: %w", err)
 	}
 	if err := s.probe.install(yi, s.goPanic); err != nil {
+		return nil, err
+	}
+	if err := s.installCellDefers(yi); err != nil {
 		return nil, err
 	}
 	if err := installDisplayPrelude(yi); err != nil {
