@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"go/ast"
+	"go/parser"
 	"go/token"
 	"io"
 	"reflect"
@@ -290,9 +291,11 @@ func (s *Session) declareApart(ctx context.Context, f *ast.File, st *cellState) 
 	vars = initOrder(vars)
 	runVars := func() error {
 		for _, g := range vars {
-			block := &ast.BlockStmt{Lbrace: g.Pos(), List: varStmts(g), Rbrace: g.End()}
-			if _, err := s.compileRun(ctx, block, st); err != nil {
-				return err
+			for _, stmt := range varStmts(g) {
+				block := &ast.BlockStmt{Lbrace: g.Pos(), List: []ast.Stmt{stmt}, Rbrace: g.End()}
+				if _, err := s.defineGlobals(ctx, block, g.Pos(), st); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -536,4 +539,100 @@ func (s *Session) installCellDefers(yi *yaegi.Interpreter) error {
 		return fmt.Errorf("install cell defers: %w", err)
 	}
 	return nil
+}
+
+// defineGlobals compiles and runs block, a top-level statement, and when
+// it is a := that yaegi v0.16.1 refuses with a "definition loop", runs it
+// through values of known type instead. yaegi types a top-level := before
+// compiling it and cannot type an index of a global whose type is a
+// compiled one (`first := fields[0]` with fields from strings.Fields,
+// `n := os.Args[0]`). So each value is first boxed, `_gompAny0 :=
+// any(fields[0])`, which yaegi types; its dynamic type, written as Go
+// (string), then declares the name: `first := _gompAny0.(string)`. Only
+// types that read the same in Go and in reflect are written (predeclared
+// ones, and slices, arrays, maps, pointers and funcs of those, and a
+// package's exported types); otherwise the first error stands.
+func (s *Session) defineGlobals(ctx context.Context, block *ast.BlockStmt, phys token.Pos, st *cellState) (reflect.Value, error) {
+	prog, err := s.compile(block)
+	if err == nil {
+		return s.runProgram(ctx, prog, st)
+	}
+	a, ok := block.List[0].(*ast.AssignStmt)
+	if !ok || a.Tok != token.DEFINE || len(a.Lhs) != len(a.Rhs) || !isLoopError(err) {
+		return reflect.Value{}, err
+	}
+	boxes := make([]string, len(a.Rhs))
+	types := make([]string, len(a.Rhs))
+	for i, x := range a.Rhs {
+		boxes[i] = reserved("Any" + strconv.FormatInt(s.blanks.Add(1), 10))
+		box := &ast.AssignStmt{Lhs: []ast.Expr{&ast.Ident{Name: boxes[i], NamePos: x.Pos()}}, TokPos: a.TokPos, Tok: token.DEFINE,
+			Rhs: []ast.Expr{&ast.CallExpr{Fun: &ast.Ident{Name: "any", NamePos: x.Pos()}, Lparen: x.Pos(), Args: []ast.Expr{x}, Rparen: x.End()}}}
+		if _, berr := s.compileRun(ctx, &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{box}, Rbrace: phys}, st); berr != nil {
+			return reflect.Value{}, berr
+		}
+		v := s.yi.Globals()[boxes[i]]
+		for v.IsValid() && v.Kind() == reflect.Interface && !v.IsNil() {
+			v = v.Elem()
+		}
+		if !v.IsValid() || v.Kind() == reflect.Interface {
+			return reflect.Value{}, err
+		}
+		t, ok := s.goTypeName(v.Type())
+		if !ok {
+			return reflect.Value{}, err
+		}
+		types[i] = t
+	}
+	list := make([]ast.Stmt, 0, 2*len(a.Lhs))
+	for i, l := range a.Lhs {
+		te, perr := parser.ParseExpr(types[i])
+		if perr != nil {
+			return reflect.Value{}, err
+		}
+		list = append(list, &ast.AssignStmt{Lhs: []ast.Expr{l}, TokPos: a.TokPos, Tok: token.DEFINE,
+			Rhs: []ast.Expr{&ast.TypeAssertExpr{X: &ast.Ident{Name: boxes[i], NamePos: l.Pos()}, Type: te}}})
+	}
+	for _, b := range boxes {
+		list = append(list, &ast.AssignStmt{Lhs: []ast.Expr{&ast.Ident{Name: b, NamePos: phys}}, TokPos: phys, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.Ident{Name: "nil", NamePos: phys}}})
+	}
+	return s.compileRun(ctx, &ast.BlockStmt{Lbrace: phys, List: list, Rbrace: phys}, st)
+}
+
+// goTypeName writes t as Go source when reflect writes it as Go does:
+// predeclared types, composites of such types, and exported types of
+// packages the notebook imported under their own names.
+func (s *Session) goTypeName(t reflect.Type) (string, bool) {
+	switch t.Kind() {
+	case reflect.Pointer:
+		e, ok := s.goTypeName(t.Elem())
+		return "*" + e, ok
+	case reflect.Slice:
+		e, ok := s.goTypeName(t.Elem())
+		return "[]" + e, ok
+	case reflect.Array:
+		e, ok := s.goTypeName(t.Elem())
+		return "[" + strconv.Itoa(t.Len()) + "]" + e, ok
+	case reflect.Map:
+		k, ok1 := s.goTypeName(t.Key())
+		e, ok2 := s.goTypeName(t.Elem())
+		return "map[" + k + "]" + e, ok1 && ok2
+	}
+	if t.Name() == "" {
+		return "", false
+	}
+	if t.PkgPath() == "" {
+		return t.Name(), universe[t.Name()] == "type"
+	}
+	if !token.IsExported(t.Name()) || !s.Imports(t.PkgPath()) {
+		return "", false
+	}
+	// Only a package imported under its own name reads pkg.T.
+	s.stateMu.RLock()
+	defer s.stateMu.RUnlock()
+	for _, im := range s.imports {
+		if im.Path == t.PkgPath() && im.Name == "" {
+			return importedName(im) + "." + t.Name(), true
+		}
+	}
+	return "", false
 }

@@ -291,6 +291,7 @@ func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st
 				return s.runProgram(ctx, prog, st)
 			}
 		}
+		return s.defineGlobals(ctx, block, phys, st)
 	}
 	return s.compileRun(ctx, block, st)
 }
