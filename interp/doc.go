@@ -84,11 +84,10 @@
 //   - A loop keeps one variable for all its iterations (Go before 1.22):
 //     goroutines and closures started in a loop see its last value.
 //     loopVars copies the variables per iteration in loops whose bodies
-//     may capture them (range loops always; three-clause loops whose body
-//     does not change the variable). A deferred closure still reads the
-//     variable when it runs, a three-clause loop whose body changes its
-//     variable keeps one variable, and &v of the copy is the same address
-//     in every iteration (testdata/cells/loopvars.txtar).
+//     may capture them, and copies a three-clause loop's variables back
+//     for the post statement when the body changes them or takes their
+//     address (copyBack). A deferred closure still reads the variable
+//     when it runs (testdata/cells/loopvars.txtar).
 //   - A defer evaluates its arguments when the deferred call runs
 //     (`for i := 0; i < 3; i++ { defer fmt.Println(i) }` printed 3 3 3),
 //     and a defer among a cell's top-level statements ran when its own
@@ -106,8 +105,10 @@
 //     1; var d = x`, across cells too) is a "variable definition loop",
 //     and `var n = os.Args[0]` a "constant definition loop" (an index of
 //     a global whose type is a compiled one; also as `n := os.Args[0]`
-//     at top level, which remains). declareApart (program.go) compiles
-//     such vars as statements after the cell's other declarations.
+//     at top level). declareApart (program.go) compiles such vars as
+//     statements after the cell's other declarations, and defineGlobals
+//     defines a := it cannot type through a boxed value and an assertion
+//     to the value's dynamic type.
 //   - Unexported fields of a notebook struct are renamed X+name; %+v
 //     printed {Xowner:ann}. fmtExports (fmtnames.go) restores the names
 //     in fmt.Printf, Sprintf, Fprintf and Errorf (an exported field
