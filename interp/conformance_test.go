@@ -27,7 +27,6 @@ import (
 var conformanceFailures = map[string]string{
 	"classic_errors_wrap":        "errors.As with a pointer to a notebook error type panics in yaegi (*target must be interface or implement error)",
 	"classic_fan_in":             "yaegi panics (reflect: call of reflect.Value.Len on int Value) in the merge of producer channels; cause not isolated",
-	"classic_generics_funcs":     "split: a call of a generic func in a cell's top-level statement (evens := Filter(...)) crashes yaegi's compiler",
 	"classic_generics_keys":      "split: a call of a generic func in a cell's top-level statement crashes yaegi's compiler",
 	"classic_interfaces":         "a notebook type's String method is not used through a notebook interface value, and a type switch with case fmt.Stringer fails (yaegi)",
 	"classic_iota_consts":        "yaegi prints a typed constant with a String method through %d as a struct; split: later cells read Tuesday and Monday+1 wrong",

@@ -542,12 +542,14 @@ func (s *Session) installCellDefers(yi *yaegi.Interpreter) error {
 }
 
 // defineGlobals compiles and runs block, a top-level statement, and when
-// it is a := that yaegi v0.16.1 refuses with a "definition loop", runs it
-// through values of known type instead. yaegi types a top-level := before
-// compiling it and cannot type an index of a global whose type is a
-// compiled one (`first := fields[0]` with fields from strings.Fields,
-// `n := os.Args[0]`). So each value is first boxed, `_gompAny0 :=
-// any(fields[0])`, which yaegi types; its dynamic type, written as Go
+// it is a := that yaegi v0.16.1 refuses with a "definition loop" or
+// crashes on, runs it through values of known type instead. yaegi types a
+// top-level := before compiling it and cannot type an index of a global
+// whose type is a compiled one (`first := fields[0]` with fields from
+// strings.Fields, `n := os.Args[0]`), and its compiler crashes on some
+// calls of generic funcs there (`evens := Filter(xs, even)`). So each
+// value is first boxed in a func body, `_gompAny0 := func() any { return
+// fields[0] }()`, which yaegi compiles; its dynamic type, written as Go
 // (string), then declares the name: `first := _gompAny0.(string)`. Only
 // types that read the same in Go and in reflect are written (predeclared
 // ones, and slices, arrays, maps, pointers and funcs of those, and a
@@ -558,15 +560,21 @@ func (s *Session) defineGlobals(ctx context.Context, block *ast.BlockStmt, phys 
 		return s.runProgram(ctx, prog, st)
 	}
 	a, ok := block.List[0].(*ast.AssignStmt)
-	if !ok || a.Tok != token.DEFINE || len(a.Lhs) != len(a.Rhs) || !isLoopError(err) {
+	if !ok || a.Tok != token.DEFINE || len(a.Lhs) != len(a.Rhs) || !isLoopError(err) && !isCompilerPanic(err) {
 		return reflect.Value{}, err
 	}
 	boxes := make([]string, len(a.Rhs))
 	types := make([]string, len(a.Rhs))
 	for i, x := range a.Rhs {
 		boxes[i] = reserved("Any" + strconv.FormatInt(s.blanks.Add(1), 10))
+		// func() any { return x }(): inside a func body yaegi compiles
+		// what it cannot at top level (a generic call, an index).
+		fn := &ast.FuncLit{
+			Type: &ast.FuncType{Func: x.Pos(), Params: &ast.FieldList{}, Results: &ast.FieldList{List: []*ast.Field{{Type: &ast.Ident{Name: "any", NamePos: x.Pos()}}}}},
+			Body: &ast.BlockStmt{Lbrace: x.Pos(), Rbrace: x.End(), List: []ast.Stmt{&ast.ReturnStmt{Return: x.Pos(), Results: []ast.Expr{x}}}},
+		}
 		box := &ast.AssignStmt{Lhs: []ast.Expr{&ast.Ident{Name: boxes[i], NamePos: x.Pos()}}, TokPos: a.TokPos, Tok: token.DEFINE,
-			Rhs: []ast.Expr{&ast.CallExpr{Fun: &ast.Ident{Name: "any", NamePos: x.Pos()}, Lparen: x.Pos(), Args: []ast.Expr{x}, Rparen: x.End()}}}
+			Rhs: []ast.Expr{&ast.CallExpr{Fun: fn, Lparen: x.End(), Rparen: x.End()}}}
 		if _, berr := s.compileRun(ctx, &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{box}, Rbrace: phys}, st); berr != nil {
 			return reflect.Value{}, berr
 		}
@@ -635,4 +643,10 @@ func (s *Session) goTypeName(t reflect.Type) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// isCompilerPanic reports an error compileAST made of a panic of yaegi's
+// compiler.
+func isCompilerPanic(err error) bool {
+	return strings.Contains(err.Error(), "the interpreter failed on this code")
 }
