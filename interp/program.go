@@ -82,8 +82,11 @@ var notebookArgs = []string{"notebook"}
 // []string{"notebook", "-n", "3"}). A bad flag panics (PanicOnError), so
 // the cell fails with flag's message instead of exiting the process.
 func (s *Session) flagExports() map[string]reflect.Value {
-	s.args = append([]string(nil), notebookArgs...)
-	s.flags = s.newFlagSet()
+	if s.flags == nil {
+		// Once per session: a rebuilt interpreter keeps what cells set.
+		s.args = append([]string(nil), notebookArgs...)
+		s.flags = s.newFlagSet()
+	}
 	fs := func() *flag.FlagSet { return s.flags }
 	return map[string]reflect.Value{
 		"CommandLine": reflect.ValueOf(&s.flags).Elem(),
