@@ -505,13 +505,18 @@ func callWith(slice bool, fn any, args []any) {
 }
 
 // runCellDefers runs the calls the cell deferred, last first, as Go runs
-// a function's deferred calls, also when the cell failed. A panic in one
-// becomes the cell's error when it had none.
+// a function's deferred calls, also when the cell failed; but not when it
+// was interrupted, so that an interrupt always ends the cell (a deferred
+// wg.Wait() would block it). A panic in one becomes the cell's error when
+// it had none.
 func (s *Session) runCellDefers(err error) error {
 	s.defersMu.Lock()
 	defers := s.defers
 	s.defers = nil
 	s.defersMu.Unlock()
+	if errors.Is(err, ErrInterrupted) {
+		return err
+	}
 	for i := len(defers) - 1; i >= 0; i-- {
 		if perr := callDeferred(defers[i]); perr != nil && err == nil {
 			err = perr
