@@ -114,6 +114,9 @@
 //     in fmt.Printf, Sprintf, Fprintf and Errorf (an exported field
 //     declared as X and a lower-case letter is then shown without its X;
 //     encoding/json still marshals the renamed fields).
+//   - errors.As panics for a pointer to a notebook error type (its
+//     methods are not in its reflect type) and stops at yaegi's wrapper
+//     of a notebook error. errorsAs (errorsas.go) walks the chain itself.
 //   - A top-level `var _ = x` declares a global named "_", which later
 //     `_ = f()` and `a, _ := ...` then assign (a reflect.Set panic, or a
 //     wrong value). blankVars gives such names reserved ones.

@@ -26,7 +26,7 @@ import (
 // package is registered the first time something imports it (see load):
 // registering all of them up front was most of the cost of a new
 // interpreter, which an mp child pays before it can run anything.
-var basePackages = []string{"fmt", "flag", "log", "os", "math/bits", "time"}
+var basePackages = []string{"fmt", "flag", "log", "os", "math/bits", "time", "errors"}
 
 // stdlibKeys maps an import path to its key in stdlib.Symbols
 // ("math/rand" to "math/rand/rand").
@@ -77,9 +77,10 @@ func displayMapTypes() map[reflect.Value][]reflect.Type {
 func (s *Session) overrides() yaegi.Exports {
 	var stdin io.Reader = s.stdin
 	o := yaegi.Exports{
-		"os/os":     {"Stdin": reflect.ValueOf(&stdin).Elem()},
-		"time/time": {"Sleep": reflect.ValueOf(s.sleep)},
-		"flag/flag": s.flagExports(),
+		"os/os":         {"Stdin": reflect.ValueOf(&stdin).Elem()},
+		"time/time":     {"Sleep": reflect.ValueOf(s.sleep)},
+		"flag/flag":     s.flagExports(),
+		"errors/errors": {"As": reflect.ValueOf(errorsAs)},
 	}
 	maps.Copy(o["os/os"], s.argsExports())
 	fmtSyms, fmtTypes := s.fmtExports()
