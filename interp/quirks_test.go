@@ -100,6 +100,15 @@ func TestYaegiQuirks(t *testing.T) {
 			want:       "{Xowner:ann}",
 		},
 		{
+			name:       "errors.As panics for a pointer to a notebook error type",
+			workaround: "errorsAs (errorsas.go)",
+			cells: []string{
+				`import "errors"`, "type E struct{}", `func (*E) Error() string { return "e" }`,
+				"func mk() error { return &E{} }", "var e *E", "errors.As(mk(), &e)",
+			},
+			want: "target must be interface or implement error",
+		},
+		{
 			name:       "comma-ok := at top level",
 			workaround: "redeclare (program.go)",
 			cells:      []string{"m := map[string]int{}", `v, ok := m["a"]`},
