@@ -100,17 +100,48 @@
 //   - A loop keeps one variable for all its iterations (Go before 1.22):
 //     goroutines and closures started in a loop see its last value.
 //     loopVars copies the variables per iteration in loops whose bodies
-//     may capture them (range loops always; three-clause loops whose body
-//     does not change the variable). A deferred closure still reads the
-//     variable when it runs, and a three-clause loop whose body changes
-//     its variable keeps one variable (testdata/cells/loopvars.txtar).
+//     may capture them, and copies a three-clause loop's variables back
+//     for the post statement when the body changes them or takes their
+//     address (copyBack). A deferred closure still reads the variable
+//     when it runs (testdata/cells/loopvars.txtar).
+//   - A defer evaluates its arguments when the deferred call runs
+//     (`for i := 0; i < 3; i++ { defer fmt.Println(i) }` printed 3 3 3),
+//     and a defer among a cell's top-level statements ran when its own
+//     statement ended. deferArgs (deferargs.go) copies what a defer
+//     evaluates first; cellDefers (program.go) registers a top-level one
+//     to run when the cell ends (testdata/cells/defer.txtar).
+//   - CompileAST appends a call of main to every program once the
+//     package declares func main, so each later cell (and Eval) ran it
+//     again. renameMain (program.go) gives the notebook's main a reserved
+//     name; messages and frames say main.
+//   - Assigning a package's variable (`os.Args = x`,
+//     `flag.CommandLine = f`) writes a slot of yaegi's own and leaves the
+//     variable unchanged; pkgVarAssigns writes through `*&os.Args`.
+//   - A var initialiser that uses a global of an earlier compile (`x :=
+//     1; var d = x`, across cells too) is a "variable definition loop",
+//     and `var n = os.Args[0]` a "constant definition loop" (an index of
+//     a global whose type is a compiled one; also as `n := os.Args[0]`
+//     at top level). declareApart (program.go) compiles such vars as
+//     statements after the cell's other declarations, and defineGlobals
+//     defines a := it cannot type through a boxed value and an assertion
+//     to the value's dynamic type.
+//   - Unexported fields of a notebook struct are renamed X+name; %+v
+//     printed {Xowner:ann}. fmtExports (fmtnames.go) restores the names
+//     in fmt.Printf, Sprintf, Fprintf and Errorf (an exported field
+//     declared as X and a lower-case letter is then shown without its X;
+//     encoding/json still marshals the renamed fields).
+//   - errors.As panics for a pointer to a notebook error type (its
+//     methods are not in its reflect type) and stops at yaegi's wrapper
+//     of a notebook error. errorsAs (errorsas.go) walks the chain itself.
 //   - A top-level `var _ = x` declares a global named "_", which later
 //     `_ = f()` and `a, _ := ...` then assign (a reflect.Set panic, or a
 //     wrong value). blankVars gives such names reserved ones.
 //   - `v, ok := m[k]` (or x.(T), <-ch) at top level fails while yaegi
-//     types the globals ("nil type"), as does `var v, ok = m[k]`.
-//     declareCommaOk compiles, without running, `v := m[k]` and
-//     `ok := false` to declare the names, then runs an assignment.
+//     types the globals ("nil type"), as does `var v, ok = m[k]`, and a
+//     := that redeclares a name (`t, err := t.Parse(s)`) defines it anew
+//     instead of assigning it. redeclare (program.go) compiles, without
+//     running, a := of the new names (`v := m[k]`, `ok := false`) to
+//     declare them, then runs an assignment.
 //   - Inside a func, asserting an any to a notebook interface panics on
 //     success ("reflect.Set: value of type interface {} is not assignable
 //     to type interp.valueInterface", also in the comma-ok form);

@@ -49,7 +49,7 @@ var posRE = regexp.MustCompile(`^(.*?)` + regexp.QuoteMeta(fileSuffix) + `:(\d+)
 
 // clean drops the file-name suffix that every position carries.
 func clean(msg string) string {
-	return strings.ReplaceAll(msg, fileSuffix+":", ":")
+	return unrenameMain(strings.ReplaceAll(msg, fileSuffix+":", ":"))
 }
 
 // compileError turns a parse or compile error into a *CellError.
@@ -348,6 +348,7 @@ func frames(trace []string) []string {
 		if fn == "main(...)" {
 			fn = "(cell)"
 		}
+		fn = unrenameMain(fn)
 		out = append(out, fn+"\n\t"+m[1]+":"+m[2]+":"+m[3])
 	}
 	return out

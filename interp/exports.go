@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"reflect"
@@ -25,7 +26,7 @@ import (
 // package is registered the first time something imports it (see load):
 // registering all of them up front was most of the cost of a new
 // interpreter, which an mp child pays before it can run anything.
-var basePackages = []string{"fmt", "flag", "log", "os", "math/bits", "time"}
+var basePackages = []string{"fmt", "flag", "log", "os", "math/bits", "time", "errors"}
 
 // stdlibKeys maps an import path to its key in stdlib.Symbols
 // ("math/rand" to "math/rand/rand").
@@ -76,9 +77,17 @@ func displayMapTypes() map[reflect.Value][]reflect.Type {
 func (s *Session) overrides() yaegi.Exports {
 	var stdin io.Reader = s.stdin
 	o := yaegi.Exports{
-		"os/os":     {"Stdin": reflect.ValueOf(&stdin).Elem()},
-		"time/time": {"Sleep": reflect.ValueOf(s.sleep)},
+		"os/os":         {"Stdin": reflect.ValueOf(&stdin).Elem()},
+		"time/time":     {"Sleep": reflect.ValueOf(s.sleep)},
+		"flag/flag":     s.flagExports(),
+		"errors/errors": {"As": reflect.ValueOf(errorsAs)},
 	}
+	maps.Copy(o["os/os"], s.argsExports())
+	fmtSyms, fmtTypes := s.fmtExports()
+	// Not "fmt/fmt": yaegi's Use rebinds fmt.Printf (fixStdlib) whenever
+	// the exports hold that key. path.Dir cleans "./fmt" to "fmt".
+	o["./fmt/fmt"] = fmtSyms
+	o["."] = map[string]reflect.Value{"MapTypes": reflect.ValueOf(fmtTypes)}
 	if s.exitProcess {
 		// In an mp child, os.Exit ends the process with its code, as
 		// sys.exit does in a Python child: the parent sees the exit code.

@@ -65,8 +65,52 @@ func TestYaegiQuirks(t *testing.T) {
 			want: "3",
 		},
 		{
+			name:       "a defer evaluates its arguments when the deferred call runs",
+			workaround: "deferArgs (deferargs.go)",
+			cells: []string{
+				"var got []int",
+				"func d() { for i := 0; i < 2; i++ { defer func(n int) { got = append(got, n) }(i) } }",
+				"d()",
+				"got",
+			},
+			want: "[2 2]",
+		},
+		{
+			name:       "every compile runs func main again once it is declared",
+			workaround: "renameMain (program.go)",
+			cells:      []string{"var runs int", "func main() { runs++ }", "x := 1", "runs"},
+			want:       "3",
+		},
+		{
+			name:       "assigning a package's variable leaves it unchanged",
+			workaround: "pkgVarAssigns (program.go)",
+			cells:      []string{`import "os"`, `os.Args = []string{"a", "b"}`, "len(os.Args) == 2"},
+			want:       "false",
+		},
+		{
+			name:       "a var initialiser using an earlier global is a definition loop",
+			workaround: "declareApart (program.go)",
+			cells:      []string{"x := 1", "var d = x"},
+			want:       "variable definition loop",
+		},
+		{
+			name:       "unexported fields are renamed X+name",
+			workaround: "fmtExports (fmtnames.go)",
+			cells:      []string{`import "fmt"`, "type acct struct{ owner string }", `fmt.Sprintf("%+v", acct{"ann"})`},
+			want:       "{Xowner:ann}",
+		},
+		{
+			name:       "errors.As panics for a pointer to a notebook error type",
+			workaround: "errorsAs (errorsas.go)",
+			cells: []string{
+				`import "errors"`, "type E struct{}", `func (*E) Error() string { return "e" }`,
+				"func mk() error { return &E{} }", "var e *E", "errors.As(mk(), &e)",
+			},
+			want: "target must be interface or implement error",
+		},
+		{
 			name:       "comma-ok := at top level",
-			workaround: "declareCommaOk (rewrite.go)",
+			workaround: "redeclare (program.go)",
 			cells:      []string{"m := map[string]int{}", `v, ok := m["a"]`},
 			want:       "nil type",
 		},

@@ -29,6 +29,8 @@ func reserved(what string) string { return reservedPrefix + what }
 //     assign to;
 //   - loopVars: loops that may capture their variables copy them per
 //     iteration, as Go 1.22 does (loopvars.go);
+//   - deferArgs: defer statements evaluate their function value and
+//     arguments where they run (deferargs.go);
 //   - guardGo: go statements recover their panics;
 //   - prober.rewrite: the probe check at the start of every func body,
 //     and unnamed parameters named `_` (nameParams);
@@ -36,15 +38,18 @@ func reserved(what string) string { return reservedPrefix + what }
 //     interfaces ask with `_, ok := v.(I)` and convert through a type
 //     switch that binds the value (assert.go);
 //   - richArgs: display's values pass through _gompRich;
+//   - pkgVarAssigns: `os.Args = x` sets the variable through a pointer
+//     (program.go);
 //
 // and, for top-level statements only (topLevel):
 //
 //   - rewriteUpdates: h.Update(v) on a compiled display handle becomes
 //     display.Update(h, v);
+//   - cellDefers: a defer runs when the cell ends (program.go);
 //   - scoped: compound statements run inside a func literal;
 //
-// and, when runStmt runs a := of a map index, type assertion or receive
-// with new names, declareCommaOk.
+// and, when runStmt runs a := that redeclares names or is a comma-ok
+// form, redeclare (program.go).
 
 // instrument applies the rewrites every piece of notebook code gets
 // before it is compiled, once per parsed AST (guardGo is not idempotent).
@@ -52,16 +57,19 @@ func (s *Session) instrument(n ast.Node) {
 	s.lowerTyped(n)
 	s.blankVars(n)
 	loopVars(n)
+	s.deferArgs(n)
 	guardGo(n)
 	s.probe.rewrite(n)
 	s.assertions(n)
 	s.richArgs(n)
+	s.pkgVarAssigns(n)
 }
 
 // topLevel rewrites a top-level statement of a cell and returns it as a
 // block ready to compile.
 func (s *Session) topLevel(stmt ast.Stmt, phys token.Pos) *ast.BlockStmt {
 	s.rewriteUpdates(stmt)
+	stmt = s.cellDefers(stmt)
 	block := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{scoped(stmt)}, Rbrace: phys}
 	s.instrument(block)
 	return block
@@ -119,36 +127,4 @@ func checkReserved(fset *token.FileSet, items []item) error {
 	p := fset.Position(found.Pos())
 	msg := fmt.Sprintf("%s:%d:%d: %s: names starting with %s are reserved for gomp; rename it", strings.TrimSuffix(p.Filename, fileSuffix), p.Line, p.Column, found.Name, reservedPrefix)
 	return &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}, Line: p.Line, Col: p.Column}
-}
-
-// declareCommaOk declares the names of a, a top-level `v, ok := x` of a
-// map index, type assertion or channel receive, when some name is new or
-// changes its type, and reports whether it did; the caller then runs a as
-// an assignment. yaegi v0.16.1 fails on such a := at top level (a panic,
-// "nil type", while it types the globals) although `v := x` alone works.
-// So each name is declared by compiling, without running, `v := x` and
-// `ok := false`: compiling adds the name, with its static type, to the
-// globals, and settleFrame gives it storage; x runs once, in the
-// assignment.
-func (s *Session) declareCommaOk(a *ast.AssignStmt, phys token.Pos) bool {
-	if len(a.Lhs) != 2 || len(a.Rhs) != 1 || !isCommaOk(a.Rhs[0]) {
-		return false
-	}
-	vals := []ast.Expr{a.Rhs[0], &ast.Ident{Name: "false", NamePos: a.Rhs[0].Pos()}}
-	var list []ast.Stmt
-	for i, l := range a.Lhs {
-		if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
-			list = append(list, &ast.AssignStmt{Lhs: []ast.Expr{l}, TokPos: a.TokPos, Tok: token.DEFINE, Rhs: []ast.Expr{vals[i]}})
-		}
-	}
-	if len(list) == 0 {
-		return false
-	}
-	// a was instrumented with its statement (topLevel).
-	block := &ast.BlockStmt{Lbrace: phys, List: list, Rbrace: phys}
-	if _, err := s.compileQuiet(block); err != nil {
-		return false
-	}
-	s.settleFrame()
-	return true
 }

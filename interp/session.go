@@ -3,6 +3,7 @@ package interp
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -86,6 +87,10 @@ type Session struct {
 	blanks      atomic.Int64 // counts renamed blank globals (blankVars)
 	loops       loopCache    // compiled by Loop; guarded by run
 	checker     checker      // the type checker's state (typecheck.go); guarded by run
+	args        []string     // the notebook's os.Args (program.go)
+	defersMu    sync.Mutex
+	defers      []func()      // the running cell's top-level defers (program.go)
+	flags       *flag.FlagSet // the notebook's flag.CommandLine (program.go)
 
 	// Call's state (call.go).
 	pending atomic.Pointer[func()] // the function Call runs
@@ -221,6 +226,7 @@ func (s *Session) Execute(ctx context.Context, code string, cell IO) (Value, err
 		timer = startTimer()
 	}
 	v, err := s.execute(run, code, st)
+	err = s.runCellDefers(err)
 	if e := s.takeDeep(); e != nil {
 		v, err = Value{}, e.cellError()
 	}
@@ -291,13 +297,15 @@ func (s *Session) runStmt(ctx context.Context, stmt ast.Stmt, phys token.Pos, st
 		assign := *a
 		assign.Tok = token.ASSIGN
 		asAssign := &ast.BlockStmt{Lbrace: phys, List: []ast.Stmt{&assign}, Rbrace: phys}
+		if v, ok, err := s.redeclare(ctx, a, phys, st); ok {
+			return v, err
+		}
 		if s.allGlobals(a.Lhs) && s.keepsTypes(a) {
 			if prog, err := s.compile(asAssign); err == nil {
 				return s.runProgram(ctx, prog, st)
 			}
-		} else if s.declareCommaOk(a, phys) {
-			return s.compileRun(ctx, asAssign, st)
 		}
+		return s.defineGlobals(ctx, block, phys, st)
 	}
 	return s.compileRun(ctx, block, st)
 }
@@ -420,6 +428,7 @@ func (s *Session) compileAST(n ast.Node) (prog *yaegi.Program, panicked any, err
 			err = &CellError{Name: "CompileError", Value: fmt.Sprintf("the interpreter failed on this code: %v", r)}
 		}
 	}()
+	renameMain(n)
 	prog, err = s.yi.CompileAST(n)
 	if err != nil {
 		s.settleFrame()
@@ -447,7 +456,7 @@ func (s *Session) newInterpreter() (*yaegi.Interpreter, error) {
 		Stdout: s.out.stdout(),
 		Stderr: s.out.stderr(),
 		Env:    os.Environ(),
-		Args:   []string{"gomp"},
+		Args:   notebookArgs,
 	})
 	for _, ex := range s.exports() {
 		if err := yi.Use(ex); err != nil {
@@ -458,6 +467,9 @@ func (s *Session) newInterpreter() (*yaegi.Interpreter, error) {
 		return nil, fmt.Errorf("load symbols: %w", err)
 	}
 	if err := s.probe.install(yi, s.goPanic); err != nil {
+		return nil, err
+	}
+	if err := s.installCellDefers(yi); err != nil {
 		return nil, err
 	}
 	if err := installDisplayPrelude(yi); err != nil {

@@ -278,7 +278,7 @@ func (s *Session) rebuild(replaced map[string]bool, newImports []importSpec, mov
 
 // replay evaluates st in yi: imports, then the declarations as one file
 // (so that they may refer to each other in any order) or, if that fails,
-// one by one in the order consts, types, vars, funcs, dropping those that
+// one by one in the order types, consts, vars, funcs, dropping those that
 // fail with a warning on the cell's stderr; then sets the variables. It
 // returns the variables whose values could not be set, with the cause
 // when there is one, for the caller to report as it sees fit.
@@ -319,8 +319,11 @@ func (s *Session) replay(yi *yaegi.Interpreter, st state, own []record) (lost []
 			varDecls = append(varDecls, "var "+g.Name+" "+g.Type)
 		}
 	}
+	// Types before consts: yaegi v0.16.1 gives iota constants of a type
+	// declared later in the same file the value 0 (`const (A T = iota;
+	// B)` then `type T int` made B 0 after a rebuild).
 	var order []record
-	for _, tok := range []string{"const", "type", "var", "func"} {
+	for _, tok := range []string{"type", "const", "var", "func"} {
 		for _, r := range st.Decls {
 			if r.Tok == tok && !(tok == "var" && allTyped(r.Names, typed)) {
 				order = append(order, r)
@@ -579,6 +582,7 @@ func (s *Session) evalFile(yi *yaegi.Interpreter, src string) (err error) {
 		return err
 	}
 	s.instrument(f)
+	renameMain(f)
 	p, err := yi.CompileAST(f)
 	if err != nil {
 		return err

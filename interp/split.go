@@ -79,7 +79,9 @@ func splitSpans(src string) []span {
 	var cur []tok
 	depth := 0
 	flush := func(end int) {
-		if len(cur) > 0 {
+		// A package clause is dropped: a cell may hold a whole program,
+		// and every cell is in the notebook's one package.
+		if len(cur) > 0 && cur[0].tok != token.PACKAGE {
 			spans = append(spans, span{kind: classify(cur[0].tok, func(i int) token.Token {
 				if i < len(cur) {
 					return cur[i].tok

@@ -194,7 +194,9 @@ func (s *Session) declare(ctx context.Context, decls []ast.Decl, items []item, c
 	f := &ast.File{Package: items[0].phys, Name: &ast.Ident{NamePos: items[0].phys, Name: "main"}, Decls: decls}
 	s.instrument(f)
 	if _, err := s.compileRun(ctx, f, st); err != nil {
-		return err
+		if !isLoopError(err) || s.declareApart(ctx, f, st) != nil {
+			return err
+		}
 	}
 	for _, d := range decls {
 		i := slices.IndexFunc(items, func(it item) bool { return it.decl == d })

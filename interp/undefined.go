@@ -32,6 +32,9 @@ func (s *Session) undefinedName(n ast.Node) (*ast.Ident, bool) {
 	for name := range localNames(n) {
 		known[name] = true
 	}
+	if f, ok := n.(*ast.File); ok && f.Name != nil {
+		known[f.Name.Name] = true // the package clause names no variable
+	}
 	var found *ast.Ident
 	ast.Inspect(n, func(x ast.Node) bool {
 		if found != nil {
