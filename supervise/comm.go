@@ -81,12 +81,8 @@ func (s *Server) comm(ctx context.Context, id uint64, m commMsg) {
 	err := s.nb.Comm(ctx, m.Message, front.Cell{Count: m.Count, IO: io, Comm: s.commSender(id)})
 	s.mu.Lock()
 	s.current = 0
-	cancel := s.cancels[id]
 	delete(s.cancels, id)
 	s.mu.Unlock()
-	if cancel != nil {
-		cancel() // releases the cell's context from the server's
-	}
 	var r commReply
 	if err != nil {
 		r.Err, r.UnknownTarget = err.Error(), errors.Is(err, widgets.ErrUnknownTarget)

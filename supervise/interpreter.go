@@ -95,6 +95,9 @@ func (s *Server) Serve(ctx context.Context) error {
 			if err := json.Unmarshal(f.Body, &m); err != nil {
 				return fmt.Errorf("execute frame: %w", err)
 			}
+			// The cell's context is never cancelled once the cell has
+			// ended, only by an interrupt while it runs: mp's children
+			// and other work the cell started watch it (kernel.Engine).
 			cctx, cancel := context.WithCancel(ctx)
 			s.mu.Lock()
 			s.cancels[f.ID] = cancel
@@ -206,12 +209,8 @@ func (s *Server) execute(ctx context.Context, id uint64, m executeMsg) {
 	o := s.nb.Execute(ctx, front.Cell{Count: m.Count, Code: m.Code, IO: io, Comm: s.commSender(id)})
 	s.mu.Lock()
 	s.current = 0
-	cancel := s.cancels[id]
 	delete(s.cancels, id)
 	s.mu.Unlock()
-	if cancel != nil {
-		cancel() // releases the cell's context from the server's
-	}
 	if err := s.c.sendJSON(kindReply, id, o); err != nil {
 		s.log.Warn("reply to the kernel process", "err", err)
 		return
