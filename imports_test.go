@@ -29,14 +29,15 @@ func TestImportRules(t *testing.T) {
 		mod + "/chart":                  {imports: []string{"display"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/mp", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4"}},
 		mod + "/display":                {stdOnly: true},
 		mod + "/e2e":                    {imports: []string{"kernelspec", "runner"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
+		mod + "/internal/headtail":      {stdOnly: true},
 		mod + "/interp":                 {imports: []string{"display", "interp/symbols", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/interp/symbols":         {imports: []string{"chart", "check", "display", "mp", "widgets"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4", "github.com/traefik/yaegi/interp"}},
 		mod + "/interp/symbols/gendocs": {imports: []string{"interp/symbols"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/kernel":                 {forbidden: []string{mod + "/interp", mod + "/mp", mod + "/display", mod + "/chart", mod + "/widgets", "github.com/traefik/yaegi"}},
 		mod + "/kernelspec":             {stdOnly: true},
 		mod + "/mp":                     {imports: []string{"display", "widgets"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/chart", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4", "gonum.org"}},
-		mod + "/supervise":              {imports: []string{"display", "front", "interp", "widgets"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
-		mod + "/runner":                 {imports: []string{"display", "front", "interp", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
+		mod + "/supervise":              {imports: []string{"display", "front", "internal/headtail", "interp", "widgets"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
+		mod + "/runner":                 {imports: []string{"display", "front", "internal/headtail", "interp", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/widgets":                {imports: []string{"display"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/mp", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4"}},
 	}
 	out, err := exec.Command("go", "list", "./...").Output()

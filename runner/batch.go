@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/gomp-kernel/gomp/internal/headtail"
 )
 
 // Batch runs notebooks, each in its own `gomp run --one` child process, up
@@ -80,7 +82,7 @@ func (b Batch) child(ctx context.Context, st *starter, cmd []string, path string
 	c := exec.CommandContext(ctx, cmd[0], args...)
 	c.Cancel = func() error { return c.Process.Signal(os.Interrupt) }
 	c.WaitDelay = 30 * time.Second
-	stderr := &stderrLog{}
+	stderr := &headtail.Buffer{} // the child's log, and the Go runtime's report when it crashes
 	c.Stderr = stderr
 	startFailed := func(err error) Summary {
 		return Summary{Path: path, Status: Failed, Message: fmt.Sprintf("%s: start the runner process: %v", path, err)}

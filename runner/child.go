@@ -77,42 +77,6 @@ func readReports(r io.Reader, progress func(done, total int), bar func(text stri
 	return *final, last, true
 }
 
-// stderrLog keeps what a child writes to its stderr (its log, and the Go
-// runtime's report when it crashes, which the runtime writes to fd 2): the first
-// headMax bytes and the last tailMax, enough to find the fatal error at the
-// start of a crash report that follows a few log lines.
-type stderrLog struct {
-	mu   sync.Mutex // exec copies the child's stderr from its own goroutine
-	head []byte
-	tail []byte
-}
-
-const (
-	headMax = 256 << 10
-	tailMax = 8 << 10
-)
-
-func (l *stderrLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := len(p)
-	if room := headMax - len(l.head); room > 0 {
-		k := min(room, len(p))
-		l.head, p = append(l.head, p[:k]...), p[k:]
-	}
-	l.tail = append(l.tail, p...)
-	if over := len(l.tail) - tailMax; over > 0 {
-		l.tail = l.tail[over:]
-	}
-	return n, nil
-}
-
-func (l *stderrLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return string(l.head) + string(l.tail)
-}
-
 // crashed is the summary of a child that ended without reporting one:
 // the cell it was running (from its last progress report) and why it died,
 // from its stderr.

@@ -6,54 +6,10 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 
 	"github.com/gomp-kernel/gomp/interp"
 )
-
-// crashLog keeps what the interpreter wrote to its fd 2 since the last
-// cell began: the first headMax bytes and the last tailMax, enough to find
-// the Go runtime's report of a fatal error (which lists every goroutine)
-// after a few log lines.
-type crashLog struct {
-	mu   sync.Mutex
-	head []byte
-	tail []byte
-}
-
-const (
-	headMax = 256 << 10
-	tailMax = 8 << 10
-)
-
-func (l *crashLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := len(p)
-	if room := headMax - len(l.head); room > 0 {
-		k := min(room, len(p))
-		l.head, p = append(l.head, p[:k]...), p[k:]
-	}
-	l.tail = append(l.tail, p...)
-	if over := len(l.tail) - tailMax; over > 0 {
-		l.tail = l.tail[over:]
-	}
-	return n, nil
-}
-
-// reset forgets what was written so far.
-func (l *crashLog) reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.head, l.tail = l.head[:0], l.tail[:0]
-}
-
-func (l *crashLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return string(l.head) + string(l.tail)
-}
 
 // crashLines is how many lines of the runtime's report a crash message
 // shows.

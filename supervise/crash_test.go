@@ -3,7 +3,6 @@ package supervise
 import (
 	"os"
 	"os/exec"
-	"strings"
 	"testing"
 )
 
@@ -47,21 +46,5 @@ func TestDeathCause(t *testing.T) {
 		if got := deathCause(cmd.ProcessState, "some log line\n"); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.script, got, tc.want)
 		}
-	}
-}
-
-// TestCrashLog keeps the head and the tail of a long stderr.
-func TestCrashLog(t *testing.T) {
-	var l crashLog
-	l.Write([]byte("fatal error: x\n"))
-	l.Write([]byte(strings.Repeat("a", headMax)))
-	l.Write([]byte(strings.Repeat("b", 2*tailMax)))
-	got := l.String()
-	if !strings.HasPrefix(got, "fatal error: x\n") || len(got) != headMax+tailMax || !strings.HasSuffix(got, strings.Repeat("b", tailMax)) {
-		t.Errorf("kept %d bytes starting %q", len(got), got[:20])
-	}
-	l.reset()
-	if l.String() != "" {
-		t.Error("reset kept bytes")
 	}
 }

@@ -185,7 +185,7 @@ func (n *Notebook) send(ctx context.Context, p *process, c front.Cell, origin an
 		p.started[id] = started
 	}
 	p.mu.Unlock()
-	p.stderr.reset()
+	p.stderr.Reset()
 	msg := executeMsg{Count: c.Count, Code: c.Code, Input: c.IO.Input != nil, Display: c.IO.Display != nil}
 	if err := p.c.sendJSON(kindExecute, id, msg); err != nil {
 		p.log.Debug("send execute", "err", err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gomp-kernel/gomp/display"
 	"github.com/gomp-kernel/gomp/front"
+	"github.com/gomp-kernel/gomp/internal/headtail"
 	"github.com/gomp-kernel/gomp/widgets"
 )
 
@@ -32,9 +33,9 @@ type process struct {
 	started map[uint64]chan struct{} // cells sent, closed when the interpreter begins one
 	cells   map[uint64]*cellSink     // every cell run in this process, for late output
 
-	stderr    crashLog      // the interpreter's fd 2 since the last cell began
-	stderrEOF chan struct{} // closed when its fd 2 pipe is drained
-	dead      chan struct{} // closed when the process has exited and its frames are read
+	stderr    headtail.Buffer // the interpreter's fd 2 since the last cell began
+	stderrEOF chan struct{}   // closed when its fd 2 pipe is drained
+	dead      chan struct{}   // closed when the process has exited and its frames are read
 	state     *os.ProcessState
 }
 
