@@ -47,7 +47,9 @@ func runKernel(connFile string) error {
 		fmt.Fprintf(logWriter(crash), "%s\n", previous)
 		eng.notice = crashNotice(previous)
 	}
-	nb, err := front.Open(front.Options{CaptureFDs: true, Log: logger, Warm: true})
+	compiler := newCompiler(logger)
+	defer compiler.Close()
+	nb, err := front.Open(front.Options{CaptureFDs: true, Log: logger, Warm: true, Compiler: compiler})
 	if err != nil {
 		return err
 	}

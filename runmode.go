@@ -192,7 +192,9 @@ func runOne(ctx context.Context, path string, opts runner.Options) error {
 	if err != nil {
 		return err
 	}
-	opts.Log, opts.CaptureFDs = logger, true
+	compiler := newCompiler(logger)
+	defer compiler.Close()
+	opts.Log, opts.CaptureFDs, opts.Compiler = logger, true, compiler
 	sum := runner.RunChild(ctx, path, opts, report)
 	if code := sum.Status.ExitCode(); code != 0 {
 		return exitCode(code)

@@ -48,6 +48,9 @@ type Options struct {
 	// Bar, when set, receives the text of every redraw of an mp progress
 	// bar (mp.WithProgress), for a log that has no notebook to draw in.
 	Bar func(text string)
+	// Compiler builds mp's compiled workers (see front.Options); nil runs
+	// every worker interpreted.
+	Compiler front.Compiler
 }
 
 // Status says how running one notebook ended.
@@ -151,7 +154,7 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	notebook, err := front.Open(front.Options{CaptureFDs: opts.CaptureFDs, Log: log})
+	notebook, err := front.Open(front.Options{CaptureFDs: opts.CaptureFDs, Log: log, Compiler: opts.Compiler})
 	if err != nil {
 		return Failed, err
 	}
