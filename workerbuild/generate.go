@@ -141,6 +141,7 @@ func generate(st snapshot, targets []string) (program, error) {
 	sort.Strings(names)
 	for _, n := range names {
 		im := imports[n]
+		im.Path = fullPath(im.Path)
 		if err := importable(im.Path); err != nil {
 			return program{}, err
 		}
@@ -151,7 +152,7 @@ func generate(st snapshot, targets []string) (program, error) {
 	}
 	for _, im := range st.Imports {
 		if im.Name == "_" {
-			fmt.Fprintf(&nb, "import _ %q\n", im.Path)
+			fmt.Fprintf(&nb, "import _ %q\n", fullPath(im.Path))
 		}
 	}
 	// Declarations in notebook order, so that a re-run reads the same.
@@ -341,6 +342,16 @@ func localName(im importSpec) string {
 		}
 	}
 	return strings.ReplaceAll(base, "-", "_")
+}
+
+// fullPath is the import path of a package as cells name it: gomp's own
+// packages are "mp", "display" and "chart" in cells.
+func fullPath(p string) string {
+	switch p {
+	case "mp", "display", "chart":
+		return gompModule + "/" + p
+	}
+	return p
 }
 
 // importable says whether a compiled worker can import path: the standard
