@@ -57,14 +57,14 @@ type Builder struct {
 	wg    sync.WaitGroup // builds under way
 	slots chan struct{}  // one go build at a time
 
-	mu       sync.Mutex
-	builds   map[string]*build // by hash
-	srcHash  string
-	srcErr   error
-	goCmd    string
-	goErr    *build // the failed build every call gets without a toolchain
-	prebuilt string // hash of the last Prebuild
-	targets  []string
+	mu      sync.Mutex
+	builds  map[string]*build // by hash
+	srcHash string
+	srcErr  error
+	goCmd   string
+	goErr   *build // the failed build every call gets without a toolchain
+	targets []string
+	tidied  sync.Once
 }
 
 // New returns a Builder that builds workers from src, gomp's source: its
@@ -194,6 +194,9 @@ func (b *Builder) start(prog program) mp.Build {
 	}
 	exe := filepath.Join(dir, key)
 	if _, err := os.Stat(exe); err == nil {
+		// Used: tidy keeps it.
+		now := time.Now()
+		os.Chtimes(exe, now, now)
 		d := done(exe)
 		b.builds[key] = d
 		return d
@@ -203,6 +206,7 @@ func (b *Builder) start(prog program) mp.Build {
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
+		b.tidied.Do(func() { tidy(dir, time.Now()) })
 		bd.finish(b.run(prog, dir, exe))
 	}()
 	return bd
@@ -244,7 +248,9 @@ func (b *Builder) run(prog program, dir, exe string) (path string, final bool, e
 	if err := b.writeModule(tmp, prog); err != nil {
 		return "", false, err
 	}
-	cmd := exec.CommandContext(b.ctx, b.goCmd, "build", "-o", "worker", ".")
+	// -s -w: a worker's panics need the symbol table Go's runtime keeps,
+	// not the linker's, and the binary is a third smaller.
+	cmd := exec.CommandContext(b.ctx, b.goCmd, "build", "-ldflags=-s -w", "-o", "worker", ".")
 	cmd.Dir = tmp
 	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local", "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off")
 	out, err := cmd.CombinedOutput()
@@ -416,5 +422,36 @@ func (b *build) Wait(ctx context.Context) (string, error) {
 		return b.path, b.err
 	case <-ctx.Done():
 		return "", errors.Join(mp.ErrInterrupted, ctx.Err())
+	}
+}
+
+// Ages after which tidy removes what a cache holds: a build directory no
+// build can still be using (a kernel killed while building leaves one),
+// and a worker no call has used.
+const (
+	staleBuild  = time.Hour
+	unusedAfter = 14 * 24 * time.Hour
+)
+
+// tidy removes stale build directories and unused workers from the cache
+// dir. Failures are left for the next kernel: another user's kernel may
+// be tidying the same directory.
+func tidy(dir string, now time.Time) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		age := now.Sub(info.ModTime())
+		switch {
+		case e.IsDir() && strings.HasPrefix(e.Name(), "build-") && age > staleBuild:
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		case !e.IsDir() && age > unusedAfter:
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
 	}
 }
