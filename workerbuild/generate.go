@@ -62,7 +62,8 @@ type unit struct {
 	names   []string
 	owner   string // for a method, its receiver's type name
 	tok     string
-	generic bool // a generic func or type: no table entry
+	generic bool   // a generic func or type: no table entry
+	loop    string // "Loop" or "LoopErr" for a func whose chunks can run in one call
 }
 
 // generate writes the program of a compiled worker for targets: the
@@ -161,7 +162,7 @@ func generate(st snapshot, targets []string) (program, error) {
 		index[u] = i
 	}
 	sort.SliceStable(order, func(i, j int) bool { return index[order[i]] < index[order[j]] })
-	var funcs, types, vars []string
+	var funcs, types, vars, loops []string
 	for _, u := range order {
 		nb.WriteString("\n")
 		nb.WriteString(u.text)
@@ -176,6 +177,9 @@ func generate(st snapshot, targets []string) (program, error) {
 			switch {
 			case u.tok == "func" && !u.generic && n != "init":
 				funcs = append(funcs, n)
+				if u.loop != "" {
+					loops = append(loops, u.loop+"("+n+")")
+				}
 			case u.tok == "type" && !u.generic:
 				types = append(types, n)
 			case u.tok == "var":
@@ -184,13 +188,13 @@ func generate(st snapshot, targets []string) (program, error) {
 		}
 	}
 	p.notebook = nb.String()
-	p.main = mainFile(funcs, types, vars)
+	p.main = mainFile(funcs, types, vars, loops)
 	return p, nil
 }
 
 // mainFile is the program's main: the tables and the call into
 // compiledworker. Its import name cannot collide with a notebook name.
-func mainFile(funcs, types, vars []string) string {
+func mainFile(funcs, types, vars, loops []string) string {
 	var b strings.Builder
 	b.WriteString("package main\n\nimport gomp_compiledworker_ \"" + gompModule + "/mp/compiledworker\"\n\n")
 	b.WriteString("func main() {\n\tgomp_compiledworker_.Main(gomp_compiledworker_.Tables{\n\t\tFuncs: map[string]any{\n")
@@ -204,6 +208,11 @@ func mainFile(funcs, types, vars []string) string {
 	b.WriteString("\t\t},\n\t\tVars: map[string]any{\n")
 	for _, n := range vars {
 		fmt.Fprintf(&b, "\t\t\t%q: &%s,\n", n, n)
+	}
+	b.WriteString("\t\t},\n\t\tLoops: map[string]any{\n")
+	for _, l := range loops {
+		name := l[strings.Index(l, "(")+1 : len(l)-1]
+		fmt.Fprintf(&b, "\t\t\t%q: gomp_compiledworker_.%s,\n", name, l)
 	}
 	b.WriteString("\t\t},\n\t})\n}\n")
 	return b.String()
@@ -237,6 +246,9 @@ func parseUnits(st snapshot) (units []*unit, byName map[string]*unit, methods ma
 			switch d := d.(type) {
 			case *ast.FuncDecl:
 				u.generic = d.Type.TypeParams != nil
+				if d.Recv == nil && !u.generic {
+					u.loop = loopOf(d.Type)
+				}
 				if d.Recv != nil && len(d.Recv.List) == 1 {
 					u.owner = receiverType(d.Recv.List[0].Type)
 				}
@@ -304,6 +316,31 @@ func collectIdents(n ast.Node, uses map[string]bool) {
 		}
 		return true
 	})
+}
+
+// loopOf returns compiledworker's loop for a function of type ft: Loop for
+// func(A) R, LoopErr for func(A) (R, error), "" for other shapes.
+func loopOf(ft *ast.FuncType) string {
+	one := func(fl *ast.FieldList) bool {
+		return fl != nil && len(fl.List) == 1 && len(fl.List[0].Names) <= 1
+	}
+	if !one(ft.Params) {
+		return ""
+	}
+	if _, variadic := ft.Params.List[0].Type.(*ast.Ellipsis); variadic {
+		return ""
+	}
+	isError := func(e ast.Expr) bool {
+		id, ok := e.(*ast.Ident)
+		return ok && id.Name == "error"
+	}
+	switch r := ft.Results; {
+	case one(r) && !isError(r.List[0].Type):
+		return "Loop"
+	case r != nil && r.NumFields() == 2 && !isError(r.List[0].Type) && isError(r.List[len(r.List)-1].Type):
+		return "LoopErr"
+	}
+	return ""
 }
 
 // receiverType returns the name of a method's receiver type.

@@ -31,20 +31,25 @@ func TestGenerateClosure(t *testing.T) {
 		record{Names: []string{"limit"}, Tok: "const", Cell: "In[3]", Line: 1, Col: 1, Text: "const limit = 10"},
 		fn("capped", "func capped(n int) int { return min(n, limit) }", 6),
 		fn("who", "func who() string { return mp.CurrentProcess().Name }", 7),
+		fn("parse", "func parse(s string) (int, error) { return str.Atoi(s) }", 8),
+		fn("pair", "func pair(a, b int) int { return a + b }", 9),
 	)
 	tests := []struct {
 		targets []string
 		want    []string // substrings of the notebook file
 		notWant []string
 		funcs   []string // entries of the Funcs table
+		loops   []string // entries of the Loops table
 	}{
-		{[]string{"fib"}, []string{"/*line In[2]:2:1*/func fib"}, []string{"broken", "helper", "import", "scale"}, []string{"fib"}},
-		{[]string{"helper"}, []string{"func helper", "var scale int"}, []string{"fib", "import"}, []string{"helper"}},
-		{[]string{"usesRand"}, []string{`import  "math/rand/v2"`, "func usesRand"}, []string{`"fmt"`}, []string{"usesRand"}},
-		{[]string{"lookup"}, []string{`import  "fmt"`, `import str "strconv"`, "var cache map[string]P", "type P struct", "func (p P) Double", "func helper"}, []string{"strings", "fib"}, []string{"lookup", "helper"}},
-		{[]string{`P.Double {"X":1}`}, []string{"type P struct", "func (p P) Double", "func helper"}, []string{"fib"}, []string{"helper"}},
-		{[]string{"who"}, []string{`import  "github.com/gomp-kernel/gomp/mp"`}, []string{"fib"}, []string{"who"}},
-		{[]string{"capped"}, []string{"const limit = 10", "func capped"}, []string{"fib"}, []string{"capped"}},
+		{[]string{"fib"}, []string{"/*line In[2]:2:1*/func fib"}, []string{"broken", "helper", "import", "scale"}, []string{"fib"}, []string{`"fib": gomp_compiledworker_.Loop(fib)`}},
+		{[]string{"helper"}, []string{"func helper", "var scale int"}, []string{"fib", "import"}, []string{"helper"}, nil},
+		{[]string{"usesRand"}, []string{`import  "math/rand/v2"`, "func usesRand"}, []string{`"fmt"`}, []string{"usesRand"}, nil},
+		{[]string{"lookup"}, []string{`import  "fmt"`, `import str "strconv"`, "var cache map[string]P", "type P struct", "func (p P) Double", "func helper"}, []string{"strings", "fib"}, []string{"lookup", "helper"}, []string{`"lookup": gomp_compiledworker_.Loop(lookup)`}},
+		{[]string{`P.Double {"X":1}`}, []string{"type P struct", "func (p P) Double", "func helper"}, []string{"fib"}, []string{"helper"}, nil},
+		{[]string{"who"}, []string{`import  "github.com/gomp-kernel/gomp/mp"`}, []string{"fib"}, []string{"who"}, nil},
+		{[]string{"parse"}, []string{"func parse"}, []string{"fib"}, []string{"parse"}, []string{`"parse": gomp_compiledworker_.LoopErr(parse)`}},
+		{[]string{"pair"}, []string{"func pair"}, []string{"fib"}, []string{"pair"}, nil},
+		{[]string{"capped"}, []string{"const limit = 10", "func capped"}, []string{"fib"}, []string{"capped"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.targets[0], func(t *testing.T) {
@@ -61,6 +66,14 @@ func TestGenerateClosure(t *testing.T) {
 				if strings.Contains(p.notebook, w) {
 					t.Errorf("notebook file has %q:\n%s", w, p.notebook)
 				}
+			}
+			for _, l := range tt.loops {
+				if !strings.Contains(p.main, l) {
+					t.Errorf("main lacks loop %s:\n%s", l, p.main)
+				}
+			}
+			if n := tt.targets[0]; (n == "who" || n == "pair") && strings.Contains(p.main, "("+n+")") {
+				t.Errorf("%s has a loop, which takes one argument:\n%s", n, p.main)
 			}
 			for _, f := range tt.funcs {
 				if !strings.Contains(p.main, `"`+f+`": `+f+",") {

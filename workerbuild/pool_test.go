@@ -174,10 +174,13 @@ fmt.Println(exes)`)
 	if out, _ := nb.run("scale = 10\nres, err = pool.Map(work, []point{{1, 2}})\nfmt.Println(res, err)"); out != "[20] <nil>\n" {
 		t.Errorf("after scale = 10: %q", out)
 	}
-	// A panic names the cell's line, as the interpreter's does.
-	_, errOut = nb.run("_, err = pool.Map(boom, []int{3})\nfmt.Println(err)")
-	if !strings.Contains(errOut, "index out of range [3] with length 0") || !strings.Contains(errOut, "boom(...)\n\tcell:28") {
-		t.Errorf("panic's stderr %q, want the message and boom's frame at cell:28", errOut)
+	// A panic names the cell's line, as the interpreter's does, whether
+	// the worker runs its items one by one or a chunk in one loop.
+	for _, items := range []string{"[]int{3}", "[]int{3, 4}, mp.WithChunkSize(2)"} {
+		_, errOut = nb.run("_, err = pool.Map(boom, " + items + ")\nfmt.Println(err)")
+		if !strings.Contains(errOut, "panic: runtime error: index out of range [3] with length 0") || !strings.Contains(errOut, "boom(...)\n\tcell:28") {
+			t.Errorf("Map(boom, %s): stderr %q, want the message and boom's frame at cell:28", items, errOut)
+		}
 	}
 }
 

@@ -37,6 +37,10 @@ type Tables struct {
 	// Vars maps the notebook's package-level variables to pointers to
 	// them, for Restore to set.
 	Vars map[string]any
+	// Loops maps the targets of one argument and one result (and an
+	// error) to their loops (Loop, LoopErr), which run a chunk of items
+	// in one call.
+	Loops map[string]any
 }
 
 // Main serves the parent and exits: status 0 when the worker is done, 1
@@ -199,7 +203,30 @@ func (r *runner) Cell() mp.Cell {
 // after their cells), innermost first, as an interpreted worker shows
 // them: "fib(...)" and its position on the next line.
 func (r *runner) Traceback(recovered any) string {
+	if p, ok := recovered.(loopPanic); ok {
+		return p.stack
+	}
 	return cellFrames(string(debug.Stack()))
+}
+
+// PanicText is the message of a panic, as Go prints it after "panic: ".
+func (r *runner) PanicText(recovered any) string {
+	if p, ok := recovered.(loopPanic); ok {
+		recovered = p.value
+	}
+	if e, ok := recovered.(error); ok {
+		return e.Error()
+	}
+	return fmt.Sprint(recovered)
+}
+
+// Loop returns the loop of a target that has one (mp's looper).
+func (r *runner) Loop(target string) (reflect.Value, error) {
+	l, ok := r.t.Loops[target]
+	if !ok {
+		return reflect.Value{}, fmt.Errorf("%s has no loop", target)
+	}
+	return reflect.ValueOf(l), nil
 }
 
 // cellFrames picks the notebook's frames out of a goroutine stack as
