@@ -62,8 +62,8 @@ type Builder struct {
 	srcHash string
 	srcErr  error
 	goCmd   string
-	goErr   *build // the failed build every call gets without a toolchain
-	targets []string
+	goErr   *build     // the failed build every call gets without a toolchain
+	targets [][]string // target sets asked for, latest last (for Prebuild)
 	tidied  sync.Once
 }
 
@@ -126,23 +126,29 @@ func (b *Builder) Build(targets []string, snapshot []byte) mp.Build {
 	return b.start(prog)
 }
 
-// remember keeps the targets asked for, for Prebuild.
+// remember keeps the target sets asked for, the latest last, for
+// Prebuild: at most prebuildSets of them.
 func (b *Builder) remember(targets []string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, t := range targets {
-		name, _, _ := strings.Cut(t, " ")
-		if !slices.Contains(b.targets, name) {
-			b.targets = append(b.targets, name)
-		}
+	b.targets = slices.DeleteFunc(b.targets, func(ts []string) bool { return slices.Equal(ts, targets) })
+	b.targets = append(b.targets, slices.Clone(targets))
+	if len(b.targets) > prebuildSets {
+		b.targets = b.targets[len(b.targets)-prebuildSets:]
 	}
 }
 
-// Prebuild starts, in the background, the build a later call will most
-// likely want: for the targets calls have used so far, else for every
+// prebuildSets is how many of the latest target sets Prebuild builds for.
+const prebuildSets = 4
+
+// Prebuild starts, in the background, the builds later calls will most
+// likely want: one for each of the latest target sets calls have used
+// (each the build that call will look for, so a function changed in a
+// cell is often rebuilt before the next call), else one for every
 // function of the notebook (which at least compiles mp and display into
 // the Go build cache). decls is the notebook's snapshot without values.
-// It returns at once; failures are left for the call to report.
+// Sets whose code did not change find their worker built, and build
+// nothing. It returns at once; failures are left for the call to report.
 func (b *Builder) Prebuild(decls []byte) {
 	if b.goErr != nil {
 		return
@@ -152,23 +158,25 @@ func (b *Builder) Prebuild(decls []byte) {
 		return
 	}
 	b.mu.Lock()
-	targets := slices.Clone(b.targets)
+	sets := slices.Clone(b.targets)
 	b.mu.Unlock()
-	if len(targets) == 0 {
+	if len(sets) == 0 {
+		var all []string
 		for _, r := range st.Decls {
 			if r.Tok == "func" && !strings.Contains(r.Names[0], ".") && r.Names[0] != "main" && r.Names[0] != "init" {
-				targets = append(targets, r.Names[0])
+				all = append(all, r.Names[0])
 			}
 		}
+		if len(all) == 0 {
+			return
+		}
+		sets = [][]string{all}
 	}
-	if len(targets) == 0 {
-		return
+	for i := len(sets) - 1; i >= 0; i-- {
+		if prog, err := generate(st, sets[i]); err == nil {
+			b.start(prog)
+		}
 	}
-	prog, err := generate(st, targets)
-	if err != nil {
-		return
-	}
-	b.start(prog)
 }
 
 // start returns the build of prog: the cached executable, the build under
@@ -248,9 +256,13 @@ func (b *Builder) run(prog program, dir, exe string) (path string, final bool, e
 	if err := b.writeModule(tmp, prog); err != nil {
 		return "", false, err
 	}
-	// -s -w: a worker's panics need the symbol table Go's runtime keeps,
-	// not the linker's, and the binary is a third smaller.
-	cmd := exec.CommandContext(b.ctx, b.goCmd, "build", "-ldflags=-s -w", "-o", "worker", ".")
+	// -trimpath: each build has a directory of its own, and without it
+	// the directory is part of every package's build cache key, so mp and
+	// display were compiled again for every worker (builds took 2-8 s
+	// instead of well under one). -s -w: a worker's panics need the
+	// symbol table Go's runtime keeps, not the linker's, and the binary is
+	// a third smaller.
+	cmd := exec.CommandContext(b.ctx, b.goCmd, "build", "-trimpath", "-ldflags=-s -w", "-o", "worker", ".")
 	cmd.Dir = tmp
 	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local", "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off")
 	out, err := cmd.CombinedOutput()

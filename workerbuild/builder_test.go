@@ -156,3 +156,38 @@ func TestTidy(t *testing.T) {
 		t.Errorf("left %v, want build-new and newworker", left)
 	}
 }
+
+// TestPrebuildBuildsWhatTheNextCallWants checks that after a cell changes
+// a function, Prebuild starts the very build the next call of the same
+// target looks for, and that with no call yet it builds every function.
+func TestPrebuildBuildsWhatTheNextCallWants(t *testing.T) {
+	requireGo(t)
+	b := testBuilder(t, t.TempDir())
+	b.Prebuild(snapshotOf(t, fibBody)) // no call yet: every function, broken included
+	first, err := b.Build([]string{"fib"}, snapshotOf(t, fibBody)).Wait(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.mu.Lock()
+	before := len(b.builds)
+	b.mu.Unlock()
+	changed := snapshotOf(t, "return n + 1")
+	b.Prebuild(changed)
+	b.mu.Lock()
+	started := len(b.builds) - before
+	b.mu.Unlock()
+	if started != 1 {
+		t.Fatalf("Prebuild after a change started %d builds, want 1", started)
+	}
+	next := b.Build([]string{"fib"}, changed)
+	b.mu.Lock()
+	after := len(b.builds) - before
+	b.mu.Unlock()
+	if after != 1 {
+		t.Errorf("the call after Prebuild started a build of its own")
+	}
+	path, err := next.Wait(t.Context())
+	if err != nil || path == first {
+		t.Errorf("the changed fib's worker: %q, %v", path, err)
+	}
+}
