@@ -1,6 +1,7 @@
 package workerbuild
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"go/ast"
@@ -39,6 +40,10 @@ type record struct {
 type variable struct {
 	Name string `json:"name"`
 	Type string `json:"type,omitempty"`
+	// Value is the variable's value as mp.EncodeValue wrote it: the
+	// generator reads only whether it carries a description of its type
+	// or just the type's name (see carriedByName).
+	Value []byte `json:"value,omitempty"`
 }
 
 // gompModule is the module path of gomp, whose packages a compiled worker
@@ -184,6 +189,9 @@ func generate(st snapshot, targets []string) (program, error) {
 				types = append(types, n)
 			case u.tok == "var":
 				vars = append(vars, n)
+				if err := carriable(st, n); err != nil {
+					return program{}, err
+				}
 			}
 		}
 	}
@@ -216,6 +224,38 @@ func mainFile(funcs, types, vars, loops []string) string {
 	}
 	b.WriteString("\t\t},\n\t})\n}\n")
 	return b.String()
+}
+
+// carriable reports whether the value of variable name can be restored in
+// a compiled worker. A value whose type mp could not describe (a type that
+// refers to itself) travels with the type's name only, which for a
+// notebook type is the interpreter's name for it ("struct { ... Next
+// *unsafe2.dummy }"), not the compiled worker's: the worker would get a
+// zero value where an interpreted one gets the value, so it is refused.
+func carriable(st snapshot, name string) error {
+	for _, v := range st.Vars {
+		if v.Name != name {
+			continue
+		}
+		if typeName, ok := carriedByName(v.Value); ok && typeName != v.Type {
+			return fmt.Errorf("variable %s holds a %s, whose value a compiled worker cannot rebuild (a type that refers to itself)", name, v.Type)
+		}
+	}
+	return nil
+}
+
+// carriedByName returns the type name an encoded value carries instead of
+// a description of its type: mp.EncodeValue writes a flag (a varint 0 or
+// 1), then the description or the name (a varint length and the bytes).
+func carriedByName(value []byte) (string, bool) {
+	if len(value) < 2 || value[0] != 0 {
+		return "", false
+	}
+	n, k := binary.Uvarint(value[1:])
+	if k <= 0 || uint64(len(value)-1-k) < n {
+		return "", false
+	}
+	return string(value[1+k : 1+k+int(n)]), true
 }
 
 // parseUnits parses the notebook's declarations and typed variables into

@@ -95,6 +95,10 @@ func TestGenerateRefuses(t *testing.T) {
 		{"foreign import", snapshot{Imports: []importSpec{{Path: "example.com/lib"}}, Decls: []record{fn("f", "func f() { lib.Do() }", 1)}}, []string{"f"}, "only the standard library and gomp's packages, not example.com/lib"},
 		{"main", snapshot{Decls: []record{fn("main", "func main() {}", 1), fn("f", "func f() { main() }", 2)}}, []string{"f"}, "declares main"},
 		{"syntax", snapshot{Decls: []record{fn("f", "func f() {", 1)}}, []string{"f"}, "parse f"},
+		{"value by the interpreter's type name", snapshot{
+			Decls: []record{{Names: []string{"P"}, Tok: "type", Cell: "In[1]", Line: 1, Col: 1, Text: "type P struct{ Next *P }"}, fn("f", "func f() bool { return head.Next == nil }", 2)},
+			Vars:  []variable{{Name: "head", Type: "*P", Value: append([]byte{0, 17}, "*struct { Next *u }"[:17]...)}},
+		}, []string{"f"}, "variable head holds a *P, whose value a compiled worker cannot rebuild"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
