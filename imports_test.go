@@ -21,19 +21,23 @@ func TestImportRules(t *testing.T) {
 		forbidden []string // import paths (and their subpackages) it may not depend on, even indirectly
 		stdOnly   bool     // nothing outside the standard library and the module
 	}{
-		mod:                             {imports: []string{"chart", "display", "front", "interp", "interp/symbols", "kernel", "kernelspec", "mp", "runner"}},
-		mod + "/front":                  {imports: []string{"display", "interp", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
-		mod + "/bench/cpu":              {stdOnly: true},
-		mod + "/chart":                  {imports: []string{"display"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/mp", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4"}},
-		mod + "/display":                {stdOnly: true},
-		mod + "/e2e":                    {imports: []string{"kernelspec", "runner"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
-		mod + "/interp":                 {imports: []string{"display", "interp/symbols", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
+		mod:                {imports: []string{"chart", "display", "front", "interp", "interp/symbols", "kernel", "kernelspec", "mp", "runner", "workerbuild"}},
+		mod + "/front":     {imports: []string{"display", "interp", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
+		mod + "/bench/cpu": {stdOnly: true},
+		mod + "/chart":     {imports: []string{"display"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/mp", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4"}},
+		mod + "/display":   {stdOnly: true},
+		mod + "/e2e":       {imports: []string{"kernelspec", "runner"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
+		// interp's tests import workerbuild for the worker-kind matrix (GOMP_WORKERS).
+		mod + "/interp":                 {imports: []string{"display", "interp/symbols", "mp", "workerbuild"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4", mod + "/workerbuild"}},
 		mod + "/interp/symbols":         {imports: []string{"chart", "display", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4", "github.com/traefik/yaegi/interp"}},
 		mod + "/interp/symbols/gendocs": {imports: []string{"interp/symbols"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/kernel":                 {forbidden: []string{mod + "/interp", mod + "/mp", mod + "/display", mod + "/chart", "github.com/traefik/yaegi"}},
 		mod + "/kernelspec":             {stdOnly: true},
 		mod + "/mp":                     {imports: []string{"display"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/chart", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4", "gonum.org"}},
-		mod + "/runner":                 {imports: []string{"display", "front", "interp", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
+		// A compiled worker's main loop: its source travels in the gomp binary and builds offline.
+		mod + "/mp/compiledworker": {imports: []string{"display", "mp"}, stdOnly: true},
+		mod + "/workerbuild":       {imports: []string{"interp", "mp", "workerbuild"}, forbidden: []string{mod + "/interp", mod + "/kernel", "github.com/go-zeromq/zmq4", "github.com/traefik/yaegi"}},
+		mod + "/runner":            {imports: []string{"display", "front", "interp", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 	}
 	out, err := exec.Command("go", "list", "./...").Output()
 	if err != nil {
