@@ -289,3 +289,29 @@ func TestAutoSwitchesBetweenTasks(t *testing.T) {
 		}
 	}
 }
+
+// TestCompiledGrandchild starts a Process from a compiled worker's target:
+// the grandchild runs the same compiled worker, sees the child's globals
+// as they are when it starts, and its output reaches the cell.
+func TestCompiledGrandchild(t *testing.T) {
+	requireGo(t)
+	nb := newNotebook(t, newBuilder(t, workerbuild.Options{}))
+	nb.run(declarations + `
+func grandchild(n int) {
+	fmt.Println("grandchild:", work(point{n, 0}), mp.CurrentProcess().Name, mp.ParentProcess().Name)
+}
+
+func child(n int) {
+	scale = 100
+	p := mp.NewProcess(grandchild, n)
+	if err := p.Start(); err != nil {
+		panic(err)
+	}
+	p.Join()
+}
+`)
+	out, errOut := nb.run("mp.SetWorkers(mp.Compiled)\np := mp.NewProcess(child, 5)\nfmt.Println(p.Start())\nfmt.Println(p.Join())")
+	if !strings.HasPrefix(out, "<nil>\ngrandchild: 500 Process-") || !strings.HasSuffix(out, "\n<nil>\n") || errOut != "" {
+		t.Errorf("stdout %q, stderr %q; want the grandchild's line with scale 100", out, errOut)
+	}
+}
