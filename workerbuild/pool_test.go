@@ -315,3 +315,33 @@ func child(n int) {
 		t.Errorf("stdout %q, stderr %q; want the grandchild's line with scale 100", out, errOut)
 	}
 }
+
+// TestCompiledQueueItemsKeepTheirTypes passes a notebook struct through
+// queues both ways between the notebook and a compiled worker: each side
+// gets its own type back (the worker's is named, the interpreter's not).
+func TestCompiledQueueItemsKeepTheirTypes(t *testing.T) {
+	requireGo(t)
+	nb := newNotebook(t, newBuilder(t, workerbuild.Options{}))
+	nb.run(declarations + `
+func echo(in, out *mp.Queue) {
+	item, err := in.Get()
+	if err != nil {
+		panic(err)
+	}
+	p := item.(point)
+	out.Put(point{p.X * 10, p.Y * 10})
+	out.Put([]point{p})
+}
+`)
+	out, errOut := nb.run(`in, out := mp.NewQueue(), mp.NewQueue()
+p := mp.NewProcess(echo, in, out, mp.WithWorkers(mp.Compiled))
+fmt.Println(p.Start())
+in.Put(point{1, 2})
+first, _ := out.Get()
+second, _ := out.Get()
+p.Join()
+fmt.Println(first.(point).sum(), second.([]point)[0].Y)`)
+	if out != "<nil>\n30 2\n" || errOut != "" {
+		t.Errorf("stdout %q, stderr %q; want 30 2", out, errOut)
+	}
+}

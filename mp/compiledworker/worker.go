@@ -48,6 +48,11 @@ type Tables struct {
 func Main(t Tables) {
 	signal.Ignore(syscall.SIGINT)
 	r := newRunner(t)
+	types := make([]reflect.Type, 0, len(t.Types))
+	for _, p := range t.Types {
+		types = append(types, reflect.TypeOf(p).Elem())
+	}
+	mp.SetNotebookTypes(types)
 	// A target may start processes of its own: they run this executable,
 	// which holds every function the target's code can name.
 	exe, err := os.Executable()
