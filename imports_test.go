@@ -36,7 +36,7 @@ func TestImportRules(t *testing.T) {
 		mod + "/mp":                     {imports: []string{"display"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/chart", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4", "gonum.org"}},
 		// A compiled worker's main loop: its source travels in the gomp binary and builds offline.
 		mod + "/mp/compiledworker": {imports: []string{"display", "mp"}, stdOnly: true},
-		mod + "/workerbuild":       {imports: []string{"interp", "mp", "workerbuild"}, forbidden: []string{mod + "/interp", mod + "/kernel", "github.com/go-zeromq/zmq4", "github.com/traefik/yaegi"}},
+		mod + "/workerbuild":       {imports: []string{"front", "interp", "mp", "workerbuild"}, forbidden: []string{mod + "/interp", mod + "/front", mod + "/kernel", "github.com/go-zeromq/zmq4", "github.com/traefik/yaegi"}},
 		mod + "/runner":            {imports: []string{"display", "front", "interp", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 	}
 	out, err := exec.Command("go", "list", "./...").Output()

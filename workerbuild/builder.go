@@ -100,6 +100,10 @@ func findGo(given string) (string, *build) {
 	return p, nil
 }
 
+// Idle waits until the builds under way have ended, the ones Prebuild
+// started included. No Build or Prebuild may be called meanwhile.
+func (b *Builder) Idle() { b.wg.Wait() }
+
 // Close stops the builds under way and waits for them.
 func (b *Builder) Close() {
 	b.stop()
