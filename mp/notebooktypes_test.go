@@ -14,6 +14,8 @@ type nbLine struct {
 
 type nbHidden struct{ x int }
 
+var _ = nbHidden{x: 1} // its field is unexported, which is the point
+
 // TestNotebookTypesTravelAsTheInterpretersStructs checks both directions
 // between a compiled worker (named notebook types, registered with
 // SetNotebookTypes) and an interpreter (unnamed structs of the same

@@ -223,6 +223,9 @@ func TestAutoFallsBackSayingSoOnce(t *testing.T) {
 		if strings.Contains(stderr, "mp: using") {
 			// Once the build has failed: one more call, which says nothing.
 			out, errOut = nb.run("res, err := pool.Map(bad, []int{1, 2})\nfmt.Println(res, err)")
+			if out != "[2 4] <nil>\n" {
+				t.Fatalf("the call after the fallback: stdout %q", out)
+			}
 			stderr += errOut
 			break
 		}
