@@ -63,6 +63,7 @@ type Notebook struct {
 	log      *slog.Logger
 	compiler Compiler
 	decls    []byte // the session's declarations after the last prebuild
+	declsGen uint64 // and their version (interp's DeclarationsVersion)
 }
 
 // Open starts a session and makes it mp's host. Close ends both.
@@ -174,6 +175,11 @@ func (nb *Notebook) prebuild() {
 	if nb.compiler == nil || !nb.sess.Imports("mp") {
 		return
 	}
+	gen := nb.sess.DeclarationsVersion()
+	if gen == nb.declsGen && nb.decls != nil {
+		return
+	}
+	nb.declsGen = gen
 	decls, err := nb.sess.Declarations()
 	if err != nil || bytes.Equal(decls, nb.decls) {
 		return
