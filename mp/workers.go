@@ -110,8 +110,9 @@ type Build interface {
 	Wait(ctx context.Context) (path string, err error)
 }
 
-// fallbacks remembers the failed builds already reported in a cell, so
-// that Auto says once per build that it falls back.
+// fallbacks remembers the build failures already reported, by message, so
+// that Auto says once that it falls back for a reason (a build retried
+// after a cache that cannot be written fails again with the same one).
 var fallbacks sync.Map
 
 // compiledExe returns the executable of a compiled worker for targets, ""
@@ -134,7 +135,7 @@ func compiledExe(ctx context.Context, k Workers, b Build, stderr io.Writer) (str
 	case !done:
 		return "", nil
 	case err != nil:
-		if _, seen := fallbacks.LoadOrStore(b, true); !seen {
+		if _, seen := fallbacks.LoadOrStore(err.Error(), true); !seen {
 			if stderr != nil {
 				fmt.Fprintf(stderr, "mp: using interpreted workers: %s\n", firstLine(err.Error()))
 			}
