@@ -39,7 +39,11 @@ func runInterpreter(args []string) error {
 	}
 	syscall.CloseOnExec(3)
 	syscall.CloseOnExec(4)
-	nb, err := front.Open(front.Options{CaptureFDs: true, Log: logger, Warm: warm})
+	// mp's host lives here, so the builder of its compiled workers does
+	// too.
+	compiler := newCompiler(logger)
+	defer compiler.Close()
+	nb, err := front.Open(front.Options{CaptureFDs: true, Log: logger, Warm: warm, Compiler: compiler})
 	if err != nil {
 		return fmt.Errorf("interpreter: %w", err)
 	}

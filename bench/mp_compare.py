@@ -6,6 +6,10 @@ bench_* functions of mp_bench.py, imported in a Python kernel cell and in
 plain `python3 mp_bench.py` processes. Rounds alternate the five settings;
 the table shows each figure's median over rounds. Each round also measures
 the machine's CPU-bound ceiling: one compiled fib alone against two at once.
+
+gomp runs its cells twice per round: with interpreted workers (the rows
+named as before) and with compiled workers (mp.SetWorkers(mp.Compiled):
+the rows that say "compiled workers", with the build's latency).
 """
 
 import os
@@ -30,6 +34,16 @@ METRICS = [
     ("pipe", "Pipe: round trip to an echoing child", "us", "lower", 1),
 ]
 NOT_YET = ("queue", "pipe")
+# The cells run again with compiled workers: (key, row name, unit, better, scale).
+COMPILED = [
+    ("pool_map", "Pool(2).Map of a trivial func over 100000 ints, compiled workers", "items/s", "higher", 1),
+    ("pool_fib", "fib(27) as a Pool task, compiled workers (median)", "ms", "lower", 1e3),
+    ("pool_speedup_compiled", "Pool(2) CPU-bound speedup over Pool(1), compiled workers", "x", "higher", 1),
+    ("build_first", "compiled worker: build + Start, first (warm Go build cache)", "s", "lower", 1),
+    ("build_changed", "compiled worker: build + Start, one function changed", "s", "lower", 1),
+    ("build_same", "compiled worker: Start, nothing changed (no build)", "s", "lower", 1),
+]
+INTERPRETED_FIB = ("pool_fib", "fib(27) as a Pool task, interpreted workers (median)", "ms", "lower", 1e3)
 PLAIN = {"fork": "Python fork (plain)", "spawn": "Python spawn (plain)"}
 KERNEL = {"fork": "Python fork (kernel)", "spawn": "Python spawn (kernel)"}
 
@@ -38,7 +52,7 @@ def sizes(quick, lang):
     """sizes are the work sizes; the CPU-bound unit differs by language so
     that the serial run takes about half a second in each."""
     s = dict(reps=10, pool_reps=5, items=100_000, messages=10_000, round_trips=2_000,
-             fib_n=23 if lang == "gomp" else 27, fib_count=16)
+             fib_n=23 if lang == "gomp" else 27, fib_count=16, cfib_n=32, salt=0)
     if quick:
         s.update(reps=4, pool_reps=2, fib_count=8, messages=2_000, round_trips=500)
     return s
@@ -70,27 +84,59 @@ def first_output(text):
     return median([(b - a) / 1e9 for a, b in zip(starts, stamps)])
 
 
-def run_gomp(k, cells, s, figs, errors):
-    """run_gomp runs every mp cell once; it returns False if the kernel
-    hung (a timed-out cell leaves it busy, so it must be dropped)."""
-    for key, *_ in METRICS:
+def run_gomp(k, cells, s, figs, errors, impl="gomp", keys=None):
+    """run_gomp runs the mp cells named by keys (all of METRICS by default)
+    once, recording them under impl; it returns False if the kernel hung (a
+    timed-out cell leaves it busy, so it must be dropped)."""
+    for key in keys or [m[0] for m in METRICS]:
         cell = string.Template(cells[key]).substitute(s)
         try:
             r = k.execute(cell, timeout=120)
         except TimeoutError as e:
-            errors["gomp", key] = f"error: {e}"
+            errors[impl, key] = f"error: {e}"
             return False
         text = "".join(r.stdout)
+        if key in ("interpreted", "compiled"):
+            continue
         try:
             if r.error:
                 raise ValueError(r.error.strip().splitlines()[0])
             v = first_output(text) if key == "first_output" else results_of(text)[""]
-            figs.setdefault(("gomp", key), []).append(v)
+            figs.setdefault((impl, key), []).append(v)
         except (ValueError, KeyError) as e:
             undefined = "undefined" in str(e) or "has no field or method" in str(e)
-            errors["gomp", key] = ("n/a (not implemented yet)" if key in NOT_YET and undefined
-                                   else f"error: {e}"[:240])
+            errors[impl, key] = ("n/a (not implemented yet)" if key in NOT_YET and undefined
+                                 else f"error: {e}"[:240])
     return True
+
+
+def run_gomp_both(k, cells, s, figs, errors):
+    """run_gomp_both runs the cells with interpreted workers, then the
+    compiled rows' cells with compiled workers."""
+    keys = ["interpreted"] + [m[0] for m in METRICS] + ["pool_fib"]
+    if not run_gomp(k, cells, s, figs, errors, keys=keys):
+        return False
+    keys = ["compiled"] + [m[0] for m in COMPILED]
+    return run_gomp(k, cells, s, figs, errors, impl="gomp compiled", keys=keys)
+
+
+def python_fib27():
+    """python_fib27 times fib(27) in a plain CPython process (median of 3)."""
+    code = ("import time\ndef fib(n):\n    return n if n < 2 else fib(n-1) + fib(n-2)\n"
+            "ts = []\nfor _ in range(3):\n    t = time.perf_counter(); fib(27); ts.append(time.perf_counter() - t)\n"
+            "print(sorted(ts)[1])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout)
+
+
+def go_fib27(gobin):
+    """go_fib27 is compiled Go's fib(27) from bench/cpu, in seconds."""
+    out = subprocess.run([gobin, "-reps", "3"], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        f = line.split()
+        if f[:2] == ["RESULT", "fib(27)"]:
+            return float(f[3])
+    raise ValueError("bench/cpu printed no fib(27)")
 
 
 def run_python_kernel(k, method, s, figs, errors):
@@ -149,11 +195,15 @@ def main():
             errors["gomp", "*"] = "error: kernel unusable"
         if impl in KERNEL.values() and "python3" not in kernels:
             errors[impl, "*"] = "error: kernel unusable"
+    rnd = 0
     try:
         for _ in range(1 if a.quick else 5):
             figs.setdefault(("machine", "ceiling"), []).append(ceiling(a.gobin))
-            if "gomp" in kernels and not run_gomp(kernels["gomp"], gomp_cells(),
-                                                  sizes(a.quick, "gomp"), figs, errors):
+            figs.setdefault(("compiled Go", "fib27"), []).append(go_fib27(a.gobin))
+            figs.setdefault(("CPython (plain)", "fib27"), []).append(python_fib27())
+            rnd += 1
+            s = dict(sizes(a.quick, "gomp"), salt=int(time.time()) * 10 + rnd)
+            if "gomp" in kernels and not run_gomp_both(kernels["gomp"], gomp_cells(), s, figs, errors):
                 kernels.pop("gomp").stop()
             for method in ("fork", "spawn"):
                 if "python3" in kernels:
@@ -172,6 +222,37 @@ def main():
             c = figs.get(("machine", "ceiling"), [])
             res.add("mp", row, "machine ceiling", median(c) if c else None, unit, better,
                     note="2 compiled fib(36) at once vs one; a speedup cannot beat it")
+    key, row, unit, better, scale = INTERPRETED_FIB
+    compiled_rows(res, figs, errors, [(key, row, unit, better, scale)], "gomp")
+    compiled_rows(res, figs, errors, COMPILED, "gomp compiled")
+
+
+def compiled_rows(res, figs, errors, metrics, impl):
+    """compiled_rows adds the rows of the worker-kind comparison, gomp's
+    figure first and then the same run's peers for it."""
+    def fig(who, key):
+        xs = figs.get((who, key), [])
+        return median(xs) if xs else None
+    for key, row, unit, better, scale in metrics:
+        xs = figs.get((impl, key), [])
+        note = "" if xs else errors.get((impl, key), errors.get((impl, "*"), "no result"))
+        res.add("mp", row, "gomp", median(xs) * scale if xs else None, unit, better, note)
+        if key == "pool_map":
+            for peer in PLAIN.values():
+                v = fig(peer, "pool_map")
+                res.add("mp", row, peer, v, unit, better, "" if v else "no result")
+        elif key == "pool_fib":
+            for peer, k in (("compiled Go", "fib27"), ("CPython (plain)", "fib27")):
+                v = fig(peer, k)
+                res.add("mp", row, peer, v * scale if v else None, unit, better, "" if v else "no result")
+        elif key == "pool_speedup_compiled":
+            v = fig("machine", "ceiling")
+            res.add("mp", row, "machine ceiling", v, unit, better,
+                    note="2 compiled fib(36) at once vs one; a speedup cannot beat it")
+        elif key.startswith("build_"):
+            v = fig("gomp", "start_join")
+            res.add("mp", row, "Process start+Join, interpreted", v, unit, better,
+                    "" if v else "no result")
 
 
 if __name__ == "__main__":

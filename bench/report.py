@@ -72,6 +72,17 @@ def aim(section, metric, peer, g, p, nproc, better):
         if "fork" in peer:
             return ("met" if r <= 2 else "missed") + " (within 2x of fork)"
         return ("met" if r < 1 else "missed") + " (ahead of spawn)"
+    if section == "mp" and "compiled workers" in metric:
+        if "Map of a trivial" in metric:
+            return ("met" if r >= 2 else "missed") + " (>= 2x)"
+        if "fib(27)" in metric and peer == "compiled Go":
+            return ("met" if r <= 1.5 else "missed") + " (within 1.5x)"
+        if "fib(27)" in metric and "CPython" in peer:
+            return ("met" if r <= 0.1 else "missed") + " (10x faster)"
+        if "speedup" in metric:
+            return ("met" if r >= 0.9 else "missed") + " (within 10% of the ceiling)"
+    if section == "mp" and metric.startswith("compiled worker: build"):
+        return ("met" if g <= 1.5 else "missed") + " (<= 1.5 s)"
     if section == "mp" and ("Map of a trivial" in metric or "Queue" in metric):
         return ("met" if r > 1 else "missed") + " (ahead)"
     if section == "mp" and "speedup" in metric and peer == "machine ceiling":
@@ -163,6 +174,13 @@ def headline(rs):
         ("mp", "create+Start to target", "Python spawn (plain)"),
         ("mp", "Map of a trivial", "Python fork (plain)"),
         ("mp", "speedup", "machine ceiling"),
+        ("mp", "fib(27) as a Pool task, interpreted", "compiled Go"),
+        ("mp", "fib(27) as a Pool task, compiled", "compiled Go"),
+        ("mp", "fib(27) as a Pool task, compiled", "CPython (plain)"),
+        ("mp", "ints, compiled workers", "Python fork (plain)"),
+        ("mp", "speedup over Pool(1), compiled", "machine ceiling"),
+        ("mp", "build + Start, first", "Process start+Join, interpreted"),
+        ("mp", "one function changed", "Process start+Join, interpreted"),
         ("mp", "Queue", "Python fork (plain)"),
     ]
     out = ["| Headline | gomp | Peer | gomp is | Aim |", "|---|---|---|---|---|"]

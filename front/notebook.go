@@ -15,6 +15,7 @@
 package front
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -43,15 +44,29 @@ type Options struct {
 	// run does not, since its next cell comes at once and a spare still
 	// starting would only compete with it for the CPU.
 	Warm bool
+	// Compiler builds mp workers with the notebook's functions compiled
+	// (main's workerbuild.Builder); nil runs every worker interpreted.
+	Compiler Compiler
+}
+
+// Compiler is what a Notebook needs of workerbuild: mp's Builder, and a
+// build started ahead of the first call after each cell that declares
+// something (decls is the notebook's snapshot without values).
+type Compiler interface {
+	mp.Builder
+	Prebuild(decls []byte)
 }
 
 // Notebook is one interpreter session holding a notebook's state, installed
 // as mp's host so that cells can start processes and pools.
 type Notebook struct {
-	sess    *interp.Session
-	warm    bool
-	log     *slog.Logger
-	widgets widgetState
+	sess     *interp.Session
+	warm     bool
+	log      *slog.Logger
+	compiler Compiler
+	decls    []byte // the session's declarations after the last prebuild
+	declsGen uint64 // and their version (interp's DeclarationsVersion)
+	widgets  widgetState
 }
 
 // Open starts a session and makes it mp's host and check's (for
@@ -65,9 +80,13 @@ func Open(opts Options) (*Notebook, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start interpreter: %w", err)
 	}
-	mp.SetHost(sess, mp.Config{Log: log})
+	cfg := mp.Config{Log: log}
+	if opts.Compiler != nil {
+		cfg.Builder = opts.Compiler
+	}
+	mp.SetHost(sess, cfg)
 	check.SetHost(sess)
-	nb := &Notebook{sess: sess, warm: opts.Warm, log: log}
+	nb := &Notebook{sess: sess, warm: opts.Warm, log: log, compiler: opts.Compiler}
 	widgets.SetHost(nb)
 	return nb, nil
 }
@@ -133,6 +152,7 @@ func (nb *Notebook) Execute(ctx context.Context, c Cell) (o Outcome) {
 	if nb.warm && nb.sess.Imports("mp") {
 		mp.Warm()
 	}
+	nb.prebuild()
 	if err != nil {
 		return Outcome{Err: cellError(err)}
 	}
@@ -161,3 +181,23 @@ func HelpBundle(h interp.Help) display.Bundle {
 // CellName is how errors and tracebacks name the cell with execution count
 // n.
 func CellName(n int) string { return fmt.Sprintf("In[%d]", n) }
+
+// prebuild starts building a compiled worker after a cell that declared
+// something in a notebook that imports mp, so that it is often ready by
+// the first Pool or Process call. The cell does not wait for the build.
+func (nb *Notebook) prebuild() {
+	if nb.compiler == nil || !nb.sess.Imports("mp") {
+		return
+	}
+	gen := nb.sess.DeclarationsVersion()
+	if gen == nb.declsGen && nb.decls != nil {
+		return
+	}
+	nb.declsGen = gen
+	decls, err := nb.sess.Declarations()
+	if err != nil || bytes.Equal(decls, nb.decls) {
+		return
+	}
+	nb.decls = decls
+	nb.compiler.Prebuild(decls)
+}

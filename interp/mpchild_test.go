@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/gomp-kernel/gomp/mp"
+	"github.com/gomp-kernel/gomp/workerbuild"
 )
 
 // Tests that start mp children re-execute this test binary as the worker
@@ -42,9 +43,26 @@ func serveWorker() int {
 	return 0
 }
 
+// workerConfig starts interpreted workers by re-executing this binary
+// and, when GOMP_WORKERS selects them (the test matrix: auto, compiled),
+// compiled ones built from the repository's source.
 func workerConfig() mp.Config {
-	return mp.Config{Path: os.Args[0], Env: []string{"GOMP_INTERP_TEST_MODE=worker"}, NoSpare: true}
+	c := mp.Config{Path: os.Args[0], Env: []string{"GOMP_INTERP_TEST_MODE=worker"}, NoSpare: true}
+	if os.Getenv("GOMP_WORKERS") != "" && os.Getenv("GOMP_INTERP_TEST_MODE") != "worker" {
+		c.Builder = compiledWorkers()
+	}
+	return c
 }
+
+// compiledWorkers is the builder the tests share (one go build per
+// notebook state, cached in a directory of the test run).
+var compiledWorkers = sync.OnceValue(func() *workerbuild.Builder {
+	dir, err := os.MkdirTemp("", "gomp-interp-workers-")
+	if err != nil {
+		dir = ""
+	}
+	return workerbuild.New(os.DirFS(".."), workerbuild.Options{CacheDir: dir})
+})
 
 // useMP makes s the session whose cells start mp children, until the test
 // ends.

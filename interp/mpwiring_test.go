@@ -33,6 +33,9 @@ func TestMPWiringUnreachable(t *testing.T) {
 		{"Config", "_ = mp.Config{}"},
 		{"Runner", "var r mp.Runner\n_ = r"},
 		{"Tracer", "var tr mp.Tracer\n_ = tr"},
+		{"Builder", "var b mp.Builder\n_ = b"},
+		{"Build", "var b mp.Build\n_ = b"},
+		{"SetNotebookTypes", "_ = mp.SetNotebookTypes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if slices.ContainsFunc(comps, func(c Completion) bool { return c.Text == tc.name }) {

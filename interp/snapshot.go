@@ -203,6 +203,20 @@ func (s *Session) SnapshotCapped(maxValue int) ([]byte, error) {
 	return b, nil
 }
 
+// Declarations is Snapshot without the values: the notebook's imports,
+// declarations and variables with their types, which is what a compiled
+// worker's program is generated from (they change only when a cell
+// declares something, the values with every statement).
+func (s *Session) Declarations() ([]byte, error) {
+	s.stateMu.RLock()
+	defer s.stateMu.RUnlock()
+	b, err := json.Marshal(s.captureState(false, 0))
+	if err != nil {
+		return nil, fmt.Errorf("encode declarations: %w", err)
+	}
+	return b, nil
+}
+
 // Restore evaluates a Snapshot's imports and declarations (never its
 // statements), declares its variables and sets their values.
 func (s *Session) Restore(snapshot []byte) error {

@@ -46,11 +46,18 @@ func setConfig(b *testing.B, spare bool) {
 
 // BenchmarkMapSquare maps square over 10,000 ints on a warm pool of 2;
 // items/s is the throughput.
-func BenchmarkMapSquare(b *testing.B) {
+func BenchmarkMapSquare(b *testing.B) { benchMapSquare(b, square, 10000) }
+
+// BenchmarkMapSquare100k is bench/'s Pool(2).Map row: 100,000 ints, which
+// the workers run in loops (as compiled workers do), so that the parent's
+// encoding and decoding is most of the cost.
+func BenchmarkMapSquare100k(b *testing.B) { benchMapSquare(b, funcs["fastSquare"], 100000) }
+
+func benchMapSquare(b *testing.B, square any, n int) {
 	setConfig(b, true)
 	pool := NewPool(2)
 	defer pool.Terminate()
-	xs := make([]int, 10000)
+	xs := make([]int, n)
 	for i := range xs {
 		xs[i] = i
 	}

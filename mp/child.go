@@ -33,9 +33,10 @@ type child struct {
 	state  *os.ProcessState
 }
 
-// startChild starts a worker process as cfg says, on the forker thread so
-// that Pdeathsig stays armed for the process's lifetime.
-func startChild(cfg *Config, f *forker) (*child, error) {
+// startChild starts a worker process as cfg says, or the compiled worker
+// exe when it is not "", on the forker thread so that Pdeathsig stays
+// armed for the process's lifetime.
+func startChild(cfg *Config, f *forker, exe string) (*child, error) {
 	var opened []*os.File
 	pipe := func() (r, w *os.File, err error) {
 		r, w, err = os.Pipe()
@@ -57,7 +58,7 @@ func startChild(cfg *Config, f *forker) (*child, error) {
 		closeAll()
 		return nil, fmt.Errorf("start worker: pipes: %w", err)
 	}
-	path, args, err := cfg.command()
+	path, args, err := cfg.command(exe)
 	if err != nil {
 		closeAll()
 		return nil, err

@@ -81,8 +81,9 @@ type PanicTexter interface {
 // parent over fds 3 and 4 and leaves stdout and stderr to the notebook's
 // code. The wiring's names (SetHost, Host, Cell, Config, ServeWorker,
 // Runner, Tracer, PanicTexter, Shutdown, Warm, ErrNoHost, ErrTargetFailed,
-// ProgressIDPrefix, EncodeValue, DecodeValue) are left out of interp's symbol table, so cells
-// cannot see or call them.
+// ProgressIDPrefix, EncodeValue, DecodeValue, Builder, Build,
+// SetNotebookTypes) are left out
+// of interp's symbol table, so cells cannot see or call them.
 func SetHost(h Host, c Config) {
 	state.children.mu.Lock()
 	defer state.children.mu.Unlock()

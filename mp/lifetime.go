@@ -27,9 +27,17 @@ type Config struct {
 	// another worker is started in the background and waits for the next
 	// Start, which then skips process start-up.
 	NoSpare bool
+	// Builder, when set, builds workers with the notebook's functions
+	// compiled in (see Workers); nil runs every worker interpreted.
+	Builder Builder
 }
 
-func (c *Config) command() (string, []string, error) {
+// command is the worker's command line: exe when it is not "" (a compiled
+// worker, which takes no arguments), else Path and Args.
+func (c *Config) command(exe string) (string, []string, error) {
+	if exe != "" {
+		return exe, []string{}, nil
+	}
 	path, args := c.Path, c.Args
 	if path == "" {
 		exe, err := os.Executable()
@@ -106,13 +114,14 @@ func theForker() *forker {
 	return state.children.forker
 }
 
-// newChild starts a worker for a Pool.
-func newChild() (*child, error) {
+// newChild starts a worker for a Pool: the compiled worker exe, or an
+// interpreted one when exe is "".
+func newChild(exe string) (*child, error) {
 	_, cfg, err := currentHost()
 	if err != nil {
 		return nil, err
 	}
-	return startChild(&cfg, theForker())
+	return startChild(&cfg, theForker(), exe)
 }
 
 // takeChild returns a worker for a Process: the spare if one is ready,
@@ -132,7 +141,7 @@ func takeChild() (*child, error) {
 	if c != nil {
 		<-c.exited
 	}
-	return startChild(&cfg, theForker())
+	return startChild(&cfg, theForker(), "")
 }
 
 // Warm starts a spare worker in the background, unless there is one, a
@@ -174,7 +183,7 @@ func prepareSpare() {
 // for it.
 func refill(cfg *Config, f *forker) {
 	defer state.children.refills.Done()
-	c, err := startChild(cfg, f)
+	c, err := startChild(cfg, f, "")
 	if err == nil {
 		<-c.ready // a spare is warm only once its runtime and interpreter are up
 	}

@@ -31,8 +31,9 @@ type Pool struct {
 	idle       int           // worker loops waiting in next
 	snap       []byte        // last snapshot sent, and its version
 	version    uint64
-	calls      uint64        // counts submits; tasks of one share its number
-	workers    []*poolWorker // each slot's worker process, nil while it has none
+	calls      uint64           // counts submits; tasks of one share its number
+	workers    []*poolWorker    // each slot's worker process, nil while it has none
+	builds     map[string]Build // compiled workers' builds by target, for snap
 	wg         sync.WaitGroup
 }
 
@@ -46,6 +47,8 @@ type poolOptions struct {
 	chunkSize   int
 	progress    bool
 	label       string
+	workers     Workers
+	workersSet  bool // WithWorkers was given
 }
 
 // WithInitializer makes every worker call fn(args...) before its first task,
@@ -98,6 +101,9 @@ func (p *Pool) callOptions(op string, opts []Option) (poolOptions, error) {
 	if c.progress {
 		o.progress, o.label = true, c.label
 	}
+	if c.workersSet {
+		o.workers, o.workersSet = c.workers, true
+	}
 	return o, nil
 }
 
@@ -146,7 +152,13 @@ func NewPool(n int, opts ...Option) *Pool {
 	for i := range slots {
 		slots[i].name, slots[i].identity = nextName("PoolWorker")
 	}
-	workers, err := p.startWorkers(contextOf(cell), slots)
+	var workers []*poolWorker
+	if _, cfg, _ := currentHost(); workersFor(p.opts) == Compiled && cfg.Builder != nil {
+		// Each slot starts its compiled worker when the first task comes.
+		workers = make([]*poolWorker, n)
+	} else {
+		workers, err = p.startWorkers(contextOf(cell), slots)
+	}
 	if err != nil {
 		p.err = fmt.Errorf("mp.NewPool(%d): %w while starting its workers; those started were stopped", n, err)
 		return p
@@ -200,7 +212,7 @@ func (p *Pool) startWorkers(ctx context.Context, slots []slotName) ([]*poolWorke
 		if ctx.Err() != nil {
 			break
 		}
-		w, err := p.spawn(s.name, s.identity)
+		w, err := p.spawn(s.name, s.identity, "")
 		if err != nil {
 			failed = err
 			break
@@ -247,6 +259,8 @@ type task struct {
 	ctx     context.Context
 	done    func(vals []any, err error)
 	resent  bool // sent again after its first worker died before reading it
+	kind    Workers
+	build   Build // the compiled worker's build, nil for interpreted workers
 }
 
 // Map calls fn on each element of items (a slice or array) and returns the
@@ -292,6 +306,7 @@ func (p *Pool) Apply(fn any, args ...any) (any, error) {
 func (p *Pool) ApplyAsync(fn any, args ...any) *AsyncResult {
 	r := newAsyncResult()
 	tg, err := p.check("Apply", fn)
+	o := p.opts
 	if err != nil {
 		r.set(nil, err)
 		return r
@@ -301,7 +316,7 @@ func (p *Pool) ApplyAsync(fn any, args ...any) *AsyncResult {
 		r.set(nil, fmt.Errorf("mp.Pool.Apply(%s, ...): %w", tg.name, err))
 		return r
 	}
-	err = p.submit(tg, -1, []chunk{{n: 1, items: [][]byte{enc}}}, func(_ int, vals []any, err error) {
+	err = p.submit(tg, o, -1, []chunk{{n: 1, items: [][]byte{enc}}}, func(_ int, vals []any, err error) {
 		if err != nil {
 			r.set(nil, err)
 			return
@@ -411,7 +426,7 @@ func (p *Pool) mapAsync(c mapCall, fn any, items any, opts []Option) (*gather, e
 		bar = newProgressBar(label, n, h.Cell())
 		g.whenDone(func(_ any, err error) { bar.end(err) })
 	}
-	err = p.submit(tg, 0, chunks, func(first int, vals []any, err error) {
+	err = p.submit(tg, o, 0, chunks, func(first int, vals []any, err error) {
 		if bar != nil {
 			bar.add(len(vals))
 		}
@@ -440,7 +455,7 @@ func tuple(v reflect.Value) ([]any, error) {
 
 // submit queues one task per chunk. first is the index of the first item
 // (-1 for Apply); done gets each chunk's first item index and results.
-func (p *Pool) submit(tg *target, first int, chunks []chunk, done func(first int, vals []any, err error)) error {
+func (p *Pool) submit(tg *target, o poolOptions, first int, chunks []chunk, done func(first int, vals []any, err error)) error {
 	h, _, err := currentHost()
 	if err != nil {
 		return err
@@ -457,14 +472,17 @@ func (p *Pool) submit(tg *target, first int, chunks []chunk, done func(first int
 	}
 	if p.version == 0 || !bytes.Equal(snap, p.snap) {
 		p.snap, p.version = snap, p.version+1
+		p.builds = nil
 	}
+	kind := workersFor(o)
+	b := p.buildOf(kind, tg)
 	p.calls++
 	at := first
 	for _, c := range chunks {
 		idx := at
 		p.queue = append(p.queue, &task{
 			tg: tg, call: p.calls, first: idx, n: c.n, items: c.items, load: c.load, snap: p.snap, version: p.version,
-			cell: cell, ctx: contextOf(cell),
+			cell: cell, ctx: contextOf(cell), kind: kind, build: b,
 			done: func(vals []any, err error) { done(max(idx, 0), vals, err) },
 		})
 		if at >= 0 {
@@ -584,4 +602,27 @@ func (p *Pool) Join() error {
 	}
 	p.wg.Wait()
 	return nil
+}
+
+// buildOf returns the build of a compiled worker for tg (and the pool's
+// initializer) in the pool's current snapshot, nil for interpreted
+// workers. The build is asked for once per target and snapshot, since
+// finding it hashes the notebook's declarations. p.mu is held.
+func (p *Pool) buildOf(kind Workers, tg *target) Build {
+	if kind == Interpreted {
+		return nil
+	}
+	if b, ok := p.builds[tg.name]; ok {
+		return b
+	}
+	targets := []string{tg.name}
+	if p.init != nil {
+		targets = append(targets, p.init.Target)
+	}
+	b := buildFor(kind, p.snap, targets...)
+	if p.builds == nil {
+		p.builds = map[string]Build{}
+	}
+	p.builds[tg.name] = b
+	return b
 }

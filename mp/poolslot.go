@@ -39,8 +39,8 @@ func (p *Pool) loop(slot int, name, identity string, w *poolWorker) {
 		p.setWorker(slot, nil)
 	}
 	// start gives the slot a new worker.
-	start := func() error {
-		nw, err := p.spawn(name, identity)
+	start := func(exe string) error {
+		nw, err := p.spawn(name, identity, exe)
 		if err != nil {
 			return err
 		}
@@ -52,8 +52,9 @@ func (p *Pool) loop(slot int, name, identity string, w *poolWorker) {
 		t, died := p.next(w)
 		if died {
 			logger().Debug("pool worker died while idle; starting another", "worker", w.name, "pid", w.c.pid(), "status", w.c.exitCode())
+			w0exe := w.exe
 			drop(true)
-			if err := start(); err != nil {
+			if err := start(w0exe); err != nil {
 				logger().Warn("replace pool worker", "err", err)
 			}
 			continue
@@ -65,11 +66,21 @@ func (p *Pool) loop(slot int, name, identity string, w *poolWorker) {
 			t.done(nil, ErrInterrupted)
 			continue
 		}
+		exe, err := compiledExe(t.ctx, t.kind, t.build, t.cell.Stderr)
+		if err != nil {
+			t.done(nil, fmt.Errorf("mp.Pool: %s: %w", t.tg.name, err))
+			continue
+		}
+		if w != nil && w.exe != exe {
+			// Between tasks: the compiled worker is ready (or the target
+			// needs another kind); the old worker finishes and exits.
+			drop(false)
+		}
 		if w != nil && !w.c.alive() {
 			drop(true)
 		}
 		if w == nil {
-			if err := start(); err != nil {
+			if err := start(exe); err != nil {
 				t.done(nil, err)
 				continue
 			}
@@ -145,13 +156,14 @@ type poolWorker struct {
 	version uint64 // snapshot version the worker has restored
 	seq     uint64
 	tasks   int
+	exe     string // the compiled worker's executable, "" for an interpreted one
 }
 
 // spawn starts a worker for a slot of p. Until the worker has exited, a
 // goroutine waits for its process to end and wakes the pool's waiting
 // slots, so that the slot of an idle worker that died replaces it.
-func (p *Pool) spawn(name, identity string) (*poolWorker, error) {
-	c, err := newChild()
+func (p *Pool) spawn(name, identity, exe string) (*poolWorker, error) {
+	c, err := newChild(exe)
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
@@ -161,7 +173,7 @@ func (p *Pool) spawn(name, identity string) (*poolWorker, error) {
 		p.cond.Broadcast()
 		p.mu.Unlock()
 	}()
-	w := &poolWorker{c: c, name: name}
+	w := &poolWorker{c: c, name: name, exe: exe}
 	err = c.greet(hello{Name: name, ParentName: self().Name, ParentPid: os.Getpid(), Pool: true, Identity: identity}, Cell{})
 	if err == nil && p.init != nil {
 		err = c.conn.sendMsg(0, p.init)

@@ -28,6 +28,7 @@ type Process struct {
 	target *target
 	args   []byte
 	err    error // from NewProcess, returned by Start
+	opts   poolOptions
 
 	mu      sync.Mutex
 	started bool
@@ -42,9 +43,14 @@ type Process struct {
 // parameters and be able to cross a process boundary. They are copied now:
 // later changes to them are not seen by the child. A bad fn or argument is
 // reported by Start (and Join) with an error naming the argument; nothing
-// is started.
+// is started. An Option among args (WithWorkers) is taken as an option:
+// a function cannot be an argument.
 func NewProcess(fn any, args ...any) *Process {
 	p := &Process{done: make(chan struct{})}
+	args, p.err = processOptions(&p.opts, args)
+	if p.err != nil {
+		return p
+	}
 	h, _, err := currentHost()
 	if err != nil {
 		p.err = fmt.Errorf("mp.NewProcess: %w", err)
@@ -84,7 +90,7 @@ func (p *Process) Start() error {
 	if p.Name == "" {
 		p.Name = name
 	}
-	c, err := takeChild()
+	c, err := p.child(snap, cell)
 	if err != nil {
 		return fmt.Errorf("start %s: %w", p.Name, err)
 	}
@@ -314,3 +320,36 @@ func ActiveChildren() []*Process {
 
 // CPUCount is the number of CPUs usable by this process.
 func CPUCount() int { return runtime.NumCPU() }
+
+// processOptions takes the Options out of NewProcess's arguments.
+func processOptions(o *poolOptions, args []any) ([]any, error) {
+	rest := args[:0:0]
+	for _, a := range args {
+		opt, ok := a.(Option)
+		if !ok {
+			rest = append(rest, a)
+			continue
+		}
+		var c poolOptions
+		opt(&c)
+		if !c.workersSet {
+			return nil, errors.New("mp.NewProcess: only WithWorkers is an option of a Process")
+		}
+		o.workers, o.workersSet = c.workers, true
+	}
+	return rest, nil
+}
+
+// child starts the worker for Start: a compiled one when its build is
+// ready (Auto) or once it is (Compiled), else the interpreted spare.
+func (p *Process) child(snap []byte, cell Cell) (*child, error) {
+	kind := workersFor(p.opts)
+	exe, err := compiledExe(contextOf(cell), kind, buildFor(kind, snap, p.target.name), cell.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	if exe == "" {
+		return takeChild()
+	}
+	return newChild(exe)
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 )
 
 // A type descriptor travels with a Queue or Pipe item whose type is built
@@ -42,7 +43,7 @@ func appendDesc(b body, t reflect.Type, depth int) (body, error) {
 		}
 		return b.uint(descBasic).uint(uint64(t.Kind())), nil
 	}
-	if t.Name() != "" {
+	if _, notebook := notebookNamed.Load(t); t.Name() != "" && !notebook {
 		return b, fmt.Errorf("%s: %w", t, errNotDescribable)
 	}
 	var err error
@@ -167,7 +168,60 @@ func readDesc(r *reader, depth int) (t reflect.Type, err error) {
 		if r.err != nil {
 			return nil, errCorrupt
 		}
-		return reflect.StructOf(fields), nil
+		st := reflect.StructOf(fields)
+		if named, ok := notebookTypes.Load(st); ok {
+			return named.(reflect.Type), nil
+		}
+		return st, nil
 	}
 	return nil, errCorrupt
+}
+
+// A compiled worker's notebook struct types are named (main.Point) where
+// the interpreter's are unnamed structs: notebookTypes maps the unnamed
+// struct type with a named type's fields to the named type, and
+// notebookNamed holds the named types, so that their values travel
+// described as the interpreter's (the parent's Get returns its own Point)
+// and described values of that shape come back as the named type (the
+// compiled target's item.(Point) holds).
+var notebookTypes, notebookNamed sync.Map
+
+// SetNotebookTypes tells mp the notebook's struct types in a compiled
+// worker (mp/compiledworker calls it with its generated table). Types
+// with unexported fields are left out: the interpreter's own version of
+// such a type differs from it.
+func SetNotebookTypes(types []reflect.Type) {
+	for _, t := range types {
+		if t.Kind() != reflect.Struct || t.Name() == "" {
+			continue
+		}
+		fields := make([]reflect.StructField, t.NumField())
+		exported := true
+		for i := range fields {
+			f := t.Field(i)
+			if !f.IsExported() {
+				exported = false
+				break
+			}
+			fields[i] = reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag, Anonymous: f.Anonymous}
+		}
+		if !exported {
+			continue
+		}
+		if u, ok := structOf(fields); ok {
+			notebookTypes.Store(u, t)
+			notebookNamed.Store(t, true)
+		}
+	}
+}
+
+// structOf is reflect.StructOf, which panics on what it cannot make (an
+// embedded field of some kinds).
+func structOf(fields []reflect.StructField) (t reflect.Type, ok bool) {
+	defer func() {
+		if recover() != nil {
+			t, ok = nil, false
+		}
+	}()
+	return reflect.StructOf(fields), true
 }

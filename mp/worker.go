@@ -296,6 +296,11 @@ func loopShaped(t reflect.Type) bool {
 func (w *worker) runLoop(name string, loop reflect.Value, items [][]byte) (results [][]byte, at int, rerr *RemoteError) {
 	lt := loop.Type()
 	n := len(items)
+	if lt.In(0) == intSliceType {
+		if ints, ok := decodeIntArgs(items); ok {
+			return w.finishLoop(name, loop, reflect.ValueOf(ints), nil)
+		}
+	}
 	xs := reflect.MakeSlice(lt.In(0), n, n)
 	for i := range n {
 		rr := reader{b: items[i]}
@@ -315,22 +320,34 @@ func (w *worker) runLoop(name string, loop reflect.Value, items [][]byte) (resul
 			break
 		}
 	}
+	return w.finishLoop(name, loop, xs, rerr)
+}
+
+// finishLoop calls loop on the decoded arguments xs and encodes its
+// results; rerr is the error of an item that could not be decoded, after
+// those in xs.
+func (w *worker) finishLoop(name string, loop, xs reflect.Value, rerr *RemoteError) (results [][]byte, at int, _ *RemoteError) {
+	lt := loop.Type()
 	res, perr := w.callLoop(name, loop, xs)
 	if perr != nil {
 		return nil, 0, perr
 	}
 	out, failed, recovered, ferr := res[0], res[1].Bool(), res[2], res[3]
 	rt := lt.Out(0).Elem()
-	buf := make([]byte, 0, out.Len()*8)
-	ends := make([]int, 0, out.Len())
-	for j := range out.Len() {
-		var err error
-		if buf, err = theCodec.append(buf, out.Index(j), rt); err != nil {
-			return pieces(buf, ends), j, &RemoteError{Target: name, Item: -1, Message: fmt.Sprintf("result 1 (%s) cannot be sent back: %v", rt, err)}
+	if out.Type() == intSliceType {
+		results = appendInts(out.Interface().([]int))
+	} else {
+		buf := make([]byte, 0, out.Len()*8)
+		ends := make([]int, 0, out.Len())
+		for j := range out.Len() {
+			var err error
+			if buf, err = theCodec.append(buf, out.Index(j), rt); err != nil {
+				return pieces(buf, ends), j, &RemoteError{Target: name, Item: -1, Message: fmt.Sprintf("result 1 (%s) cannot be sent back: %v", rt, err)}
+			}
+			ends = append(ends, len(buf))
 		}
-		ends = append(ends, len(buf))
+		results = pieces(buf, ends)
 	}
-	results = pieces(buf, ends)
 	switch {
 	case failed && !ferr.IsNil():
 		return results, len(results), &RemoteError{Target: name, Item: -1, Message: ferr.Interface().(error).Error()}

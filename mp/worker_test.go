@@ -18,10 +18,14 @@ func loopStruct(p point) point        { p.X *= 2; return p }
 func loopString(s string) string      { return strings.ToUpper(s) }
 func loopSlice(xs []int) (int, error) { return len(xs), nil }
 
+// fastSquare has a typed loop, as a compiled worker's targets do.
+func fastSquare(n int) int { return n * n }
+
 func init() {
 	for name, f := range map[string]any{
 		"loopSquare": loopSquare, "loopPanicAt": loopPanicAt, "loopFailAt": loopFailAt,
 		"loopStruct": loopStruct, "loopString": loopString, "loopSlice": loopSlice,
+		"fastSquare": fastSquare,
 	} {
 		funcs[name] = f
 	}
@@ -31,6 +35,16 @@ var anyType = reflect.TypeFor[any]()
 
 // Loop implements the worker's looper for the "loop..." targets.
 func (testRunner) Loop(name string) (reflect.Value, error) {
+	if name == "fastSquare" {
+		// A typed loop, as compiled workers have (compiledworker.Loop).
+		return reflect.ValueOf(func(xs []int) (out []int, failed bool, recovered any, err error) {
+			out = make([]int, 0, len(xs))
+			for _, x := range xs {
+				out = append(out, fastSquare(x))
+			}
+			return out, false, nil, nil
+		}), nil
+	}
 	f, ok := funcs[name]
 	if !ok || !strings.HasPrefix(name, "loop") {
 		return reflect.Value{}, fmt.Errorf("no loop for %s", name)

@@ -53,6 +53,9 @@ type Options struct {
 	// Bar, when set, receives the text of every redraw of an mp progress
 	// bar (mp.WithProgress), for a log that has no notebook to draw in.
 	Bar func(text string)
+	// Compiler builds mp's compiled workers (see front.Options); nil runs
+	// every worker interpreted.
+	Compiler front.Compiler
 }
 
 // Cells runs a notebook's cells: a front.Notebook, or what Options.Open
@@ -168,7 +171,7 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 	if opts.Open != nil {
 		notebook, err = opts.Open(log)
 	} else {
-		notebook, err = front.Open(front.Options{CaptureFDs: opts.CaptureFDs, Log: log})
+		notebook, err = front.Open(front.Options{CaptureFDs: opts.CaptureFDs, Log: log, Compiler: opts.Compiler})
 	}
 	if err != nil {
 		return Failed, err

@@ -811,6 +811,28 @@ it is false while the result is not ready.
 cell is interrupted.
 `,
 		},
+		"Auto": {
+			Decl: `const (
+	// Auto runs targets on workers that have the notebook's functions
+	// compiled by the Go toolchain once such a worker has been built (in
+	// the background; a cell never waits for it), and on interpreted
+	// workers until then or when the build fails, which it says once in
+	// the cell with the compiler's first message.
+	Auto Workers = iota
+	// Compiled waits for the compiled worker; a build failure is the
+	// call's error, with the compiler's messages in cell coordinates.
+	Compiled
+	// Interpreted runs targets in gomp's interpreter, as the kernel runs
+	// cells: no build, and the same behaviour as the notebook itself.
+	Interpreted
+)`,
+			Doc: `Auto runs targets on workers that have the notebook's functions
+compiled by the Go toolchain once such a worker has been built (in
+the background; a cell never waits for it), and on interpreted
+workers until then or when the build fails, which it says once in
+the cell with the compiler's first message.
+`,
+		},
 		"Barrier": {
 			Decl: `type Barrier struct {
 	// contains filtered or unexported fields
@@ -855,6 +877,25 @@ index in [0, parties) to each.
 		"CPUCount": {
 			Decl: "func CPUCount() int",
 			Doc: `CPUCount is the number of CPUs usable by this process.
+`,
+		},
+		"Compiled": {
+			Decl: `const (
+	// Auto runs targets on workers that have the notebook's functions
+	// compiled by the Go toolchain once such a worker has been built (in
+	// the background; a cell never waits for it), and on interpreted
+	// workers until then or when the build fails, which it says once in
+	// the cell with the compiler's first message.
+	Auto Workers = iota
+	// Compiled waits for the compiled worker; a build failure is the
+	// call's error, with the compiler's messages in cell coordinates.
+	Compiled
+	// Interpreted runs targets in gomp's interpreter, as the kernel runs
+	// cells: no build, and the same behaviour as the notebook itself.
+	Interpreted
+)`,
+			Doc: `Compiled waits for the compiled worker; a build failure is the
+call's error, with the compiler's messages in cell coordinates.
 `,
 		},
 		"Condition": {
@@ -1022,6 +1063,25 @@ until some process calls Set.
 set.
 `,
 		},
+		"Interpreted": {
+			Decl: `const (
+	// Auto runs targets on workers that have the notebook's functions
+	// compiled by the Go toolchain once such a worker has been built (in
+	// the background; a cell never waits for it), and on interpreted
+	// workers until then or when the build fails, which it says once in
+	// the cell with the compiler's first message.
+	Auto Workers = iota
+	// Compiled waits for the compiled worker; a build failure is the
+	// call's error, with the compiler's messages in cell coordinates.
+	Compiled
+	// Interpreted runs targets in gomp's interpreter, as the kernel runs
+	// cells: no build, and the same behaviour as the notebook itself.
+	Interpreted
+)`,
+			Doc: `Interpreted runs targets in gomp's interpreter, as the kernel runs
+cells: no build, and the same behaviour as the notebook itself.
+`,
+		},
 		"Item": {
 			Decl: `type Item struct {
 	Index int
@@ -1154,7 +1214,8 @@ a function declared at top level in the notebook; args must fit its
 parameters and be able to cross a process boundary. They are copied now:
 later changes to them are not seen by the child. A bad fn or argument is
 reported by Start (and Join) with an error naming the argument; nothing
-is started.
+is started. An Option among args (WithWorkers) is taken as an option:
+a function cannot be an argument.
 `,
 		},
 		"NewQueue": {
@@ -1528,6 +1589,10 @@ one back. Units taken by a process that dies are given back.
 			Doc: `Release gives a unit back.
 `,
 		},
+		"SetWorkers": {
+			Decl: "func SetWorkers(k Workers)",
+			Doc:  "SetWorkers sets the kind of worker for the whole notebook: every later\nNewPool and NewProcess without WithWorkers uses k. The default is Auto,\nor what the environment variable GOMP_WORKERS says (auto, compiled or\ninterpreted) when the kernel or `gomp run` starts.\n",
+		},
 		"Value": {
 			Decl: `type Value struct {
 	// contains filtered or unexported fields
@@ -1595,6 +1660,24 @@ as plain lines where there is no notebook (gomp run's log when it is
 not on a terminal). label names the bar; "" names it after the call,
 e.g. "Map(square)". Give it to NewPool for every call, or to one call:
 pool.Map(square, items, mp.WithProgress("squares")).
+`,
+		},
+		"WithWorkers": {
+			Decl: "func WithWorkers(k Workers) Option",
+			Doc: `WithWorkers chooses the kind of worker for a Pool (an option of
+NewPool) or a Process (passed among NewProcess's arguments, where it is
+taken as the option, not as an argument). It overrides SetWorkers.
+`,
+		},
+		"Workers": {
+			Decl: "type Workers int",
+			Doc: `Workers says what kind of worker process runs a Pool's tasks or a
+Process's target: Auto (the default), Compiled or Interpreted.
+`,
+		},
+		"Workers.String": {
+			Decl: "func (k Workers) String() string",
+			Doc: `String names the kind, as the constant is named.
 `,
 		},
 	}

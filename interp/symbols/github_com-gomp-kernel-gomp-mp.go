@@ -11,12 +11,15 @@ func init() {
 	Symbols["github.com/gomp-kernel/gomp/mp/mp"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"ActiveChildren":       reflect.ValueOf(mp.ActiveChildren),
+		"Auto":                 reflect.ValueOf(mp.Auto),
 		"CPUCount":             reflect.ValueOf(mp.CPUCount),
+		"Compiled":             reflect.ValueOf(mp.Compiled),
 		"CurrentProcess":       reflect.ValueOf(mp.CurrentProcess),
 		"ErrBrokenBarrier":     reflect.ValueOf(&mp.ErrBrokenBarrier).Elem(),
 		"ErrInterrupted":       reflect.ValueOf(&mp.ErrInterrupted).Elem(),
 		"ErrTimeout":           reflect.ValueOf(&mp.ErrTimeout).Elem(),
 		"ErrWorkerDied":        reflect.ValueOf(&mp.ErrWorkerDied).Elem(),
+		"Interpreted":          reflect.ValueOf(mp.Interpreted),
 		"NewArray":             reflect.ValueOf(mp.NewArray),
 		"NewBarrier":           reflect.ValueOf(mp.NewBarrier),
 		"NewBoundedSemaphore":  reflect.ValueOf(mp.NewBoundedSemaphore),
@@ -33,10 +36,12 @@ func init() {
 		"OneWayPipe":           reflect.ValueOf(mp.OneWayPipe),
 		"ParentProcess":        reflect.ValueOf(mp.ParentProcess),
 		"Pipe":                 reflect.ValueOf(mp.Pipe),
+		"SetWorkers":           reflect.ValueOf(mp.SetWorkers),
 		"WithChunkSize":        reflect.ValueOf(mp.WithChunkSize),
 		"WithInitializer":      reflect.ValueOf(mp.WithInitializer),
 		"WithMaxTasksPerChild": reflect.ValueOf(mp.WithMaxTasksPerChild),
 		"WithProgress":         reflect.ValueOf(mp.WithProgress),
+		"WithWorkers":          reflect.ValueOf(mp.WithWorkers),
 
 		// type definitions
 		"Array":         reflect.ValueOf((*mp.Array)(nil)),
@@ -56,5 +61,6 @@ func init() {
 		"RemoteError":   reflect.ValueOf((*mp.RemoteError)(nil)),
 		"Semaphore":     reflect.ValueOf((*mp.Semaphore)(nil)),
 		"Value":         reflect.ValueOf((*mp.Value)(nil)),
+		"Workers":       reflect.ValueOf((*mp.Workers)(nil)),
 	}
 }
