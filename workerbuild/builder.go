@@ -6,13 +6,13 @@
 // everything that goes into the build. It implements mp.Builder; main
 // installs it in mp's Config.
 //
-// The program imports gomp's mp/compiledworker (and mp, display, chart):
-// gomp may run where its source is not, so the source of those packages
-// travels inside the gomp binary (an fs.FS given to New) and is written
-// into the build directory as a module that the program's go.mod replaces
-// gomp with. mp, display and compiledworker need only the standard
-// library, so a build needs no network and no module cache unless the
-// target's code draws charts.
+// The program imports gomp's mp/compiledworker (and mp, display, widgets,
+// and chart or check when the target uses them): gomp may run where its
+// source is not, so the source of those packages travels inside the gomp
+// binary (an fs.FS given to New) and is written into the build directory
+// as a module that the program's go.mod replaces gomp with. All but chart
+// need only the standard library, so a build needs no network and no
+// module cache unless the target's code draws charts.
 package workerbuild
 
 import (
