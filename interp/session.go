@@ -35,6 +35,10 @@ type Options struct {
 	// ExitProcess makes os.Exit in cells end this process, for mp workers;
 	// otherwise os.Exit ends only the cell, with an "exit" error.
 	ExitProcess bool
+	// Unchecked runs cells without type checking them first, as when no go
+	// command is found: yaegi alone decides what runs. Tests use it to
+	// reach code that yaegi runs and the Go compiler rejects.
+	Unchecked bool
 }
 
 // IO is where one cell's output goes and where its input comes from.
@@ -123,6 +127,7 @@ var (
 // New returns a Session with an empty notebook.
 func New(opts Options) (*Session, error) {
 	s := &Session{log: opts.Log, exitProcess: opts.ExitProcess}
+	s.checker.off = opts.Unchecked
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
