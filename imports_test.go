@@ -22,22 +22,23 @@ func TestImportRules(t *testing.T) {
 		forbidden []string // import paths (and their subpackages) it may not depend on, even indirectly
 		stdOnly   bool     // nothing outside the standard library and the module
 	}{
-		mod:                        {imports: []string{"chart", "check", "display", "front", "interp", "interp/symbols", "kernel", "kernelspec", "mp", "runner", "supervise", "widgets", "workerbuild"}},
-		mod + "/check":             {imports: []string{"front", "interp"}, stdOnly: true}, // its tests run checks in cells
-		mod + "/front":             {imports: []string{"check", "display", "interp", "mp", "widgets"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
-		mod + "/bench/cpu":         {stdOnly: true},
-		mod + "/chart":             {imports: []string{"display"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/mp", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4"}},
-		mod + "/display":           {stdOnly: true},
-		mod + "/e2e":               {imports: []string{"kernelspec", "runner"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
-		mod + "/internal/headtail": {stdOnly: true},
+		mod:                          {imports: []string{"chart", "check", "display", "front", "interp", "interp/symbols", "kernel", "kernelspec", "mp", "runner", "supervise", "widgets", "workerbuild"}},
+		mod + "/check":               {imports: []string{"front", "interp"}, stdOnly: true}, // its tests run checks in cells
+		mod + "/front":               {imports: []string{"check", "display", "interp", "mp", "widgets"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
+		mod + "/bench/cpu":           {stdOnly: true},
+		mod + "/chart":               {imports: []string{"display"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/mp", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4"}},
+		mod + "/display":             {stdOnly: true},
+		mod + "/e2e":                 {imports: []string{"kernelspec", "runner"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
+		mod + "/internal/forkthread": {stdOnly: true},
+		mod + "/internal/headtail":   {stdOnly: true},
 		// interp's tests import workerbuild for the worker-kind matrix (GOMP_WORKERS).
 		mod + "/interp":                 {imports: []string{"display", "interp/symbols", "mp", "workerbuild"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4", mod + "/workerbuild"}},
 		mod + "/interp/symbols":         {imports: []string{"chart", "check", "display", "mp", "widgets"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4", "github.com/traefik/yaegi/interp"}},
 		mod + "/interp/symbols/gendocs": {imports: []string{"interp/symbols"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/kernel":                 {forbidden: []string{mod + "/interp", mod + "/mp", mod + "/display", mod + "/chart", mod + "/widgets", "github.com/traefik/yaegi"}},
 		mod + "/kernelspec":             {stdOnly: true},
-		mod + "/mp":                     {imports: []string{"display", "widgets"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/chart", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4", "gonum.org"}},
-		mod + "/supervise":              {imports: []string{"display", "front", "internal/headtail", "interp", "widgets"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
+		mod + "/mp":                     {imports: []string{"display", "internal/forkthread", "widgets"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/chart", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4", "gonum.org"}},
+		mod + "/supervise":              {imports: []string{"display", "front", "internal/forkthread", "internal/headtail", "interp", "widgets"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/runner":                 {imports: []string{"display", "front", "internal/headtail", "interp", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/widgets":                {imports: []string{"display"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/mp", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4"}},
 		// A compiled worker's main loop: its source travels in the gomp binary and builds offline.

@@ -11,7 +11,7 @@ import (
 // packages that the generated program imports, carried inside the binary
 // because gomp may run where its source is not.
 //
-//go:embed go.mod go.sum mp/*.go mp/compiledworker/*.go display/*.go chart/*.go widgets/*.go widgets/models.json check/*.go
+//go:embed go.mod go.sum internal/forkthread/*.go mp/*.go mp/compiledworker/*.go display/*.go chart/*.go widgets/*.go widgets/models.json check/*.go
 var workerSource embed.FS
 
 // newCompiler returns the builder of compiled mp workers for a kernel or a

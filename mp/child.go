@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/gomp-kernel/gomp/internal/forkthread"
 )
 
 // child is the parent's handle on one worker process: its command, the
@@ -36,7 +38,7 @@ type child struct {
 // startChild starts a worker process as cfg says, or the compiled worker
 // exe when it is not "", on the forker thread so that Pdeathsig stays
 // armed for the process's lifetime.
-func startChild(cfg *Config, f *forker, exe string) (*child, error) {
+func startChild(cfg *Config, f *forkthread.Thread, exe string) (*child, error) {
 	var opened []*os.File
 	pipe := func() (r, w *os.File, err error) {
 		r, w, err = os.Pipe()
@@ -68,8 +70,11 @@ func startChild(cfg *Config, f *forker, exe string) (*child, error) {
 	cmd.Stdout, cmd.Stderr = stdoutW, stderrW
 	cmd.ExtraFiles = []*os.File{inR, outW}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := f.start(cmd); err != nil {
+	if err := f.Start(cmd); err != nil {
 		closeAll()
+		if errors.Is(err, forkthread.ErrStopped) {
+			return nil, errors.New("start worker: mp is shutting down")
+		}
 		return nil, fmt.Errorf("start worker %s: %w", path, err)
 	}
 	// The worker holds its own copies of these now.

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
-	"runtime"
 	"strconv"
 	"sync"
+
+	"github.com/gomp-kernel/gomp/internal/forkthread"
 )
 
 // Config says how mp starts worker processes. The zero value runs the
@@ -78,7 +78,7 @@ type children struct {
 	mu      sync.Mutex
 	host    Host
 	cfg     Config
-	forker  *forker
+	forker  *forkthread.Thread
 	spare   *child
 	refills sync.WaitGroup
 	filling bool // a refill is under way
@@ -105,11 +105,11 @@ func nextName(prefix string) (name, identity string) {
 }
 
 // theForker returns the forker thread, starting it on first use.
-func theForker() *forker {
+func theForker() *forkthread.Thread {
 	state.children.mu.Lock()
 	defer state.children.mu.Unlock()
 	if state.children.forker == nil {
-		state.children.forker = newForker()
+		state.children.forker = forkthread.New()
 	}
 	return state.children.forker
 }
@@ -181,7 +181,7 @@ func prepareSpare() {
 
 // refill starts a spare worker unless one is there already. Shutdown waits
 // for it.
-func refill(cfg *Config, f *forker) {
+func refill(cfg *Config, f *forkthread.Thread) {
 	defer state.children.refills.Done()
 	c, err := startChild(cfg, f, "")
 	if err == nil {
@@ -235,65 +235,10 @@ func Shutdown() {
 		<-spare.exited
 	}
 	if f != nil {
-		f.stop()
+		f.Stop()
 	}
 	closeBroker()
 	closeClients()
 	removeSegments()
 	removeStale()
-}
-
-// forker owns one OS thread, locked for its whole life, from which every
-// worker is started. Linux sends Pdeathsig when the thread that forked a
-// child exits, not the process; Go may retire ordinary threads at any time,
-// so a worker started from an arbitrary goroutine could be killed early,
-// or lose its guard against outliving the kernel.
-type forker struct {
-	reqs chan forkReq
-	quit chan struct{}
-	done chan struct{}
-}
-
-type forkReq struct {
-	cmd   *exec.Cmd
-	reply chan error
-}
-
-func newForker() *forker {
-	f := &forker{reqs: make(chan forkReq), quit: make(chan struct{}), done: make(chan struct{})}
-	go f.loop()
-	return f
-}
-
-func (f *forker) loop() {
-	// Never unlocked: when loop returns at stop, the thread exits with it,
-	// after every child it started has been ended.
-	runtime.LockOSThread()
-	defer close(f.done)
-	for {
-		select {
-		case r := <-f.reqs:
-			r.reply <- r.cmd.Start()
-		case <-f.quit:
-			return
-		}
-	}
-}
-
-var errStopped = errors.New("mp is shutting down")
-
-// start starts cmd on the forker's thread.
-func (f *forker) start(cmd *exec.Cmd) error {
-	r := forkReq{cmd: cmd, reply: make(chan error, 1)}
-	select {
-	case f.reqs <- r:
-		return <-r.reply
-	case <-f.quit:
-		return errStopped
-	}
-}
-
-func (f *forker) stop() {
-	close(f.quit)
-	<-f.done
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gomp-kernel/gomp/front"
+	"github.com/gomp-kernel/gomp/internal/forkthread"
 	"github.com/gomp-kernel/gomp/interp"
 )
 
@@ -51,7 +52,7 @@ type Options struct {
 type Notebook struct {
 	opts Options
 	log  *slog.Logger
-	f    *forker
+	f    *forkthread.Thread
 	seq  atomic.Uint64
 
 	run sync.Mutex // held by Execute and by restarts: cells run one at a time
@@ -71,10 +72,10 @@ func Start(opts Options) (*Notebook, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	n := &Notebook{opts: opts, log: opts.Log, f: newForker()}
+	n := &Notebook{opts: opts, log: opts.Log, f: forkthread.New()}
 	p, err := startProcess(n.f, opts, n.keep)
 	if err != nil {
-		n.f.stop()
+		n.f.Stop()
 		return nil, err
 	}
 	n.p = p
@@ -426,7 +427,7 @@ func (n *Notebook) Close() error {
 	p := n.p
 	n.mu.Unlock()
 	p.stop(shutdownGrace)
-	n.f.stop()
+	n.f.Stop()
 	return nil
 }
 

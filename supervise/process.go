@@ -8,13 +8,13 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
-	"runtime"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/gomp-kernel/gomp/display"
 	"github.com/gomp-kernel/gomp/front"
+	"github.com/gomp-kernel/gomp/internal/forkthread"
 	"github.com/gomp-kernel/gomp/internal/headtail"
 	"github.com/gomp-kernel/gomp/widgets"
 )
@@ -45,10 +45,10 @@ type cellSink struct {
 	origin any
 }
 
-// startProcess starts an interpreter process (through f, see forker) and
+// startProcess starts an interpreter process (on f, see forkthread) and
 // the goroutines that read its frames and its stderr; they end when it
 // exits.
-func startProcess(f *forker, opts Options, snap func(snapshotMsg)) (*process, error) {
+func startProcess(f *forkthread.Thread, opts Options, snap func(snapshotMsg)) (*process, error) {
 	toChild, fromKernel, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("start interpreter: %w", err)
@@ -75,7 +75,7 @@ func startProcess(f *forker, opts Options, snap func(snapshotMsg)) (*process, er
 	// the kernel's process group, so that Jupyter's killpg reaches it;
 	// it ignores SIGINT, which the kernel turns into an interrupt frame.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	err = f.start(cmd)
+	err = f.Start(cmd)
 	toChild.Close()
 	toKernel.Close()
 	errW.Close()
@@ -317,51 +317,4 @@ func (p *process) stop(grace time.Duration) {
 	}
 	p.cmd.Process.Kill()
 	<-p.dead
-}
-
-// forker owns one OS thread, locked for its life, from which every
-// interpreter process is started: Linux sends Pdeathsig when the thread
-// that forked a child exits, and Go may retire an ordinary thread at any
-// time (as mp's forker explains).
-type forker struct {
-	reqs chan forkReq
-	quit chan struct{}
-	done chan struct{}
-}
-
-type forkReq struct {
-	cmd   *exec.Cmd
-	reply chan error
-}
-
-func newForker() *forker {
-	f := &forker{reqs: make(chan forkReq), quit: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread ends with the loop
-		defer close(f.done)
-		for {
-			select {
-			case r := <-f.reqs:
-				r.reply <- r.cmd.Start()
-			case <-f.quit:
-				return
-			}
-		}
-	}()
-	return f
-}
-
-func (f *forker) start(cmd *exec.Cmd) error {
-	r := forkReq{cmd: cmd, reply: make(chan error, 1)}
-	select {
-	case f.reqs <- r:
-		return <-r.reply
-	case <-f.quit:
-		return errors.New("the notebook is closed")
-	}
-}
-
-func (f *forker) stop() {
-	close(f.quit)
-	<-f.done
 }

@@ -357,7 +357,7 @@ func carried(p string) bool {
 	}
 	dir, file := filepath.Split(p)
 	switch strings.TrimSuffix(dir, "/") {
-	case "mp", "mp/compiledworker", "display", "chart", "widgets", "check":
+	case "mp", "mp/compiledworker", "internal/forkthread", "display", "chart", "widgets", "check":
 		return strings.HasSuffix(file, ".go") && !strings.HasSuffix(file, "_test.go") ||
 			p == "widgets/models.json" // embedded by widgets
 	}
