@@ -356,12 +356,12 @@ func carried(p string) bool {
 		return true
 	}
 	dir, file := filepath.Split(p)
-	switch strings.TrimSuffix(dir, "/") {
-	case "mp", "mp/compiledworker", "internal/forkthread", "display", "chart", "widgets", "check":
-		return strings.HasSuffix(file, ".go") && !strings.HasSuffix(file, "_test.go") ||
-			p == "widgets/models.json" // embedded by widgets
+	dir = strings.TrimSuffix(dir, "/")
+	if !slices.Contains(cellPackages, dir) && dir != "mp/compiledworker" && dir != "internal/forkthread" {
+		return false
 	}
-	return false
+	return strings.HasSuffix(file, ".go") && !strings.HasSuffix(file, "_test.go") ||
+		p == "widgets/models.json" // embedded by widgets
 }
 
 // sourceHash hashes the carried source, once.

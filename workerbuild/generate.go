@@ -421,11 +421,13 @@ func localName(im importSpec) string {
 	return strings.ReplaceAll(base, "-", "_")
 }
 
-// fullPath is the import path of a package as cells name it: gomp's own
-// packages are "mp", "display", "chart", "widgets" and "check" in cells.
+// cellPackages are gomp's packages as cells import them ("mp"), which a
+// build carries (see carried).
+var cellPackages = []string{"mp", "display", "chart", "widgets", "check"}
+
+// fullPath is the import path of a package as cells name it.
 func fullPath(p string) string {
-	switch p {
-	case "mp", "display", "chart", "widgets", "check":
+	if slices.Contains(cellPackages, p) {
 		return gompModule + "/" + p
 	}
 	return p
@@ -438,7 +440,7 @@ func importable(p string) error {
 	switch {
 	case !strings.Contains(first, "."):
 		return nil
-	case p == gompModule+"/mp" || p == gompModule+"/display" || p == gompModule+"/chart":
+	case slices.Contains(cellPackages, strings.TrimPrefix(p, gompModule+"/")):
 		return nil
 	}
 	return fmt.Errorf("compiled workers can import only the standard library and gomp's packages, not %s", p)
