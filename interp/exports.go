@@ -13,9 +13,9 @@ import (
 	"time"
 
 	yaegi "github.com/traefik/yaegi/interp"
-	"github.com/traefik/yaegi/stdlib"
 
 	"github.com/gomp-kernel/gomp/display"
+	"github.com/gomp-kernel/gomp/interp/stdlib"
 	"github.com/gomp-kernel/gomp/interp/symbols"
 )
 
