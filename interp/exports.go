@@ -163,7 +163,7 @@ func (s *Session) sleep(d time.Duration) {
 
 // fatalExports makes log.Fatal* in cells log through the interpreter's
 // logger (so SetFlags and SetPrefix apply) and then end the cell like
-// os.Exit(1) does in restricted mode, instead of yaegi's plain panic.
+// os.Exit(1) does in a cell (see package stdlib), instead of yaegi's plain panic.
 func fatalExports(yi *yaegi.Interpreter) yaegi.Exports {
 	output, ok := yi.Symbols("log")["log"]["Output"].Interface().(func(int, string) error)
 	if !ok {
