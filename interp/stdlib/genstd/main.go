@@ -28,6 +28,7 @@ import (
 var excluded = map[string]string{
 	"unsafe":                 "yaegi implements unsafe's builtins itself and needs its own conversion hooks (its stdlib/unsafe), which gomp does not wire",
 	"runtime/cgo":            "no API: it only links cgo support",
+	"plugin":                 "links cgo (and so libc) into gomp, which is otherwise a static binary; a plugin must be built against the very binary that loads it",
 	"runtime/race":           "no API: it only links the race detector",
 	"testing/cryptotest":     "test-only: helpers for the crypto packages' own tests",
 	"crypto/mlkem/mlkemtest": "test-only: derandomized ML-KEM for known-answer tests",
