@@ -30,7 +30,9 @@ func TestImportRules(t *testing.T) {
 		mod + "/display":                {stdOnly: true},
 		mod + "/e2e":                    {imports: []string{"kernelspec", "runner"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/internal/headtail":      {stdOnly: true},
-		mod + "/interp":                 {imports: []string{"display", "interp/symbols", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
+		mod + "/interp":                 {imports: []string{"display", "interp/stdlib", "interp/symbols", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
+		mod + "/interp/stdlib":          {stdOnly: true}, // the standard library's symbol tables
+		mod + "/interp/stdlib/genstd":   {forbidden: []string{mod + "/kernel", mod + "/interp", "github.com/go-zeromq/zmq4"}},
 		mod + "/interp/symbols":         {imports: []string{"chart", "check", "display", "mp", "widgets"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4", "github.com/traefik/yaegi/interp"}},
 		mod + "/interp/symbols/gendocs": {imports: []string{"interp/symbols"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/kernel":                 {forbidden: []string{mod + "/interp", mod + "/mp", mod + "/display", mod + "/chart", mod + "/widgets", "github.com/traefik/yaegi"}},
