@@ -57,7 +57,7 @@ func (s *Session) exports() []yaegi.Exports {
 		own[short+"/"+path.Base(short)] = symbols.Symbols[key]
 		own[key] = symbols.Symbols[key]
 	}
-	return []yaegi.Exports{base, own, {".": {"MapTypes": reflect.ValueOf(displayMapTypes())}}, s.overrides()}
+	return []yaegi.Exports{base, stdlib.Hooks, own, {".": {"MapTypes": reflect.ValueOf(displayMapTypes())}}, s.overrides()}
 }
 
 // displayMapTypes tells yaegi which interfaces a notebook type's value

@@ -17,6 +17,8 @@ func TestStdlibOfGoInUse(t *testing.T) {
 		{"function added in Go 1.24", "import \"strings\"\nn := 0\nfor range strings.SplitSeq(\"a,b,c\", \",\") { n++ }\nn", "3"},
 		{"package added in Go 1.24", "import \"crypto/sha3\"\nlen(sha3.Sum256([]byte(\"x\")))", "32"},
 		{"environment is the process's", "import \"os\"\nos.Setenv(\"GOMP_STDLIB_TEST\", \"yes\")\nout, _ := exec.Command(\"sh\", \"-c\", \"echo $GOMP_STDLIB_TEST\").Output()\nstring(out)", `"yes\n"`},
+		{"unsafe", "import (\"fmt\"; \"unsafe\")\nvar word int64\np := unsafe.Pointer(&word)\n*(*int64)(p) = 5\nfmt.Sprint(unsafe.Sizeof(word), word)", `"8 5"`},
+		{"uintptr to unsafe.Pointer", "q := unsafe.Pointer(uintptr(p))\n*(*int64)(q)", "5"},
 		{"log.Logger has SetPrefix", "import (\"log\"; \"bytes\")\nvar buf bytes.Buffer\nl := log.New(&buf, \"\", 0)\nl.SetPrefix(\"p: \")\nl.Print(\"x\")\nbuf.String()", `"p: x\n"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
