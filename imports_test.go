@@ -32,7 +32,9 @@ func TestImportRules(t *testing.T) {
 		mod + "/internal/forkthread": {stdOnly: true},
 		mod + "/internal/headtail":   {stdOnly: true},
 		// interp's tests import workerbuild for the worker-kind matrix (GOMP_WORKERS).
-		mod + "/interp":                 {imports: []string{"display", "interp/symbols", "mp", "workerbuild"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4", mod + "/workerbuild"}},
+		mod + "/interp":                 {imports: []string{"display", "interp/stdlib", "interp/symbols", "mp", "workerbuild"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4", mod + "/workerbuild"}},
+		mod + "/interp/stdlib":          {stdOnly: true}, // the standard library's symbol tables
+		mod + "/interp/stdlib/genstd":   {forbidden: []string{mod + "/kernel", mod + "/interp", "github.com/go-zeromq/zmq4"}},
 		mod + "/interp/symbols":         {imports: []string{"chart", "check", "display", "mp", "widgets"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4", "github.com/traefik/yaegi/interp"}},
 		mod + "/interp/symbols/gendocs": {imports: []string{"interp/symbols"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/kernel":                 {forbidden: []string{mod + "/interp", mod + "/mp", mod + "/display", mod + "/chart", mod + "/widgets", "github.com/traefik/yaegi"}},

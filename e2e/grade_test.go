@@ -408,7 +408,7 @@ func TestGradeBadInput(t *testing.T) {
 		{"with source", []string{"--source", source}, []string{
 			"test_shout    0 / 2  test cell missing from the submission",
 			"test_lengths  0 / 2  panic: not implemented; locked cell changed in the submission; graded as the source has it",
-			`failed: lengths: CompileError: In[2]:1:8: cannot import "github.com/nowhere/nothing": gomp cells can import the standard library (Go 1.22 set) and "mp"`,
+			`failed: lengths: CompileError: In[2]:1:8: cannot import "github.com/nowhere/nothing": gomp cells can import the standard library (Go 1.26) and "mp"`,
 			"test_lengths  0 / 2  CompileError: In[3]:1:13: undefined: wordLen",
 			"test_shout    0 / 2  TimeoutError: In[5]: the cell did not finish within 5s and was interrupted",
 			"not graded: cannot read the submission:",

@@ -13,8 +13,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/gomp-kernel/gomp/interp/stdlib"
 	"github.com/gomp-kernel/gomp/interp/symbols"
-	"github.com/traefik/yaegi/stdlib"
 )
 
 // IsComplete reports whether code is ready to run: "complete", "invalid"

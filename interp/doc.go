@@ -11,8 +11,8 @@
 // A cell is any mix of imports, declarations (func, method, type, var,
 // const) and statements, in any order. It is split at top level and
 // evaluated in this order: its imports (an import the notebook already has
-// is skipped, an unused one is fine, and only the standard library, Go 1.22
-// set, and gomp's "mp", "display" and "chart" can be imported); then its declarations, hoisted like Go's
+// is skipped, an unused one is fine, and only the standard library of the Go
+// gomp is built with (package stdlib) and gomp's own packages can be imported); then its declarations, hoisted like Go's
 // package-level declarations so that a statement may use a function
 // declared below it, except that a declaration using a variable that a
 // statement of the same cell defines with := is evaluated right after that

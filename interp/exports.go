@@ -13,9 +13,9 @@ import (
 	"time"
 
 	yaegi "github.com/traefik/yaegi/interp"
-	"github.com/traefik/yaegi/stdlib"
 
 	"github.com/gomp-kernel/gomp/display"
+	"github.com/gomp-kernel/gomp/interp/stdlib"
 	"github.com/gomp-kernel/gomp/interp/symbols"
 )
 
@@ -57,7 +57,7 @@ func (s *Session) exports() []yaegi.Exports {
 		own[short+"/"+path.Base(short)] = symbols.Symbols[key]
 		own[key] = symbols.Symbols[key]
 	}
-	return []yaegi.Exports{base, own, {".": {"MapTypes": reflect.ValueOf(displayMapTypes())}}, s.overrides()}
+	return []yaegi.Exports{base, stdlib.Hooks, own, {".": {"MapTypes": reflect.ValueOf(displayMapTypes())}}, s.overrides()}
 }
 
 // displayMapTypes tells yaegi which interfaces a notebook type's value
@@ -163,7 +163,7 @@ func (s *Session) sleep(d time.Duration) {
 
 // fatalExports makes log.Fatal* in cells log through the interpreter's
 // logger (so SetFlags and SetPrefix apply) and then end the cell like
-// os.Exit(1) does in restricted mode, instead of yaegi's plain panic.
+// os.Exit(1) does in a cell (see package stdlib), instead of yaegi's plain panic.
 func fatalExports(yi *yaegi.Interpreter) yaegi.Exports {
 	output, ok := yi.Symbols("log")["log"]["Output"].Interface().(func(int, string) error)
 	if !ok {

@@ -8,7 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/traefik/yaegi/stdlib"
+	"github.com/gomp-kernel/gomp/interp/stdlib"
 )
 
 // yaegi v0.16.1 gives the unexported fields of a notebook struct exported

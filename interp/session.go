@@ -461,8 +461,10 @@ func (s *Session) newInterpreter() (*yaegi.Interpreter, error) {
 		Stdin:  s.stdin,
 		Stdout: s.out.stdout(),
 		Stderr: s.out.stderr(),
-		Env:    os.Environ(),
 		Args:   notebookArgs,
+		// Cells see and change the real environment, as a Go program
+		// does, so that os/exec's children inherit what a cell set.
+		Unrestricted: true,
 	})
 	for _, ex := range s.exports() {
 		if err := yi.Use(ex); err != nil {

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/gomp-kernel/gomp/display"
+	"github.com/gomp-kernel/gomp/interp/stdlib"
 )
 
 // importSpec is one import the notebook made.
@@ -75,7 +76,7 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 				}
 				if !s.hasSymbols(spec.Path) {
 					p := s.yi.FileSet().Position(is.Path.Pos())
-					msg := fmt.Sprintf("%s:%d:%d: cannot import %q: gomp cells can import the standard library (Go 1.22 set) and \"mp\"", st.io.Name, p.Line, p.Column, spec.Path)
+					msg := fmt.Sprintf("%s:%d:%d: cannot import %q: gomp cells can import the standard library (%s) and \"mp\"", st.io.Name, p.Line, p.Column, spec.Path, stdlib.Release)
 					return nil, false, &CellError{Name: "CompileError", Value: msg, Traceback: []string{msg}, Line: p.Line, Col: p.Column}
 				}
 				specs = append(specs, sp)
