@@ -11,16 +11,11 @@ import (
 	"github.com/gomp-kernel/gomp/display"
 	"github.com/gomp-kernel/gomp/front"
 	"github.com/gomp-kernel/gomp/interp"
+	"github.com/gomp-kernel/gomp/interp/stdlib"
 	"github.com/gomp-kernel/gomp/kernel"
 	"github.com/gomp-kernel/gomp/supervise"
 	"github.com/gomp-kernel/gomp/widgets"
 )
-
-// cellGoVersion is the Go release whose standard library cells get: yaegi
-// v0.16.1 ships symbol tables generated from Go 1.21 and 1.22 (its stdlib
-// go1_22_*.go files), whatever Go builds gomp; newer packages and
-// functions are missing in cells.
-const cellGoVersion = "1.22"
 
 // yaegiVersion is the version of yaegi this binary was built with, from
 // its build information.
@@ -53,10 +48,10 @@ func (e *engine) Info() kernel.LanguageInfo {
 		FileExtension:  ".go",
 		PygmentsLexer:  "go",
 		CodeMirrorMode: "go",
-		Banner: fmt.Sprintf("gomp %s: Go cells interpreted by yaegi %s, with the Go %s standard library and language "+
-			"(gomp built with %s), process-parallel cells through import \"mp\" "+
-			"and rich output through \"display\" and \"chart\"; ?name shows documentation",
-			Version, yaegiVersion(), cellGoVersion, runtime.Version()),
+		Banner: fmt.Sprintf("gomp %s: Go cells type-checked by go/types and interpreted by yaegi %s, with the standard library of %s "+
+			"(generics of slices, maps and cmp from yaegi's Go 1.22 source; gomp built with %s), process-parallel cells through import \"mp\", "+
+			"rich output through \"display\", \"chart\" and \"widgets\", checks through \"check\"; ?name shows documentation",
+			Version, yaegiVersion(), stdlib.Release, runtime.Version()),
 		HelpLinks: []kernel.HelpLink{
 			{Text: "Go documentation", URL: "https://go.dev/doc/"},
 			{Text: "Go standard library", URL: "https://pkg.go.dev/std"},

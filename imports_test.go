@@ -22,7 +22,7 @@ func TestImportRules(t *testing.T) {
 		forbidden []string // import paths (and their subpackages) it may not depend on, even indirectly
 		stdOnly   bool     // nothing outside the standard library and the module
 	}{
-		mod:                          {imports: []string{"chart", "check", "display", "front", "interp", "interp/symbols", "kernel", "kernelspec", "mp", "runner", "supervise", "widgets", "workerbuild"}},
+		mod:                          {imports: []string{"chart", "check", "display", "front", "interp", "interp/stdlib", "interp/symbols", "kernel", "kernelspec", "mp", "runner", "supervise", "widgets", "workerbuild"}},
 		mod + "/check":               {imports: []string{"front", "interp"}, stdOnly: true}, // its tests run checks in cells
 		mod + "/front":               {imports: []string{"check", "display", "interp", "mp", "widgets"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/bench/cpu":           {stdOnly: true},

@@ -23,6 +23,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/gomp-kernel/gomp/interp/stdlib"
 	"github.com/gomp-kernel/gomp/kernelspec"
 )
 
@@ -90,7 +91,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		// run child starts.
 		return runInterpreter(rest)
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "gomp %s (built with %s, %s/%s; cells get the Go %s standard library)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH, cellGoVersion)
+		fmt.Fprintf(stdout, "gomp %s (built with %s, %s/%s; cells get the standard library of %s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH, stdlib.Release)
 		return nil
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)

@@ -47,7 +47,7 @@ func TestCommandLine(t *testing.T) {
 	})
 	t.Run("version", func(t *testing.T) {
 		stdout, _, code := runGomp(t, bin, t.TempDir(), nil, "version")
-		if code != 0 || !strings.Contains(stdout, "built with "+runtime.Version()) || !strings.Contains(stdout, "cells get the Go 1.22 standard library") {
+		if code != 0 || !strings.Contains(stdout, "built with "+runtime.Version()) || !strings.Contains(stdout, "cells get the standard library of Go 1.") {
 			t.Errorf("version: exit %d, %q", code, stdout)
 		}
 	})
