@@ -67,7 +67,7 @@ func (e *engine) Execute(ctx context.Context, code string, cell kernel.Cell) (*k
 		io.WriteString(cell.Stderr(), e.notice)
 		e.notice = ""
 	}
-	o := e.nb.ExecuteFrom(ctx, front.Cell{Count: cell.ExecutionCount(), Code: code, IO: cellIO(cell), Comm: commSender(cell)}, cell)
+	o := e.nb.Execute(ctx, front.Cell{Count: cell.ExecutionCount(), Code: code, IO: cellIO(cell), Comm: commSender(cell)})
 	switch {
 	case o.Err != nil:
 		return nil, execError(o.Err)

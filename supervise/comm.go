@@ -71,16 +71,12 @@ func (n *Notebook) Comm(ctx context.Context, m widgets.Message, c front.Cell) er
 // comm runs a frontend's comm message (id) in the notebook and answers
 // with a commReply.
 func (s *Server) comm(ctx context.Context, id uint64, m commMsg) {
-	io := s.IO(id)
+	io := s.cellIO(id)
 	if !m.Display {
 		io.Display = nil
 	}
-	s.mu.Lock()
-	s.current = id
-	s.mu.Unlock()
 	err := s.nb.Comm(ctx, m.Message, front.Cell{Count: m.Count, IO: io, Comm: s.commSender(id)})
 	s.mu.Lock()
-	s.current = 0
 	delete(s.cancels, id)
 	s.mu.Unlock()
 	var r commReply

@@ -22,8 +22,7 @@
 // The interpreter dies with its supervisor (a parent-death signal sent
 // from one locked OS thread), and its mp children with it likewise.
 //
-// Two frame kinds are for what the protocol does not know yet (comm
-// messages): a notification (Notebook.Notify and NotifyFor, Server.Notify
-// and NotifyCell, Options.OnNotify) and a request answered by the Handler
-// of its name (Notebook.Request, ServeOptions.Handlers).
+// Comm messages (widgets) cross in both directions (comm.go): a
+// frontend's runs in the interpreter like a cell, a widget's goes back
+// tagged with the cell that owns it.
 package supervise

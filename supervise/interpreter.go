@@ -15,20 +15,10 @@ import (
 	"github.com/gomp-kernel/gomp/interp"
 )
 
-// Handler answers a generic request or notification from the kernel
-// process, by name (ServeOptions.Handlers). cell is the id of the front's
-// cell the kernel sent it for (Notebook.NotifyFor), 0 for none: Server.IO
-// and Server.NotifyCell reach that cell. For a notification the answer is
-// dropped; an error is the request's error.
-type Handler func(cell uint64, data json.RawMessage) (json.RawMessage, error)
-
 // ServeOptions configures the interpreter end.
 type ServeOptions struct {
 	// Log receives the interpreter's diagnostics; nil discards them.
 	Log *slog.Logger
-	// Handlers answer the kernel's generic requests and notifications by
-	// name; one without a handler gets an error naming it.
-	Handlers map[string]Handler
 	// Caps bound what the snapshot after each cell carries (zero: the
 	// defaults, DefaultCaps).
 	Caps Caps
@@ -48,7 +38,6 @@ type Server struct {
 	mu      sync.Mutex
 	cancels map[uint64]context.CancelFunc // running cells, by id
 	inputs  map[uint64]chan inputReplyMsg // input requests waiting for the front
-	current uint64                        // the cell running, 0 between cells
 
 	snap deltaState
 }
@@ -151,12 +140,6 @@ func (s *Server) Serve(ctx context.Context) error {
 			// these with cells, on a goroutine of their own so that
 			// interrupts and input replies keep flowing.
 			go s.introspect(f.Kind, f.ID, m)
-		case kindNotify, kindRequest:
-			var m notifyMsg
-			if err := json.Unmarshal(f.Body, &m); err != nil {
-				return fmt.Errorf("frame of kind %d: %w", f.Kind, err)
-			}
-			go s.handle(f.Kind == kindRequest, f.ID, m)
 		default:
 			return fmt.Errorf("unexpected frame of kind %d from the kernel process", f.Kind)
 		}
@@ -200,15 +183,11 @@ func (s *Server) execute(ctx context.Context, id uint64, m executeMsg) {
 	if m.Display {
 		io.Display = func(o display.Output) error { return s.c.sendJSON(kindDisplay, id, o) }
 	}
-	s.mu.Lock()
-	s.current = id
-	s.mu.Unlock()
 	if err := s.c.send(kindStarted, id, nil); err != nil {
 		s.log.Warn("tell the kernel process a cell started", "err", err)
 	}
 	o := s.nb.Execute(ctx, front.Cell{Count: m.Count, Code: m.Code, IO: io, Comm: s.commSender(id)})
 	s.mu.Lock()
-	s.current = 0
 	delete(s.cancels, id)
 	s.mu.Unlock()
 	if err := s.c.sendJSON(kindReply, id, o); err != nil {
@@ -291,46 +270,10 @@ func (s *Server) introspect(k kind, id uint64, m completeMsg) {
 	}
 }
 
-// handle runs the handler for a generic request or notification.
-func (s *Server) handle(request bool, id uint64, m notifyMsg) {
-	var r genericReply
-	if h := s.opts.Handlers[m.Name]; h == nil {
-		r.Err = fmt.Sprintf("the interpreter has no handler for %q", m.Name)
-	} else if data, err := h(id, m.Data); err != nil {
-		r.Err = err.Error()
-	} else {
-		r.Data = data
-	}
-	if !request {
-		if r.Err != "" {
-			s.log.Warn("notification from the kernel process", "name", m.Name, "err", r.Err)
-		}
-		return
-	}
-	if err := s.c.sendJSON(kindReply, id, r); err != nil {
-		s.log.Warn("reply to the kernel process", "err", err)
-	}
-}
-
-// Notify sends a generic notification to the kernel process on behalf of
-// the cell running (or of none between cells); the kernel hands it to its
-// Options.OnNotify with that cell's origin.
-func (s *Server) Notify(name string, data json.RawMessage) error {
-	s.mu.Lock()
-	cell := s.current
-	s.mu.Unlock()
-	return s.c.sendJSON(kindNotify, cell, notifyMsg{Name: name, Data: data})
-}
-
-// NotifyCell sends a generic notification to the kernel process on
-// behalf of cell (a Handler's cell, or 0 for none).
-func (s *Server) NotifyCell(cell uint64, name string, data json.RawMessage) error {
-	return s.c.sendJSON(kindNotify, cell, notifyMsg{Name: name, Data: data})
-}
-
-// IO is where output for cell goes: the streams and displays of the
-// front's cell that a Handler's cell id stands for (no input).
-func (s *Server) IO(cell uint64) interp.IO {
+// cellIO is where output for cell goes in the kernel process: the
+// streams and displays of the front's cell that the id stands for (no
+// input).
+func (s *Server) cellIO(cell uint64) interp.IO {
 	return interp.IO{
 		Stdout:  &cellWriter{c: s.c, k: kindStdout, id: cell},
 		Stderr:  &cellWriter{c: s.c, k: kindStderr, id: cell},

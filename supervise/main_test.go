@@ -2,7 +2,6 @@ package supervise
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -39,18 +38,8 @@ func serveForTest() error {
 		return err
 	}
 	defer nb.Close()
-	var srv *Server
-	srv = NewServer(os.NewFile(3, "requests"), os.NewFile(4, "replies"), nb, ServeOptions{
+	srv := NewServer(os.NewFile(3, "requests"), os.NewFile(4, "replies"), nb, ServeOptions{
 		Caps: Caps{Value: 1 << 20, Total: 4 << 20},
-		Handlers: map[string]Handler{
-			"echo": func(_ uint64, data json.RawMessage) (json.RawMessage, error) { return data, nil },
-			// say writes its data to the cell it came for and notifies
-			// back on its behalf.
-			"say": func(cell uint64, data json.RawMessage) (json.RawMessage, error) {
-				fmt.Fprintf(srv.IO(cell).Stdout, "said %s\n", data)
-				return nil, srv.NotifyCell(cell, "heard", data)
-			},
-		},
 	})
 	if err := srv.Serve(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, "serve:", err)

@@ -32,12 +32,6 @@ type Options struct {
 	// LogOutput receives what the interpreter writes to its stderr (its
 	// log, and the Go runtime's report when it dies); nil discards it.
 	LogOutput io.Writer
-	// OnNotify receives the interpreter's generic notifications (see
-	// Server.Notify), with the origin the cell that sent it was run with
-	// (ExecuteFrom), nil for none. It is called on the goroutine that reads
-	// the interpreter's frames, in order with the cells' output: it must
-	// not block.
-	OnNotify func(origin any, name string, data json.RawMessage)
 }
 
 // Notebook runs a notebook's cells in a supervised interpreter process:
@@ -136,14 +130,6 @@ func (n *Notebook) current() *process {
 
 // Execute runs one cell as front.Notebook.Execute does.
 func (n *Notebook) Execute(ctx context.Context, c front.Cell) front.Outcome {
-	return n.ExecuteFrom(ctx, c, nil)
-}
-
-// ExecuteFrom is Execute with an origin: any value the caller uses to know
-// the cell again, handed to Options.OnNotify with the notifications the
-// cell's code sends (the kernel passes its kernel.Cell, so that a comm
-// message lands in the right request).
-func (n *Notebook) ExecuteFrom(ctx context.Context, c front.Cell, origin any) front.Outcome {
 	n.run.Lock()
 	defer n.run.Unlock()
 	if n.notice != "" && c.IO.Stderr != nil {
@@ -163,7 +149,7 @@ func (n *Notebook) ExecuteFrom(ctx context.Context, c front.Cell, origin any) fr
 				return failed("InterpreterDied", err.Error(), nil)
 			}
 		}
-		o, began := n.send(ctx, p, c, origin)
+		o, began := n.send(ctx, p, c)
 		switch {
 		case began:
 			return o
@@ -176,11 +162,11 @@ func (n *Notebook) ExecuteFrom(ctx context.Context, c front.Cell, origin any) fr
 
 // send runs c in p. began is false when p died before it began the cell:
 // the cell did not cause the death and may run in the next interpreter.
-func (n *Notebook) send(ctx context.Context, p *process, c front.Cell, origin any) (o front.Outcome, began bool) {
+func (n *Notebook) send(ctx context.Context, p *process, c front.Cell) (o front.Outcome, began bool) {
 	id := n.seq.Add(1)
 	reply, started := make(chan frame, 1), make(chan struct{})
 	p.mu.Lock()
-	p.cells[id] = &cellSink{io: c, origin: origin}
+	p.cells[id] = &cellSink{io: c}
 	if p.pending != nil {
 		p.pending[id] = reply
 		p.started[id] = started
@@ -375,41 +361,6 @@ func (n *Notebook) IsComplete(code string) (status, indent string) {
 		return "unknown", ""
 	}
 	return r.Status, r.Indent
-}
-
-// Notify sends a generic notification to the interpreter, for its
-// Handler of that name.
-func (n *Notebook) Notify(name string, data json.RawMessage) error {
-	return n.current().c.sendJSON(kindNotify, 0, notifyMsg{Name: name, Data: data})
-}
-
-// NotifyFor sends a generic notification on behalf of a front's cell (a
-// kernel passes the request a comm message came with): what the
-// interpreter's Handler writes through Server.IO reaches c.IO, and the
-// notifications it sends back with Server.NotifyCell carry origin.
-func (n *Notebook) NotifyFor(c front.Cell, origin any, name string, data json.RawMessage) error {
-	p, id := n.current(), n.seq.Add(1)
-	p.mu.Lock()
-	p.cells[id] = &cellSink{io: c, origin: origin}
-	p.mu.Unlock()
-	return p.c.sendJSON(kindNotify, id, notifyMsg{Name: name, Data: data})
-}
-
-// Request sends a generic request to the interpreter's Handler of that
-// name and returns its answer.
-func (n *Notebook) Request(name string, data json.RawMessage) (json.RawMessage, error) {
-	f, err := n.current().call(kindRequest, n.seq.Add(1), notifyMsg{Name: name, Data: data})
-	if err != nil {
-		return nil, fmt.Errorf("request %s: %w", name, err)
-	}
-	var r genericReply
-	if err := json.Unmarshal(f.Body, &r); err != nil {
-		return nil, fmt.Errorf("request %s: reply: %w", name, err)
-	}
-	if r.Err != "" {
-		return nil, fmt.Errorf("request %s: %s", name, r.Err)
-	}
-	return r.Data, nil
 }
 
 // shutdownGrace is how long Close waits for the interpreter to end its

@@ -3,12 +3,15 @@ package supervise
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gomp-kernel/gomp/front"
+	"github.com/gomp-kernel/gomp/widgets"
 )
 
 // TestCrashRestores kills the interpreter in each way a cell can and checks
@@ -145,13 +148,6 @@ func TestCellIO(t *testing.T) {
 	if status, _ := n.IsComplete("func f() {"); status != "incomplete" {
 		t.Errorf("is_complete: %q", status)
 	}
-	data, err := n.Request("echo", json.RawMessage(`{"a":1}`))
-	if err != nil || string(data) != `{"a":1}` {
-		t.Errorf("generic request: %s, %v", data, err)
-	}
-	if _, err := n.Request("nonesuch", nil); err == nil || !strings.Contains(err.Error(), `no handler for "nonesuch"`) {
-		t.Errorf("request without a handler: %v", err)
-	}
 }
 
 // TestInterrupt cancels a cell's context: the interpreter stops the cell
@@ -188,33 +184,62 @@ func TestCloseEndsInterpreter(t *testing.T) {
 	}
 }
 
-// TestNotifications carries a generic notification for a front's cell
-// both ways, as comm messages will travel: the handler's output reaches
-// that cell, and its notification back comes with the cell's origin.
-func TestNotifications(t *testing.T) {
-	type heard struct {
-		origin any
-		name   string
-		data   string
+// TestComms carries widgets' comm messages across the process boundary:
+// a cell's new slider reaches the front's Comm, a frontend's update runs
+// the slider's callback in the interpreter, with its output in the cell
+// that registered it and the echo back to the front, and an unknown
+// target is refused as widgets refuses it.
+func TestComms(t *testing.T) {
+	n := start(t)
+	var mu sync.Mutex
+	var sent []widgets.Message
+	comm := func(m widgets.Message) error {
+		mu.Lock()
+		defer mu.Unlock()
+		sent = append(sent, m)
+		return nil
 	}
-	got := make(chan heard, 1)
-	n := startWith(t, Options{OnNotify: func(origin any, name string, data json.RawMessage) {
-		got <- heard{origin, name, string(data)}
-	}})
 	r := &recorder{}
-	if err := n.NotifyFor(front.Cell{IO: r.io()}, "comm-request-1", "say", json.RawMessage(`"hi"`)); err != nil {
-		t.Fatal(err)
+	o := n.Execute(context.Background(), front.Cell{Count: 1, IO: r.io(), Comm: comm, Code: `import ("fmt"; "widgets")
+s := widgets.NewIntSlider("n", 0, 10, 3)
+s.OnChange(func(old, new int) { fmt.Println("changed", old, new) })`})
+	if o.Err != nil {
+		t.Fatalf("In[1]: %v", o.Err)
 	}
-	select {
-	case h := <-got:
-		if h != (heard{"comm-request-1", "heard", `"hi"`}) {
-			t.Errorf("the kernel heard %+v", h)
+	var slider string
+	mu.Lock()
+	for _, m := range sent {
+		if m.Type == "comm_open" && strings.Contains(string(m.Data), `"IntSliderModel"`) {
+			slider = m.CommID
 		}
-	case <-time.After(time.Minute):
-		t.Fatal("no notification back")
 	}
-	// The handler wrote before it notified, on the same pipe.
-	if r.out() != "said \"hi\"\n" {
-		t.Errorf("the cell got %q", r.out())
+	mu.Unlock()
+	if slider == "" {
+		t.Fatalf("no IntSliderModel opened toward the front; sent %+v", sent)
+	}
+	r2 := &recorder{}
+	update := widgets.Message{Type: "comm_msg", CommID: slider, Data: json.RawMessage(`{"method":"update","state":{"value":7},"buffer_paths":[]}`)}
+	if err := n.Comm(context.Background(), update, front.Cell{Count: 1, IO: r2.io(), Comm: comm}); err != nil {
+		t.Fatalf("Comm: %v", err)
+	}
+	if got := r.out() + r2.out(); got != "changed 3 7\n" {
+		t.Errorf("the callback printed %q", got)
+	}
+	mu.Lock()
+	echoed := false
+	for _, m := range sent {
+		echoed = echoed || m.CommID == slider && strings.Contains(string(m.Data), `"echo_update"`)
+	}
+	mu.Unlock()
+	if !echoed {
+		t.Error("no echo_update of the frontend's value")
+	}
+	o = n.Execute(context.Background(), front.Cell{Count: 2, IO: r.io(), Code: `fmt.Println(s.Value())`})
+	if o.Err != nil || !strings.HasSuffix(r.out(), "7\n") {
+		t.Errorf("In[2] saw %q, %v", r.out(), o.Err)
+	}
+	open := widgets.Message{Type: "comm_open", CommID: "x1", Target: "no.such.target", Data: json.RawMessage(`{}`)}
+	if err := n.Comm(context.Background(), open, front.Cell{Count: 2, IO: r2.io(), Comm: comm}); !errors.Is(err, widgets.ErrUnknownTarget) {
+		t.Errorf("comm_open of an unknown target = %v, want widgets.ErrUnknownTarget", err)
 	}
 }

@@ -26,7 +26,6 @@ type process struct {
 	ctl  [2]*os.File // the kernel's ends: write to the interpreter, read from it
 	log  *slog.Logger
 	snap func(snapshotMsg)
-	note func(origin any, name string, data json.RawMessage)
 
 	mu      sync.Mutex
 	pending map[uint64]chan frame    // requests waiting for their reply
@@ -41,8 +40,7 @@ type process struct {
 
 // cellSink is where one cell's output goes in the kernel process.
 type cellSink struct {
-	io     front.Cell
-	origin any
+	io front.Cell
 }
 
 // startProcess starts an interpreter process (on f, see forkthread) and
@@ -87,7 +85,7 @@ func startProcess(f *forkthread.Thread, opts Options, snap func(snapshotMsg)) (*
 	}
 	p := &process{
 		cmd: cmd, c: newConn(fromChild, fromKernel), ctl: [2]*os.File{fromKernel, fromChild},
-		log: opts.Log, snap: snap, note: opts.OnNotify,
+		log: opts.Log, snap: snap,
 		pending: map[uint64]chan frame{}, cells: map[uint64]*cellSink{}, started: map[uint64]chan struct{}{},
 		stderrEOF: make(chan struct{}), dead: make(chan struct{}),
 	}
@@ -209,19 +207,6 @@ func (p *process) dispatch(f frame) {
 			return
 		}
 		p.snap(m)
-	case kindNotify:
-		var m notifyMsg
-		if err := json.Unmarshal(f.Body, &m); err != nil {
-			p.log.Warn("notification from the interpreter", "err", err)
-			return
-		}
-		var origin any
-		if c := p.cell(f.ID); c != nil {
-			origin = c.origin
-		}
-		if p.note != nil {
-			p.note(origin, m.Name, m.Data)
-		}
 	case kindCommOut:
 		c := p.cell(f.ID)
 		if c == nil || c.io.Comm == nil {

@@ -16,9 +16,9 @@ import (
 // The kernel process and its interpreter exchange frames on two pipes: a
 // 4-byte big-endian length of what follows, a 1-byte kind, an 8-byte id
 // and a body. The id is a cell's sequence number (execute, interrupt, the
-// cell's output, notifications from a cell) or a request's (complete,
-// inspect, is_complete, restore, input, generic requests), which the
-// reply carries back. Structured bodies are JSON; output bodies are the
+// cell's output, a comm message from the front, which runs as a cell, and
+// a widget's message for the cell that owns it) or a request's (complete,
+// inspect, is_complete, restore, input), which the reply carries back. Structured bodies are JSON; output bodies are the
 // bytes written. Like mp's worker frames, the framing knows nothing of
 // pipes: any reader and writer carry it.
 
@@ -44,10 +44,6 @@ const (
 	kindInput    // id: request; body: inputMsg
 	kindSnapshot // id: cell; body: snapshotMsg
 	kindStarted  // id: cell; the interpreter begins running it
-
-	// both ways: the extension point (see Notebook.Notify and Handler)
-	kindNotify  // id: cell (0: none); body: notifyMsg, no answer
-	kindRequest // id: request; body: notifyMsg, answered by kindReply with a genericReply
 
 	// comms (widgets): a frontend's message runs like a cell, answered by
 	// kindReply with a commReply; a widget's message goes to the cell
@@ -223,12 +219,6 @@ type inputReplyMsg struct {
 	Interrupted bool   `json:"interrupted,omitempty"`
 }
 
-// notifyMsg is a generic notification or request: Name picks the handler.
-type notifyMsg struct {
-	Name string          `json:"name"`
-	Data json.RawMessage `json:"data,omitempty"`
-}
-
 // commMsg is a frontend's comm message for the interpreter's widgets, and
 // what the front's cell it came with offers (as in executeMsg).
 type commMsg struct {
@@ -242,12 +232,6 @@ type commMsg struct {
 type commReply struct {
 	Err           string `json:"err,omitempty"`
 	UnknownTarget bool   `json:"unknown_target,omitempty"`
-}
-
-// genericReply answers a kindRequest.
-type genericReply struct {
-	Data json.RawMessage `json:"data,omitempty"`
-	Err  string          `json:"err,omitempty"`
 }
 
 // completeReply answers kindComplete.
