@@ -13,9 +13,12 @@ func largerThan(v reflect.Value, limit int) bool {
 	return !fits(v, &budget, 0)
 }
 
+// maxSizeDepth bounds fits' recursion, as mp.AssignValue's is bounded.
+const maxSizeDepth = 1000
+
 // fits subtracts v's size from *budget, reporting false once it is spent.
 func fits(v reflect.Value, budget *int, depth int) bool {
-	if depth > maxConvertDepth {
+	if depth > maxSizeDepth {
 		return false
 	}
 	spend := func(n int) bool {

@@ -81,7 +81,7 @@ type PanicTexter interface {
 // parent over fds 3 and 4 and leaves stdout and stderr to the notebook's
 // code. The wiring's names (SetHost, Host, Cell, Config, ServeWorker,
 // Runner, Tracer, PanicTexter, Shutdown, Warm, ErrNoHost, ErrTargetFailed,
-// ProgressIDPrefix, EncodeValue, DecodeValue, Builder, Build,
+// ProgressIDPrefix, EncodeValue, DecodeValue, AssignValue, Builder, Build,
 // SetNotebookTypes) are left out
 // of interp's symbol table, so cells cannot see or call them.
 func SetHost(h Host, c Config) {

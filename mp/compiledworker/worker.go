@@ -123,7 +123,7 @@ func (r *runner) Restore(b []byte) error {
 		case v.Value != nil:
 			val, err := mp.DecodeValue(v.Value, dst.Type())
 			if err == nil {
-				err = assign(dst, val)
+				err = mp.AssignValue(dst, val)
 			}
 			if err != nil {
 				dst.SetZero()

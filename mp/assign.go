@@ -1,22 +1,20 @@
-package compiledworker
+package mp
 
 import (
 	"fmt"
 	"reflect"
 )
 
-// The conversion below is interp's (snapshot.go), which a compiled worker
-// cannot import: mp.DecodeValue returns a value of the type the encoding
-// describes (a struct type rebuilt from its fields), and the worker's
-// variable has the notebook's named type, so the value is stored part by
-// part, structs by field name.
-
-// assign sets dst to v: directly when v's type is assignable to dst's,
+// AssignValue sets dst to v, a value DecodeValue returned (whose struct
+// types it rebuilt from their fields), where dst is a variable of the
+// notebook's own type: in the interpreter after a type was redeclared, or
+// in a compiled worker whose types are compiled. It stores v directly when
+// v's type is assignable to dst's,
 // else part by part, structs by field name, when the variable's type
 // changed shape (a redeclared struct type keeps the fields it still has,
 // and new ones start at zero). Parts that cannot be converted are an error
 // naming both types.
-func assign(dst, v reflect.Value) (err error) {
+func AssignValue(dst, v reflect.Value) (err error) {
 	defer func() {
 		// reflect refuses what no check above foresaw: the variable is
 		// not restored, and the notebook or the worker carries on.
@@ -159,6 +157,6 @@ func family(k reflect.Kind) int {
 	return int(k) + 100
 }
 
-// maxConvertDepth bounds assign's recursion, so that a cyclic pointer
+// maxConvertDepth bounds AssignValue's recursion, so that a cyclic pointer
 // graph fails instead of recursing for ever.
 const maxConvertDepth = 1000
