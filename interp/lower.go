@@ -249,6 +249,10 @@ func (s *Session) lowerTyped(n ast.Node) {
 					c.Replace(lowerRange(r, x, f))
 				}
 			}
+		case *ast.SelectorExpr, *ast.IndexExpr, *ast.IndexListExpr:
+			if f, ok := factOf(x); ok && f.Kind == factInstance {
+				c.Replace(lowerInstance(x, f))
+			}
 		case *ast.CallExpr:
 			f, ok := factOf(x)
 			if !ok {

@@ -140,6 +140,7 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 			replaced[n] = true
 		}
 	}
+	moved = append(moved, s.instanceRecords()...)
 	if err := s.rebuild(replaced, newImports, moved); err != nil {
 		return nil, true, err
 	}
@@ -193,12 +194,18 @@ func (s *Session) addRecord(r record) {
 // records them.
 func (s *Session) declare(ctx context.Context, decls []ast.Decl, items []item, code string, st *cellState) error {
 	f := &ast.File{Package: items[0].phys, Name: &ast.Ident{NamePos: items[0].phys, Name: "main"}, Decls: decls}
+	instDecls, insts, err := s.instancesWith(decls, items)
+	if err != nil {
+		return compileError(err)
+	}
+	f.Decls = append(f.Decls, instDecls...)
 	s.instrument(f)
 	if _, err := s.compileRun(ctx, f, st); err != nil {
 		if !isLoopError(err) || s.declareApart(ctx, f, st) != nil {
 			return err
 		}
 	}
+	s.recordInstances(insts)
 	for _, d := range decls {
 		i := slices.IndexFunc(items, func(it item) bool { return it.decl == d })
 		it := items[i]

@@ -83,6 +83,9 @@ type checker struct {
 	incN    int
 	incUses int
 	sink    func(types.Error)
+	// pending are the generated instances the current cell uses
+	// (instantiate.go), declared before it runs.
+	pending []instDecl
 }
 
 // maxIncremental is how many cells' parts one incremental package takes.
@@ -156,6 +159,7 @@ type typeError struct {
 // setup failed). On success it keeps the facts the lowerings need and the
 // types of the globals the cell defines.
 func (s *Session) checkCell(items []item, code, name string) error {
+	s.checker.pending = nil
 	if s.checker.off {
 		return nil
 	}
@@ -217,6 +221,7 @@ func (s *Session) checkCell(items []item, code, name string) error {
 		facts[k] = f
 	}
 	s.checker.facts = facts
+	s.checker.pending = res.insts
 	return nil
 }
 
@@ -451,6 +456,7 @@ type checkResult struct {
 	facts       map[string]fact
 	pkg         *types.Package
 	stdUses     []stdUse // the cell's uses of standard packages' members
+	insts       []instDecl
 }
 
 // stdUse is a use of pkg.Name in the current cell, pkg being a package
@@ -558,7 +564,11 @@ func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
 	}
 	res.pkg = pkg
 	collectFacts(fset, f, info, qual, res.facts)
-	res.stdUses = stdUses(fset, f, info)
+	var lowered map[string]bool
+	res.insts, lowered = collectInstances(fset, f, info, res.facts)
+	res.stdUses = slices.DeleteFunc(stdUses(fset, f, info), func(u stdUse) bool {
+		return lowered[strconv.Itoa(u.line)+":"+strconv.Itoa(u.col)]
+	})
 	res.unsupported = unsupported(fset, f, res.facts)
 	return res
 }
@@ -629,6 +639,8 @@ func (c *checker) run(imp types.Importer, fset *token.FileSet, f *ast.File, sink
 			Types: map[ast.Expr]types.TypeAndValue{},
 			Defs:  map[*ast.Ident]types.Object{},
 			Uses:  map[*ast.Ident]types.Object{},
+
+			Instances: map[*ast.Ident]types.Instance{},
 		}
 	}
 	conf := &types.Config{

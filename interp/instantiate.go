@@ -1,0 +1,926 @@
+package interp
+
+import (
+	"fmt"
+	"go/ast"
+	"go/build"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Instantiation: a use of a generic function of the standard library
+// (slices, maps, cmp), which yaegi v0.16.1 runs from its Go 1.22 source
+// with its own generics (or lacks), is replaced by the name of a concrete,
+// non-generic copy of the function made from its source in GOROOT, with
+// the type arguments go/types inferred written for its type parameters:
+//
+//	slices.Sort(xs)  =>  _gompGslices_Sort_1a2b3c4d(xs)
+//
+// Everything the function uses from its own package (unexported helpers,
+// generic or not, types with their methods, constants) is copied too,
+// under reserved names; other packages are imported under reserved names
+// (pkgAlias). The copies are declarations the notebook records (cell
+// instanceCell), so that rebuilds, snapshots and mp children have them.
+
+// instanceCell is the cell name of the generated declarations' records.
+const instanceCell = "gomp-generic"
+
+// instantiable are the packages whose generic functions are instantiated.
+var instantiable = map[string]bool{"slices": true, "maps": true, "cmp": true}
+
+// bodyless are Go versions of functions the runtime provides to a
+// package (no body in its source), by path.name.
+var bodyless = map[string]string{
+	"maps.clone": `func NAME(m any) any {
+	v := reflect.ValueOf(m)
+	c := reflect.MakeMapWithSize(v.Type(), v.Len())
+	for it := v.MapRange(); it.Next(); {
+		c.SetMapIndex(it.Key(), it.Value())
+	}
+	return c.Interface()
+}`,
+}
+
+// instDecl is one generated declaration: a function, or a type with its
+// methods, or a constant.
+type instDecl struct {
+	Name    string
+	Text    string
+	Imports []string // paths it names through pkgAlias
+	// Deps are the notebook's names its text uses (type arguments).
+	Deps []string
+}
+
+// srcPkg is a standard package parsed and checked from its source.
+type srcPkg struct {
+	path  string
+	pkg   *types.Package
+	info  *types.Info
+	fset  *token.FileSet
+	src   map[string][]byte // file name -> text
+	decls map[string]ast.Decl
+	spec  map[string]*ast.TypeSpec
+	// methods are the method declarations by receiver type name.
+	methods map[string][]*ast.FuncDecl
+	objAt   map[token.Pos]types.Object
+	instAt  map[token.Pos]types.Instance
+}
+
+var srcPkgs = struct {
+	mu sync.Mutex
+	m  map[string]*srcPkg
+}{m: map[string]*srcPkg{}}
+
+// loadSrcPkg parses and checks the package at path from GOROOT, once per
+// process.
+func loadSrcPkg(path string) (*srcPkg, error) {
+	srcPkgs.mu.Lock()
+	defer srcPkgs.mu.Unlock()
+	if p, ok := srcPkgs.m[path]; ok {
+		if p == nil {
+			return nil, fmt.Errorf("package %s could not be loaded from source", path)
+		}
+		return p, nil
+	}
+	p, err := parseSrcPkg(path)
+	srcPkgs.m[path] = p
+	return p, err
+}
+
+func parseSrcPkg(path string) (*srcPkg, error) {
+	bp, err := build.Default.Import(path, "", 0)
+	if err != nil {
+		return nil, fmt.Errorf("find the source of %s: %w", path, err)
+	}
+	p := &srcPkg{path: path, fset: token.NewFileSet(), src: map[string][]byte{}, decls: map[string]ast.Decl{}, spec: map[string]*ast.TypeSpec{}, methods: map[string][]*ast.FuncDecl{}}
+	var files []*ast.File
+	for _, name := range bp.GoFiles {
+		fn := filepath.Join(bp.Dir, name)
+		b, err := os.ReadFile(fn)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", fn, err)
+		}
+		f, err := parser.ParseFile(p.fset, fn, b, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", fn, err)
+		}
+		p.src[fn] = b
+		files = append(files, f)
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil {
+					p.decls[d.Name.Name] = d
+				} else if len(d.Recv.List) == 1 {
+					t := recvTypeName(d.Recv.List[0].Type)
+					p.methods[t] = append(p.methods[t], d)
+				}
+			case *ast.GenDecl:
+				for _, sp := range d.Specs {
+					if ts, ok := sp.(*ast.TypeSpec); ok {
+						p.decls[ts.Name.Name] = d
+						p.spec[ts.Name.Name] = ts
+					}
+				}
+			}
+		}
+	}
+	p.info = &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Uses: map[*ast.Ident]types.Object{}, Defs: map[*ast.Ident]types.Object{}, Instances: map[*ast.Ident]types.Instance{}}
+	var cerr error
+	stdTypes.use(func(imp types.Importer) {
+		conf := &types.Config{Importer: imp, Error: func(error) {}}
+		p.pkg, cerr = conf.Check(path, p.fset, files, p.info)
+	})
+	if cerr != nil {
+		return nil, fmt.Errorf("check %s from source: %w", path, cerr)
+	}
+	p.objAt = map[token.Pos]types.Object{}
+	for id, o := range p.info.Uses {
+		p.objAt[id.Pos()] = o
+	}
+	for id, o := range p.info.Defs {
+		if o != nil {
+			p.objAt[id.Pos()] = o
+		}
+	}
+	p.instAt = map[token.Pos]types.Instance{}
+	for id, in := range p.info.Instances {
+		p.instAt[id.Pos()] = in
+	}
+	return p, nil
+}
+
+// instantiator generates the declarations of one cell's instances.
+type instantiator struct {
+	// done maps a key (package, name, type arguments) to its name.
+	done  map[string]string
+	decls []instDecl
+	// imports and deps of the declaration being generated.
+	imports map[string]bool
+}
+
+// instName is the reserved name of name of the package at path,
+// instantiated with targs (none: a non-generic declaration).
+func instName(path, name string, targs []string) string {
+	base := reserved("G" + strings.NewReplacer("/", "_", ".", "_").Replace(path) + "_" + name)
+	if len(targs) == 0 {
+		return base
+	}
+	h := fnv.New32a()
+	h.Write([]byte(path + "." + name + "[" + strings.Join(targs, ",") + "]"))
+	return base + "_" + strconv.FormatUint(uint64(h.Sum32()), 16)
+}
+
+// instance returns the name of the function name of the package at path
+// instantiated with targs (type expressions valid in the notebook),
+// generating it and what it uses when it is new.
+func (g *instantiator) instance(path, name string, targs []string) (string, error) {
+	key := instName(path, name, targs)
+	if n, ok := g.done[key]; ok {
+		return n, nil
+	}
+	p, err := loadSrcPkg(path)
+	if err != nil {
+		return "", err
+	}
+	fd, ok := p.decls[name].(*ast.FuncDecl)
+	if !ok {
+		return "", fmt.Errorf("%s.%s is not a function", path, name)
+	}
+	fn, _ := p.pkg.Scope().Lookup(name).(*types.Func)
+	if fn == nil {
+		return "", fmt.Errorf("%s.%s not found", path, name)
+	}
+	tps := fn.Type().(*types.Signature).TypeParams()
+	if tps.Len() != len(targs) {
+		return "", fmt.Errorf("%s.%s takes %d type arguments, not %d", path, name, tps.Len(), len(targs))
+	}
+	subst := map[*types.TypeParam]string{}
+	for i := range tps.Len() {
+		subst[tps.At(i)] = targs[i]
+	}
+	g.done[key] = key
+	text, imports, err := g.copyDecl(p, fd, key, subst)
+	if err != nil {
+		return "", err
+	}
+	g.decls = append(g.decls, instDecl{Name: key, Text: text, Imports: imports})
+	return key, nil
+}
+
+// plain returns the name of the non-generic package-level object o of p,
+// copying its declaration when it is new.
+func (g *instantiator) plain(p *srcPkg, o types.Object) (string, error) {
+	key := instName(p.path, o.Name(), nil)
+	if n, ok := g.done[key]; ok {
+		return n, nil
+	}
+	g.done[key] = key
+	switch o := o.(type) {
+	case *types.Const:
+		t, imports, err := g.typeText(p, o.Type(), nil)
+		if err != nil {
+			return "", err
+		}
+		lit, ok := constLiteral(o.Val())
+		if !ok {
+			return "", fmt.Errorf("constant %s.%s cannot be written", p.path, o.Name())
+		}
+		g.decls = append(g.decls, instDecl{Name: key, Text: "const " + key + " " + t + " = " + lit, Imports: imports})
+		return key, nil
+	case *types.Func:
+		if text, ok := bodyless[p.path+"."+o.Name()]; ok {
+			r := reserved("P_reflect")
+			g.decls = append(g.decls, instDecl{Name: key, Text: strings.NewReplacer("NAME", key, "reflect", r).Replace(text), Imports: []string{"reflect"}})
+			return key, nil
+		}
+		fd, ok := p.decls[o.Name()].(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			return "", fmt.Errorf("%s.%s has no source", p.path, o.Name())
+		}
+		text, imports, err := g.copyDecl(p, fd, key, nil)
+		if err != nil {
+			return "", err
+		}
+		g.decls = append(g.decls, instDecl{Name: key, Text: text, Imports: imports})
+		return key, nil
+	case *types.TypeName:
+		ts := p.spec[o.Name()]
+		if ts == nil || ts.TypeParams != nil {
+			return "", fmt.Errorf("type %s.%s cannot be copied", p.path, o.Name())
+		}
+		text, imports, err := g.copyNode(p, ts, ts.Name, key, nil)
+		if err != nil {
+			return "", err
+		}
+		text = "type " + text
+		for _, m := range p.methods[o.Name()] {
+			mt, mi, err := g.copyDecl(p, m, "", nil)
+			if err != nil {
+				return "", err
+			}
+			text += "\n" + mt
+			imports = append(imports, mi...)
+		}
+		g.decls = append(g.decls, instDecl{Name: key, Text: text, Imports: imports})
+		return key, nil
+	}
+	return "", fmt.Errorf("%s.%s cannot be copied", p.path, o.Name())
+}
+
+// copyDecl writes fd with its name replaced by name (kept when name is
+// ""), its type parameters dropped and replaced by subst.
+func (g *instantiator) copyDecl(p *srcPkg, fd *ast.FuncDecl, name string, subst map[*types.TypeParam]string) (string, []string, error) {
+	var nameID *ast.Ident
+	if name != "" {
+		nameID = fd.Name
+	}
+	return g.copyNode(p, fd, nameID, name, subst)
+}
+
+// edit replaces the text from pos to end.
+type edit struct {
+	pos, end int
+	text     string
+}
+
+// copyNode writes n's source with the references of its identifiers
+// rewritten: nameID (the declared name) becomes name, type parameters
+// their arguments, the package's own objects their copies, other
+// packages their reserved import names.
+func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name string, subst map[*types.TypeParam]string) (string, []string, error) {
+	file := p.fset.File(n.Pos())
+	src := p.src[file.Name()]
+	base := file.Offset(n.Pos())
+	off := func(pos token.Pos) int { return file.Offset(pos) - base }
+	imports := map[string]bool{}
+	var edits []edit
+	var err error
+	fail := func(e error) bool {
+		if err == nil {
+			err = e
+		}
+		return false
+	}
+	// generic returns the instance name of the generic function used at
+	// id, if id uses one of an instantiable package.
+	generic := func(id *ast.Ident) (string, bool, error) {
+		in, ok := p.instAt[id.Pos()]
+		if !ok {
+			return "", false, nil
+		}
+		o := p.objAt[id.Pos()]
+		if o == nil || o.Pkg() == nil || (o.Pkg() != p.pkg && !instantiable[o.Pkg().Path()]) {
+			return "", true, fmt.Errorf("%s is generic", id.Name)
+		}
+		var targs []string
+		for i := range in.TypeArgs.Len() {
+			t, im, err := g.typeText(p, in.TypeArgs.At(i), subst)
+			if err != nil {
+				return "", true, err
+			}
+			for _, x := range im {
+				imports[x] = true
+			}
+			targs = append(targs, t)
+		}
+		nm, err := g.instance(o.Pkg().Path(), o.Name(), targs)
+		return nm, true, err
+	}
+	var visit func(x ast.Node) bool
+	visit = func(x ast.Node) bool {
+		if err != nil {
+			return false
+		}
+		switch x := x.(type) {
+		case *ast.FuncType:
+			if x.TypeParams != nil && nameID != nil {
+				edits = append(edits, edit{off(x.TypeParams.Opening), off(x.TypeParams.Closing) + 1, ""})
+				// The type parameters' own names and constraints go.
+				ast.Inspect(x.Params, visit)
+				if x.Results != nil {
+					ast.Inspect(x.Results, visit)
+				}
+				return false
+			}
+		case *ast.RangeStmt:
+			if t := p.info.Types[x.X].Type; t != nil {
+				// Range over func and over int are not lowered here.
+				switch u := t.Underlying().(type) {
+				case *types.Signature:
+					return fail(fmt.Errorf("range over func"))
+				case *types.Basic:
+					if u.Info()&types.IsInteger != 0 {
+						return fail(fmt.Errorf("range over int"))
+					}
+				}
+			}
+		case *ast.CallExpr:
+			id, ok := ast.Unparen(x.Fun).(*ast.Ident)
+			if !ok {
+				return true
+			}
+			b, ok := p.objAt[id.Pos()].(*types.Builtin)
+			if !ok {
+				return true
+			}
+			switch b.Name() {
+			case "min", "max":
+				t, im, e := g.typeText(p, p.info.Types[x].Type, subst)
+				if e != nil {
+					return fail(e)
+				}
+				for _, i := range im {
+					imports[i] = true
+				}
+				less := "<"
+				if b.Name() == "max" {
+					less = ">"
+				}
+				lit := strings.NewReplacer("T", typeParen(t), "LESS", less, "X", reserved("X"), "Ys", reserved("Ys"), "Y", reserved("Y")).Replace(
+					"func(X T, Ys ...T) T { for _, Y := range Ys { if X != X { break }; if Y != Y || Y LESS X { X = Y } }; return X }")
+				edits = append(edits, edit{off(id.Pos()), off(id.End()), "(" + lit + ")"})
+			case "clear":
+				if len(x.Args) != 1 {
+					return fail(fmt.Errorf("clear"))
+				}
+				at := p.info.Types[x.Args[0]].Type
+				if at == nil {
+					return fail(fmt.Errorf("clear of an untyped value"))
+				}
+				if _, isMap := at.Underlying().(*types.Map); isMap {
+					return fail(fmt.Errorf("clear of a map"))
+				}
+				t, im, e := g.typeText(p, at, subst)
+				if e != nil {
+					return fail(e)
+				}
+				for _, i := range im {
+					imports[i] = true
+				}
+				lit := strings.NewReplacer("T", typeParen(t), "S", reserved("S"), "Z", reserved("Z"), "I", reserved("I")).Replace(
+					"func(S T) { if len(S) == 0 { return }; Z := make(T, 1); for I := range S { S[I] = Z[0] } }")
+				edits = append(edits, edit{off(id.Pos()), off(id.End()), "(" + lit + ")"})
+			}
+		case *ast.TypeSpec:
+			if x.TypeParams != nil {
+				return fail(fmt.Errorf("generic type %s", x.Name.Name))
+			}
+		case *ast.IndexExpr, *ast.IndexListExpr:
+			var fun ast.Expr
+			if ix, ok := x.(*ast.IndexExpr); ok {
+				fun = ix.X
+			} else {
+				fun = x.(*ast.IndexListExpr).X
+			}
+			var id *ast.Ident
+			switch f := fun.(type) {
+			case *ast.Ident:
+				id = f
+			case *ast.SelectorExpr:
+				id = f.Sel
+			}
+			if id == nil {
+				return true
+			}
+			nm, ok, e := generic(id)
+			if e != nil {
+				return fail(e)
+			}
+			if ok {
+				edits = append(edits, edit{off(x.Pos()), off(x.End()), nm})
+				return false
+			}
+		case *ast.SelectorExpr:
+			xid, ok := x.X.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			pn, ok := p.objAt[xid.Pos()].(*types.PkgName)
+			if !ok {
+				return true
+			}
+			nm, ok, e := generic(x.Sel)
+			if e != nil {
+				return fail(e)
+			}
+			if ok {
+				edits = append(edits, edit{off(x.Pos()), off(x.End()), nm})
+				return false
+			}
+			if o := p.objAt[x.Sel.Pos()]; o != nil {
+				if _, isType := o.(*types.TypeName); isType {
+					if tn := o.Type(); tn != nil {
+						if named, ok := tn.(*types.Named); ok && named.TypeParams() != nil {
+							return fail(fmt.Errorf("generic type %s.%s", pn.Imported().Path(), o.Name()))
+						}
+					}
+				}
+			}
+			imports[pn.Imported().Path()] = true
+			edits = append(edits, edit{off(xid.Pos()), off(xid.End()), pkgAlias(pn.Imported().Path())})
+			return false
+		case *ast.Ident:
+			if x == nameID {
+				edits = append(edits, edit{off(x.Pos()), off(x.End()), name})
+				return false
+			}
+			o := p.objAt[x.Pos()]
+			if o == nil {
+				return false
+			}
+			if tn, ok := o.(*types.TypeName); ok {
+				if tp, ok := tn.Type().(*types.TypeParam); ok {
+					t, ok := subst[tp]
+					if !ok {
+						return fail(fmt.Errorf("type parameter %s has no argument", x.Name))
+					}
+					edits = append(edits, edit{off(x.Pos()), off(x.End()), typeParen(t)})
+					return false
+				}
+			}
+			if o.Pkg() != p.pkg || o.Parent() != p.pkg.Scope() {
+				return false
+			}
+			if _, isFunc := o.(*types.Func); isFunc {
+				if sig := o.Type().(*types.Signature); sig.TypeParams() != nil {
+					nm, _, e := generic(x)
+					if e != nil {
+						return fail(e)
+					}
+					edits = append(edits, edit{off(x.Pos()), off(x.End()), nm})
+					return false
+				}
+			}
+			nm, e := g.plain(p, o)
+			if e != nil {
+				return fail(e)
+			}
+			edits = append(edits, edit{off(x.Pos()), off(x.End()), nm})
+			return false
+		}
+		return true
+	}
+	ast.Inspect(n, visit)
+	if err != nil {
+		return "", nil, err
+	}
+	sort.Slice(edits, func(i, j int) bool { return edits[i].pos < edits[j].pos })
+	text := src[base : base+off(n.End())]
+	var b strings.Builder
+	at := 0
+	for _, e := range edits {
+		if e.pos < at {
+			continue
+		}
+		b.Write(text[at:e.pos])
+		b.WriteString(e.text)
+		at = e.end
+	}
+	b.Write(text[at:])
+	var paths []string
+	for x := range imports {
+		paths = append(paths, x)
+	}
+	slices.Sort(paths)
+	return b.String(), paths, nil
+}
+
+// typeParen writes a type argument where a type parameter stood,
+// parenthesised when it would not parse there as written.
+func typeParen(t string) string {
+	if strings.HasPrefix(t, "*") || strings.HasPrefix(t, "func") || strings.HasPrefix(t, "<-") || strings.HasPrefix(t, "chan") {
+		return "(" + t + ")"
+	}
+	return t
+}
+
+// typeText writes t, a type of p's source, for the notebook: type
+// parameters as subst says, p's own types as their copies, other
+// packages' types through pkgAlias, and instances of iter's Seq and Seq2
+// as their underlying func types.
+func (g *instantiator) typeText(p *srcPkg, t types.Type, subst map[*types.TypeParam]string) (string, []string, error) {
+	var imports []string
+	var err error
+	var write func(t types.Type) string
+	tuple := func(tu *types.Tuple, variadic bool) string {
+		var parts []string
+		for i := range tu.Len() {
+			s := write(tu.At(i).Type())
+			if variadic && i == tu.Len()-1 {
+				s = "..." + write(tu.At(i).Type().(*types.Slice).Elem())
+			}
+			parts = append(parts, s)
+		}
+		return strings.Join(parts, ", ")
+	}
+	write = func(t types.Type) string {
+		switch t := t.(type) {
+		case *types.TypeParam:
+			s, ok := subst[t]
+			if !ok {
+				err = fmt.Errorf("type parameter %s has no argument", t)
+			}
+			return typeParen(s)
+		case *types.Basic:
+			return t.Name()
+		case *types.Alias:
+			return write(types.Unalias(t))
+		case *types.Named:
+			o := t.Obj()
+			if o.Pkg() == nil {
+				return o.Name()
+			}
+			if t.TypeArgs() != nil {
+				if o.Pkg().Path() == "iter" {
+					return write(t.Underlying())
+				}
+				err = fmt.Errorf("generic type %s", t)
+				return ""
+			}
+			if o.Pkg() == p.pkg {
+				n, e := g.plain(p, o)
+				if e != nil {
+					err = e
+				}
+				return n
+			}
+			imports = append(imports, o.Pkg().Path())
+			return pkgAlias(o.Pkg().Path()) + "." + o.Name()
+		case *types.Pointer:
+			return "*" + write(t.Elem())
+		case *types.Slice:
+			return "[]" + write(t.Elem())
+		case *types.Array:
+			return "[" + strconv.FormatInt(t.Len(), 10) + "]" + write(t.Elem())
+		case *types.Map:
+			return "map[" + write(t.Key()) + "]" + write(t.Elem())
+		case *types.Chan:
+			switch t.Dir() {
+			case types.SendOnly:
+				return "chan<- " + write(t.Elem())
+			case types.RecvOnly:
+				return "<-chan " + write(t.Elem())
+			}
+			return "chan " + write(t.Elem())
+		case *types.Signature:
+			s := "func(" + tuple(t.Params(), t.Variadic()) + ")"
+			switch r := t.Results(); r.Len() {
+			case 0:
+			case 1:
+				s += " " + write(r.At(0).Type())
+			default:
+				s += " (" + tuple(r, false) + ")"
+			}
+			return s
+		case *types.Interface:
+			if t.Empty() {
+				return "any"
+			}
+		case *types.Struct:
+			if t.NumFields() == 0 {
+				return "struct{}"
+			}
+		}
+		err = fmt.Errorf("type %s cannot be written", t)
+		return ""
+	}
+	s := write(t)
+	return s, imports, err
+}
+
+// cellTypeArg writes a type argument the checker inferred in a cell as
+// the notebook's code names it, with packages through pkgAlias; deps are
+// the notebook's names it uses. ok is false for a type declared inside a
+// function.
+func cellTypeArg(t types.Type) (s string, paths, deps []string, ok bool) {
+	s, ok = typeExprOf(t, func(p *types.Package) (string, bool) {
+		if p.Path() == "main" {
+			return "", true
+		}
+		if !slices.Contains(paths, p.Path()) {
+			paths = append(paths, p.Path())
+		}
+		return pkgAlias(p.Path()), true
+	})
+	var visit func(types.Type)
+	seen := map[types.Type]bool{}
+	visit = func(t types.Type) {
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		switch t := t.(type) {
+		case *types.Named:
+			if o := t.Obj(); o.Pkg() != nil && o.Pkg().Path() == "main" {
+				deps = append(deps, o.Name())
+			}
+			if ta := t.TypeArgs(); ta != nil {
+				for i := range ta.Len() {
+					visit(ta.At(i))
+				}
+			}
+		case *types.Pointer:
+			visit(t.Elem())
+		case *types.Slice:
+			visit(t.Elem())
+		case *types.Array:
+			visit(t.Elem())
+		case *types.Map:
+			visit(t.Key())
+			visit(t.Elem())
+		case *types.Chan:
+			visit(t.Elem())
+		case *types.Signature:
+			for _, tu := range []*types.Tuple{t.Params(), t.Results()} {
+				for i := range tu.Len() {
+					visit(tu.At(i).Type())
+				}
+			}
+		case *types.Struct:
+			for i := range t.NumFields() {
+				visit(t.Field(i).Type())
+			}
+		}
+	}
+	visit(t)
+	return s, paths, deps, ok
+}
+
+// factInstance marks a use of a generic function replaced by its
+// instance, whose name is the fact's Value.
+const factInstance = "instance"
+
+// collectInstances finds the uses of generic functions of instantiable
+// packages in the current cell's code in f, generates their instances
+// and records a factInstance for each. It returns the declarations
+// generated and the positions ("line:col") of the uses, whose members
+// the interpreter need not have.
+func collectInstances(fset *token.FileSet, f *ast.File, info *types.Info, facts map[string]fact) ([]instDecl, map[string]bool) {
+	g := &instantiator{done: map[string]string{}}
+	lowered := map[string]bool{}
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		var sel *ast.SelectorExpr
+		switch x := n.(type) {
+		case *ast.IndexExpr:
+			sel, _ = x.X.(*ast.SelectorExpr)
+		case *ast.IndexListExpr:
+			sel, _ = x.X.(*ast.SelectorExpr)
+		case *ast.SelectorExpr:
+			sel = x
+		}
+		if sel == nil {
+			return true
+		}
+		xid, ok := sel.X.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		pn, ok := info.Uses[xid].(*types.PkgName)
+		if !ok || !instantiable[pn.Imported().Path()] {
+			return true
+		}
+		in, ok := info.Instances[sel.Sel]
+		if !ok {
+			return true
+		}
+		if _, isFunc := info.Uses[sel.Sel].(*types.Func); !isFunc {
+			return true
+		}
+		var targs, deps []string
+		for i := range in.TypeArgs.Len() {
+			s, _, d, ok := cellTypeArg(in.TypeArgs.At(i))
+			if !ok {
+				return false
+			}
+			targs = append(targs, s)
+			deps = append(deps, d...)
+		}
+		from := len(g.decls)
+		name, err := g.instance(pn.Imported().Path(), sel.Sel.Name, targs)
+		if err != nil {
+			g.decls = g.decls[:from]
+			for k, v := range g.done {
+				if !slices.ContainsFunc(g.decls, func(d instDecl) bool { return d.Name == v }) {
+					delete(g.done, k)
+				}
+			}
+			return false
+		}
+		for i := range g.decls[from:] {
+			g.decls[from+i].Deps = deps
+		}
+		facts[factKey(fset, n)] = fact{Kind: factInstance, Value: name}
+		p := fset.Position(sel.Pos())
+		lowered[strconv.Itoa(p.Line)+":"+strconv.Itoa(p.Column)] = true
+		return false
+	}
+	for _, d := range f.Decls {
+		if fset.Position(d.Pos()).Filename == curFile+fileSuffix {
+			ast.Inspect(d, visit)
+		} else if fd, ok := d.(*ast.FuncDecl); ok && isCellFunc(fd.Name.Name) {
+			ast.Inspect(fd.Body, visit)
+		}
+	}
+	return g.decls, lowered
+}
+
+// lowerInstance replaces a use of a generic function by its instance.
+func lowerInstance(n ast.Node, f fact) ast.Expr {
+	return &ast.Ident{NamePos: n.Pos(), Name: f.Value}
+}
+
+// newInstances returns the pending instances the notebook has not
+// declared yet and removes them from pending: with ready, those ready
+// says yes to; the others stay pending.
+func (s *Session) newInstances(ready func(instDecl) bool) []instDecl {
+	var out, keep []instDecl
+	for _, d := range s.checker.pending {
+		switch {
+		case s.recordOf(d.Name) != nil || slices.ContainsFunc(out, func(o instDecl) bool { return o.Name == d.Name }):
+		case ready(d):
+			out = append(out, d)
+		default:
+			keep = append(keep, d)
+		}
+	}
+	s.checker.pending = keep
+	return out
+}
+
+// declareInstances declares the pending instances whose type arguments
+// do not name what the cell itself declares (items, after prepare); the
+// others are declared with the cell's declarations (instancesWith).
+func (s *Session) declareInstances(items []item) error {
+	declared := map[string]bool{}
+	for _, it := range items {
+		if it.kind == declItem {
+			for _, n := range it.defines {
+				declared[n] = true
+			}
+		}
+	}
+	ds := s.newInstances(func(d instDecl) bool {
+		return !slices.ContainsFunc(d.Deps, func(n string) bool { return declared[n] })
+	})
+	if len(ds) == 0 {
+		return nil
+	}
+	if err := s.instanceImports(ds); err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("package main;")
+	for _, d := range ds {
+		b.WriteString(lineDirective(instanceCell, 1, 1) + d.Text + "\n")
+	}
+	if err := s.evalFile(s.yi, b.String()); err != nil {
+		return fmt.Errorf("declare the generated instances %s: %w", ds[0].Name, err)
+	}
+	s.recordInstances(ds)
+	return nil
+}
+
+// instancesWith returns the declarations of the pending instances that
+// name what decls declare, to be compiled with them, and those
+// instances, to record once they are.
+func (s *Session) instancesWith(decls []ast.Decl, items []item) ([]ast.Decl, []instDecl, error) {
+	if len(s.checker.pending) == 0 {
+		return nil, nil, nil
+	}
+	names := map[string]bool{}
+	for _, it := range items {
+		if it.kind == declItem && slices.Contains(decls, it.decl) {
+			for _, n := range it.defines {
+				names[n] = true
+			}
+		}
+	}
+	ds := s.newInstances(func(d instDecl) bool {
+		return slices.ContainsFunc(d.Deps, func(n string) bool { return names[n] })
+	})
+	if len(ds) == 0 {
+		return nil, nil, nil
+	}
+	if err := s.instanceImports(ds); err != nil {
+		return nil, nil, err
+	}
+	var b strings.Builder
+	b.WriteString("package main;")
+	for _, d := range ds {
+		b.WriteString(lineDirective(instanceCell, 1, 1) + d.Text + "\n")
+	}
+	f, err := parser.ParseFile(s.yi.FileSet(), physicalFile, b.String(), parser.SkipObjectResolution)
+	if err != nil {
+		return nil, nil, fmt.Errorf("parse the generated instances: %w", err)
+	}
+	return f.Decls, ds, nil
+}
+
+// instanceImports imports the packages ds name, under their pkgAlias
+// names.
+func (s *Session) instanceImports(ds []instDecl) error {
+	for _, d := range ds {
+		for _, p := range d.Imports {
+			spec := importSpec{Name: pkgAlias(p), Path: p}
+			s.stateMu.RLock()
+			has := slices.Contains(s.imports, spec)
+			s.stateMu.RUnlock()
+			if has {
+				continue
+			}
+			if !s.load(s.yi, p) {
+				return fmt.Errorf("the generated instance %s imports %q, which the interpreter lacks", d.Name, p)
+			}
+			if err := s.evalFile(s.yi, "package main; import "+spec.Name+" "+strconv.Quote(p)); err != nil {
+				return fmt.Errorf("import %q for %s: %w", p, d.Name, err)
+			}
+			s.setState(func() { s.imports = append(s.imports, spec) })
+		}
+	}
+	return nil
+}
+
+// recordInstances records the declared instances ds.
+func (s *Session) recordInstances(ds []instDecl) {
+	for _, d := range ds {
+		s.addRecord(instanceRecord(d))
+	}
+}
+
+// instanceRecords returns the pending instances as records, for a
+// rebuild that declares them with the cell's declarations they name,
+// and empties pending.
+func (s *Session) instanceRecords() []record {
+	ds := s.newInstances(func(instDecl) bool { return true })
+	if err := s.instanceImports(ds); err != nil {
+		s.log.Debug("import for the generated instances", "err", err)
+	}
+	var rs []record
+	for _, d := range ds {
+		rs = append(rs, instanceRecord(d))
+	}
+	return rs
+}
+
+// instanceRecord is the record of the declared instance d.
+func instanceRecord(d instDecl) record {
+	tok := "func"
+	switch {
+	case strings.HasPrefix(d.Text, "type "):
+		tok = "type"
+	case strings.HasPrefix(d.Text, "const "):
+		tok = "const"
+	}
+	return record{Names: []string{d.Name}, Tok: tok, Cell: instanceCell, Line: 1, Col: 1, Text: d.Text}
+}
