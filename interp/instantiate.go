@@ -208,6 +208,12 @@ func (g *instantiator) instance(path, name string, targs []string) (string, erro
 	for i := range tps.Len() {
 		subst[tps.At(i)] = targs[i]
 	}
+	if sym := compiledSymbol(path, name, targs); compiledInstances[sym].IsValid() {
+		n := pkgAlias(compiledPath) + "." + sym
+		g.done[key] = n
+		g.decls = append(g.decls, instDecl{Name: n, Imports: []string{compiledPath}})
+		return n, nil
+	}
 	g.done[key] = key
 	text, imports, err := g.copyDecl(p, fd, key, subst)
 	if err != nil {
@@ -777,6 +783,9 @@ func collectInstances(fset *token.FileSet, f *ast.File, info *types.Info, facts 
 
 // lowerInstance replaces a use of a generic function by its instance.
 func lowerInstance(n ast.Node, f fact) ast.Expr {
+	if pkg, sym, ok := strings.Cut(f.Value, "."); ok {
+		return &ast.SelectorExpr{X: &ast.Ident{NamePos: n.Pos(), Name: pkg}, Sel: &ast.Ident{NamePos: n.Pos(), Name: sym}}
+	}
 	return &ast.Ident{NamePos: n.Pos(), Name: f.Value}
 }
 
@@ -787,7 +796,10 @@ func (s *Session) newInstances(ready func(instDecl) bool) []instDecl {
 	var out, keep []instDecl
 	for _, d := range s.checker.pending {
 		switch {
-		case s.recordOf(d.Name) != nil || slices.ContainsFunc(out, func(o instDecl) bool { return o.Name == d.Name }):
+		case d.Text == "" && ready(d):
+			// A compiled instance: only its import is declared.
+			out = append(out, d)
+		case d.Text != "" && s.recordOf(d.Name) != nil || slices.ContainsFunc(out, func(o instDecl) bool { return o.Name == d.Name }):
 		case ready(d):
 			out = append(out, d)
 		default:
@@ -822,7 +834,9 @@ func (s *Session) declareInstances(items []item) error {
 	var b strings.Builder
 	b.WriteString("package main;")
 	for _, d := range ds {
-		b.WriteString(lineDirective(instanceCell, 1, 1) + d.Text + "\n")
+		if d.Text != "" {
+			b.WriteString(lineDirective(instanceCell, 1, 1) + d.Text + "\n")
+		}
 	}
 	if err := s.evalFile(s.yi, b.String()); err != nil {
 		return fmt.Errorf("declare the generated instances %s: %w", ds[0].Name, err)
@@ -858,7 +872,9 @@ func (s *Session) instancesWith(decls []ast.Decl, items []item) ([]ast.Decl, []i
 	var b strings.Builder
 	b.WriteString("package main;")
 	for _, d := range ds {
-		b.WriteString(lineDirective(instanceCell, 1, 1) + d.Text + "\n")
+		if d.Text != "" {
+			b.WriteString(lineDirective(instanceCell, 1, 1) + d.Text + "\n")
+		}
 	}
 	f, err := parser.ParseFile(s.yi.FileSet(), physicalFile, b.String(), parser.SkipObjectResolution)
 	if err != nil {
@@ -894,7 +910,9 @@ func (s *Session) instanceImports(ds []instDecl) error {
 // recordInstances records the declared instances ds.
 func (s *Session) recordInstances(ds []instDecl) {
 	for _, d := range ds {
-		s.addRecord(instanceRecord(d))
+		if d.Text != "" {
+			s.addRecord(instanceRecord(d))
+		}
 	}
 }
 
@@ -908,7 +926,9 @@ func (s *Session) instanceRecords() []record {
 	}
 	var rs []record
 	for _, d := range ds {
-		rs = append(rs, instanceRecord(d))
+		if d.Text != "" {
+			rs = append(rs, instanceRecord(d))
+		}
 	}
 	return rs
 }

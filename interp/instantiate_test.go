@@ -17,12 +17,14 @@ func TestInstance(t *testing.T) {
 		targs      []string
 		want       []string // substrings of the generated text
 		err        string   // when the copy is refused
+		compiled   bool     // a compiled instance (compiledinstances.go)
 	}{
-		{path: "slices", name: "Sort", targs: []string{"[]int", "int"}, want: []string{"func _gompGslices_Sort_", "(x []int)", "_gompGslices_pdqsortOrdered_"}},
-		{path: "slices", name: "Max", targs: []string{"[]float64", "float64"}, want: []string{"(func(_gompX float64, _gompYs ...float64) float64"}},
+		{path: "slices", name: "Sort", targs: []string{"[]uint16", "uint16"}, want: []string{"func _gompGslices_Sort_", "(x []uint16)", "_gompGslices_pdqsortOrdered_"}},
+		{path: "slices", name: "Max", targs: []string{"[]float32", "float32"}, want: []string{"(func(_gompX float32, _gompYs ...float32) float32"}},
 		{path: "slices", name: "Delete", targs: []string{"[]string", "string"}, want: []string{"(func(_gompS []string)"}},
-		{path: "cmp", name: "Compare", targs: []string{"int"}, want: []string{"func _gompGcmp_Compare_", "_gompGcmp_isNaN_"}},
+		{path: "cmp", name: "Compare", targs: []string{"uint"}, want: []string{"func _gompGcmp_Compare_", "_gompGcmp_isNaN_"}},
 		{path: "maps", name: "Clone", targs: []string{"map[string]int", "string", "int"}, want: []string{"_gompP_reflect.MakeMapWithSize"}},
+		{path: "slices", name: "Sort", targs: []string{"[]int", "int"}, compiled: true},
 		{path: "slices", name: "Collect", targs: []string{"int"}, err: "Seq is generic"},
 		{path: "slices", name: "Sort", targs: []string{"[]int"}, err: "takes 2 type arguments"},
 	}
@@ -38,6 +40,13 @@ func TestInstance(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tt.compiled {
+				sym := strings.TrimPrefix(name, pkgAlias(compiledPath)+".")
+				if sym == name || !compiledInstances[sym].IsValid() || len(g.decls) != 1 || g.decls[0].Text != "" {
+					t.Fatalf("%s with %v = %s, %+v; want a compiled instance", tt.name, tt.targs, name, g.decls)
+				}
+				return
 			}
 			var all strings.Builder
 			all.WriteString("package main\n")
@@ -60,5 +69,42 @@ func TestInstance(t *testing.T) {
 				t.Errorf("a constraint is left:\n%s", all.String())
 			}
 		})
+	}
+}
+
+// TestInstancesReachSnapshots restores a notebook whose func calls
+// instantiated generic functions in a fresh session: the copies and
+// their imports come with the snapshot, and the restored func runs.
+func TestInstancesReachSnapshots(t *testing.T) {
+	parent := newTestSession(t)
+	mustRun(t, parent, `
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
+type pair struct{ k string; v int }
+func report(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range maps.Clone(m) {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	ps := []pair{{"b", 2}, {"a", 1}}
+	slices.SortFunc(ps, func(x, y pair) int { return x.v - y.v })
+	return fmt.Sprint(keys, ps, slices.Max([]float64{1.5, 3}))
+}
+`)
+	snap, err := parent.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := newTestSession(t)
+	if err := child.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	got := mustRun(t, child, `report(map[string]int{"y": 1, "x": 2})`).Value.Interface()
+	if want := "[x y] [{a 1} {b 2}] 3"; got != want {
+		t.Errorf("restored report = %v, want %s", got, want)
 	}
 }

@@ -226,7 +226,8 @@ func (s *Session) Imports(path string) bool {
 	s.stateMu.RLock()
 	defer s.stateMu.RUnlock()
 	for _, im := range s.imports {
-		if im.Path == path {
+		// gomp's own imports (instantiate.go) are not the notebook's.
+		if im.Path == path && !strings.HasPrefix(im.Name, reservedPrefix) {
 			return true
 		}
 	}
@@ -236,7 +237,7 @@ func (s *Session) Imports(path string) bool {
 // importName is the name under which the notebook imported pkgPath, or "".
 func (s *Session) importName(pkgPath string) string {
 	for _, im := range s.imports {
-		if im.Path == pkgPath {
+		if im.Path == pkgPath && !strings.HasPrefix(im.Name, reservedPrefix) {
 			if im.Name != "" && im.Name != "_" && im.Name != "." {
 				return im.Name
 			}
