@@ -32,7 +32,6 @@ var conformanceFailures = map[string]string{
 	"classic_json":               "yaegi renames unexported fields (secret to Xsecret), so encoding/json marshals them",
 	"classic_panic_recover":      "an index out of range inside a func reads \"reflect: slice index out of range\", not Go's runtime error",
 	"classic_variadic_functypes": "yaegi binds a method value's receiver when it is called, not when it is evaluated",
-	"go1.21_generic_inference":   "inferring a type parameter from a func argument (Map(xs, strconv.Itoa)) fails: undefined type for U",
 	"go1.21_sync_once":           "sync.OnceValue and OnceValues (generic) are missing from yaegi's symbols",
 	"go1.22_reflect_typefor":     "reflect.TypeFor (generic) is missing from yaegi's symbols",
 	"go1.23_iter_generic":        "iter.Seq is generic: the standard library tables hold no generic names (yaegi's extractor skips them)",
@@ -47,7 +46,6 @@ var conformanceFailures = map[string]string{
 	"go1.25_reflect_typeassert":  "reflect.TypeAssert (Go 1.25, generic) is missing",
 	"go1.25_waitgroup_go":        "uses range over int (yaegi: nil type); WaitGroup.Go itself is a compiled method",
 	"go1.26_errors_astype":       "errors.AsType (Go 1.26) is generic: the standard library tables hold no generic names",
-	"go1.26_generic_self":        "a type parameter constrained by its own generic interface fails: undefined type for A",
 	"go1.26_reflect_iter":        "reflect.TypeFor is missing; Type.Fields and Methods are Go 1.26 iterators",
 }
 

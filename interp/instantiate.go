@@ -62,13 +62,17 @@ type instDecl struct {
 
 // srcPkg is a standard package parsed and checked from its source.
 type srcPkg struct {
-	path  string
-	pkg   *types.Package
-	info  *types.Info
-	fset  *token.FileSet
-	src   map[string][]byte // file name -> text
-	decls map[string]ast.Decl
-	spec  map[string]*ast.TypeSpec
+	path string
+	pkg  *types.Package
+	info *types.Info
+	fset *token.FileSet
+	src  map[*token.File][]byte
+	// notebook is set for the notebook's own package: its package-level
+	// names are used, not copied (they are the notebook's), and become
+	// the instance's deps.
+	notebook bool
+	decls    map[string]ast.Decl
+	spec     map[string]*ast.TypeSpec
 	// methods are the method declarations by receiver type name.
 	methods map[string][]*ast.FuncDecl
 	objAt   map[token.Pos]types.Object
@@ -101,7 +105,7 @@ func parseSrcPkg(path string) (*srcPkg, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find the source of %s: %w", path, err)
 	}
-	p := &srcPkg{path: path, fset: token.NewFileSet(), src: map[string][]byte{}, decls: map[string]ast.Decl{}, spec: map[string]*ast.TypeSpec{}, methods: map[string][]*ast.FuncDecl{}}
+	p := &srcPkg{path: path, fset: token.NewFileSet(), src: map[*token.File][]byte{}, decls: map[string]ast.Decl{}, spec: map[string]*ast.TypeSpec{}, methods: map[string][]*ast.FuncDecl{}}
 	var files []*ast.File
 	for _, name := range bp.GoFiles {
 		fn := filepath.Join(bp.Dir, name)
@@ -113,7 +117,7 @@ func parseSrcPkg(path string) (*srcPkg, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", fn, err)
 		}
-		p.src[fn] = b
+		p.src[p.fset.File(f.Pos())] = b
 		files = append(files, f)
 		for _, d := range f.Decls {
 			switch d := d.(type) {
@@ -164,8 +168,10 @@ type instantiator struct {
 	// done maps a key (package, name, type arguments) to its name.
 	done  map[string]string
 	decls []instDecl
-	// imports and deps of the declaration being generated.
-	imports map[string]bool
+	// nb is the notebook's package, for its generic functions.
+	nb *srcPkg
+	// deps are the notebook's names the declarations generated use.
+	deps map[string]bool
 }
 
 // instName is the reserved name of name of the package at path,
@@ -184,17 +190,28 @@ func instName(path, name string, targs []string) string {
 // instantiated with targs (type expressions valid in the notebook),
 // generating it and what it uses when it is new.
 func (g *instantiator) instance(path, name string, targs []string) (string, error) {
-	key := instName(path, name, targs)
-	if n, ok := g.done[key]; ok {
-		return n, nil
+	p := g.nb
+	if path != "main" {
+		var err error
+		if p, err = loadSrcPkg(path); err != nil {
+			return "", err
+		}
 	}
-	p, err := loadSrcPkg(path)
-	if err != nil {
-		return "", err
+	if p == nil {
+		return "", fmt.Errorf("no source for %s.%s", path, name)
 	}
 	fd, ok := p.decls[name].(*ast.FuncDecl)
 	if !ok {
 		return "", fmt.Errorf("%s.%s is not a function", path, name)
+	}
+	key := instName(path, name, targs)
+	if p.notebook {
+		// A new version of the function makes new instances.
+		file := p.fset.File(fd.Pos())
+		key = instName(path, name, append(slices.Clone(targs), string(p.src[file][file.Offset(fd.Pos()):file.Offset(fd.End())])))
+	}
+	if n, ok := g.done[key]; ok {
+		return n, nil
 	}
 	fn, _ := p.pkg.Scope().Lookup(name).(*types.Func)
 	if fn == nil {
@@ -305,7 +322,7 @@ type edit struct {
 // packages their reserved import names.
 func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name string, subst map[*types.TypeParam]string) (string, []string, error) {
 	file := p.fset.File(n.Pos())
-	src := p.src[file.Name()]
+	src := p.src[file]
 	base := file.Offset(n.Pos())
 	off := func(pos token.Pos) int { return file.Offset(pos) - base }
 	imports := map[string]bool{}
@@ -497,6 +514,17 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 			if o.Pkg() != p.pkg || o.Parent() != p.pkg.Scope() {
 				return false
 			}
+			isGeneric := false
+			if sig, ok := o.Type().(*types.Signature); ok && sig.TypeParams() != nil {
+				isGeneric = true
+			}
+			if p.notebook && !isGeneric {
+				if g.deps == nil {
+					g.deps = map[string]bool{}
+				}
+				g.deps[o.Name()] = true
+				return false
+			}
 			if _, isFunc := o.(*types.Func); isFunc {
 				if sig := o.Type().(*types.Signature); sig.TypeParams() != nil {
 					nm, _, e := generic(x)
@@ -593,6 +621,13 @@ func (g *instantiator) typeText(p *srcPkg, t types.Type, subst map[*types.TypePa
 				err = fmt.Errorf("generic type %s", t)
 				return ""
 			}
+			if o.Pkg() == p.pkg && p.notebook {
+				if g.deps == nil {
+					g.deps = map[string]bool{}
+				}
+				g.deps[o.Name()] = true
+				return o.Name()
+			}
 			if o.Pkg() == p.pkg {
 				n, e := g.plain(p, o)
 				if e != nil {
@@ -666,6 +701,8 @@ func cellTypeArg(t types.Type) (s string, paths, deps []string, ok bool) {
 		}
 		seen[t] = true
 		switch t := t.(type) {
+		case *types.TypeParam:
+			ok = false
 		case *types.Named:
 			if o := t.Obj(); o.Pkg() != nil && o.Pkg().Path() == "main" {
 				deps = append(deps, o.Name())
@@ -711,36 +748,63 @@ const factInstance = "instance"
 // and records a factInstance for each. It returns the declarations
 // generated and the positions ("line:col") of the uses, whose members
 // the interpreter need not have.
-func collectInstances(fset *token.FileSet, f *ast.File, info *types.Info, facts map[string]fact) ([]instDecl, map[string]bool) {
-	g := &instantiator{done: map[string]string{}}
+func collectInstances(fset *token.FileSet, f *ast.File, info *types.Info, nb *srcPkg, facts map[string]fact) ([]instDecl, map[string]bool) {
+	g := &instantiator{done: map[string]string{}, nb: nb}
 	lowered := map[string]bool{}
 	var visit func(n ast.Node) bool
 	visit = func(n ast.Node) bool {
-		var sel *ast.SelectorExpr
+		var fun ast.Expr
 		switch x := n.(type) {
 		case *ast.IndexExpr:
-			sel, _ = x.X.(*ast.SelectorExpr)
+			fun = x.X
 		case *ast.IndexListExpr:
-			sel, _ = x.X.(*ast.SelectorExpr)
+			fun = x.X
+		case *ast.SelectorExpr, *ast.Ident:
+			fun = x.(ast.Expr)
+		case *ast.FuncDecl:
+			if x.Type.TypeParams != nil {
+				// Its body runs only as instances, which use
+				// instances of what it calls.
+				ast.Inspect(x.Body, func(n ast.Node) bool {
+					if sel, ok := n.(*ast.SelectorExpr); ok {
+						p := fset.Position(sel.Pos())
+						lowered[strconv.Itoa(p.Line)+":"+strconv.Itoa(p.Column)] = true
+					}
+					return true
+				})
+				return false
+			}
+			return true
+		default:
+			return true
+		}
+		var id *ast.Ident
+		var pkgPath string
+		switch x := fun.(type) {
 		case *ast.SelectorExpr:
-			sel = x
-		}
-		if sel == nil {
+			xid, ok := x.X.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			pn, ok := info.Uses[xid].(*types.PkgName)
+			if !ok || !instantiable[pn.Imported().Path()] {
+				return true
+			}
+			id, pkgPath = x.Sel, pn.Imported().Path()
+		case *ast.Ident:
+			o, ok := info.Uses[x].(*types.Func)
+			if !ok || o.Pkg() == nil || o.Pkg().Path() != "main" || o.Parent() != o.Pkg().Scope() || nb == nil {
+				return true
+			}
+			id, pkgPath = x, "main"
+		default:
 			return true
 		}
-		xid, ok := sel.X.(*ast.Ident)
+		in, ok := info.Instances[id]
 		if !ok {
 			return true
 		}
-		pn, ok := info.Uses[xid].(*types.PkgName)
-		if !ok || !instantiable[pn.Imported().Path()] {
-			return true
-		}
-		in, ok := info.Instances[sel.Sel]
-		if !ok {
-			return true
-		}
-		if _, isFunc := info.Uses[sel.Sel].(*types.Func); !isFunc {
+		if _, isFunc := info.Uses[id].(*types.Func); !isFunc {
 			return true
 		}
 		var targs, deps []string
@@ -753,7 +817,8 @@ func collectInstances(fset *token.FileSet, f *ast.File, info *types.Info, facts 
 			deps = append(deps, d...)
 		}
 		from := len(g.decls)
-		name, err := g.instance(pn.Imported().Path(), sel.Sel.Name, targs)
+		g.deps = nil
+		name, err := g.instance(pkgPath, id.Name, targs)
 		if err != nil {
 			g.decls = g.decls[:from]
 			for k, v := range g.done {
@@ -763,11 +828,14 @@ func collectInstances(fset *token.FileSet, f *ast.File, info *types.Info, facts 
 			}
 			return false
 		}
+		for d := range g.deps {
+			deps = append(deps, d)
+		}
 		for i := range g.decls[from:] {
 			g.decls[from+i].Deps = deps
 		}
 		facts[factKey(fset, n)] = fact{Kind: factInstance, Value: name}
-		p := fset.Position(sel.Pos())
+		p := fset.Position(fun.Pos())
 		lowered[strconv.Itoa(p.Line)+":"+strconv.Itoa(p.Column)] = true
 		return false
 	}
@@ -943,4 +1011,51 @@ func instanceRecord(d instDecl) record {
 		tok = "const"
 	}
 	return record{Names: []string{d.Name}, Tok: tok, Cell: instanceCell, Line: 1, Col: 1, Text: d.Text}
+}
+
+// notebookSrc is the notebook's package as the checker saw it (files,
+// with their texts, checked into pkg), for instances of its generic
+// functions; nil without any.
+func notebookSrc(fset *token.FileSet, pkg *types.Package, files []*ast.File, texts []string, infos []*types.Info) *srcPkg {
+	p := &srcPkg{path: "main", pkg: pkg, fset: fset, notebook: true, src: map[*token.File][]byte{}, decls: map[string]ast.Decl{}, objAt: map[token.Pos]types.Object{}, instAt: map[token.Pos]types.Instance{}}
+	for i, f := range files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Type.TypeParams != nil && fd.Body != nil {
+				p.decls[fd.Name.Name] = fd
+				p.src[fset.File(f.Pos())] = []byte(texts[i])
+			}
+		}
+	}
+	if len(p.decls) == 0 {
+		return nil
+	}
+	p.info = infos[0]
+	for _, info := range infos {
+		for id, o := range info.Uses {
+			p.objAt[id.Pos()] = o
+		}
+		for id, o := range info.Defs {
+			if o != nil {
+				p.objAt[id.Pos()] = o
+			}
+		}
+		for id, in := range info.Instances {
+			p.instAt[id.Pos()] = in
+		}
+		if p.info != info {
+			for e, tv := range info.Types {
+				p.info.Types[e] = tv
+			}
+		}
+	}
+	return p
+}
+
+// argRefs returns pointers to args' elements.
+func argRefs(args []ast.Expr) []*ast.Expr {
+	refs := make([]*ast.Expr, len(args))
+	for i := range args {
+		refs[i] = &args[i]
+	}
+	return refs
 }

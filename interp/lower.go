@@ -254,6 +254,14 @@ func (s *Session) lowerTyped(n ast.Node) {
 				c.Replace(lowerInstance(x, f))
 			}
 		case *ast.CallExpr:
+			// A notebook generic func, called or passed (instantiate.go).
+			for _, e := range append([]*ast.Expr{&x.Fun}, argRefs(x.Args)...) {
+				if id, ok := (*e).(*ast.Ident); ok {
+					if f, ok := factOf(id); ok && f.Kind == factInstance {
+						*e = lowerInstance(id, f)
+					}
+				}
+			}
 			f, ok := factOf(x)
 			if !ok {
 				return true

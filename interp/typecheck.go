@@ -83,6 +83,8 @@ type checker struct {
 	incN    int
 	incUses int
 	sink    func(types.Error)
+	// nbInfo is what checking the notebook's part into incPkg found.
+	nbInfo *types.Info
 	// pending are the generated instances the current cell uses
 	// (instantiate.go), declared before it runs.
 	pending []instDecl
@@ -106,7 +108,9 @@ func (c *checker) withoutBodies(text string) string {
 	b := []byte(text)
 	for _, d := range f.Decls {
 		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Body == nil {
+		if !ok || fd.Body == nil || fd.Type.TypeParams != nil {
+			// A generic func's body is kept: its instances are
+			// made from it (instantiate.go).
 			continue
 		}
 		// Pos is 1 + offset in the file, which starts with prefix. The
@@ -565,7 +569,12 @@ func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
 	res.pkg = pkg
 	collectFacts(fset, f, info, qual, res.facts)
 	var lowered map[string]bool
-	res.insts, lowered = collectInstances(fset, f, info, res.facts)
+	infos := []*types.Info{info}
+	if c.inc != nil && c.nbInfo != nil {
+		infos = append(infos, c.nbInfo)
+	}
+	nb := notebookSrc(fset, pkg, []*ast.File{c.nbFile, f}, []string{src.notebook, src.cell}, infos)
+	res.insts, lowered = collectInstances(fset, f, info, nb, res.facts)
 	res.stdUses = slices.DeleteFunc(stdUses(fset, f, info), func(u stdUse) bool {
 		return lowered[strconv.Itoa(u.line)+":"+strconv.Itoa(u.col)]
 	})
@@ -663,6 +672,8 @@ func (c *checker) run(imp types.Importer, fset *token.FileSet, f *ast.File, sink
 			chk := types.NewChecker(conf, fset, pkg, info)
 			c.sink = func(types.Error) {} // the notebook's own errors are not the cell's
 			_ = chk.Files([]*ast.File{c.nbFile})
+			nbInfo := *info
+			c.nbInfo = &nbInfo
 			c.sink = sink
 			c.inc, c.incInfo, c.incPkg, c.incFile, c.incUses = chk, info, pkg, c.nbFile, 0
 		}
@@ -692,7 +703,7 @@ func (c *checker) run(imp types.Importer, fset *token.FileSet, f *ast.File, sink
 		c.inc = nil
 		return nil, nil
 	}
-	c.inc = nil
+	c.inc, c.nbInfo = nil, nil
 	info = newInfo()
 	pkg, _ = conf.Check("main", fset, []*ast.File{c.nbFile, f}, info)
 	return pkg, info
