@@ -326,6 +326,7 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 	base := file.Offset(n.Pos())
 	off := func(pos token.Pos) int { return file.Offset(pos) - base }
 	imports := map[string]bool{}
+	words := typeWords(subst)
 	var edits []edit
 	var err error
 	fail := func(e error) bool {
@@ -510,6 +511,11 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 					edits = append(edits, edit{off(x.Pos()), off(x.End()), typeParen(t)})
 					return false
 				}
+			}
+			if words[x.Name] && isLocal(p, o) {
+				// A local name a type argument uses would hide it.
+				edits = append(edits, edit{off(x.Pos()), off(x.End()), reserved("L_" + x.Name)})
+				return false
 			}
 			if o.Pkg() != p.pkg || o.Parent() != p.pkg.Scope() {
 				return false
@@ -1058,4 +1064,36 @@ func argRefs(args []ast.Expr) []*ast.Expr {
 		refs[i] = &args[i]
 	}
 	return refs
+}
+
+
+// typeWords are the identifiers the type expressions of subst use.
+func typeWords(subst map[*types.TypeParam]string) map[string]bool {
+	used := map[string]bool{}
+	for _, t := range subst {
+		for _, w := range strings.FieldsFunc(t, func(r rune) bool {
+			return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r > 127)
+		}) {
+			used[w] = true
+		}
+	}
+	return used
+}
+
+// isLocal reports whether o is a variable, constant or type declared
+// inside a function of p (not a field, a method or a type parameter).
+func isLocal(p *srcPkg, o types.Object) bool {
+	if o.Pkg() != p.pkg || o.Parent() == nil || o.Parent() == p.pkg.Scope() {
+		return false
+	}
+	switch o := o.(type) {
+	case *types.Var:
+		return !o.IsField()
+	case *types.Const:
+		return true
+	case *types.TypeName:
+		_, isTP := o.Type().(*types.TypeParam)
+		return !isTP
+	}
+	return false
 }

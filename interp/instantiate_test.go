@@ -25,6 +25,7 @@ func TestInstance(t *testing.T) {
 		{path: "cmp", name: "Compare", targs: []string{"uint"}, want: []string{"func _gompGcmp_Compare_", "_gompGcmp_isNaN_"}},
 		{path: "maps", name: "Clone", targs: []string{"map[string]int", "string", "int"}, want: []string{"_gompP_reflect.MakeMapWithSize"}},
 		{path: "slices", name: "Sort", targs: []string{"[]int", "int"}, compiled: true},
+		{path: "slices", name: "Insert", targs: []string{"[]n", "n"}, want: []string{"_gompL_n := len(s)", "make([]n, "}},
 		{path: "slices", name: "Collect", targs: []string{"int"}, err: "Seq is generic"},
 		{path: "slices", name: "Sort", targs: []string{"[]int"}, err: "takes 2 type arguments"},
 	}
