@@ -1066,7 +1066,6 @@ func argRefs(args []ast.Expr) []*ast.Expr {
 	return refs
 }
 
-
 // typeWords are the identifiers the type expressions of subst use.
 func typeWords(subst map[*types.TypeParam]string) map[string]bool {
 	used := map[string]bool{}
