@@ -190,6 +190,14 @@ func instName(path, name string, targs []string) string {
 // instantiated with targs (type expressions valid in the notebook),
 // generating it and what it uses when it is new.
 func (g *instantiator) instance(path, name string, targs []string) (string, error) {
+	if sym := compiledSymbol(path, name, targs); path != "main" && compiledInstances[sym].IsValid() {
+		n := pkgAlias(compiledPath) + "." + sym
+		if _, ok := g.done[n]; !ok {
+			g.done[n] = n
+			g.decls = append(g.decls, instDecl{Name: n, Imports: []string{compiledPath}})
+		}
+		return n, nil
+	}
 	p := g.nb
 	if path != "main" {
 		var err error
@@ -224,12 +232,6 @@ func (g *instantiator) instance(path, name string, targs []string) (string, erro
 	subst := map[*types.TypeParam]string{}
 	for i := range tps.Len() {
 		subst[tps.At(i)] = targs[i]
-	}
-	if sym := compiledSymbol(path, name, targs); compiledInstances[sym].IsValid() {
-		n := pkgAlias(compiledPath) + "." + sym
-		g.done[key] = n
-		g.decls = append(g.decls, instDecl{Name: n, Imports: []string{compiledPath}})
-		return n, nil
 	}
 	g.done[key] = key
 	text, imports, err := g.copyDecl(p, fd, key, subst)
@@ -822,9 +824,9 @@ func collectInstances(fset *token.FileSet, f *ast.File, info *types.Info, nb *sr
 			targs = append(targs, s)
 			deps = append(deps, d...)
 		}
-		from := len(g.decls)
 		g.deps = nil
-		name, err := g.instance(pkgPath, id.Name, targs)
+		from := len(g.decls)
+		name, err := g.cachedInstance(pkgPath, id.Name, targs)
 		if err != nil {
 			g.decls = g.decls[:from]
 			for k, v := range g.done {
@@ -1095,4 +1097,43 @@ func isLocal(p *srcPkg, o types.Object) bool {
 		return !isTP
 	}
 	return false
+}
+
+// stdInstances caches, per process, the declarations generated for an
+// instance of a standard function: a first element naming it, then the
+// declarations (its own and what it uses).
+var stdInstances = struct {
+	mu sync.Mutex
+	m  map[string][]instDecl
+}{m: map[string][]instDecl{}}
+
+// cachedInstance is instance, with the standard library's instances
+// taken from stdInstances.
+func (g *instantiator) cachedInstance(path, name string, targs []string) (string, error) {
+	if path == "main" {
+		return g.instance(path, name, targs)
+	}
+	key := instName(path, name, targs)
+	stdInstances.mu.Lock()
+	ds, ok := stdInstances.m[key]
+	stdInstances.mu.Unlock()
+	if !ok {
+		// Made apart, so that the list is complete whatever g made.
+		sub := &instantiator{done: map[string]string{}}
+		n, err := sub.instance(path, name, targs)
+		if err != nil {
+			return "", err
+		}
+		ds = append([]instDecl{{Name: n}}, sub.decls...)
+		stdInstances.mu.Lock()
+		stdInstances.m[key] = ds
+		stdInstances.mu.Unlock()
+	}
+	for _, d := range ds[1:] {
+		if _, done := g.done[d.Name]; !done {
+			g.done[d.Name] = d.Name
+			g.decls = append(g.decls, d)
+		}
+	}
+	return ds[0].Name, nil
 }

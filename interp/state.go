@@ -313,6 +313,9 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 		Lhs: blanks, TokPos: call.Pos(), Tok: token.ASSIGN, Rhs: []ast.Expr{call},
 	}}}
 	n := 1
+	// Lowered as it will run (a generic func's instance has the
+	// result count go/types gave it).
+	s.lowerTyped(trial)
 	if _, terr := s.compile(trial); terr == nil {
 		n = many
 	} else if c, ok := resultCount(terr); ok {
