@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/build"
+	"go/format"
 	"go/parser"
 	"go/token"
 	"go/types"
@@ -15,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"golang.org/x/tools/go/ast/astutil"
 )
 
 // Instantiation: a use of a generic function of the standard library
@@ -330,6 +333,37 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 	imports := map[string]bool{}
 	words := typeWords(subst)
 	var edits []edit
+	// Ranges over funcs are lowered in the copy (lowerCopiedRanges),
+	// with facts made here: rangeIndex numbers n's range statements,
+	// inLit and labeled tell those that are not lowered.
+	var encl *types.Signature
+	if fd, ok := n.(*ast.FuncDecl); ok && fd.Recv == nil {
+		if o := p.objAt[fd.Name.Pos()]; o != nil {
+			encl, _ = o.Type().(*types.Signature)
+		}
+	}
+	rangeIndex := map[*ast.RangeStmt]int{}
+	inLit := map[*ast.RangeStmt]bool{}
+	labeled := map[*ast.RangeStmt]bool{}
+	ast.Inspect(n, func(x ast.Node) bool {
+		switch x := x.(type) {
+		case *ast.RangeStmt:
+			rangeIndex[x] = len(rangeIndex)
+		case *ast.LabeledStmt:
+			if r, ok := x.Stmt.(*ast.RangeStmt); ok {
+				labeled[r] = true
+			}
+		case *ast.FuncLit:
+			ast.Inspect(x.Body, func(y ast.Node) bool {
+				if r, ok := y.(*ast.RangeStmt); ok {
+					inLit[r] = true
+				}
+				return true
+			})
+		}
+		return true
+	})
+	rangeFacts := map[int]fact{}
 	var err error
 	fail := func(e error) bool {
 		if err == nil {
@@ -380,10 +414,26 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 			}
 		case *ast.RangeStmt:
 			if t := p.info.Types[x.X].Type; t != nil {
-				// Range over func and over int are not lowered here.
+				// Range over int is not lowered here.
 				switch u := t.Underlying().(type) {
 				case *types.Signature:
-					return fail(fmt.Errorf("range over func"))
+					if encl == nil || inLit[x] || labeled[x] {
+						return fail(fmt.Errorf("range over func in a func literal, a method or with a label"))
+					}
+					f := rangeFuncFact(x, u, encl, func(t types.Type) string {
+						s, im, e := g.typeText(p, t, subst)
+						if e != nil {
+							return ""
+						}
+						for _, i := range im {
+							imports[i] = true
+						}
+						return s
+					})
+					if f.Kind != factRangeFunc {
+						return fail(fmt.Errorf("%s", f.Value))
+					}
+					rangeFacts[rangeIndex[x]] = f
 				case *types.Basic:
 					if u.Info()&types.IsInteger != 0 {
 						return fail(fmt.Errorf("range over int"))
@@ -457,6 +507,18 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 			}
 			if id == nil {
 				return true
+			}
+			if tn, ok := p.objAt[id.Pos()].(*types.TypeName); ok && tn.Pkg() != nil && tn.Pkg().Path() == "iter" {
+				// iter.Seq[E] and Seq2: their func types.
+				t, im, e := g.typeText(p, p.info.Types[x.(ast.Expr)].Type, subst)
+				if e != nil {
+					return fail(e)
+				}
+				for _, i := range im {
+					imports[i] = true
+				}
+				edits = append(edits, edit{off(x.Pos()), off(x.End()), typeParen(t)})
+				return false
 			}
 			nm, ok, e := generic(id)
 			if e != nil {
@@ -569,12 +631,19 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 		at = e.end
 	}
 	b.Write(text[at:])
+	out := b.String()
+	if len(rangeFacts) > 0 {
+		var e error
+		if out, e = lowerCopiedRanges(out, rangeFacts); e != nil {
+			return "", nil, e
+		}
+	}
 	var paths []string
 	for x := range imports {
 		paths = append(paths, x)
 	}
 	slices.Sort(paths)
-	return b.String(), paths, nil
+	return out, paths, nil
 }
 
 // typeParen writes a type argument where a type parameter stood,
@@ -1136,4 +1205,44 @@ func (g *instantiator) cachedInstance(path, name string, targs []string) (string
 		}
 	}
 	return ds[0].Name, nil
+}
+
+// lowerCopiedRanges lowers the ranges over funcs of text, a copied
+// declaration: facts holds the fact of the i-th range statement (in
+// source order) for those that are.
+func lowerCopiedRanges(text string, facts map[int]fact) (string, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", "package p;"+text, parser.SkipObjectResolution)
+	if err != nil {
+		return "", fmt.Errorf("parse a copy: %w", err)
+	}
+	lower := map[*ast.RangeStmt]fact{}
+	i := 0
+	ast.Inspect(f, func(n ast.Node) bool {
+		if r, ok := n.(*ast.RangeStmt); ok {
+			if ft, ok := facts[i]; ok {
+				lower[r] = ft
+			}
+			i++
+		}
+		return true
+	})
+	seq := 0
+	astutil.Apply(f, nil, func(c *astutil.Cursor) bool {
+		if r, ok := c.Node().(*ast.RangeStmt); ok {
+			if ft, ok := lower[r]; ok {
+				seq++
+				c.Replace(lowerRangeFunc(r, nil, ft, seq))
+			}
+		}
+		return true
+	})
+	var b strings.Builder
+	for _, d := range f.Decls {
+		if err := format.Node(&b, fset, d); err != nil {
+			return "", fmt.Errorf("print a copy: %w", err)
+		}
+		b.WriteString("\n")
+	}
+	return b.String(), nil
 }

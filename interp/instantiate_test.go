@@ -26,7 +26,8 @@ func TestInstance(t *testing.T) {
 		{path: "maps", name: "Clone", targs: []string{"map[string]int", "string", "int"}, want: []string{"_gompP_reflect.MakeMapWithSize"}},
 		{path: "slices", name: "Sort", targs: []string{"[]int", "int"}, compiled: true},
 		{path: "slices", name: "Insert", targs: []string{"[]n", "n"}, want: []string{"_gompL_n := len(s)", "make([]n, "}},
-		{path: "slices", name: "Collect", targs: []string{"int"}, err: "Seq is generic"},
+		{path: "slices", name: "Collect", targs: []string{"uint16"}, want: []string{"seq (func(func(uint16) bool))", "_gompJump1"}},
+		{path: "maps", name: "Keys", targs: []string{"map[string]uint", "string", "uint"}, want: []string{"(func(func(string) bool)) {", "return func(yield func(string) bool) {"}},
 		{path: "slices", name: "Sort", targs: []string{"[]int"}, err: "takes 2 type arguments"},
 	}
 	for _, tt := range tests {
