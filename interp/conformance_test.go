@@ -32,8 +32,6 @@ var conformanceFailures = map[string]string{
 	"classic_json":               "yaegi renames unexported fields (secret to Xsecret), so encoding/json marshals them",
 	"classic_panic_recover":      "an index out of range inside a func reads \"reflect: slice index out of range\", not Go's runtime error",
 	"classic_variadic_functypes": "yaegi binds a method value's receiver when it is called, not when it is evaluated",
-	"go1.21_sync_once":           "sync.OnceValue and OnceValues (generic) are missing from yaegi's symbols",
-	"go1.22_reflect_typefor":     "reflect.TypeFor (generic) is missing from yaegi's symbols",
 	"go1.23_iter_generic":        "iter.Seq is generic: the standard library tables hold no generic names (yaegi's extractor skips them)",
 	"go1.23_iter_pull":           "iter.Pull is generic: the standard library tables hold no generic names",
 	"go1.23_range_func_seq2":     "iter.Seq2 is generic: the standard library tables hold no generic names",

@@ -21,7 +21,8 @@ import (
 )
 
 // Instantiation: a use of a generic function of the standard library
-// (slices, maps, cmp), which yaegi v0.16.1 runs from its Go 1.22 source
+// (slices, maps, cmp, and errors.AsType, sync.OnceValue, reflect.TypeFor
+// and the like), which yaegi v0.16.1 runs from its Go 1.22 source
 // with its own generics (or lacks), is replaced by the name of a concrete,
 // non-generic copy of the function made from its source in GOROOT, with
 // the type arguments go/types inferred written for its type parameters:
@@ -38,7 +39,7 @@ import (
 const instanceCell = "gomp-generic"
 
 // instantiable are the packages whose generic functions are instantiated.
-var instantiable = map[string]bool{"slices": true, "maps": true, "cmp": true}
+var instantiable = map[string]bool{"slices": true, "maps": true, "cmp": true, "errors": true, "sync": true, "reflect": true}
 
 // bodyless are Go versions of functions the runtime provides to a
 // package (no body in its source), by path.name.
@@ -51,6 +52,15 @@ var bodyless = map[string]string{
 	}
 	return c.Interface()
 }`,
+}
+
+// templates are the instances of generic functions whose source uses
+// what the interpreter lacks, by path.name, with T0 for the type
+// argument and PKG for the package: errors.AsType asks errors.As, which
+// the session replaces with one that sees notebook errors (errorsAs).
+var templates = map[string]string{
+	"errors.AsType":   "func NAME(err error) (T0, bool) {\n\tvar e T0\n\tok := PKG.As(err, &e)\n\treturn e, ok\n}",
+	"reflect.TypeFor": "func NAME() PKG.Type {\n\tvar v T0\n\tif t := PKG.TypeOf(v); t != nil {\n\t\treturn t\n\t}\n\treturn PKG.TypeOf((*T0)(nil)).Elem()\n}",
 }
 
 // instDecl is one generated declaration: a function, or a type with its
@@ -200,6 +210,15 @@ func (g *instantiator) instance(path, name string, targs []string) (string, erro
 			g.decls = append(g.decls, instDecl{Name: n, Imports: []string{compiledPath}})
 		}
 		return n, nil
+	}
+	if tpl, ok := templates[path+"."+name]; ok && len(targs) == 1 {
+		key := instName(path, name, targs)
+		if _, done := g.done[key]; !done {
+			g.done[key] = key
+			text := strings.NewReplacer("NAME", key, "PKG", pkgAlias(path), "T0", typeParen(targs[0])).Replace(tpl)
+			g.decls = append(g.decls, instDecl{Name: key, Text: text, Imports: []string{path}})
+		}
+		return key, nil
 	}
 	p := g.nb
 	if path != "main" {
@@ -595,6 +614,12 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 				g.deps[o.Name()] = true
 				return false
 			}
+			if o.Exported() && !isGeneric {
+				// The package's own, as the interpreter has it.
+				imports[p.path] = true
+				edits = append(edits, edit{off(x.Pos()), off(x.End()), pkgAlias(p.path) + "." + o.Name()})
+				return false
+			}
 			if _, isFunc := o.(*types.Func); isFunc {
 				if sig := o.Type().(*types.Signature); sig.TypeParams() != nil {
 					nm, _, e := generic(x)
@@ -704,6 +729,10 @@ func (g *instantiator) typeText(p *srcPkg, t types.Type, subst map[*types.TypePa
 				}
 				g.deps[o.Name()] = true
 				return o.Name()
+			}
+			if o.Pkg() == p.pkg && o.Exported() {
+				imports = append(imports, p.path)
+				return pkgAlias(p.path) + "." + o.Name()
 			}
 			if o.Pkg() == p.pkg {
 				n, e := g.plain(p, o)
@@ -884,14 +913,15 @@ func collectInstances(fset *token.FileSet, f *ast.File, info *types.Info, nb *sr
 		if _, isFunc := info.Uses[id].(*types.Func); !isFunc {
 			return true
 		}
-		var targs, deps []string
+		var targs, deps, paths []string
 		for i := range in.TypeArgs.Len() {
-			s, _, d, ok := cellTypeArg(in.TypeArgs.At(i))
+			s, ps, d, ok := cellTypeArg(in.TypeArgs.At(i))
 			if !ok {
 				return false
 			}
 			targs = append(targs, s)
 			deps = append(deps, d...)
+			paths = append(paths, ps...)
 		}
 		g.deps = nil
 		from := len(g.decls)
@@ -910,6 +940,8 @@ func collectInstances(fset *token.FileSet, f *ast.File, info *types.Info, nb *sr
 		}
 		for i := range g.decls[from:] {
 			g.decls[from+i].Deps = deps
+			// The type arguments' packages, which the copies name.
+			g.decls[from+i].Imports = append(g.decls[from+i].Imports, paths...)
 		}
 		facts[factKey(fset, n)] = fact{Kind: factInstance, Value: name}
 		p := fset.Position(fun.Pos())
