@@ -1016,10 +1016,29 @@ func (s *Session) declareInstances(items []item) error {
 		}
 	}
 	if err := s.evalFile(s.yi, b.String()); err != nil {
-		return fmt.Errorf("declare the generated instances %s: %w", ds[0].Name, err)
+		// The interpreter rejects a copy: the cell's uses stay as
+		// written, and the interpreter says what it says about them.
+		s.log.Debug("declare the generated instances", "name", ds[0].Name, "err", err)
+		s.dropInstances(ds)
+		return nil
 	}
 	s.recordInstances(ds)
 	return nil
+}
+
+// dropInstances forgets the facts that name the instances ds.
+func (s *Session) dropInstances(ds []instDecl) {
+	names := map[string]bool{}
+	for _, d := range ds {
+		names[d.Name] = true
+	}
+	facts := make(map[string]fact, len(s.checker.facts))
+	for k, f := range s.checker.facts {
+		if f.Kind != factInstance || !names[f.Value] {
+			facts[k] = f
+		}
+	}
+	s.checker.facts = facts
 }
 
 // instancesWith returns the declarations of the pending instances that

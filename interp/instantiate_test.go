@@ -110,3 +110,24 @@ func report(m map[string]int) string {
 		t.Errorf("restored report = %v, want %s", got, want)
 	}
 }
+
+// TestInstanceRejected: a copy the interpreter rejects does not fail the
+// cell; the uses that named it are left as written.
+func TestInstanceRejected(t *testing.T) {
+	s := newTestSession(t)
+	bad := reserved("Gslices_Bad")
+	s.checker.facts = map[string]fact{"In[1]:1:1-1:12": {Kind: factInstance, Value: bad}, "In[1]:2:1-2:4": {Kind: factMin, Type: "int"}}
+	s.checker.pending = []instDecl{{Name: bad, Text: "func " + bad + "() { undefinedThing() }"}}
+	if err := s.declareInstances(nil); err != nil {
+		t.Fatalf("declareInstances = %v, want nil", err)
+	}
+	if _, ok := s.checker.facts["In[1]:1:1-1:12"]; ok {
+		t.Error("the fact naming the rejected instance is kept")
+	}
+	if _, ok := s.checker.facts["In[1]:2:1-2:4"]; !ok {
+		t.Error("another fact was dropped")
+	}
+	if s.recordOf(bad) != nil {
+		t.Error("the rejected instance is recorded")
+	}
+}
