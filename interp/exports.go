@@ -57,7 +57,7 @@ func (s *Session) exports() []yaegi.Exports {
 		own[short+"/"+path.Base(short)] = symbols.Symbols[key]
 		own[key] = symbols.Symbols[key]
 	}
-	return []yaegi.Exports{base, stdlib.Hooks, own, {".": {"MapTypes": reflect.ValueOf(displayMapTypes())}}, s.overrides()}
+	return []yaegi.Exports{base, stdlib.Hooks, own, compiledExports(), {".": {"MapTypes": reflect.ValueOf(displayMapTypes())}}, s.overrides()}
 }
 
 // displayMapTypes tells yaegi which interfaces a notebook type's value
@@ -105,7 +105,7 @@ func (s *Session) overrides() yaegi.Exports {
 // has: yaegi cannot tell without building wrappers for every function of
 // a source package, which panics on generic ones (slices, maps).
 func (s *Session) load(yi *yaegi.Interpreter, p string) bool {
-	if _, own := symbols.Packages[p]; own || slices.Contains(basePackages, p) {
+	if _, own := symbols.Packages[p]; own || slices.Contains(basePackages, p) || p == compiledPath {
 		return true
 	}
 	k, ok := stdlibKeys()[p]

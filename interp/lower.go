@@ -16,7 +16,7 @@ import (
 // Lowerings: Go that yaegi v0.16.1 cannot run, rewritten into Go it can,
 // using what the type checker found (facts). Each lowering is one pass of
 // lowerTyped, in its own file (rangeint.go, rangefunc.go, minmax.go,
-// clear.go, newexpr.go). A node without a fact (its cell was not checked) is left
+// clear.go, newexpr.go, instantiate.go). A node without a fact (its cell was not checked) is left
 // as it is, and yaegi reports what it reports.
 
 // fact is what a lowering needs to know about one node, found by the
@@ -24,7 +24,8 @@ import (
 // them; "" when they cannot be written there.
 type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
-	// factClearMap, factClearSlice, factNew or factUnsupported.
+	// factClearMap, factClearSlice, factNew, factInstance or
+	// factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
 	// (factMin, factMax, a typed factConst), the argument's (factNew) or
@@ -33,8 +34,8 @@ type fact struct {
 	// Float says that factMin and factMax compare floats (NaN and signed
 	// zeros follow the spec).
 	Float bool `json:"float,omitempty"`
-	// Value is a factConst's value as a Go literal, or why a
-	// factUnsupported construct cannot run.
+	// Value is a factConst's value as a Go literal, why a
+	// factUnsupported construct cannot run, or a factInstance's name.
 	Value string `json:"value,omitempty"`
 	// Params are the yield func's parameter types, Results the
 	// enclosing function's result types (factRangeFunc).
@@ -249,7 +250,19 @@ func (s *Session) lowerTyped(n ast.Node) {
 					c.Replace(lowerRange(r, x, f))
 				}
 			}
+		case *ast.SelectorExpr, *ast.IndexExpr, *ast.IndexListExpr:
+			if f, ok := factOf(x); ok && f.Kind == factInstance {
+				c.Replace(lowerInstance(x, f))
+			}
 		case *ast.CallExpr:
+			// A notebook generic func, called or passed (instantiate.go).
+			for _, e := range append([]*ast.Expr{&x.Fun}, argRefs(x.Args)...) {
+				if id, ok := (*e).(*ast.Ident); ok {
+					if f, ok := factOf(id); ok && f.Kind == factInstance {
+						*e = lowerInstance(id, f)
+					}
+				}
+			}
 			f, ok := factOf(x)
 			if !ok {
 				return true

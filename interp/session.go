@@ -259,6 +259,9 @@ func (s *Session) execute(ctx context.Context, code string, st *cellState) (Valu
 	if err := s.checkCell(items, code, st.io.Name); err != nil {
 		return Value{}, err
 	}
+	if err := s.declareInstances(items); err != nil {
+		return Value{}, compileError(err)
+	}
 	items, rebuilt, err := s.prepare(items, st, code, true)
 	if err != nil {
 		return Value{}, err

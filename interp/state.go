@@ -140,6 +140,7 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 			replaced[n] = true
 		}
 	}
+	moved = append(moved, s.instanceRecords()...)
 	if err := s.rebuild(replaced, newImports, moved); err != nil {
 		return nil, true, err
 	}
@@ -193,12 +194,18 @@ func (s *Session) addRecord(r record) {
 // records them.
 func (s *Session) declare(ctx context.Context, decls []ast.Decl, items []item, code string, st *cellState) error {
 	f := &ast.File{Package: items[0].phys, Name: &ast.Ident{NamePos: items[0].phys, Name: "main"}, Decls: decls}
+	instDecls, insts, err := s.instancesWith(decls, items)
+	if err != nil {
+		return compileError(err)
+	}
+	f.Decls = append(f.Decls, instDecls...)
 	s.instrument(f)
 	if _, err := s.compileRun(ctx, f, st); err != nil {
 		if !isLoopError(err) || s.declareApart(ctx, f, st) != nil {
 			return err
 		}
 	}
+	s.recordInstances(insts)
 	for _, d := range decls {
 		i := slices.IndexFunc(items, func(it item) bool { return it.decl == d })
 		it := items[i]
@@ -219,7 +226,8 @@ func (s *Session) Imports(path string) bool {
 	s.stateMu.RLock()
 	defer s.stateMu.RUnlock()
 	for _, im := range s.imports {
-		if im.Path == path {
+		// gomp's own imports (instantiate.go) are not the notebook's.
+		if im.Path == path && !strings.HasPrefix(im.Name, reservedPrefix) {
 			return true
 		}
 	}
@@ -229,7 +237,7 @@ func (s *Session) Imports(path string) bool {
 // importName is the name under which the notebook imported pkgPath, or "".
 func (s *Session) importName(pkgPath string) string {
 	for _, im := range s.imports {
-		if im.Path == pkgPath {
+		if im.Path == pkgPath && !strings.HasPrefix(im.Name, reservedPrefix) {
 			if im.Name != "" && im.Name != "_" && im.Name != "." {
 				return im.Name
 			}
@@ -305,6 +313,9 @@ func (s *Session) evalExpr(ctx context.Context, it *item, st *cellState) (Value,
 		Lhs: blanks, TokPos: call.Pos(), Tok: token.ASSIGN, Rhs: []ast.Expr{call},
 	}}}
 	n := 1
+	// Lowered as it will run (a generic func's instance has the
+	// result count go/types gave it).
+	s.lowerTyped(trial)
 	if _, terr := s.compile(trial); terr == nil {
 		n = many
 	} else if c, ok := resultCount(terr); ok {

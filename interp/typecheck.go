@@ -83,6 +83,11 @@ type checker struct {
 	incN    int
 	incUses int
 	sink    func(types.Error)
+	// nbInfo is what checking the notebook's part into incPkg found.
+	nbInfo *types.Info
+	// pending are the generated instances the current cell uses
+	// (instantiate.go), declared before it runs.
+	pending []instDecl
 }
 
 // maxIncremental is how many cells' parts one incremental package takes.
@@ -103,7 +108,9 @@ func (c *checker) withoutBodies(text string) string {
 	b := []byte(text)
 	for _, d := range f.Decls {
 		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Body == nil {
+		if !ok || fd.Body == nil || fd.Type.TypeParams != nil {
+			// A generic func's body is kept: its instances are
+			// made from it (instantiate.go).
 			continue
 		}
 		// Pos is 1 + offset in the file, which starts with prefix. The
@@ -156,6 +163,7 @@ type typeError struct {
 // setup failed). On success it keeps the facts the lowerings need and the
 // types of the globals the cell defines.
 func (s *Session) checkCell(items []item, code, name string) error {
+	s.checker.pending = nil
 	if s.checker.off {
 		return nil
 	}
@@ -217,6 +225,7 @@ func (s *Session) checkCell(items []item, code, name string) error {
 		facts[k] = f
 	}
 	s.checker.facts = facts
+	s.checker.pending = res.insts
 	return nil
 }
 
@@ -451,6 +460,7 @@ type checkResult struct {
 	facts       map[string]fact
 	pkg         *types.Package
 	stdUses     []stdUse // the cell's uses of standard packages' members
+	insts       []instDecl
 }
 
 // stdUse is a use of pkg.Name in the current cell, pkg being a package
@@ -558,7 +568,16 @@ func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
 	}
 	res.pkg = pkg
 	collectFacts(fset, f, info, qual, res.facts)
-	res.stdUses = stdUses(fset, f, info)
+	var lowered map[string]bool
+	infos := []*types.Info{info}
+	if c.inc != nil && c.nbInfo != nil {
+		infos = append(infos, c.nbInfo)
+	}
+	nb := notebookSrc(fset, pkg, []*ast.File{c.nbFile, f}, []string{src.notebook, src.cell}, infos)
+	res.insts, lowered = collectInstances(fset, f, info, nb, res.facts)
+	res.stdUses = slices.DeleteFunc(stdUses(fset, f, info), func(u stdUse) bool {
+		return lowered[strconv.Itoa(u.line)+":"+strconv.Itoa(u.col)]
+	})
 	res.unsupported = unsupported(fset, f, res.facts)
 	return res
 }
@@ -629,6 +648,8 @@ func (c *checker) run(imp types.Importer, fset *token.FileSet, f *ast.File, sink
 			Types: map[ast.Expr]types.TypeAndValue{},
 			Defs:  map[*ast.Ident]types.Object{},
 			Uses:  map[*ast.Ident]types.Object{},
+
+			Instances: map[*ast.Ident]types.Instance{},
 		}
 	}
 	conf := &types.Config{
@@ -651,6 +672,8 @@ func (c *checker) run(imp types.Importer, fset *token.FileSet, f *ast.File, sink
 			chk := types.NewChecker(conf, fset, pkg, info)
 			c.sink = func(types.Error) {} // the notebook's own errors are not the cell's
 			_ = chk.Files([]*ast.File{c.nbFile})
+			nbInfo := *info
+			c.nbInfo = &nbInfo
 			c.sink = sink
 			c.inc, c.incInfo, c.incPkg, c.incFile, c.incUses = chk, info, pkg, c.nbFile, 0
 		}
@@ -680,7 +703,7 @@ func (c *checker) run(imp types.Importer, fset *token.FileSet, f *ast.File, sink
 		c.inc = nil
 		return nil, nil
 	}
-	c.inc = nil
+	c.inc, c.nbInfo = nil, nil
 	info = newInfo()
 	pkg, _ = conf.Check("main", fset, []*ast.File{c.nbFile, f}, info)
 	return pkg, info
