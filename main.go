@@ -85,7 +85,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprint(stdout, workerUsage)
 			return nil
 		}
+		if len(rest) > 0 {
+			return runJoin(rest, stdout, stderr)
+		}
 		return runWorker()
+	case "cluster":
+		if wantsHelp(rest) {
+			fmt.Fprint(stdout, clusterUsage)
+			return nil
+		}
+		return runCluster(rest, stdout, stderr)
 	case "interpreter":
 		// Hidden: the supervised interpreter process a kernel or a gomp
 		// run child starts.
@@ -110,9 +119,11 @@ and errors only, unless GOMP_LOG=info or GOMP_LOG=debug.
 `
 
 const workerUsage = `Usage: gomp worker
+       gomp worker --join URL [--slots N] [--creds FILE]
 
-An mp child process, started by mp with its descriptors set up; not for
-running by hand.
+Without arguments: an mp child process, started by mp with its
+descriptors set up; not for running by hand. With --join: a worker that
+serves pools across machines (see gomp cluster serve).
 `
 
 // wantsHelp reports whether args ask for help (-h, -help or --help before

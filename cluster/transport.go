@@ -1,0 +1,249 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gomp-kernel/gomp/mp"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+)
+
+// Transport is mp's Cluster on NATS JetStream; main installs it with
+// mp.Config.Cluster. Version is the kernel's gomp version, which workers
+// compare with their own.
+type Transport struct {
+	Version string
+}
+
+// Open connects one pool to the NATS server at url (nats://TOKEN@host:port).
+func (tr Transport) Open(url string) (mp.ClusterPool, error) {
+	nc, js, err := connect(url, "gomp pool")
+	if err != nil {
+		return nil, err
+	}
+	p := &pool{nc: nc, js: js, id: nuid.Next(), version: tr.Version, pending: map[string]*pending{}}
+	p.sub, err = nc.Subscribe(replyPrefix+p.id, p.reply)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("subscribe to replies: %w", err)
+	}
+	if err := nc.Flush(); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("subscribe to replies: %w", err)
+	}
+	return p, nil
+}
+
+// connect connects to url and makes sure the task stream and the snapshot
+// store exist.
+func connect(url, name string) (*nats.Conn, jetstream.JetStream, error) {
+	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("connect to %s: %w", redact(url), err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("jetstream on %s: %w", redact(url), err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:      streamName,
+		Subjects:  []string{taskPrefix + ">"},
+		Retention: jetstream.WorkQueuePolicy,
+		Storage:   jetstream.FileStorage,
+	}); err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("create stream %s: %w", streamName, err)
+	}
+	return nc, js, nil
+}
+
+// redact hides the token of a url in errors.
+func redact(url string) string {
+	for i := 0; i+3 <= len(url); i++ {
+		if url[i:i+3] == "://" {
+			for j := i + 3; j < len(url); j++ {
+				switch url[j] {
+				case '@':
+					return url[:i+3] + "***" + url[j:]
+				case '/':
+					return url
+				}
+			}
+			return url
+		}
+	}
+	return url
+}
+
+// pool is one mp pool's connection.
+type pool struct {
+	nc      *nats.Conn
+	js      jetstream.JetStream
+	sub     *nats.Subscription
+	id      string
+	version string
+
+	snapMu sync.Mutex
+	stored map[string]bool // snapshots in the object store, by name
+
+	mu      sync.Mutex
+	seq     uint64
+	pending map[string]*pending // tasks waiting for their result, by id
+}
+
+// pending is a task waiting for its result. Output pieces are kept by
+// attempt (delivery) until one attempt's result comes: that attempt's
+// output is written, in order, before Run returns, and a retried task's
+// earlier attempts' output is dropped, so that nothing shows twice.
+type pending struct {
+	out  map[string][]piece
+	done chan reply
+}
+
+type piece struct {
+	stderr bool
+	data   []byte
+}
+
+type reply struct {
+	attempt string
+	body    []byte
+	fail    string
+}
+
+// reply routes one reply message to its task. Replies of a task that is
+// done (a redelivered task's second result) are dropped.
+func (p *pool) reply(m *nats.Msg) {
+	id := m.Header.Get(hTask)
+	attempt := m.Header.Get(hAttempt)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t := p.pending[id]
+	if t == nil {
+		return
+	}
+	switch kind := m.Header.Get(hKind); kind {
+	case kindOut, kindErr:
+		t.out[attempt] = append(t.out[attempt], piece{stderr: kind == kindErr, data: m.Data})
+	case kindResult:
+		delete(p.pending, id)
+		t.done <- reply{attempt: attempt, body: m.Data}
+	case kindFail:
+		delete(p.pending, id)
+		t.done <- reply{attempt: attempt, fail: string(m.Data)}
+	}
+}
+
+// Run publishes t on the pool's task subject and waits for its result.
+func (p *pool) Run(ctx context.Context, t mp.ClusterTask) ([]byte, error) {
+	snap, err := p.store(ctx, t.Snapshot)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.seq++
+	id := strconv.FormatUint(p.seq, 10)
+	w := &pending{out: map[string][]piece{}, done: make(chan reply, 1)}
+	p.pending[id] = w
+	p.mu.Unlock()
+	forget := func() {
+		p.mu.Lock()
+		delete(p.pending, id)
+		p.mu.Unlock()
+	}
+	m := nats.NewMsg(taskPrefix + p.id)
+	m.Header.Set(hVersion, p.version)
+	m.Header.Set(hTask, id)
+	m.Header.Set(hPool, p.id)
+	m.Header.Set(hSnap, snap)
+	m.Header.Set(hTarget, t.Target)
+	m.Header.Set(hFirst, strconv.Itoa(t.First))
+	m.Data = encodeItems(t.Items)
+	if _, err := p.js.PublishMsg(ctx, m); err != nil {
+		forget()
+		return nil, fmt.Errorf("publish task: %w", err)
+	}
+	select {
+	case r := <-w.done:
+		p.mu.Lock()
+		out := w.out[r.attempt]
+		p.mu.Unlock()
+		for _, pc := range out {
+			dst := t.Stdout
+			if pc.stderr {
+				dst = t.Stderr
+			}
+			if dst != nil {
+				dst.Write(pc.data)
+			}
+		}
+		if r.fail != "" {
+			return nil, errors.New(r.fail)
+		}
+		return r.body, nil
+	case <-ctx.Done():
+		forget()
+		return nil, ctx.Err()
+	}
+}
+
+// store puts snap in the object store unless it is there, and returns
+// its name.
+func (p *pool) store(ctx context.Context, snap []byte) (string, error) {
+	name := snapName(snap)
+	p.snapMu.Lock()
+	defer p.snapMu.Unlock()
+	if p.stored[name] {
+		return name, nil
+	}
+	obs, err := snapshots(ctx, p.js)
+	if err != nil {
+		return "", err
+	}
+	if _, err := obs.GetInfo(ctx, name); err != nil {
+		if _, err := obs.PutBytes(ctx, name, snap); err != nil {
+			return "", fmt.Errorf("store notebook snapshot: %w", err)
+		}
+	}
+	if p.stored == nil {
+		p.stored = map[string]bool{}
+	}
+	p.stored[name] = true
+	return name, nil
+}
+
+// snapshots opens (or makes) the snapshot store.
+func snapshots(ctx context.Context, js jetstream.JetStream) (jetstream.ObjectStore, error) {
+	obs, err := js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: snapBucket, Storage: jetstream.FileStorage, TTL: 24 * time.Hour})
+	if err != nil {
+		return nil, fmt.Errorf("open snapshot store: %w", err)
+	}
+	return obs, nil
+}
+
+// Close drops the pool's tasks that no worker has taken and disconnects.
+func (p *pool) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var err error
+	if s, e := p.js.Stream(ctx, streamName); e == nil {
+		err = s.Purge(ctx, jetstream.WithPurgeSubject(taskPrefix+p.id))
+	}
+	p.nc.Close()
+	if err != nil {
+		return fmt.Errorf("purge pool tasks: %w", err)
+	}
+	return nil
+}
+
+var _ io.Writer = (*publisher)(nil)

@@ -1,0 +1,248 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gomp-kernel/gomp/mp"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// WorkerOptions configure Join.
+type WorkerOptions struct {
+	URL     string        // the server, nats://host:port, with or without a token
+	Token   string        // the token, when not in URL
+	Slots   int           // tasks run at once; <= 0 is 1
+	AckWait time.Duration // see DefaultAckWait; 0 is DefaultAckWait
+	Version string        // this gomp's version, which tasks must match
+	// Ready, when set, is called once the worker takes tasks.
+	Ready func()
+}
+
+// Join serves tasks of every pool on the cluster until ctx is done: Slots
+// goroutines each keep a local mp worker process (mp.RemoteWorker) and
+// take one task at a time from the work queue. mp.SetHost must have been
+// called (the joining process's interpreter).
+func Join(ctx context.Context, o WorkerOptions) error {
+	url := o.URL
+	var opts []nats.Option
+	if o.Token != "" {
+		opts = append(opts, nats.Token(o.Token))
+	}
+	nc, err := nats.Connect(url, append(opts, nats.Name("gomp worker"), nats.MaxReconnects(-1))...)
+	if err != nil {
+		return fmt.Errorf("join %s: %w", redact(url), err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("join %s: %w", redact(url), err)
+	}
+	ack := o.AckWait
+	if ack <= 0 {
+		ack = DefaultAckWait
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := js.CreateOrUpdateStream(cctx, jetstream.StreamConfig{
+		Name: streamName, Subjects: []string{taskPrefix + ">"},
+		Retention: jetstream.WorkQueuePolicy, Storage: jetstream.FileStorage,
+	}); err != nil {
+		return fmt.Errorf("join: create stream %s: %w", streamName, err)
+	}
+	cons, err := js.CreateOrUpdateConsumer(cctx, streamName, jetstream.ConsumerConfig{
+		Durable:       consumerName,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       ack,
+		MaxDeliver:    MaxDeliver,
+		FilterSubject: taskPrefix + ">",
+	})
+	if err != nil {
+		return fmt.Errorf("join: create consumer %s: %w", consumerName, err)
+	}
+	obs, err := snapshots(cctx, js)
+	if err != nil {
+		return fmt.Errorf("join: %w", err)
+	}
+	w := &joined{nc: nc, obs: obs, cons: cons, ack: ack, version: o.Version, snaps: map[string][]byte{}}
+	slots := max(o.Slots, 1)
+	var wg sync.WaitGroup
+	errs := make(chan error, slots)
+	for i := range slots {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.slot(ctx, i+1); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	if o.Ready != nil {
+		o.Ready()
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// joined is a worker's state shared by its slots.
+type joined struct {
+	nc      *nats.Conn
+	obs     jetstream.ObjectStore
+	cons    jetstream.Consumer
+	ack     time.Duration
+	version string
+
+	mu    sync.Mutex
+	snaps map[string][]byte // fetched snapshots by name
+}
+
+// slot serves tasks one at a time on its own mp worker process, replaced
+// when a task kills it.
+func (j *joined) slot(ctx context.Context, n int) error {
+	name := fmt.Sprintf("ClusterWorker-%d", n)
+	var rw *mp.RemoteWorker
+	defer func() {
+		if rw != nil {
+			rw.Close()
+		}
+	}()
+	for ctx.Err() == nil {
+		msg, err := j.cons.Next(jetstream.FetchMaxWait(time.Second))
+		if errors.Is(err, jetstream.ErrNoMessages) || errors.Is(err, nats.ErrTimeout) {
+			continue
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		if rw == nil {
+			if rw, err = mp.NewRemoteWorker(name); err != nil {
+				msg.Nak()
+				return fmt.Errorf("join: %w", err)
+			}
+		}
+		if broken := j.run(ctx, rw, msg); broken {
+			rw.Close()
+			rw = nil
+		}
+	}
+	return nil
+}
+
+// run runs one task message on rw and publishes its output and result;
+// broken reports that rw died or was killed.
+func (j *joined) run(ctx context.Context, rw *mp.RemoteWorker, msg jetstream.Msg) (broken bool) {
+	h := msg.Headers()
+	pool, id := h.Get(hPool), h.Get(hTask)
+	attempt := "1"
+	if md, err := msg.Metadata(); err == nil {
+		attempt = strconv.FormatUint(md.NumDelivered, 10)
+	}
+	replyTo := replyPrefix + pool
+	fail := func(why string) {
+		j.publish(replyTo, id, attempt, kindFail, []byte(why))
+		msg.Term()
+	}
+	if v := h.Get(hVersion); v != j.version {
+		host, _ := os.Hostname()
+		fail(fmt.Sprintf("worker on %s runs gomp %s, the kernel gomp %s: run the same version on both", host, j.version, v))
+		return false
+	}
+	items, err := decodeItems(msg.Data())
+	if err != nil {
+		fail(fmt.Sprintf("task %s: %v", id, err))
+		return false
+	}
+	first, err := strconv.Atoi(h.Get(hFirst))
+	if err != nil {
+		fail(fmt.Sprintf("task %s: bad %s header %q", id, hFirst, h.Get(hFirst)))
+		return false
+	}
+	snap, err := j.snapshot(ctx, h.Get(hSnap))
+	if err != nil {
+		msg.Nak()
+		return false
+	}
+	// Heartbeats keep JetStream from giving a long task to another worker.
+	hb, stop := context.WithCancel(ctx)
+	go func() {
+		t := time.NewTicker(j.ack / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-hb.Done():
+				return
+			case <-t.C:
+				msg.InProgress()
+			}
+		}
+	}()
+	body, err := rw.Run(ctx, mp.ClusterTask{
+		Target: h.Get(hTarget), First: first, Items: items, Snapshot: snap,
+		Stdout: &publisher{j: j, subject: replyTo, id: id, attempt: attempt, kind: kindOut},
+		Stderr: &publisher{j: j, subject: replyTo, id: id, attempt: attempt, kind: kindErr},
+	})
+	stop()
+	if err != nil {
+		// The task killed the worker (or this worker is stopping): another
+		// delivery, up to MaxDeliver, tries again.
+		msg.Nak()
+		return true
+	}
+	j.publish(replyTo, id, attempt, kindResult, body)
+	msg.Ack()
+	return false
+}
+
+// snapshot returns the snapshot named name, fetched once.
+func (j *joined) snapshot(ctx context.Context, name string) ([]byte, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if s, ok := j.snaps[name]; ok {
+		return s, nil
+	}
+	s, err := j.obs.GetBytes(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("fetch snapshot %s: %w", name, err)
+	}
+	if snapName(s) != name {
+		return nil, fmt.Errorf("fetch snapshot %s: content does not match its hash", name)
+	}
+	j.snaps[name] = s
+	return s, nil
+}
+
+// publish sends one reply.
+func (j *joined) publish(subject, id, attempt, kind string, data []byte) {
+	m := nats.NewMsg(subject)
+	m.Header.Set(hTask, id)
+	m.Header.Set(hAttempt, attempt)
+	m.Header.Set(hKind, kind)
+	m.Data = data
+	if err := j.nc.PublishMsg(m); err != nil {
+		fmt.Fprintf(os.Stderr, "gomp worker: publish %s of task %s: %v\n", kind, id, err)
+	}
+}
+
+// publisher sends a task's output as replies, one message per write (mp
+// writes whole lines, or pieces of long ones).
+type publisher struct {
+	j                    *joined
+	subject, id, attempt string
+	kind                 string
+}
+
+func (p *publisher) Write(b []byte) (int, error) {
+	p.j.publish(p.subject, p.id, p.attempt, p.kind, append([]byte(nil), b...))
+	return len(b), nil
+}
