@@ -2,9 +2,8 @@ package cluster
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
-	"io"
 	"strconv"
 	"sync"
 	"time"
@@ -28,11 +27,16 @@ func (tr Transport) Open(url string) (mp.ClusterPool, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &pool{nc: nc, js: js, id: nuid.Next(), version: tr.Version, pending: map[string]*pending{}}
+	p := &pool{nc: nc, js: js, id: nuid.Next(), version: tr.Version, pending: map[string]*pending{}, bySeq: map[uint64]string{}}
 	p.sub, err = nc.Subscribe(replyPrefix+p.id, p.reply)
 	if err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("subscribe to replies: %w", err)
+	}
+	p.adv, err = nc.Subscribe(maxDeliveriesAdvisory, p.advisory)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("subscribe to advisories: %w", err)
 	}
 	if err := nc.Flush(); err != nil {
 		nc.Close()
@@ -90,6 +94,7 @@ type pool struct {
 	nc      *nats.Conn
 	js      jetstream.JetStream
 	sub     *nats.Subscription
+	adv     *nats.Subscription
 	id      string
 	version string
 
@@ -99,6 +104,34 @@ type pool struct {
 	mu      sync.Mutex
 	seq     uint64
 	pending map[string]*pending // tasks waiting for their result, by id
+	bySeq   map[uint64]string   // their ids by stream sequence
+}
+
+// maxDeliveriesAdvisory is the subject on which JetStream says that a
+// task reached MaxDeliver deliveries without being acknowledged.
+const maxDeliveriesAdvisory = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + streamName + "." + consumerName
+
+// advisory fails the task a max-deliveries advisory names: its workers
+// died (or were cut off) MaxDeliver times while running it.
+func (p *pool) advisory(m *nats.Msg) {
+	var a struct {
+		StreamSeq  uint64 `json:"stream_seq"`
+		Deliveries uint64 `json:"deliveries"`
+	}
+	if json.Unmarshal(m.Data, &a) != nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	id, ok := p.bySeq[a.StreamSeq]
+	if !ok {
+		return
+	}
+	delete(p.bySeq, a.StreamSeq)
+	if t := p.pending[id]; t != nil {
+		delete(p.pending, id)
+		t.done <- reply{fail: fmt.Sprintf("%s: the workers running it died or were cut off %d times", t.what, a.Deliveries)}
+	}
 }
 
 // pending is a task waiting for its result. Output pieces are kept by
@@ -106,6 +139,8 @@ type pool struct {
 // output is written, in order, before Run returns, and a retried task's
 // earlier attempts' output is dropped, so that nothing shows twice.
 type pending struct {
+	what string // "items 0-9", for errors
+	seq  uint64 // its stream sequence
 	out  map[string][]piece
 	done chan reply
 }
@@ -153,12 +188,13 @@ func (p *pool) Run(ctx context.Context, t mp.ClusterTask) ([]byte, error) {
 	p.mu.Lock()
 	p.seq++
 	id := strconv.FormatUint(p.seq, 10)
-	w := &pending{out: map[string][]piece{}, done: make(chan reply, 1)}
+	w := &pending{what: itemsOf(t), out: map[string][]piece{}, done: make(chan reply, 1)}
 	p.pending[id] = w
 	p.mu.Unlock()
 	forget := func() {
 		p.mu.Lock()
 		delete(p.pending, id)
+		delete(p.bySeq, w.seq)
 		p.mu.Unlock()
 	}
 	m := nats.NewMsg(taskPrefix + p.id)
@@ -169,13 +205,21 @@ func (p *pool) Run(ctx context.Context, t mp.ClusterTask) ([]byte, error) {
 	m.Header.Set(hTarget, t.Target)
 	m.Header.Set(hFirst, strconv.Itoa(t.First))
 	m.Data = encodeItems(t.Items)
-	if _, err := p.js.PublishMsg(ctx, m); err != nil {
+	ack, err := p.js.PublishMsg(ctx, m)
+	if err != nil {
 		forget()
 		return nil, fmt.Errorf("publish task: %w", err)
 	}
+	p.mu.Lock()
+	w.seq = ack.Sequence
+	if p.pending[id] == w {
+		p.bySeq[ack.Sequence] = id
+	}
+	p.mu.Unlock()
 	select {
 	case r := <-w.done:
 		p.mu.Lock()
+		delete(p.bySeq, w.seq)
 		out := w.out[r.attempt]
 		p.mu.Unlock()
 		for _, pc := range out {
@@ -188,13 +232,24 @@ func (p *pool) Run(ctx context.Context, t mp.ClusterTask) ([]byte, error) {
 			}
 		}
 		if r.fail != "" {
-			return nil, errors.New(r.fail)
+			return nil, fmt.Errorf("%s: %s", w.what, r.fail)
 		}
 		return r.body, nil
 	case <-ctx.Done():
 		forget()
 		return nil, ctx.Err()
 	}
+}
+
+// itemsOf names the items of t for errors.
+func itemsOf(t mp.ClusterTask) string {
+	switch {
+	case t.First < 0:
+		return "the call"
+	case len(t.Items) == 1:
+		return fmt.Sprintf("item %d", t.First)
+	}
+	return fmt.Sprintf("items %d-%d", t.First, t.First+len(t.Items)-1)
 }
 
 // store puts snap in the object store unless it is there, and returns
@@ -245,5 +300,3 @@ func (p *pool) Close() error {
 	}
 	return nil
 }
-
-var _ io.Writer = (*publisher)(nil)

@@ -103,16 +103,11 @@ type joined struct {
 	snaps map[string][]byte // fetched snapshots by name
 }
 
-// slot serves tasks one at a time on its own mp worker process, replaced
-// when a task kills it.
+// slot serves tasks one at a time on its own mp worker process, started
+// for the first task it can run and replaced when a task kills it.
 func (j *joined) slot(ctx context.Context, n int) error {
-	name := fmt.Sprintf("ClusterWorker-%d", n)
-	var rw *mp.RemoteWorker
-	defer func() {
-		if rw != nil {
-			rw.Close()
-		}
-	}()
+	rw := &slotWorker{name: fmt.Sprintf("ClusterWorker-%d", n)}
+	defer rw.close()
 	for ctx.Err() == nil {
 		msg, err := j.cons.Next(jetstream.FetchMaxWait(time.Second))
 		if errors.Is(err, jetstream.ErrNoMessages) || errors.Is(err, nats.ErrTimeout) {
@@ -125,23 +120,42 @@ func (j *joined) slot(ctx context.Context, n int) error {
 			time.Sleep(100 * time.Millisecond)
 			continue
 		}
-		if rw == nil {
-			if rw, err = mp.NewRemoteWorker(name); err != nil {
-				msg.Nak()
-				return fmt.Errorf("join: %w", err)
-			}
-		}
-		if broken := j.run(ctx, rw, msg); broken {
-			rw.Close()
-			rw = nil
+		if err := j.run(ctx, rw, msg); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// run runs one task message on rw and publishes its output and result;
-// broken reports that rw died or was killed.
-func (j *joined) run(ctx context.Context, rw *mp.RemoteWorker, msg jetstream.Msg) (broken bool) {
+// slotWorker is a slot's mp worker process, nil until needed.
+type slotWorker struct {
+	name string
+	rw   *mp.RemoteWorker
+}
+
+// get returns the worker, started if need be.
+func (s *slotWorker) get() (*mp.RemoteWorker, error) {
+	if s.rw == nil {
+		rw, err := mp.NewRemoteWorker(s.name)
+		if err != nil {
+			return nil, fmt.Errorf("join: %w", err)
+		}
+		s.rw = rw
+	}
+	return s.rw, nil
+}
+
+// close ends the worker, if any.
+func (s *slotWorker) close() {
+	if s.rw != nil {
+		s.rw.Close()
+		s.rw = nil
+	}
+}
+
+// run runs one task message on the slot's worker and publishes its output
+// and result. Its error (the worker process cannot start) ends the slot.
+func (j *joined) run(ctx context.Context, sw *slotWorker, msg jetstream.Msg) error {
 	h := msg.Headers()
 	pool, id := h.Get(hPool), h.Get(hTask)
 	attempt := "1"
@@ -155,23 +169,34 @@ func (j *joined) run(ctx context.Context, rw *mp.RemoteWorker, msg jetstream.Msg
 	}
 	if v := h.Get(hVersion); v != j.version {
 		host, _ := os.Hostname()
-		fail(fmt.Sprintf("worker on %s runs gomp %s, the kernel gomp %s: run the same version on both", host, j.version, v))
-		return false
+		why := fmt.Sprintf("worker on %s runs gomp %s, the kernel gomp %s: run the same version on both", host, j.version, v)
+		fmt.Fprintf(os.Stderr, "gomp worker: refused a task of pool %s: %s\n", pool, why)
+		fail(why)
+		return nil
 	}
 	items, err := decodeItems(msg.Data())
 	if err != nil {
 		fail(fmt.Sprintf("task %s: %v", id, err))
-		return false
+		return nil
 	}
 	first, err := strconv.Atoi(h.Get(hFirst))
 	if err != nil {
 		fail(fmt.Sprintf("task %s: bad %s header %q", id, hFirst, h.Get(hFirst)))
-		return false
+		return nil
 	}
 	snap, err := j.snapshot(ctx, h.Get(hSnap))
 	if err != nil {
+		if attempt == strconv.Itoa(MaxDeliver) {
+			fail(err.Error())
+		} else {
+			msg.Nak()
+		}
+		return nil
+	}
+	rw, err := sw.get()
+	if err != nil {
 		msg.Nak()
-		return false
+		return err
 	}
 	// Heartbeats keep JetStream from giving a long task to another worker.
 	hb, stop := context.WithCancel(ctx)
@@ -197,11 +222,12 @@ func (j *joined) run(ctx context.Context, rw *mp.RemoteWorker, msg jetstream.Msg
 		// The task killed the worker (or this worker is stopping): another
 		// delivery, up to MaxDeliver, tries again.
 		msg.Nak()
-		return true
+		sw.close()
+		return nil
 	}
 	j.publish(replyTo, id, attempt, kindResult, body)
 	msg.Ack()
-	return false
+	return nil
 }
 
 // snapshot returns the snapshot named name, fetched once.

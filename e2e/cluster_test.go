@@ -1,0 +1,207 @@
+package e2e
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/gomp-kernel/gomp/cluster"
+)
+
+// TestClusterPool runs pools across machines for real: a NATS server
+// embedded in the test, two `gomp worker --join` processes of the built
+// binary, and notebooks run by `gomp run` whose pools use them.
+func TestClusterPool(t *testing.T) {
+	bin := installKernel(t).bin
+	srv, err := cluster.Serve(cluster.ServerOptions{Listen: "127.0.0.1:0", StoreDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	dir := t.TempDir()
+	creds := filepath.Join(dir, "token")
+	if err := cluster.WriteCreds(creds, srv.Token()); err != nil {
+		t.Fatal(err)
+	}
+	bare := strings.Replace(srv.URL(), srv.Token()+"@", "", 1)
+	t.Run("wrong token", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "token")
+		if err := cluster.WriteCreds(bad, "not-"+srv.Token()); err != nil {
+			t.Fatal(err)
+		}
+		_, stderr, code := runGomp(t, bin, dir, nil, "worker", "--join", bare, "--creds", bad, "--slots", "1")
+		if code == 0 || !strings.Contains(stderr, "Authorization Violation") {
+			t.Fatalf("worker with a wrong token: exit %d, stderr %q; want it refused", code, stderr)
+		}
+	})
+	a := joinWorker(t, bin, bare, creds)
+	b := joinWorker(t, bin, bare, creds)
+	t.Run("map over two workers", func(t *testing.T) { testClusterMap(t, bin, srv.URL(), a, b) })
+	t.Run("worker killed mid-map", func(t *testing.T) { testClusterKill(t, bin, srv.URL(), a, b) })
+}
+
+// joinWorker starts `gomp worker --join` with two slots and a short
+// AckWait, and returns its process once it has joined. The test's cleanup
+// kills it.
+func joinWorker(t *testing.T, bin, url, creds string) *os.Process {
+	t.Helper()
+	cmd := exec.Command(bin, "worker", "--join", url, "--creds", creds, "--slots", "2", "--ack-wait", "2s")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if !strings.Contains(line, "joined") {
+		t.Fatalf("gomp worker --join said %q (%v), want that it joined", line, err)
+	}
+	return cmd.Process
+}
+
+// itemLine is what the notebooks' target prints: its item and the pid
+// of the joined worker whose process ran it.
+var itemLine = regexp.MustCompile(`(?m)^item (\d+) on (\d+)$`)
+
+// clusterCells are a notebook whose pool runs sq on the cluster at url;
+// sq marks its start with a file in dir named after the joined worker.
+func clusterCells(url, dir string, n int, sleepMS int) []string {
+	return []string{
+		"import (\"fmt\"; \"mp\"; \"os\"; \"time\")\n" +
+			"func sq(n int) int {\n" +
+			"\tfmt.Println(\"item\", n, \"on\", os.Getppid())\n" +
+			fmt.Sprintf("\tos.WriteFile(fmt.Sprintf(%q, os.Getppid()), nil, 0o644)\n", dir+"/started-%d") +
+			fmt.Sprintf("\ttime.Sleep(%d * time.Millisecond)\n", sleepMS) +
+			"\treturn n * n\n}\n" +
+			"func useQueue(q *mp.Queue) int { return 0 }",
+		fmt.Sprintf("p := mp.NewPool(4, mp.WithCluster(%q))\nitems := make([]int, %d)\nfor i := range items { items[i] = i }\n", url, n) +
+			"r, err := p.Map(sq, items, mp.WithChunkSize(1))\nfmt.Println(\"results:\", r, err)\n" +
+			"_, err = p.Apply(useQueue, mp.NewQueue())\nfmt.Println(\"queue:\", err)\np.Close()\np.Join()",
+	}
+}
+
+// runClusterNotebook runs cells with gomp run and returns the text the
+// second cell printed.
+func runClusterNotebook(t *testing.T, bin, dir string, cells []string, during func()) string {
+	t.Helper()
+	nb := filepath.Join(dir, "cluster.ipynb")
+	writeFile(t, nb, goNotebook(t, cells...), 0o644)
+	cmd := exec.Command(bin, "run", nb)
+	cmd.Dir = dir
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if during != nil {
+		during()
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("gomp run: %v\n%s", err, logs.String())
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "cluster.nbconvert.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Cells []struct {
+			Outputs []struct {
+				Text any `json:"text"`
+			} `json:"outputs"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	for _, o := range out.Cells[1].Outputs {
+		switch v := o.Text.(type) {
+		case string:
+			text.WriteString(v)
+		case []any:
+			for _, s := range v {
+				text.WriteString(s.(string))
+			}
+		}
+	}
+	return text.String()
+}
+
+// checkClusterOutput checks the results of sq over n items, exactly once
+// and in order, each item's line exactly once and before the results,
+// and the refused Queue; it returns the pids of the workers that ran
+// items.
+func checkClusterOutput(t *testing.T, text string, n int) map[int]bool {
+	t.Helper()
+	want := make([]string, n)
+	for i := range want {
+		want[i] = strconv.Itoa(i * i)
+	}
+	wantResults := "results: [" + strings.Join(want, " ") + "] <nil>\n"
+	at := strings.Index(text, wantResults)
+	if at < 0 {
+		t.Fatalf("no %q in the cell's output:\n%s", wantResults, text)
+	}
+	seen := map[int]int{}
+	pids := map[int]bool{}
+	for _, m := range itemLine.FindAllStringSubmatch(text[:at], -1) {
+		i, _ := strconv.Atoi(m[1])
+		pid, _ := strconv.Atoi(m[2])
+		seen[i]++
+		pids[pid] = true
+	}
+	for i := range n {
+		if seen[i] != 1 {
+			t.Errorf("item %d printed %d times before the results, want once", i, seen[i])
+		}
+	}
+	if len(itemLine.FindAllString(text[at:], -1)) != 0 {
+		t.Errorf("item lines after the results:\n%s", text)
+	}
+	if !strings.Contains(text, "queue: ") || !strings.Contains(text, "argument 1 (*mp.Queue) holds a *mp.Queue") {
+		t.Errorf("a Queue passed to a cluster pool was not refused by name:\n%s", text)
+	}
+	return pids
+}
+
+func testClusterMap(t *testing.T, bin, url string, a, b *os.Process) {
+	dir := t.TempDir()
+	const n = 24
+	text := runClusterNotebook(t, bin, dir, clusterCells(url, dir, n, 50), nil)
+	pids := checkClusterOutput(t, text, n)
+	if !pids[a.Pid] || !pids[b.Pid] || len(pids) != 2 {
+		t.Errorf("items ran on workers %v, want both %d and %d:\n%s", slices.Collect(maps.Keys(pids)), a.Pid, b.Pid, text)
+	}
+}
+
+func testClusterKill(t *testing.T, bin, url string, a, b *os.Process) {
+	dir := t.TempDir()
+	const n = 24
+	killed := func() {
+		waitFor(t, "a task started on the worker to kill", func() bool {
+			_, err := os.Stat(filepath.Join(dir, fmt.Sprintf("started-%d", a.Pid)))
+			return err == nil
+		})
+		if err := a.Signal(syscall.SIGKILL); err != nil {
+			t.Errorf("kill worker: %v", err)
+		}
+	}
+	text := runClusterNotebook(t, bin, dir, clusterCells(url, dir, n, 300), killed)
+	checkClusterOutput(t, text, n)
+}
