@@ -130,7 +130,8 @@ func (p *pool) advisory(m *nats.Msg) {
 	delete(p.bySeq, a.StreamSeq)
 	if t := p.pending[id]; t != nil {
 		delete(p.pending, id)
-		t.done <- reply{fail: fmt.Sprintf("%s: the workers running it died or were cut off %d times", t.what, a.Deliveries)}
+		// The last attempt's output is shown: what it printed before it died.
+		t.done <- reply{attempt: strconv.FormatUint(a.Deliveries, 10), fail: fmt.Sprintf("the workers running it died or were cut off %d times", a.Deliveries)}
 	}
 }
 

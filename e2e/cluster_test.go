@@ -48,6 +48,7 @@ func TestClusterPool(t *testing.T) {
 	b := joinWorker(t, bin, bare, creds)
 	t.Run("map over two workers", func(t *testing.T) { testClusterMap(t, bin, srv.URL(), a, b) })
 	t.Run("worker killed mid-map", func(t *testing.T) { testClusterKill(t, bin, srv.URL(), a, b) })
+	t.Run("task that kills its workers", func(t *testing.T) { testClusterPoison(t, bin, srv.URL()) })
 }
 
 // joinWorker starts `gomp worker --join` with two slots and a short
@@ -204,4 +205,29 @@ func testClusterKill(t *testing.T, bin, url string, a, b *os.Process) {
 	}
 	text := runClusterNotebook(t, bin, dir, clusterCells(url, dir, n, 300), killed)
 	checkClusterOutput(t, text, n)
+}
+
+// testClusterPoison maps a function that kills the worker process running
+// item 2: the call fails after cluster.MaxDeliver attempts with an error
+// naming the item, shows the last attempt's output once, and the pool
+// (and the joined worker, which replaces its process) carries on.
+func testClusterPoison(t *testing.T, bin, url string) {
+	dir := t.TempDir()
+	cells := []string{
+		"import (\"fmt\"; \"mp\"; \"os\")\nfunc boom(n int) int { if n == 3 { fmt.Println(\"dying on\", n); os.Exit(7) }; return n }",
+		fmt.Sprintf("p := mp.NewPool(2, mp.WithCluster(%q))\n", url) +
+			"_, err := p.Map(boom, []int{1, 2, 3, 4}, mp.WithChunkSize(1))\nfmt.Println(\"first:\", err)\n" +
+			"r, err := p.Map(boom, []int{5, 6})\nfmt.Println(\"then:\", r, err)\np.Close()\np.Join()",
+	}
+	text := runClusterNotebook(t, bin, dir, cells, nil)
+	want := fmt.Sprintf("first: mp.Pool: boom on the cluster: item 2: the workers running it died or were cut off %d times\n", cluster.MaxDeliver)
+	if !strings.Contains(text, want) {
+		t.Errorf("no %q in:\n%s", want, text)
+	}
+	if strings.Count(text, "dying on 3\n") != 1 || strings.Index(text, "dying on") > strings.Index(text, "first:") {
+		t.Errorf("want the last attempt's line once, before the error:\n%s", text)
+	}
+	if !strings.Contains(text, "then: [5 6] <nil>\n") {
+		t.Errorf("the pool did not carry on after the failed call:\n%s", text)
+	}
 }
