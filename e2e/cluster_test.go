@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +16,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	"github.com/gomp-kernel/gomp/cluster"
 )
 
 // TestClusterPool runs pools across machines for real: a NATS server
@@ -23,22 +23,12 @@ import (
 // binary, and notebooks run by `gomp run` whose pools use them.
 func TestClusterPool(t *testing.T) {
 	bin := installKernel(t).bin
-	srv, err := cluster.Serve(cluster.ServerOptions{Listen: "127.0.0.1:0", StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
 	dir := t.TempDir()
 	creds := filepath.Join(dir, "token")
-	if err := cluster.WriteCreds(creds, srv.Token()); err != nil {
-		t.Fatal(err)
-	}
-	bare := strings.Replace(srv.URL(), srv.Token()+"@", "", 1)
+	url, bare := serveCluster(t, bin, dir, creds)
 	t.Run("wrong token", func(t *testing.T) {
 		bad := filepath.Join(t.TempDir(), "token")
-		if err := cluster.WriteCreds(bad, "not-"+srv.Token()); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, bad, []byte("not-the-token\n"), 0o600)
 		_, stderr, code := runGomp(t, bin, dir, nil, "worker", "--join", bare, "--creds", bad, "--slots", "1")
 		if code == 0 || !strings.Contains(stderr, "Authorization Violation") {
 			t.Fatalf("worker with a wrong token: exit %d, stderr %q; want it refused", code, stderr)
@@ -46,9 +36,62 @@ func TestClusterPool(t *testing.T) {
 	})
 	a := joinWorker(t, bin, bare, creds)
 	b := joinWorker(t, bin, bare, creds)
-	t.Run("map over two workers", func(t *testing.T) { testClusterMap(t, bin, srv.URL(), a, b) })
-	t.Run("worker killed mid-map", func(t *testing.T) { testClusterKill(t, bin, srv.URL(), a, b) })
-	t.Run("task that kills its workers", func(t *testing.T) { testClusterPoison(t, bin, srv.URL()) })
+	t.Run("map over two workers", func(t *testing.T) { testClusterMap(t, bin, url, a, b) })
+	t.Run("worker killed mid-map", func(t *testing.T) { testClusterKill(t, bin, url, a, b) })
+	t.Run("task that kills its workers", func(t *testing.T) { testClusterPoison(t, bin, url) })
+}
+
+// maxDeliver is how many times the cluster delivers a task (cluster.MaxDeliver).
+const maxDeliver = 4
+
+// serveCluster runs `gomp cluster serve` on a free loopback port with its
+// store in dir and its token written to creds, and returns the URL pools
+// use (token included) and the bare one workers join with --creds. The
+// test's cleanup stops it.
+func serveCluster(t *testing.T, bin, dir, creds string) (url, bare string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, "cluster", "serve", "--listen", addr, "--store", filepath.Join(dir, "store"), "--creds", creds)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	})
+	r := bufio.NewReader(out)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("gomp cluster serve ended before printing the pools' URL: %v", err)
+		}
+		if _, q, ok := strings.Cut(line, "mp.WithCluster("); ok {
+			url, err = strconv.Unquote(strings.TrimSuffix(strings.TrimSpace(q), ")"))
+			if err != nil {
+				t.Fatalf("gomp cluster serve printed %q: %v", line, err)
+			}
+			break
+		}
+	}
+	go io.Copy(io.Discard, r)
+	tok, err := os.ReadFile(creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(url, strings.TrimSpace(string(tok))+"@") {
+		t.Fatalf("pools' URL %q does not hold the token written to %s", url, creds)
+	}
+	return url, "nats://" + addr
 }
 
 // joinWorker starts `gomp worker --join` with two slots and a short
@@ -220,7 +263,7 @@ func testClusterPoison(t *testing.T, bin, url string) {
 			"r, err := p.Map(boom, []int{5, 6})\nfmt.Println(\"then:\", r, err)\np.Close()\np.Join()",
 	}
 	text := runClusterNotebook(t, bin, dir, cells, nil)
-	want := fmt.Sprintf("first: mp.Pool: boom on the cluster: item 2: the workers running it died or were cut off %d times\n", cluster.MaxDeliver)
+	want := fmt.Sprintf("first: mp.Pool: boom on the cluster: item 2: the workers running it died or were cut off %d times\n", maxDeliver)
 	if !strings.Contains(text, want) {
 		t.Errorf("no %q in:\n%s", want, text)
 	}
