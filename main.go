@@ -38,6 +38,8 @@ Usage:
   gomp run [flags] NOTEBOOK.ipynb...               execute notebooks without Jupyter (gomp run -h)
   gomp grade [flags] SUBMISSION...                 grade nbgrader submissions (gomp grade -h)
   gomp grade init [DIR]                            write nbgrader_config.py for Go notebooks
+  gomp cluster serve [--listen HOST:PORT]          serve pools across machines (gomp cluster -h)
+  gomp worker --join URL [--slots N] [--creds F]   run tasks of such pools on this machine
   gomp version                                     print the version
 `
 

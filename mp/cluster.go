@@ -74,7 +74,7 @@ func (p *Pool) openCluster(url string) error {
 	}
 	cp, err := cfg.Cluster.Open(url)
 	if err != nil {
-		return fmt.Errorf("join cluster %s: %w", url, err)
+		return fmt.Errorf("join cluster: %w", err)
 	}
 	p.remote = cp
 	return nil
