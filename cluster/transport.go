@@ -238,8 +238,21 @@ func (p *pool) Run(ctx context.Context, t mp.ClusterTask) ([]byte, error) {
 		return r.body, nil
 	case <-ctx.Done():
 		forget()
+		p.cancel(id, w.seq)
 		return nil, ctx.Err()
 	}
+}
+
+// cancel withdraws an interrupted task: from the stream if no worker has
+// taken it, and from the worker running it, which stops it.
+func (p *pool) cancel(id string, seq uint64) {
+	ctx, done := context.WithTimeout(context.Background(), 5*time.Second)
+	defer done()
+	if s, err := p.js.Stream(ctx, streamName); err == nil {
+		s.DeleteMsg(ctx, seq)
+	}
+	p.nc.Publish(cancelPrefix+p.id, []byte(id))
+	p.nc.Flush()
 }
 
 // itemsOf names the items of t for errors.

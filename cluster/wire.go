@@ -25,6 +25,7 @@ const (
 	streamName   = "GOMP_TASKS"
 	taskPrefix   = "gomp.task."
 	replyPrefix  = "gomp.reply."
+	cancelPrefix = "gomp.cancel." // + POOL: a task id whose call was interrupted
 	consumerName = "gomp-workers"
 	snapBucket   = "gomp-snapshots"
 )

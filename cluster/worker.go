@@ -70,7 +70,12 @@ func Join(ctx context.Context, o WorkerOptions) error {
 	if err != nil {
 		return fmt.Errorf("join: %w", err)
 	}
-	w := &joined{nc: nc, obs: obs, cons: cons, ack: ack, version: o.Version, snaps: map[string][]byte{}}
+	w := &joined{nc: nc, obs: obs, cons: cons, ack: ack, version: o.Version, snaps: map[string][]byte{}, running: map[string]context.CancelFunc{}}
+	sub, err := nc.Subscribe(cancelPrefix+">", w.cancelled)
+	if err != nil {
+		return fmt.Errorf("join: subscribe to cancellations: %w", err)
+	}
+	defer sub.Unsubscribe()
 	slots := max(o.Slots, 1)
 	var wg sync.WaitGroup
 	errs := make(chan error, slots)
@@ -99,8 +104,20 @@ type joined struct {
 	ack     time.Duration
 	version string
 
-	mu    sync.Mutex
-	snaps map[string][]byte // fetched snapshots by name
+	mu      sync.Mutex
+	snaps   map[string][]byte             // fetched snapshots by name
+	running map[string]context.CancelFunc // stops the task running, by pool and id
+}
+
+// cancelled stops the task a cancellation names, if it runs here.
+func (j *joined) cancelled(m *nats.Msg) {
+	key := m.Subject[len(cancelPrefix):] + "/" + string(m.Data)
+	j.mu.Lock()
+	stop := j.running[key]
+	j.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
 }
 
 // slot serves tasks one at a time on its own mp worker process, started
@@ -198,6 +215,19 @@ func (j *joined) run(ctx context.Context, sw *slotWorker, msg jetstream.Msg) err
 		msg.Nak()
 		return err
 	}
+	// A cancellation from the kernel stops the task (its worker process
+	// is killed) without another delivery.
+	key := pool + "/" + id
+	tctx, stopTask := context.WithCancel(ctx)
+	defer stopTask()
+	j.mu.Lock()
+	j.running[key] = stopTask
+	j.mu.Unlock()
+	defer func() {
+		j.mu.Lock()
+		delete(j.running, key)
+		j.mu.Unlock()
+	}()
 	// Heartbeats keep JetStream from giving a long task to another worker.
 	hb, stop := context.WithCancel(ctx)
 	go func() {
@@ -212,17 +242,22 @@ func (j *joined) run(ctx context.Context, sw *slotWorker, msg jetstream.Msg) err
 			}
 		}
 	}()
-	body, err := rw.Run(ctx, mp.ClusterTask{
+	body, err := rw.Run(tctx, mp.ClusterTask{
 		Target: h.Get(hTarget), First: first, Items: items, Snapshot: snap,
 		Stdout: &publisher{j: j, subject: replyTo, id: id, attempt: attempt, kind: kindOut},
 		Stderr: &publisher{j: j, subject: replyTo, id: id, attempt: attempt, kind: kindErr},
 	})
 	stop()
 	if err != nil {
+		sw.close()
+		if tctx.Err() != nil && ctx.Err() == nil {
+			// Cancelled by the kernel: nobody waits for it any more.
+			msg.Term()
+			return nil
+		}
 		// The task killed the worker (or this worker is stopping): another
 		// delivery, up to MaxDeliver, tries again.
 		msg.Nak()
-		sw.close()
 		return nil
 	}
 	j.publish(replyTo, id, attempt, kindResult, body)

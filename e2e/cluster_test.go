@@ -39,6 +39,7 @@ func TestClusterPool(t *testing.T) {
 	t.Run("map over two workers", func(t *testing.T) { testClusterMap(t, bin, url, a, b) })
 	t.Run("worker killed mid-map", func(t *testing.T) { testClusterKill(t, bin, url, a, b) })
 	t.Run("task that kills its workers", func(t *testing.T) { testClusterPoison(t, bin, url) })
+	t.Run("interrupted call stops its tasks", func(t *testing.T) { testClusterInterrupt(t, bin, url) })
 }
 
 // maxDeliver is how many times the cluster delivers a task (cluster.MaxDeliver).
@@ -272,5 +273,42 @@ func testClusterPoison(t *testing.T, bin, url string) {
 	}
 	if !strings.Contains(text, "then: [5 6] <nil>\n") {
 		t.Errorf("the pool did not carry on after the failed call:\n%s", text)
+	}
+}
+
+// testClusterInterrupt runs a Map of tasks that would sleep for ten
+// minutes under gomp run --timeout: the interrupted cell's tasks are
+// stopped on the joined worker (their processes end) rather than left
+// running or given to another worker.
+func testClusterInterrupt(t *testing.T, bin, url string) {
+	dir := t.TempDir()
+	cells := []string{
+		"import (\"fmt\"; \"mp\"; \"os\"; \"time\")\nfunc nap(n int) int {\n" +
+			fmt.Sprintf("\tos.WriteFile(fmt.Sprintf(%q, os.Getpid()), nil, 0o644)\n", dir+"/pid-%d") +
+			"\ttime.Sleep(10 * time.Minute)\n\treturn n\n}",
+		fmt.Sprintf("p := mp.NewPool(2, mp.WithCluster(%q))\np.Map(nap, []int{1, 2, 3, 4}, mp.WithChunkSize(1))", url),
+	}
+	writeFile(t, filepath.Join(dir, "nap.ipynb"), goNotebook(t, cells...), 0o644)
+	var pids []int
+	_, stderr, code := runGomp(t, bin, dir, nil, "run", "--timeout", "5s", "nap.ipynb")
+	if code != 3 {
+		t.Fatalf("gomp run --timeout: exit %d, want 3 (a cell timed out)\n%s", code, stderr)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "pid-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(f), "pid-"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pids = append(pids, pid)
+	}
+	if len(pids) == 0 {
+		t.Fatalf("no task started before the timeout:\n%s", stderr)
+	}
+	for _, pid := range pids {
+		waitFor(t, fmt.Sprintf("worker process %d of the interrupted task to end", pid), func() bool { return !alive(pid) })
 	}
 }
