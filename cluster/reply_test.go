@@ -1,0 +1,54 @@
+package cluster
+
+import (
+	"testing"
+
+	"github.com/nats-io/nats.go"
+)
+
+// replyMsg is a reply of kind for task id from delivery attempt.
+func replyMsg(id, attempt, kind, data string) *nats.Msg {
+	m := nats.NewMsg(replyPrefix + "p")
+	m.Header.Set(hTask, id)
+	m.Header.Set(hAttempt, attempt)
+	m.Header.Set(hKind, kind)
+	m.Data = []byte(data)
+	return m
+}
+
+// TestReplyDedupe feeds the replies of a task that was redelivered: the
+// first result wins, later ones (a slow first attempt finishing after
+// all) are dropped, and each attempt's output is kept apart so that only
+// the winning attempt's lines are shown.
+func TestReplyDedupe(t *testing.T) {
+	p := &pool{pending: map[string]*pending{}, bySeq: map[uint64]string{}}
+	w := &pending{out: map[string][]piece{}, done: make(chan reply, 1)}
+	p.pending["7"] = w
+	for _, m := range []*nats.Msg{
+		replyMsg("7", "1", kindOut, "first try\n"),
+		replyMsg("7", "2", kindOut, "second try\n"),
+		replyMsg("7", "2", kindErr, "warning\n"),
+		replyMsg("7", "2", kindResult, "R2"),
+		replyMsg("7", "1", kindOut, "late line\n"),
+		replyMsg("7", "1", kindResult, "R1"),
+		replyMsg("8", "1", kindResult, "unknown task"),
+	} {
+		p.reply(m) // a second send on done would block here
+	}
+	r := <-w.done
+	if r.attempt != "2" || string(r.body) != "R2" {
+		t.Fatalf("result %+v, want attempt 2's R2", r)
+	}
+	select {
+	case r := <-w.done:
+		t.Fatalf("a second result was delivered: %+v", r)
+	default:
+	}
+	got := w.out["2"]
+	if len(got) != 2 || string(got[0].data) != "second try\n" || got[0].stderr || string(got[1].data) != "warning\n" || !got[1].stderr {
+		t.Errorf("attempt 2's output = %+v", got)
+	}
+	if len(p.pending) != 0 {
+		t.Errorf("pending after the result: %v", p.pending)
+	}
+}
