@@ -265,7 +265,12 @@ func (j *joined) run(ctx context.Context, sw *slotWorker, msg jetstream.Msg) err
 	return nil
 }
 
-// snapshot returns the snapshot named name, fetched once.
+// keptSnapshots is how many fetched snapshots a worker keeps: the
+// notebook's state changes with each cell, and several kernels may share
+// the workers.
+const keptSnapshots = 8
+
+// snapshot returns the snapshot named name, fetched once while kept.
 func (j *joined) snapshot(ctx context.Context, name string) ([]byte, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -278,6 +283,13 @@ func (j *joined) snapshot(ctx context.Context, name string) ([]byte, error) {
 	}
 	if snapName(s) != name {
 		return nil, fmt.Errorf("fetch snapshot %s: content does not match its hash", name)
+	}
+	if len(j.snaps) >= keptSnapshots {
+		// A worker lives across many cells: keep the latest few only.
+		for k := range j.snaps {
+			delete(j.snaps, k)
+			break
+		}
 	}
 	j.snaps[name] = s
 	return s, nil
