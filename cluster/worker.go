@@ -265,7 +265,7 @@ func (j *joined) run(ctx context.Context, sw *slotWorker, msg jetstream.Msg) err
 	return nil
 }
 
-// keptSnapshots is how many fetched snapshots a worker keeps: the
+// keptSnapshots bounds the fetched snapshots a worker keeps: the
 // notebook's state changes with each cell, and several kernels may share
 // the workers.
 const keptSnapshots = 8
@@ -285,7 +285,7 @@ func (j *joined) snapshot(ctx context.Context, name string) ([]byte, error) {
 		return nil, fmt.Errorf("fetch snapshot %s: content does not match its hash", name)
 	}
 	if len(j.snaps) >= keptSnapshots {
-		// A worker lives across many cells: keep the latest few only.
+		// A worker lives across many cells: keep a few, dropping any one.
 		for k := range j.snaps {
 			delete(j.snaps, k)
 			break
