@@ -18,14 +18,15 @@ import (
 	"github.com/gomp-kernel/gomp/mp"
 )
 
-const clusterUsage = `Usage: gomp cluster serve [--listen HOST:PORT] [--store DIR] [--creds FILE]
+const clusterUsage = `Usage: gomp cluster serve [--listen HOST:PORT] [--store DIR] [--creds FILE] [--new-token]
 
 Runs a NATS server with JetStream for pools across machines. It listens on
 127.0.0.1:4222 unless --listen says otherwise (0.0.0.0:4222 for a lab),
 keeps its store in DIR (default: gomp/cluster in the user's cache
 directory), generates a token, writes it to FILE (default:
 gomp/cluster/token in the user's config directory, mode 0600) and prints
-the URL workers and notebooks join with:
+the URL workers and notebooks join with. A restarted server keeps the
+token FILE holds (--new-token makes a new one, locking the old one out):
 
   gomp worker --join nats://HOST:4222 --creds FILE
   mp.NewPool(8, mp.WithCluster("nats://TOKEN@HOST:4222"))
@@ -41,7 +42,8 @@ func runCluster(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", cluster.DefaultListen, "address to listen on")
 	store := fs.String("store", "", "JetStream store directory")
-	creds := fs.String("creds", "", "file to write the token to")
+	creds := fs.String("creds", "", "file to write the token to (an existing one's token is kept)")
+	newToken := fs.Bool("new-token", false, "generate a new token even if the creds file holds one")
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitCode(2)
 	}
@@ -54,7 +56,15 @@ func runCluster(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	s, err := cluster.Serve(cluster.ServerOptions{Listen: *listen, StoreDir: *store})
+	// A restarted server keeps its token, so that workers and pools
+	// reconnect; --new-token makes another (and locks out the old one).
+	token := ""
+	if !*newToken {
+		if t, err := cluster.ReadCreds(*creds); err == nil {
+			token = t
+		}
+	}
+	s, err := cluster.Serve(cluster.ServerOptions{Listen: *listen, StoreDir: *store, Token: token})
 	if err != nil {
 		return err
 	}

@@ -25,18 +25,18 @@ func TestReplyDedupe(t *testing.T) {
 	w := &pending{out: map[string][]piece{}, done: make(chan reply, 1)}
 	p.pending["7"] = w
 	for _, m := range []*nats.Msg{
-		replyMsg("7", "1", kindOut, "first try\n"),
-		replyMsg("7", "2", kindOut, "second try\n"),
-		replyMsg("7", "2", kindErr, "warning\n"),
-		replyMsg("7", "2", kindResult, "R2"),
-		replyMsg("7", "1", kindOut, "late line\n"),
-		replyMsg("7", "1", kindResult, "R1"),
+		replyMsg("7", "3.1", kindOut, "first try\n"),
+		replyMsg("7", "5.1", kindOut, "second try\n"),
+		replyMsg("7", "5.1", kindErr, "warning\n"),
+		replyMsg("7", "5.1", kindResult, "R2"),
+		replyMsg("7", "3.1", kindOut, "late line\n"),
+		replyMsg("7", "3.1", kindResult, "R1"),
 		replyMsg("8", "1", kindResult, "unknown task"),
 	} {
 		p.reply(m) // a second send on done would block here
 	}
 	r := <-w.done
-	if r.attempt != "2" || string(r.body) != "R2" {
+	if r.attempt != "5.1" || string(r.body) != "R2" {
 		t.Fatalf("result %+v, want attempt 2's R2", r)
 	}
 	select {
@@ -44,7 +44,7 @@ func TestReplyDedupe(t *testing.T) {
 		t.Fatalf("a second result was delivered: %+v", r)
 	default:
 	}
-	got := w.out["2"]
+	got := w.out["5.1"]
 	if len(got) != 2 || string(got[0].data) != "second try\n" || got[0].stderr || string(got[1].data) != "warning\n" || !got[1].stderr {
 		t.Errorf("attempt 2's output = %+v", got)
 	}

@@ -28,6 +28,9 @@ func (tr Transport) Open(url string) (mp.ClusterPool, error) {
 		return nil, err
 	}
 	p := &pool{nc: nc, js: js, id: nuid.Next(), version: tr.Version, pending: map[string]*pending{}, bySeq: map[uint64]string{}}
+	nc.SetClosedHandler(p.lost)
+	p.ctx, p.stop = context.WithCancel(context.Background())
+	nc.SetReconnectHandler(func(*nats.Conn) { go p.republish() })
 	p.sub, err = nc.Subscribe(replyPrefix+p.id, p.reply)
 	if err != nil {
 		nc.Close()
@@ -48,7 +51,7 @@ func (tr Transport) Open(url string) (mp.ClusterPool, error) {
 // connect connects to url and makes sure the task stream and the snapshot
 // store exist.
 func connect(url, name string) (*nats.Conn, jetstream.JetStream, error) {
-	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1))
+	nc, err := nats.Connect(url, append(reconnect(), nats.Name(name))...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("connect to %s: %w", redact(url), err)
 	}
@@ -69,6 +72,13 @@ func connect(url, name string) (*nats.Conn, jetstream.JetStream, error) {
 		return nil, nil, fmt.Errorf("create stream %s: %w", streamName, err)
 	}
 	return nc, js, nil
+}
+
+// reconnect is how clients ride out a restart of the server: they try
+// again every two seconds for about a minute, then give up (a pool then
+// fails its calls, a worker exits) rather than wait for ever.
+func reconnect() []nats.Option {
+	return []nats.Option{nats.MaxReconnects(30), nats.ReconnectWait(2 * time.Second)}
 }
 
 // redact hides the token of a url in errors.
@@ -96,6 +106,8 @@ type pool struct {
 	sub     *nats.Subscription
 	adv     *nats.Subscription
 	id      string
+	ctx     context.Context // done when the pool is closed
+	stop    context.CancelFunc
 	version string
 
 	snapMu sync.Mutex
@@ -131,7 +143,7 @@ func (p *pool) advisory(m *nats.Msg) {
 	if t := p.pending[id]; t != nil {
 		delete(p.pending, id)
 		// The last attempt's output is shown: what it printed before it died.
-		t.done <- reply{attempt: strconv.FormatUint(a.Deliveries, 10), fail: fmt.Sprintf("the workers running it died or were cut off %d times", a.Deliveries)}
+		t.done <- reply{attempt: fmt.Sprintf("%d.%d", a.StreamSeq, a.Deliveries), fail: fmt.Sprintf("the workers running it died or were cut off %d times", a.Deliveries)}
 	}
 }
 
@@ -140,8 +152,9 @@ func (p *pool) advisory(m *nats.Msg) {
 // output is written, in order, before Run returns, and a retried task's
 // earlier attempts' output is dropped, so that nothing shows twice.
 type pending struct {
-	what string // "items 0-9", for errors
-	seq  uint64 // its stream sequence
+	msg  *nats.Msg // the task as published, for publishing again
+	what string    // "items 0-9", for errors
+	seq  uint64    // its stream sequence
 	out  map[string][]piece
 	done chan reply
 }
@@ -206,6 +219,7 @@ func (p *pool) Run(ctx context.Context, t mp.ClusterTask) ([]byte, error) {
 	m.Header.Set(hTarget, t.Target)
 	m.Header.Set(hFirst, strconv.Itoa(t.First))
 	m.Data = encodeItems(t.Items)
+	w.msg = m
 	ack, err := p.js.PublishMsg(ctx, m)
 	if err != nil {
 		forget()
@@ -237,9 +251,67 @@ func (p *pool) Run(ctx context.Context, t mp.ClusterTask) ([]byte, error) {
 		}
 		return r.body, nil
 	case <-ctx.Done():
+		p.mu.Lock()
+		seq := w.seq
+		p.mu.Unlock()
 		forget()
-		p.cancel(id, w.seq)
+		p.cancel(id, seq)
 		return nil, ctx.Err()
+	}
+}
+
+// republish publishes every waiting task again after the connection to
+// the server came back: a reply sent while the kernel was disconnected
+// is lost, and the task would wait for ever. The old message is deleted
+// if no worker holds it; a task that now runs twice is answered once (the
+// first result wins, see reply), with that attempt's output.
+func (p *pool) republish() {
+	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+	defer cancel()
+	s, err := p.js.Stream(ctx, streamName)
+	p.mu.Lock()
+	type again struct {
+		id  string
+		w   *pending
+		seq uint64
+	}
+	var ts []again
+	for id, w := range p.pending {
+		ts = append(ts, again{id, w, w.seq})
+	}
+	p.mu.Unlock()
+	for _, t := range ts {
+		if err == nil {
+			s.DeleteMsg(ctx, t.seq)
+		}
+		ack, perr := p.js.PublishMsg(ctx, t.w.msg)
+		p.mu.Lock()
+		if perr != nil {
+			if p.pending[t.id] == t.w {
+				delete(p.pending, t.id)
+				t.w.done <- reply{fail: fmt.Sprintf("publish again after the server came back: %v", perr)}
+			}
+		} else if p.pending[t.id] == t.w {
+			delete(p.bySeq, t.w.seq)
+			t.w.seq = ack.Sequence
+			p.bySeq[ack.Sequence] = t.id
+		}
+		p.mu.Unlock()
+	}
+}
+
+// lost fails every waiting task once the connection is closed for good
+// (the server stayed away longer than the reconnect attempts, or Close).
+func (p *pool) lost(nc *nats.Conn) {
+	why := "lost the connection to the cluster server"
+	if err := nc.LastError(); err != nil {
+		why += ": " + err.Error()
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for id, t := range p.pending {
+		delete(p.pending, id)
+		t.done <- reply{fail: why}
 	}
 }
 
@@ -308,6 +380,7 @@ func (p *pool) Close() error {
 	if s, e := p.js.Stream(ctx, streamName); e == nil {
 		err = s.Purge(ctx, jetstream.WithPurgeSubject(taskPrefix+p.id))
 	}
+	p.stop()
 	p.nc.Close()
 	if err != nil {
 		return fmt.Errorf("purge pool tasks: %w", err)

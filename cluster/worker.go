@@ -35,11 +35,24 @@ func Join(ctx context.Context, o WorkerOptions) error {
 	if o.Token != "" {
 		opts = append(opts, nats.Token(o.Token))
 	}
-	nc, err := nats.Connect(url, append(opts, nats.Name("gomp worker"), nats.MaxReconnects(-1))...)
+	closed := make(chan struct{})
+	opts = append(opts, reconnect()...)
+	opts = append(opts, nats.Name("gomp worker"), nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
+	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		return fmt.Errorf("join %s: %w", redact(url), err)
 	}
 	defer nc.Close()
+	// The slots stop when the server stays away for good.
+	ctx, stopAll := context.WithCancel(ctx)
+	defer stopAll()
+	go func() {
+		select {
+		case <-closed:
+			stopAll()
+		case <-ctx.Done():
+		}
+	}()
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return fmt.Errorf("join %s: %w", redact(url), err)
@@ -93,7 +106,15 @@ func Join(ctx context.Context, o WorkerOptions) error {
 	}
 	wg.Wait()
 	close(errs)
-	return <-errs
+	if err := <-errs; err != nil {
+		return err
+	}
+	select {
+	case <-closed:
+		return fmt.Errorf("join %s: lost the connection to the server: %v", redact(url), nc.LastError())
+	default:
+		return nil
+	}
 }
 
 // joined is a worker's state shared by its slots.
@@ -175,9 +196,12 @@ func (s *slotWorker) close() {
 func (j *joined) run(ctx context.Context, sw *slotWorker, msg jetstream.Msg) error {
 	h := msg.Headers()
 	pool, id := h.Get(hPool), h.Get(hTask)
-	attempt := "1"
+	// An attempt is one delivery of one stream message: a task the kernel
+	// published again (after a server restart) is another message.
+	attempt, last := "0.1", false
 	if md, err := msg.Metadata(); err == nil {
-		attempt = strconv.FormatUint(md.NumDelivered, 10)
+		attempt = fmt.Sprintf("%d.%d", md.Sequence.Stream, md.NumDelivered)
+		last = md.NumDelivered >= MaxDeliver
 	}
 	replyTo := replyPrefix + pool
 	fail := func(why string) {
@@ -203,7 +227,7 @@ func (j *joined) run(ctx context.Context, sw *slotWorker, msg jetstream.Msg) err
 	}
 	snap, err := j.snapshot(ctx, h.Get(hSnap))
 	if err != nil {
-		if attempt == strconv.Itoa(MaxDeliver) {
+		if last {
 			fail(err.Error())
 		} else {
 			msg.Nak()
