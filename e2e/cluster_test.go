@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestClusterPool runs pools across machines for real: a NATS server
@@ -40,10 +42,18 @@ func TestClusterPool(t *testing.T) {
 	t.Run("worker killed mid-map", func(t *testing.T) { testClusterKill(t, bin, url, a, b) })
 	t.Run("task that kills its workers", func(t *testing.T) { testClusterPoison(t, bin, url) })
 	t.Run("interrupted call stops its tasks", func(t *testing.T) { testClusterInterrupt(t, bin, url) })
+	t.Run("server restarted mid-map", func(t *testing.T) { testClusterRestart(t, bin) })
 }
 
 // maxDeliver is how many times the cluster delivers a task (cluster.MaxDeliver).
 const maxDeliver = 4
+
+// clusterServer is a `gomp cluster serve` process the test started.
+type clusterServer struct {
+	bin, addr, dir, creds string
+	cmd                   *exec.Cmd
+	url                   string // the pools' URL, token included
+}
 
 // serveCluster runs `gomp cluster serve` on a free loopback port with its
 // store in dir and its token written to creds, and returns the URL pools
@@ -51,13 +61,28 @@ const maxDeliver = 4
 // test's cleanup stops it.
 func serveCluster(t *testing.T, bin, dir, creds string) (url, bare string) {
 	t.Helper()
+	s := startClusterServer(t, bin, dir, creds)
+	return s.url, "nats://" + s.addr
+}
+
+// startClusterServer starts a server on a free loopback port.
+func startClusterServer(t *testing.T, bin, dir, creds string) *clusterServer {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
+	s := &clusterServer{bin: bin, addr: l.Addr().String(), dir: dir, creds: creds}
 	l.Close()
-	cmd := exec.Command(bin, "cluster", "serve", "--listen", addr, "--store", filepath.Join(dir, "store"), "--creds", creds)
+	s.start(t)
+	t.Cleanup(func() { s.stop() })
+	return s
+}
+
+// start runs the server process and reads the pools' URL it prints.
+func (s *clusterServer) start(t *testing.T) {
+	t.Helper()
+	cmd := exec.Command(s.bin, "cluster", "serve", "--listen", s.addr, "--store", filepath.Join(s.dir, "store"), "--creds", s.creds)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -66,10 +91,7 @@ func serveCluster(t *testing.T, bin, dir, creds string) (url, bare string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-	})
+	s.cmd = cmd
 	r := bufio.NewReader(out)
 	for {
 		line, err := r.ReadString('\n')
@@ -77,7 +99,7 @@ func serveCluster(t *testing.T, bin, dir, creds string) (url, bare string) {
 			t.Fatalf("gomp cluster serve ended before printing the pools' URL: %v", err)
 		}
 		if _, q, ok := strings.Cut(line, "mp.WithCluster("); ok {
-			url, err = strconv.Unquote(strings.TrimSuffix(strings.TrimSpace(q), ")"))
+			s.url, err = strconv.Unquote(strings.TrimSuffix(strings.TrimSpace(q), ")"))
 			if err != nil {
 				t.Fatalf("gomp cluster serve printed %q: %v", line, err)
 			}
@@ -85,14 +107,22 @@ func serveCluster(t *testing.T, bin, dir, creds string) (url, bare string) {
 		}
 	}
 	go io.Copy(io.Discard, r)
-	tok, err := os.ReadFile(creds)
+	tok, err := os.ReadFile(s.creds)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(url, strings.TrimSpace(string(tok))+"@") {
-		t.Fatalf("pools' URL %q does not hold the token written to %s", url, creds)
+	if !strings.Contains(s.url, strings.TrimSpace(string(tok))+"@") {
+		t.Fatalf("pools' URL %q does not hold the token written to %s", s.url, s.creds)
 	}
-	return url, "nats://" + addr
+}
+
+// stop ends the server (SIGTERM) and waits for it.
+func (s *clusterServer) stop() {
+	if s.cmd != nil {
+		s.cmd.Process.Signal(syscall.SIGTERM)
+		s.cmd.Wait()
+		s.cmd = nil
+	}
 }
 
 // joinWorker starts `gomp worker --join` with two slots and a short
@@ -147,7 +177,10 @@ func runClusterNotebook(t *testing.T, bin, dir string, cells []string, during fu
 	t.Helper()
 	nb := filepath.Join(dir, "cluster.ipynb")
 	writeFile(t, nb, goNotebook(t, cells...), 0o644)
-	cmd := exec.Command(bin, "run", nb)
+	// A hung call fails the test (gomp run is killed) rather than CI.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "run", nb)
 	cmd.Dir = dir
 	var logs strings.Builder
 	cmd.Stdout, cmd.Stderr = &logs, &logs
@@ -311,4 +344,28 @@ func testClusterInterrupt(t *testing.T, bin, url string) {
 	for _, pid := range pids {
 		waitFor(t, fmt.Sprintf("worker process %d of the interrupted task to end", pid), func() bool { return !alive(pid) })
 	}
+}
+
+// testClusterRestart restarts the server (same address, store and
+// token) while a Map runs on its own worker: the pool and the worker
+// reconnect and the Map returns every result once, in order.
+func testClusterRestart(t *testing.T, bin string) {
+	dir := t.TempDir()
+	s := startClusterServer(t, bin, dir, filepath.Join(dir, "token"))
+	url := s.url
+	w := joinWorker(t, bin, "nats://"+s.addr, s.creds)
+	const n = 12
+	restart := func() {
+		waitFor(t, "a task started", func() bool {
+			_, err := os.Stat(filepath.Join(dir, fmt.Sprintf("started-%d", w.Pid)))
+			return err == nil
+		})
+		s.stop()
+		s.start(t)
+		if s.url != url {
+			t.Errorf("the restarted server's URL is %q, was %q: the token changed", s.url, url)
+		}
+	}
+	text := runClusterNotebook(t, bin, dir, clusterCells(url, dir, n, 300), restart)
+	checkClusterOutput(t, text, n)
 }
