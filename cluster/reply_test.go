@@ -52,3 +52,23 @@ func TestReplyDedupe(t *testing.T) {
 		t.Errorf("pending after the result: %v", p.pending)
 	}
 }
+
+// TestReplyMissingOutput drops a result whose attempt's output did not
+// all arrive (sent while the pool was reconnecting) and waits for the
+// attempt published again.
+func TestReplyMissingOutput(t *testing.T) {
+	p := &pool{pending: map[string]*pending{}, bySeq: map[uint64]string{}}
+	w := &pending{out: map[string][]piece{}, done: make(chan reply, 1)}
+	p.pending["1"] = w
+	incomplete := replyMsg("1", "4.1", kindResult, "R4")
+	incomplete.Header.Set(hPieces, "2")
+	complete := replyMsg("1", "9.1", kindResult, "R9")
+	complete.Header.Set(hPieces, "1")
+	for _, m := range []*nats.Msg{replyMsg("1", "4.1", kindOut, "second line\n"), incomplete, replyMsg("1", "9.1", kindOut, "line\n"), complete} {
+		p.reply(m)
+	}
+	r := <-w.done
+	if string(r.body) != "R9" || len(w.out["9.1"]) != 1 || len(w.out["4.1"]) != 0 {
+		t.Fatalf("result %q with output %v, want R9 with its one line", r.body, w.out)
+	}
+}

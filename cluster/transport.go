@@ -185,6 +185,13 @@ func (p *pool) reply(m *nats.Msg) {
 	case kindOut, kindErr:
 		t.out[attempt] = append(t.out[attempt], piece{stderr: kind == kindErr, data: m.Data})
 	case kindResult:
+		if n, err := strconv.Atoi(m.Header.Get(hPieces)); err == nil && n != len(t.out[attempt]) {
+			// Some of this attempt's output was lost (sent while this
+			// pool was reconnecting): wait for the attempt republish
+			// started, which shows all of its output.
+			delete(t.out, attempt)
+			return
+		}
 		delete(p.pending, id)
 		t.done <- reply{attempt: attempt, body: m.Data}
 	case kindFail:

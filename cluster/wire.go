@@ -40,6 +40,7 @@ const (
 	hFirst   = "Gomp-First"
 	hKind    = "Gomp-Kind"    // on a reply: kindOut, kindErr, kindResult or kindFail
 	hAttempt = "Gomp-Attempt" // on a reply: the delivery of the task it comes from
+	hPieces  = "Gomp-Pieces"  // on a result: how many output replies of its attempt came before it
 )
 
 // Kinds of reply.

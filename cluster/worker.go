@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gomp-kernel/gomp/mp"
@@ -266,10 +267,11 @@ func (j *joined) run(ctx context.Context, sw *slotWorker, msg jetstream.Msg) err
 			}
 		}
 	}()
+	var pieces atomic.Int64
 	body, err := rw.Run(tctx, mp.ClusterTask{
 		Target: h.Get(hTarget), First: first, Items: items, Snapshot: snap,
-		Stdout: &publisher{j: j, subject: replyTo, id: id, attempt: attempt, kind: kindOut},
-		Stderr: &publisher{j: j, subject: replyTo, id: id, attempt: attempt, kind: kindErr},
+		Stdout: &publisher{j: j, subject: replyTo, id: id, attempt: attempt, kind: kindOut, pieces: &pieces},
+		Stderr: &publisher{j: j, subject: replyTo, id: id, attempt: attempt, kind: kindErr, pieces: &pieces},
 	})
 	stop()
 	if err != nil {
@@ -284,7 +286,7 @@ func (j *joined) run(ctx context.Context, sw *slotWorker, msg jetstream.Msg) err
 		msg.Nak()
 		return nil
 	}
-	j.publish(replyTo, id, attempt, kindResult, body)
+	j.publish(replyTo, id, attempt, kindResult, body, hPieces, strconv.FormatInt(pieces.Load(), 10))
 	msg.Ack()
 	return nil
 }
@@ -319,9 +321,12 @@ func (j *joined) snapshot(ctx context.Context, name string) ([]byte, error) {
 	return s, nil
 }
 
-// publish sends one reply.
-func (j *joined) publish(subject, id, attempt, kind string, data []byte) {
+// publish sends one reply, with the extra header keys and values given.
+func (j *joined) publish(subject, id, attempt, kind string, data []byte, header ...string) {
 	m := nats.NewMsg(subject)
+	for i := 0; i+1 < len(header); i += 2 {
+		m.Header.Set(header[i], header[i+1])
+	}
 	m.Header.Set(hTask, id)
 	m.Header.Set(hAttempt, attempt)
 	m.Header.Set(hKind, kind)
@@ -337,9 +342,11 @@ type publisher struct {
 	j                    *joined
 	subject, id, attempt string
 	kind                 string
+	pieces               *atomic.Int64 // counts the attempt's output replies
 }
 
 func (p *publisher) Write(b []byte) (int, error) {
+	p.pieces.Add(1)
 	p.j.publish(p.subject, p.id, p.attempt, p.kind, append([]byte(nil), b...))
 	return len(b), nil
 }
