@@ -36,6 +36,12 @@ func (tr Transport) Open(url string) (mp.ClusterPool, error) {
 		nc.Close()
 		return nil, fmt.Errorf("subscribe to replies: %w", err)
 	}
+	// A reply dropped for a slow consumer would leave its task waiting:
+	// the kernel keeps them all, however fast tasks print.
+	if err := p.sub.SetPendingLimits(-1, -1); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("subscribe to replies: %w", err)
+	}
 	p.adv, err = nc.Subscribe(maxDeliveriesAdvisory, p.advisory)
 	if err != nil {
 		nc.Close()
