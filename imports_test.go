@@ -22,8 +22,9 @@ func TestImportRules(t *testing.T) {
 		forbidden []string // import paths (and their subpackages) it may not depend on, even indirectly
 		stdOnly   bool     // nothing outside the standard library and the module
 	}{
-		mod:                          {imports: []string{"chart", "check", "display", "front", "interp", "interp/stdlib", "interp/symbols", "kernel", "kernelspec", "mp", "runner", "supervise", "widgets", "workerbuild"}},
-		mod + "/check":               {imports: []string{"front", "interp"}, stdOnly: true}, // its tests run checks in cells
+		mod:                          {imports: []string{"chart", "check", "cluster", "display", "front", "interp", "interp/stdlib", "interp/symbols", "kernel", "kernelspec", "mp", "runner", "supervise", "widgets", "workerbuild"}},
+		mod + "/cluster":             {imports: []string{"mp"}, forbidden: []string{mod + "/interp", mod + "/kernel", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4"}}, // NATS on mp's Cluster interface
+		mod + "/check":               {imports: []string{"front", "interp"}, stdOnly: true},                                                                                     // its tests run checks in cells
 		mod + "/front":               {imports: []string{"check", "display", "interp", "mp", "widgets"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/bench/cpu":           {stdOnly: true},
 		mod + "/chart":               {imports: []string{"display"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/mp", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4"}},
@@ -39,7 +40,7 @@ func TestImportRules(t *testing.T) {
 		mod + "/interp/symbols/gendocs": {imports: []string{"interp/symbols"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/kernel":                 {forbidden: []string{mod + "/interp", mod + "/mp", mod + "/display", mod + "/chart", mod + "/widgets", "github.com/traefik/yaegi"}},
 		mod + "/kernelspec":             {stdOnly: true},
-		mod + "/mp":                     {imports: []string{"display", "internal/forkthread", "widgets"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/chart", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4", "gonum.org"}},
+		mod + "/mp":                     {imports: []string{"display", "internal/forkthread", "widgets"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/chart", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4", "gonum.org", "github.com/nats-io"}},
 		mod + "/supervise":              {imports: []string{"display", "front", "internal/forkthread", "internal/headtail", "interp", "widgets"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/runner":                 {imports: []string{"display", "front", "internal/headtail", "interp", "mp"}, forbidden: []string{mod + "/kernel", "github.com/go-zeromq/zmq4"}},
 		mod + "/widgets":                {imports: []string{"display"}, forbidden: []string{mod + "/interp", mod + "/kernel", mod + "/mp", "github.com/traefik/yaegi", "github.com/go-zeromq/zmq4"}},

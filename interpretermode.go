@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/gomp-kernel/gomp/cluster"
 	"github.com/gomp-kernel/gomp/front"
 	"github.com/gomp-kernel/gomp/supervise"
 )
@@ -43,7 +44,7 @@ func runInterpreter(args []string) error {
 	// too.
 	compiler := newCompiler(logger)
 	defer compiler.Close()
-	nb, err := front.Open(front.Options{CaptureFDs: true, Log: logger, Warm: warm, Compiler: compiler})
+	nb, err := front.Open(front.Options{CaptureFDs: true, Log: logger, Warm: warm, Compiler: compiler, Cluster: cluster.Transport{Version: Version}})
 	if err != nil {
 		return fmt.Errorf("interpreter: %w", err)
 	}

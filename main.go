@@ -38,6 +38,8 @@ Usage:
   gomp run [flags] NOTEBOOK.ipynb...               execute notebooks without Jupyter (gomp run -h)
   gomp grade [flags] SUBMISSION...                 grade nbgrader submissions (gomp grade -h)
   gomp grade init [DIR]                            write nbgrader_config.py for Go notebooks
+  gomp cluster serve [--listen HOST:PORT]          serve pools across machines (gomp cluster -h)
+  gomp worker --join URL [--slots N] [--creds F]   run tasks of such pools on this machine
   gomp version                                     print the version
 `
 
@@ -85,7 +87,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprint(stdout, workerUsage)
 			return nil
 		}
+		if len(rest) > 0 {
+			return runJoin(rest, stdout, stderr)
+		}
 		return runWorker()
+	case "cluster":
+		if wantsHelp(rest) {
+			fmt.Fprint(stdout, clusterUsage)
+			return nil
+		}
+		return runCluster(rest, stdout, stderr)
 	case "interpreter":
 		// Hidden: the supervised interpreter process a kernel or a gomp
 		// run child starts.
@@ -110,9 +121,11 @@ and errors only, unless GOMP_LOG=info or GOMP_LOG=debug.
 `
 
 const workerUsage = `Usage: gomp worker
+       gomp worker --join URL [--slots N] [--creds FILE]
 
-An mp child process, started by mp with its descriptors set up; not for
-running by hand.
+Without arguments: an mp child process, started by mp with its
+descriptors set up; not for running by hand. With --join: a worker that
+serves pools across machines (see gomp cluster serve).
 `
 
 // wantsHelp reports whether args ask for help (-h, -help or --help before

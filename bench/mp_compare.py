@@ -43,6 +43,9 @@ COMPILED = [
     ("build_changed", "compiled worker: build + Start, one function changed", "s", "lower", 1),
     ("build_same", "compiled worker: Start, nothing changed (no build)", "s", "lower", 1),
 ]
+# Pools across machines: a Map on `gomp cluster serve` with two joined
+# workers of one slot each, against the local Pool(2) of the same run.
+CLUSTER = ("pool_map_cluster", "Pool(2).Map of a trivial func over 100000 ints, on the cluster (2 joined workers)", "items/s", "higher", 1)
 INTERPRETED_FIB = ("pool_fib", "fib(27) as a Pool task, interpreted workers (median)", "ms", "lower", 1e3)
 PLAIN = {"fork": "Python fork (plain)", "spawn": "Python spawn (plain)"}
 KERNEL = {"fork": "Python fork (kernel)", "spawn": "Python spawn (kernel)"}
@@ -114,6 +117,8 @@ def run_gomp_both(k, cells, s, figs, errors):
     """run_gomp_both runs the cells with interpreted workers, then the
     compiled rows' cells with compiled workers."""
     keys = ["interpreted"] + [m[0] for m in METRICS] + ["pool_fib"]
+    if s.get("cluster"):
+        keys.append(CLUSTER[0])
     if not run_gomp(k, cells, s, figs, errors, keys=keys):
         return False
     keys = ["compiled"] + [m[0] for m in COMPILED]
@@ -180,6 +185,35 @@ def ceiling(gobin, n=36):
     return 2 * one / (time.perf_counter() - t0)
 
 
+def start_cluster(gomp):
+    """start_cluster runs `gomp cluster serve` on a free loopback port and
+    two `gomp worker --join` of one slot each; it returns the pools' URL
+    and the processes to stop, or ("", []) when gomp is not there."""
+    if not os.access(gomp, os.X_OK):
+        return "", []
+    import socket
+    import tempfile
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        addr = "127.0.0.1:%d" % so.getsockname()[1]
+    d = tempfile.mkdtemp(prefix="gomp-bench-cluster-")
+    creds = os.path.join(d, "token")
+    serve = subprocess.Popen([gomp, "cluster", "serve", "--listen", addr, "--store", os.path.join(d, "store"),
+                              "--creds", creds], stdout=subprocess.PIPE, text=True)
+    url = ""
+    for line in serve.stdout:
+        if "mp.WithCluster(" in line:
+            url = line.split("mp.WithCluster(", 1)[1].strip().rstrip(")").strip('"')
+            break
+    procs = [serve]
+    for _ in range(2):
+        w = subprocess.Popen([gomp, "worker", "--join", "nats://" + addr, "--creds", creds, "--slots", "1"],
+                             stdout=subprocess.PIPE, text=True)
+        w.stdout.readline()
+        procs.append(w)
+    return url, procs
+
+
 def main():
     a = kernel_args(__doc__)
     res = Results()
@@ -196,13 +230,14 @@ def main():
         if impl in KERNEL.values() and "python3" not in kernels:
             errors[impl, "*"] = "error: kernel unusable"
     rnd = 0
+    url, cluster_procs = start_cluster(os.path.join(os.path.dirname(a.gobin), "gomp"))
     try:
         for _ in range(1 if a.quick else 5):
             figs.setdefault(("machine", "ceiling"), []).append(ceiling(a.gobin))
             figs.setdefault(("compiled Go", "fib27"), []).append(go_fib27(a.gobin))
             figs.setdefault(("CPython (plain)", "fib27"), []).append(python_fib27())
             rnd += 1
-            s = dict(sizes(a.quick, "gomp"), salt=int(time.time()) * 10 + rnd)
+            s = dict(sizes(a.quick, "gomp"), salt=int(time.time()) * 10 + rnd, cluster=url)
             if "gomp" in kernels and not run_gomp_both(kernels["gomp"], gomp_cells(), s, figs, errors):
                 kernels.pop("gomp").stop()
             for method in ("fork", "spawn"):
@@ -213,6 +248,9 @@ def main():
     finally:
         for k in kernels.values():
             k.stop()
+        for p in reversed(cluster_procs):
+            p.terminate()
+            p.wait()
     for key, row, unit, better, scale in METRICS:
         for impl in impls:
             xs = figs.get((impl, key), [])
@@ -222,6 +260,13 @@ def main():
             c = figs.get(("machine", "ceiling"), [])
             res.add("mp", row, "machine ceiling", median(c) if c else None, unit, better,
                     note="2 compiled fib(36) at once vs one; a speedup cannot beat it")
+    key, row, unit, better, scale = CLUSTER
+    xs = figs.get(("gomp", key), [])
+    note = "" if xs else errors.get(("gomp", key), "no result" if url else "no gomp binary to serve with")
+    res.add("mp", row, "gomp", median(xs) * scale if xs else None, unit, better, note)
+    local = figs.get(("gomp", "pool_map"), [])
+    res.add("mp", row, "gomp local Pool(2)", median(local) if local else None, unit, better,
+            "" if local else "no result")
     key, row, unit, better, scale = INTERPRETED_FIB
     compiled_rows(res, figs, errors, [(key, row, unit, better, scale)], "gomp")
     compiled_rows(res, figs, errors, COMPILED, "gomp compiled")

@@ -47,6 +47,9 @@ type Options struct {
 	// Compiler builds mp workers with the notebook's functions compiled
 	// (main's workerbuild.Builder); nil runs every worker interpreted.
 	Compiler Compiler
+	// Cluster carries the tasks of pools made with mp.WithCluster (main's
+	// cluster.Transport); nil makes such pools an error.
+	Cluster mp.Cluster
 }
 
 // Compiler is what a Notebook needs of workerbuild: mp's Builder, and a
@@ -84,6 +87,7 @@ func Open(opts Options) (*Notebook, error) {
 	if opts.Compiler != nil {
 		cfg.Builder = opts.Compiler
 	}
+	cfg.Cluster = opts.Cluster
 	mp.SetHost(sess, cfg)
 	check.SetHost(sess)
 	nb := &Notebook{sess: sess, warm: opts.Warm, log: log, compiler: opts.Compiler}

@@ -82,7 +82,8 @@ type PanicTexter interface {
 // code. The wiring's names (SetHost, Host, Cell, Config, ServeWorker,
 // Runner, Tracer, PanicTexter, Shutdown, Warm, ErrNoHost, ErrTargetFailed,
 // ProgressIDPrefix, EncodeValue, DecodeValue, AssignValue, Builder, Build,
-// SetNotebookTypes) are left out
+// SetNotebookTypes, Cluster, ClusterPool, ClusterTask, RemoteWorker,
+// NewRemoteWorker) are left out
 // of interp's symbol table, so cells cannot see or call them.
 func SetHost(h Host, c Config) {
 	state.children.mu.Lock()

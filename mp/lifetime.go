@@ -30,6 +30,9 @@ type Config struct {
 	// Builder, when set, builds workers with the notebook's functions
 	// compiled in (see Workers); nil runs every worker interpreted.
 	Builder Builder
+	// Cluster, when set, carries the tasks of pools made WithCluster to
+	// workers on other machines; nil makes such pools an error.
+	Cluster Cluster
 }
 
 // command is the worker's command line: exe when it is not "" (a compiled

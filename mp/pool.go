@@ -34,6 +34,7 @@ type Pool struct {
 	calls      uint64           // counts submits; tasks of one share its number
 	workers    []*poolWorker    // each slot's worker process, nil while it has none
 	builds     map[string]Build // compiled workers' builds by target, for snap
+	remote     ClusterPool      // the cluster running the tasks, nil for a local pool
 	wg         sync.WaitGroup
 }
 
@@ -49,6 +50,8 @@ type poolOptions struct {
 	label       string
 	workers     Workers
 	workersSet  bool // WithWorkers was given
+	cluster     string
+	clusterSet  bool // WithCluster was given
 }
 
 // WithInitializer makes every worker call fn(args...) before its first task,
@@ -145,6 +148,19 @@ func NewPool(n int, opts ...Option) *Pool {
 		p.init = &initFrame{Target: tg.name, Args: args}
 	}
 	cell := h.Cell()
+	if url := clusterFor(p.opts); url != "" {
+		if err := p.openCluster(url); err != nil {
+			p.err = fmt.Errorf("mp.NewPool(%d): %w", n, err)
+			return p
+		}
+		p.register()
+		p.live = n
+		p.wg.Add(n)
+		for range n {
+			go p.remoteLoop()
+		}
+		return p
+	}
 	if cores := CPUCount(); n > manyPerCore*cores && cell.Stderr != nil {
 		fmt.Fprintf(cell.Stderr, "mp: NewPool(%d) starts %d worker processes on %d cores (about %d MB each)\n", n, n, cores, workerMB)
 	}
@@ -163,12 +179,7 @@ func NewPool(n int, opts ...Option) *Pool {
 		p.err = fmt.Errorf("mp.NewPool(%d): %w while starting its workers; those started were stopped", n, err)
 		return p
 	}
-	state.children.mu.Lock()
-	if state.children.pools == nil {
-		state.children.pools = map[*Pool]bool{}
-	}
-	state.children.pools[p] = true
-	state.children.mu.Unlock()
+	p.register()
 	p.live = n
 	p.workers = workers
 	p.wg.Add(n)
@@ -176,6 +187,16 @@ func NewPool(n int, opts ...Option) *Pool {
 		go p.loop(i, s.name, s.identity, workers[i])
 	}
 	return p
+}
+
+// register adds p to the pools Shutdown ends.
+func (p *Pool) register() {
+	state.children.mu.Lock()
+	if state.children.pools == nil {
+		state.children.pools = map[*Pool]bool{}
+	}
+	state.children.pools[p] = true
+	state.children.mu.Unlock()
 }
 
 // manyPerCore is the number of workers per core above which NewPool
@@ -374,7 +395,11 @@ func (p *Pool) check(op string, fn any) (*target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mp.Pool.%s: %w", op, err)
 	}
-	return newTarget(h, "mp.Pool."+op, fn)
+	tg, err := newTarget(h, "mp.Pool."+op, fn)
+	if err == nil && p.remote != nil {
+		tg.remote = true
+	}
+	return tg, err
 }
 
 // mapCall says which of the Map family a call is.

@@ -143,6 +143,7 @@ func (p *Pool) slotEnded() {
 	last := p.live == 0
 	p.mu.Unlock()
 	if last {
+		p.closeRemote()
 		state.children.mu.Lock()
 		delete(state.children.pools, p)
 		state.children.mu.Unlock()

@@ -13,8 +13,9 @@ var theCodec codec = binaryCodec{}
 // target is a notebook function named by the host, with the type the
 // parent encodes arguments and decodes results against.
 type target struct {
-	name string
-	typ  reflect.Type
+	name   string
+	typ    reflect.Type
+	remote bool // its calls run on another machine (a pool WithCluster)
 }
 
 // newTarget checks fn and asks the host for its name. op names the call
@@ -73,6 +74,11 @@ func (tg *target) encodeArgs(dst []byte, args []any) ([]byte, error) {
 		}
 		if err := theCodec.check(pt); err != nil {
 			return dst, fmt.Errorf("argument %d (%s) cannot be sent to another process", i+1, pt)
+		}
+		if tg.remote {
+			if l := localArg(reflect.TypeOf(a)); l != "" {
+				return dst, fmt.Errorf("argument %d (%s) holds a %s, which lives on this machine: a pool WithCluster cannot send it to another", i+1, typeName(a), l)
+			}
 		}
 		if dst, err = theCodec.append(dst, v, pt); err != nil {
 			return dst, fmt.Errorf("argument %d (%s) cannot be sent to another process: %w", i+1, typeName(a), err)

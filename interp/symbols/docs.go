@@ -1639,6 +1639,10 @@ len(items)/(4*workers) rounded up for the Map family, 1 for Imap.
 It may also be given to one call: pool.Map(fn, items, mp.WithChunkSize(100)).
 `,
 		},
+		"WithCluster": {
+			Decl: "func WithCluster(url string) Option",
+			Doc:  "WithCluster makes a Pool run its tasks on workers that joined the\ncluster at url (`gomp worker --join`), instead of on worker processes\nof this machine. The pool's size is how many of its tasks run at once.\nQueues, Pipes, Arrays, Values and locks live on this machine: passing\none to a task of such a pool is an error naming the argument. The\nenvironment variable GOMP_CLUSTER, when set, is the url of every pool\nmade without WithCluster.\n",
+		},
 		"WithInitializer": {
 			Decl: "func WithInitializer(fn any, args ...any) Option",
 			Doc: `WithInitializer makes every worker call fn(args...) before its first task,

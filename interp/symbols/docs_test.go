@@ -59,7 +59,7 @@ func TestDocs(t *testing.T) {
 
 // mpWiring are the exported names of mp that only gomp's main uses to
 // connect mp to the interpreter; symbols.go's go:generate leaves them out.
-var mpWiring = []string{"Host", "Cell", "Config", "Runner", "Tracer", "PanicTexter", "SetHost", "ServeWorker", "Shutdown", "Warm", "ErrNoHost", "ErrTargetFailed", "ProgressIDPrefix", "EncodeValue", "DecodeValue", "AssignValue", "Builder", "Build", "SetNotebookTypes"}
+var mpWiring = []string{"Host", "Cell", "Config", "Runner", "Tracer", "PanicTexter", "SetHost", "ServeWorker", "Shutdown", "Warm", "ErrNoHost", "ErrTargetFailed", "ProgressIDPrefix", "EncodeValue", "DecodeValue", "AssignValue", "Builder", "Build", "SetNotebookTypes", "Cluster", "ClusterPool", "ClusterTask", "RemoteWorker", "NewRemoteWorker"}
 
 // TestMPWiringHidden checks that the symbol table and docs of mp hold
 // every exported name of the package except its wiring, and nothing of

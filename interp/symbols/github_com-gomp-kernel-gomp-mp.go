@@ -38,6 +38,7 @@ func init() {
 		"Pipe":                 reflect.ValueOf(mp.Pipe),
 		"SetWorkers":           reflect.ValueOf(mp.SetWorkers),
 		"WithChunkSize":        reflect.ValueOf(mp.WithChunkSize),
+		"WithCluster":          reflect.ValueOf(mp.WithCluster),
 		"WithInitializer":      reflect.ValueOf(mp.WithInitializer),
 		"WithMaxTasksPerChild": reflect.ValueOf(mp.WithMaxTasksPerChild),
 		"WithProgress":         reflect.ValueOf(mp.WithProgress),

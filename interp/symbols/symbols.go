@@ -21,7 +21,7 @@ package symbols
 
 import "reflect"
 
-//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols -exclude ^(Host|Cell|Config|Runner|Tracer|PanicTexter|SetHost|ServeWorker|Shutdown|Warm|ErrNoHost|ErrTargetFailed|ProgressIDPrefix|EncodeValue|DecodeValue|AssignValue|Builder|Build|SetNotebookTypes)$ github.com/gomp-kernel/gomp/mp
+//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols -exclude ^(Host|Cell|Config|Runner|Tracer|PanicTexter|SetHost|ServeWorker|Shutdown|Warm|ErrNoHost|ErrTargetFailed|ProgressIDPrefix|EncodeValue|DecodeValue|AssignValue|Builder|Build|SetNotebookTypes|Cluster|ClusterPool|ClusterTask|RemoteWorker|NewRemoteWorker)$ github.com/gomp-kernel/gomp/mp
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols github.com/gomp-kernel/gomp/display github.com/gomp-kernel/gomp/chart
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols -exclude ^(Host|SetHost)$ github.com/gomp-kernel/gomp/check
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols -exclude ^(Message|Sink|Host|Call|SetHost|Receive|ErrUnknownTarget|Target|ControlTarget|ProtocolVersion)$ github.com/gomp-kernel/gomp/widgets
