@@ -116,8 +116,7 @@ const factInstance = "instance"
 func collectInstances(fset *token.FileSet, f *ast.File, info *types.Info, nb *srcPkg, facts map[string]fact) ([]instDecl, map[string]bool) {
 	g := &instantiator{done: map[string]string{}, nb: nb}
 	lowered := map[string]bool{}
-	var visit func(n ast.Node) bool
-	visit = func(n ast.Node) bool {
+	visit := func(n ast.Node) bool {
 		var fun ast.Expr
 		switch x := n.(type) {
 		case *ast.IndexExpr:
