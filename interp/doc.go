@@ -104,6 +104,11 @@
 //     for the post statement when the body changes them or takes their
 //     address (copyBack). A deferred closure still reads the variable
 //     when it runs (testdata/cells/loopvars.txtar).
+//   - A func literal handed straight to compiled code in a loop
+//     (`wg.Go(func(){...})`, time.AfterFunc) read the loop's variables
+//     when the compiled code called it, even with per-iteration copies;
+//     the same literal kept in a variable first does not. bindFuncArgs
+//     (funcargs.go) binds such literals to reserved variables.
 //   - A defer evaluates its arguments when the deferred call runs
 //     (`for i := 0; i < 3; i++ { defer fmt.Println(i) }` printed 3 3 3),
 //     and a defer among a cell's top-level statements ran when its own

@@ -30,6 +30,9 @@ func reserved(what string) string { return reservedPrefix + what }
 //     assign to;
 //   - loopVars: loops that may capture their variables copy them per
 //     iteration, as Go 1.22 does (loopvars.go);
+//   - bindFuncArgs: a func literal passed as an argument in a loop body
+//     is bound to a variable first, since yaegi's wrapper for compiled
+//     callers reads the loop's variables late (funcargs.go);
 //   - deferArgs: defer statements evaluate their function value and
 //     arguments where they run (deferargs.go);
 //   - guardGo: go statements recover their panics;
@@ -58,6 +61,7 @@ func (s *Session) instrument(n ast.Node) {
 	s.lowerTyped(n)
 	s.blankVars(n)
 	loopVars(n)
+	bindFuncArgs(n)
 	s.deferArgs(n)
 	guardGo(n)
 	s.probe.rewrite(n)
