@@ -199,10 +199,10 @@ func (j *joined) run(ctx context.Context, sw *slotWorker, msg jetstream.Msg) err
 	pool, id := h.Get(hPool), h.Get(hTask)
 	// An attempt is one delivery of one stream message: a task the kernel
 	// published again (after a server restart) is another message.
-	attempt, last := "0.1", false
+	attempt, last, delivered := "0.1", false, uint64(1)
 	if md, err := msg.Metadata(); err == nil {
 		attempt = fmt.Sprintf("%d.%d", md.Sequence.Stream, md.NumDelivered)
-		last = md.NumDelivered >= MaxDeliver
+		last, delivered = md.NumDelivered >= MaxDeliver, md.NumDelivered
 	}
 	replyTo := replyPrefix + pool
 	fail := func(why string) {
@@ -279,6 +279,15 @@ func (j *joined) run(ctx context.Context, sw *slotWorker, msg jetstream.Msg) err
 		if tctx.Err() != nil && ctx.Err() == nil {
 			// Cancelled by the kernel: nobody waits for it any more.
 			msg.Term()
+			return nil
+		}
+		if last && ctx.Err() == nil {
+			// The task killed its worker for the last time: fail it from
+			// here, after its output on the same connection, so that the
+			// kernel shows this attempt's lines before the error (the
+			// server's max-deliveries advisory, which covers a worker that
+			// died itself, may overtake them).
+			fail(fmt.Sprintf("the workers running it died or were cut off %d times", delivered))
 			return nil
 		}
 		// The task killed the worker (or this worker is stopping): another

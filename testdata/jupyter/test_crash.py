@@ -63,9 +63,14 @@ fmt.Println(double(kept), out, err, len(big))"""
 
 
 def children(pid):
-    """The pids of pid's children, from /proc."""
+    """The pids of pid's children, from /proc (none once pid has gone:
+    a descendant may exit while the tree is walked)."""
     out = []
-    for tid in os.listdir(f"/proc/{pid}/task"):
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:
+        return out
+    for tid in tids:
         try:
             with open(f"/proc/{pid}/task/{tid}/children") as f:
                 out += [int(c) for c in f.read().split()]
