@@ -12,14 +12,17 @@ import (
 
 func TestLockReleasedWhenHolderKilled(t *testing.T) {
 	newCell(t)
-	l, q, e := NewLock(), NewQueue(), NewEvent()
-	p := start(t, lockAndDie, l, e)
-	if ok, err := e.WaitTimeout(time.Minute); !ok {
+	l, q, held, die := NewLock(), NewQueue(), NewEvent(), NewEvent()
+	p := start(t, lockAndDie, l, held, die)
+	if ok, err := held.WaitTimeout(time.Minute); !ok {
 		t.Fatalf("the child did not take the lock: %v", err)
 	}
+	// The child holds the lock until die is set: before, it killed itself
+	// at once and this check raced with the broker releasing its lock.
 	if ok, _ := l.AcquireTimeout(0); ok {
 		t.Fatal("took the lock while the child held it")
 	}
+	die.Set()
 	join(t, p)
 	if code, _ := p.ExitCode(); code != -9 {
 		t.Fatalf("exit code %d, want -9", code)

@@ -111,10 +111,12 @@ func addValue(v *Value, b *Barrier, n int) {
 }
 
 // lockAndDie takes the lock, says so (Event.Set answers only once the
-// broker has it) and kills itself.
-func lockAndDie(l *Lock, e *Event) {
+// broker has it), waits until the parent has seen it held, and kills
+// itself.
+func lockAndDie(l *Lock, held, die *Event) {
 	l.Acquire()
-	e.Set()
+	held.Set()
+	die.Wait()
 	syscall.Kill(os.Getpid(), syscall.SIGKILL)
 	time.Sleep(time.Hour)
 }
