@@ -44,24 +44,7 @@ func (s *Session) deferArgs(n ast.Node) {
 		}
 		return st
 	}
-	lowerList := func(list []ast.Stmt) {
-		for i := range list {
-			list[i] = lower(list[i])
-		}
-	}
-	ast.Inspect(n, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.BlockStmt:
-			lowerList(n.List)
-		case *ast.CaseClause:
-			lowerList(n.Body)
-		case *ast.CommClause:
-			lowerList(n.Body)
-		case *ast.LabeledStmt:
-			n.Stmt = lower(n.Stmt)
-		}
-		return true
-	})
+	replaceStmts(n, false, lower)
 }
 
 // lowerDefer returns d, or a block that copies what d evaluates first.

@@ -35,24 +35,7 @@ func guardGo(n ast.Node) {
 		done[block.List[len(block.List)-1].(*ast.GoStmt)] = true
 		return block
 	}
-	guardList := func(list []ast.Stmt) {
-		for i := range list {
-			list[i] = guard(list[i])
-		}
-	}
-	ast.Inspect(n, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.BlockStmt:
-			guardList(n.List)
-		case *ast.CaseClause:
-			guardList(n.Body)
-		case *ast.CommClause:
-			guardList(n.Body)
-		case *ast.LabeledStmt:
-			n.Stmt = guard(n.Stmt)
-		}
-		return true
-	})
+	replaceStmts(n, false, guard)
 }
 
 func guardedGo(g *ast.GoStmt) *ast.BlockStmt {

@@ -363,3 +363,32 @@ func setPos(n ast.Node, p token.Pos) {
 		return true
 	})
 }
+
+// replaceStmts calls replace on each statement of n that sits in a
+// statement list (a block, a case or comm clause's body, a labeled
+// statement) and puts what it returns in its place. The walk then goes
+// on into the replacement, so replace must recognise statements it
+// wrote itself. With skipFuncLits the bodies of func literals are left
+// alone (their statements run later, in their own scope).
+func replaceStmts(n ast.Node, skipFuncLits bool, replace func(ast.Stmt) ast.Stmt) {
+	replaceList := func(list []ast.Stmt) {
+		for i := range list {
+			list[i] = replace(list[i])
+		}
+	}
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return !skipFuncLits
+		case *ast.BlockStmt:
+			replaceList(n.List)
+		case *ast.CaseClause:
+			replaceList(n.Body)
+		case *ast.CommClause:
+			replaceList(n.Body)
+		case *ast.LabeledStmt:
+			n.Stmt = replace(n.Stmt)
+		}
+		return true
+	})
+}

@@ -432,27 +432,8 @@ func (s *Session) cellDefers(stmt ast.Stmt) ast.Stmt {
 		}
 		return &ast.ExprStmt{X: call}
 	}
-	lowerList := func(list []ast.Stmt) {
-		for i := range list {
-			list[i] = lower(list[i])
-		}
-	}
 	stmt = lower(stmt)
-	ast.Inspect(stmt, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.BlockStmt:
-			lowerList(n.List)
-		case *ast.CaseClause:
-			lowerList(n.Body)
-		case *ast.CommClause:
-			lowerList(n.Body)
-		case *ast.LabeledStmt:
-			n.Stmt = lower(n.Stmt)
-		}
-		return true
-	})
+	replaceStmts(stmt, true, lower)
 	return stmt
 }
 
