@@ -104,11 +104,15 @@
 //     for the post statement when the body changes them or takes their
 //     address (copyBack). A deferred closure still reads the variable
 //     when it runs (testdata/cells/loopvars.txtar).
-//   - A func literal handed straight to compiled code in a loop
-//     (`wg.Go(func(){...})`, time.AfterFunc) read the loop's variables
-//     when the compiled code called it, even with per-iteration copies;
-//     the same literal kept in a variable first does not. bindFuncArgs
-//     (funcargs.go) binds such literals to reserved variables.
+//   - A func literal evaluated in a loop keeps its closure in a slot of
+//     the frame, and each call of a closure writes the slot's older value
+//     back when it returns. With goroutines of earlier iterations
+//     returning meanwhile, an iteration could start an older closure (an
+//     i counted twice, another never) or a nil one ("call of nil
+//     function", then a hang in wg.Wait); a literal handed straight to
+//     compiled code (wg.Go, time.AfterFunc) read the loop's variables
+//     when it ran. loopClosures (loopclosures.go) makes each such literal
+//     in a call of its own; guardGo's go statements call a variable.
 //   - A defer evaluates its arguments when the deferred call runs
 //     (`for i := 0; i < 3; i++ { defer fmt.Println(i) }` printed 3 3 3),
 //     and a defer among a cell's top-level statements ran when its own

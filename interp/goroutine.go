@@ -17,7 +17,12 @@ import (
 // becomes
 //
 //	{ _gompA0, _gompA1 := x, y
-//	  go func() { defer func() { if r := recover(); r != nil { _gomp.GoPanic(r) } }(); f(_gompA0, _gompA1) }() }
+//	  _gompG := func() { defer func() { if r := recover(); r != nil { _gomp.GoPanic(r) } }(); f(_gompA0, _gompA1) }
+//	  go _gompG() }
+//
+// The go statement calls a variable, not the literal: in a loop,
+// loopClosures makes the literal in a call of its own, and yaegi would
+// run `go maker()()`'s maker on the new goroutine, after the loop moved on.
 //
 // Literals, nil, true, false, function names and pkg.F or x.M are used as
 // they are (their values cannot change, untyped constants keep their
@@ -96,7 +101,9 @@ func guardedGo(g *ast.GoStmt) *ast.BlockStmt {
 	if len(lhs) > 0 {
 		list = append(list, &ast.AssignStmt{Lhs: lhs, TokPos: pos, Tok: token.DEFINE, Rhs: rhs})
 	}
-	list = append(list, &ast.GoStmt{Go: pos, Call: &ast.CallExpr{Fun: body, Lparen: pos, Rparen: pos}})
+	list = append(list,
+		&ast.AssignStmt{Lhs: []ast.Expr{id(reserved("G"))}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{body}},
+		&ast.GoStmt{Go: pos, Call: &ast.CallExpr{Fun: id(reserved("G")), Lparen: pos, Rparen: pos}})
 	return &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: list}
 }
 

@@ -28,11 +28,10 @@ func reserved(what string) string { return reservedPrefix + what }
 //   - blankVars: a top-level `var _ = x` gets a reserved name, since
 //     yaegi makes `_` a global that later `_ = ...` and `a, _ := ...`
 //     assign to;
+//   - zeroResults: named results start at their zero values, which
+//     yaegi leaves to what the caller's destination held (namedresults.go);
 //   - loopVars: loops that may capture their variables copy them per
 //     iteration, as Go 1.22 does (loopvars.go);
-//   - bindFuncArgs: a func literal passed as an argument in a loop body
-//     is bound to a variable first, since yaegi's wrapper for compiled
-//     callers reads the loop's variables late (funcargs.go);
 //   - deferArgs: defer statements evaluate their function value and
 //     arguments where they run (deferargs.go);
 //   - guardGo: go statements recover their panics;
@@ -44,6 +43,9 @@ func reserved(what string) string { return reservedPrefix + what }
 //   - richArgs: display's values pass through _gompRich;
 //   - pkgVarAssigns: `os.Args = x` sets the variable through a pointer
 //     (program.go);
+//   - loopClosures: a func literal a loop body evaluates is made in a
+//     call of its own, so that closures of other iterations returning on
+//     other goroutines cannot hand it an older closure (loopclosures.go);
 //
 // and, for top-level statements only (topLevel):
 //
@@ -60,14 +62,15 @@ func reserved(what string) string { return reservedPrefix + what }
 func (s *Session) instrument(n ast.Node) {
 	s.lowerTyped(n)
 	s.blankVars(n)
+	zeroResults(n)
 	loopVars(n)
-	bindFuncArgs(n)
 	s.deferArgs(n)
 	guardGo(n)
 	s.probe.rewrite(n)
 	s.assertions(n)
 	s.richArgs(n)
 	s.pkgVarAssigns(n)
+	loopClosures(n)
 }
 
 // topLevel rewrites a top-level statement of a cell and returns it as a

@@ -5,11 +5,11 @@ import (
 	"testing"
 )
 
-// TestBindFuncArgs runs loops that hand func literals to compiled code,
-// each of which must see its own iteration's variables as in Go 1.22 (the
-// sums and values are go run's), and checks that literals elsewhere keep
-// working.
-func TestBindFuncArgs(t *testing.T) {
+// TestLoopClosures runs loops that start goroutines or hand func
+// literals to compiled code, each of which must see its own iteration's
+// variables as in Go 1.22 (the sums and values are go run's), and checks
+// that literals elsewhere keep working.
+func TestLoopClosures(t *testing.T) {
 	prelude := `import ("fmt"; "sort"; "sync"; "time")
 var mu sync.Mutex`
 	for _, tc := range []struct {
@@ -54,6 +54,32 @@ for _, r := range rows {
 	sort.Slice(r, func(a, b int) bool { return r[a] < r[b] })
 }
 fmt.Println(rows)`, "[[1 2 3] [8 9]]\n"},
+		{"goroutines per iteration, each counting its own i once", `func count(n int) int {
+	var wg sync.WaitGroup
+	seen := make([]int, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mu.Lock()
+			seen[i]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	wrong := 0
+	for _, c := range seen {
+		if c != 1 {
+			wrong++
+		}
+	}
+	return wrong
+}
+wrong := 0
+for range 40 {
+	wrong += count(200)
+}
+fmt.Println(wrong, "wrong")`, "0 wrong\n"},
 		{"a literal called at once is left alone", `for i := range 2 {
 	func() { fmt.Println("now", i) }()
 }`, "now 0\nnow 1\n"},
