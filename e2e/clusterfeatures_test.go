@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,7 @@ func TestClusterFeatures(t *testing.T) {
 	t.Run("output prefixes", func(t *testing.T) { testClusterPrefix(t, bin, s.url) })
 	t.Run("initializer and max tasks per child", func(t *testing.T) { testClusterInit(t, bin, s.url) })
 	t.Run("compiled worker through the cluster", func(t *testing.T) { testClusterCompiled(t, bin, s.url, workers) })
+	t.Run("lesson 06 on the cluster", func(t *testing.T) { testClusterLesson(t, bin, s.url, workers) })
 }
 
 // loggedWorker is a joined worker whose cache directory (XDG_CACHE_HOME)
@@ -268,4 +270,77 @@ func testClusterCompiled(t *testing.T, bin, url string, workers []*loggedWorker)
 	if ran == 0 {
 		t.Errorf("no joined worker said it runs the compiled worker")
 	}
+}
+
+// testClusterLesson runs lesson 06 whole with GOMP_LESSON_CLUSTER set:
+// its last section counts the primes on a local pool and on a pool of the
+// joined workers, with the same counts, and the cluster's chunks were
+// counted by worker processes of the joined workers, each line prefixed
+// with its pid and address.
+func testClusterLesson(t *testing.T, bin, url string, workers []*loggedWorker) {
+	dir := t.TempDir()
+	lesson, err := filepath.Abs(filepath.Join(repoRoot, "notebooks", "06-speed-races-pipelines.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := runGomp(t, bin, dir, []string{"GOMP_LESSON_CLUSTER=" + url}, "run", "--timeout", "5m", "-o", dir, lesson)
+	if code != 0 {
+		t.Fatalf("gomp run lesson 06 with a cluster: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, filepath.Base(lesson)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nb struct {
+		Cells []struct {
+			Outputs []struct {
+				Text []string `json:"text"`
+			} `json:"outputs"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(data, &nb); err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	for _, o := range nb.Cells[len(nb.Cells)-1].Outputs {
+		text.WriteString(strings.Join(o.Text, ""))
+	}
+	out := text.String()
+	counts := "[3968 3425 3269 3186 3116 3056 3007 2970]"
+	for _, want := range []string{"local pool:   " + counts + " in ", "cluster pool: " + counts + " in ", " on the cluster\n", "same counts: true\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in the cluster section's output:\n%s", want, out)
+		}
+	}
+	_, after, _ := strings.Cut(out, "local pool:")
+	lines := regexp.MustCompile(`(?m)^\(pid=(\d+), ip=127\.0\.0\.1\) \[\d+, \d+\): \d+ primes$`).FindAllStringSubmatch(after, -1)
+	if len(lines) != 8 {
+		t.Fatalf("%d chunk lines from the cluster, want 8 with pid and ip:\n%s", len(lines), out)
+	}
+	joined := map[int]bool{}
+	for _, w := range workers {
+		joined[w.proc.Pid] = true
+	}
+	for _, m := range lines {
+		pid, _ := strconv.Atoi(m[1])
+		if pp := parentOf(pid); !joined[pp] {
+			t.Errorf("chunk counted by process %d, whose parent %d is not a joined worker", pid, pp)
+		}
+	}
+}
+
+// parentOf returns the parent pid of a live process, 0 if it cannot tell.
+func parentOf(pid int) int {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// pid (comm) state ppid ...: comm may hold spaces, so cut after ')'.
+	i := strings.LastIndexByte(string(stat), ')')
+	fields := strings.Fields(string(stat[i+1:]))
+	if len(fields) < 2 {
+		return 0
+	}
+	pp, _ := strconv.Atoi(fields[1])
+	return pp
 }
