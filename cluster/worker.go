@@ -293,12 +293,22 @@ func (j *joined) run(ctx context.Context, sw *slotWorker, msg jetstream.Msg) err
 		}
 		return nil
 	}
-	exe := j.binary(ctx, pool, h.Get(hBinary))
-	procKey := exe
-	if initTarget != "" || maxTasks > 0 {
-		procKey += "\x00" + pool
+	bin := h.Get(hBinary)
+	exe := j.binary(ctx, pool, bin)
+	procKey := func() string {
+		if initTarget != "" || maxTasks > 0 {
+			return exe + "\x00" + pool
+		}
+		return exe
 	}
-	rw, err := sw.get(procKey, exe)
+	rw, err := sw.get(procKey(), exe)
+	if err != nil && exe != "" {
+		// The compiled worker does not start here (a C library older than
+		// the one it was linked against, say): run interpreted from now on.
+		j.refuseBinary(pool, bin, err)
+		exe = ""
+		rw, err = sw.get(procKey(), exe)
+	}
 	if err != nil {
 		msg.Nak()
 		return err
@@ -400,6 +410,15 @@ func (j *joined) binary(ctx context.Context, pool, name string) string {
 	}
 	j.exes[name] = exe
 	return exe
+}
+
+// refuseBinary records that the compiled worker named name failed to
+// start here, so that its tasks run interpreted, and says so.
+func (j *joined) refuseBinary(pool, name string, err error) {
+	j.binMu.Lock()
+	defer j.binMu.Unlock()
+	j.exes[name] = ""
+	fmt.Fprintf(j.log, "gomp worker: tasks of pool %s run interpreted, not on compiled worker %.12s: it does not start here: %v\n", pool, name, err)
 }
 
 // localIP returns this machine's address on the route to the server nc
