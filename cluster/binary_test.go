@@ -73,7 +73,22 @@ func TestBinaryThroughStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	var log bytes.Buffer
-	j := &joined{bins: bins, binDir: t.TempDir(), version: "1.0.0", log: &log, exes: map[string]string{}}
+	j := &joined{bins: bins, binDir: t.TempDir(), version: "1.0.0", log: &log, exes: map[string]string{}, failed: map[string]bool{}}
+	// Not in the store (yet): interpreted for now, said once, and tried
+	// again for the next task.
+	missing := strings.Repeat("0", 64)
+	for range 2 {
+		if got := j.binary(ctx, "P0", missing); got != "" {
+			t.Fatalf("binary of a missing object = %q", got)
+		}
+	}
+	if n := strings.Count(log.String(), "run interpreted until compiled worker 000000000000 can be fetched"); n != 1 {
+		t.Errorf("a failed fetch is said %d times, want once:\n%s", n, log.String())
+	}
+	if _, cached := j.exes[missing]; cached {
+		t.Errorf("a failed fetch is remembered as final")
+	}
+	log.Reset()
 	got := j.binary(ctx, "P1", name)
 	if got != filepath.Join(j.binDir, name) {
 		t.Fatalf("binary = %q, want it in the cache under its hash", got)
@@ -96,7 +111,7 @@ func TestBinaryThroughStore(t *testing.T) {
 		t.Errorf("log says it runs the compiled worker %d times, want once:\n%s", n, log.String())
 	}
 	// Another version's binary is never run, and the worker says so.
-	other := &joined{bins: bins, binDir: t.TempDir(), version: "2.0.0", log: &log, exes: map[string]string{}}
+	other := &joined{bins: bins, binDir: t.TempDir(), version: "2.0.0", log: &log, exes: map[string]string{}, failed: map[string]bool{}}
 	p2 := &pool{js: js, version: "1.0.0"}
 	name2, err := p2.storeBinary(ctx, exe)
 	if err != nil {

@@ -104,7 +104,7 @@ func Join(ctx context.Context, o WorkerOptions) error {
 	}
 	w := &joined{
 		nc: nc, obs: obs, bins: bins, binDir: binDir, cons: cons, ack: ack, version: o.Version, ip: localIP(nc),
-		snaps: map[string][]byte{}, running: map[string]context.CancelFunc{}, exes: map[string]string{},
+		snaps: map[string][]byte{}, running: map[string]context.CancelFunc{}, exes: map[string]string{}, failed: map[string]bool{},
 	}
 	sub, err := nc.Subscribe(cancelPrefix+">", w.cancelled)
 	if err != nil {
@@ -159,8 +159,9 @@ type joined struct {
 	snaps   map[string][]byte             // fetched snapshots by name
 	running map[string]context.CancelFunc // stops the task running, by pool and id
 
-	binMu sync.Mutex
-	exes  map[string]string // compiled workers by name: their path, "" when not run
+	binMu  sync.Mutex
+	exes   map[string]string // compiled workers by name: their path, "" when not run
+	failed map[string]bool   // those whose fetch failed, said once
 }
 
 // cancelled stops the task a cancellation names, if it runs here.
@@ -401,7 +402,13 @@ func (j *joined) binary(ctx context.Context, pool, name string) string {
 		}
 	}
 	if err != nil {
-		why = err.Error()
+		// The store or the disk failed: this task runs interpreted, and
+		// the next one tries again; the worker says so once.
+		if !j.failed[name] {
+			j.failed[name] = true
+			fmt.Fprintf(j.log, "gomp worker: tasks of pool %s run interpreted until compiled worker %.12s can be fetched: %v\n", pool, name, err)
+		}
+		return ""
 	}
 	if exe == "" {
 		fmt.Fprintf(j.log, "gomp worker: tasks of pool %s run interpreted, not on compiled worker %.12s: %s\n", pool, name, why)
