@@ -84,7 +84,10 @@ const joinUsage = `Usage: gomp worker --join URL [--slots N] [--creds FILE]
 Joins the cluster at URL (nats://HOST:PORT, the token in URL or in the
 file --creds names) and runs tasks of pools made with mp.WithCluster, N at
 a time (default: the number of cores), each on a worker process of this
-gomp binary. Tasks from a kernel of another gomp version are refused.
+gomp binary, or of the notebook's compiled worker, fetched from the
+cluster once and checked by its hash, when it was built for this platform
+by this gomp version (the worker logs which). Tasks from a kernel of
+another gomp version are refused.
 `
 
 // runJoin is `gomp worker --join`: it serves until SIGINT or SIGTERM.

@@ -47,6 +47,11 @@ func Serve(o ServerOptions) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster serve: listen address %q: port %q is not a number", listen, portText)
 	}
+	if port == 0 {
+		// As with net.Listen, port 0 is any free port (NATS takes 0 for
+		// its default, 4222, and -1 for a free one).
+		port = server.RANDOM_PORT
+	}
 	dir := o.StoreDir
 	if dir == "" {
 		cache, err := os.UserCacheDir()

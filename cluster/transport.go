@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -119,6 +120,9 @@ type pool struct {
 	snapMu sync.Mutex
 	stored map[string]bool // snapshots in the object store, by name
 
+	binMu    sync.Mutex
+	binaries map[string]string // compiled workers' names in the store, by path
+
 	mu      sync.Mutex
 	seq     uint64
 	pending map[string]*pending // tasks waiting for their result, by id
@@ -231,7 +235,25 @@ func (p *pool) Run(ctx context.Context, t mp.ClusterTask) ([]byte, error) {
 	m.Header.Set(hSnap, snap)
 	m.Header.Set(hTarget, t.Target)
 	m.Header.Set(hFirst, strconv.Itoa(t.First))
-	m.Data = encodeItems(t.Items)
+	items := t.Items
+	if t.InitTarget != "" {
+		m.Header.Set(hInit, t.InitTarget)
+		items = append([][]byte{t.InitArgs}, items...)
+	}
+	if t.MaxTasks > 0 {
+		m.Header.Set(hMaxTasks, strconv.Itoa(t.MaxTasks))
+	}
+	if t.Prefix {
+		m.Header.Set(hPrefix, "1")
+	}
+	if t.Binary != "" {
+		bin, err := p.storeBinary(ctx, t.Binary)
+		if err != nil {
+			return nil, err
+		}
+		m.Header.Set(hBinary, bin)
+	}
+	m.Data = encodeItems(items)
 	w.msg = m
 	ack, err := p.js.PublishMsg(ctx, m)
 	if err != nil {
@@ -373,6 +395,44 @@ func (p *pool) store(ctx context.Context, snap []byte) (string, error) {
 		p.stored = map[string]bool{}
 	}
 	p.stored[name] = true
+	return name, nil
+}
+
+// storeBinary puts the compiled worker at path in the binary store unless
+// it is there, with the platform and gomp version it was built for, and
+// returns its name (its SHA-256). A build's path holds one build for good
+// (the builder names it after its inputs), so each is hashed once.
+func (p *pool) storeBinary(ctx context.Context, path string) (string, error) {
+	p.binMu.Lock()
+	defer p.binMu.Unlock()
+	if name, ok := p.binaries[path]; ok {
+		return name, nil
+	}
+	name, err := fileHash(path)
+	if err != nil {
+		return "", fmt.Errorf("store compiled worker: %w", err)
+	}
+	obs, err := binaries(ctx, p.js)
+	if err != nil {
+		return "", err
+	}
+	if _, err := obs.GetInfo(ctx, name); err != nil {
+		f, err := os.Open(path)
+		if err != nil {
+			return "", fmt.Errorf("store compiled worker: %w", err)
+		}
+		defer f.Close()
+		meta := jetstream.ObjectMeta{Name: name, Metadata: map[string]string{
+			metaPlatform: platform(), metaVersion: p.version,
+		}}
+		if _, err := obs.Put(ctx, meta, f); err != nil {
+			return "", fmt.Errorf("store compiled worker %s: %w", path, err)
+		}
+	}
+	if p.binaries == nil {
+		p.binaries = map[string]string{}
+	}
+	p.binaries[path] = name
 	return name, nil
 }
 

@@ -28,6 +28,7 @@ const (
 	cancelPrefix = "gomp.cancel." // + POOL: a task id whose call was interrupted
 	consumerName = "gomp-workers"
 	snapBucket   = "gomp-snapshots"
+	binBucket    = "gomp-workers" // compiled worker binaries, by SHA-256
 )
 
 // Headers of task and reply messages.
@@ -41,6 +42,20 @@ const (
 	hKind    = "Gomp-Kind"    // on a reply: kindOut, kindErr, kindResult or kindFail
 	hAttempt = "Gomp-Attempt" // on a reply: the delivery of the task it comes from
 	hPieces  = "Gomp-Pieces"  // on a result: how many output replies of its attempt came before it
+	// The pool's initializer's target; its encoded arguments are then the
+	// first framed item of the task's body, before the task's items.
+	hInit     = "Gomp-Init"
+	hMaxTasks = "Gomp-Max-Tasks" // WithMaxTasksPerChild's n, when not 0
+	hPrefix   = "Gomp-Prefix"    // "1": prefix output lines with pid and ip
+	hBinary   = "Gomp-Binary"    // the compiled worker's name in binBucket
+)
+
+// Metadata of a compiled worker binary in binBucket: the platform it was
+// built for ("linux/amd64") and the gomp version that built it. A worker
+// runs it only when both are its own.
+const (
+	metaPlatform = "gomp-platform"
+	metaVersion  = "gomp-version"
 )
 
 // Kinds of reply.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"strconv"
 	"sync"
@@ -22,6 +24,12 @@ type WorkerOptions struct {
 	Slots   int           // tasks run at once; <= 0 is 1
 	AckWait time.Duration // see DefaultAckWait; 0 is DefaultAckWait
 	Version string        // this gomp's version, which tasks must match
+	// BinaryDir is where fetched compiled workers are kept; "" is
+	// gomp/cluster-workers under the user's cache directory.
+	BinaryDir string
+	// Log gets the worker's notes (a compiled worker fetched, or not run
+	// and why); nil is os.Stderr.
+	Log io.Writer
 	// Ready, when set, is called once the worker takes tasks.
 	Ready func()
 }
@@ -84,7 +92,20 @@ func Join(ctx context.Context, o WorkerOptions) error {
 	if err != nil {
 		return fmt.Errorf("join: %w", err)
 	}
-	w := &joined{nc: nc, obs: obs, cons: cons, ack: ack, version: o.Version, snaps: map[string][]byte{}, running: map[string]context.CancelFunc{}}
+	bins, err := binaries(cctx, js)
+	if err != nil {
+		return fmt.Errorf("join: %w", err)
+	}
+	binDir := o.BinaryDir
+	if binDir == "" {
+		if binDir, err = binaryCache(); err != nil {
+			return fmt.Errorf("join: %w", err)
+		}
+	}
+	w := &joined{
+		nc: nc, obs: obs, bins: bins, binDir: binDir, cons: cons, ack: ack, version: o.Version, ip: localIP(nc),
+		snaps: map[string][]byte{}, running: map[string]context.CancelFunc{}, exes: map[string]string{}, failed: map[string]bool{},
+	}
 	sub, err := nc.Subscribe(cancelPrefix+">", w.cancelled)
 	if err != nil {
 		return fmt.Errorf("join: subscribe to cancellations: %w", err)
@@ -101,6 +122,10 @@ func Join(ctx context.Context, o WorkerOptions) error {
 				errs <- err
 			}
 		}()
+	}
+	w.log = o.Log
+	if w.log == nil {
+		w.log = os.Stderr
 	}
 	if o.Ready != nil {
 		o.Ready()
@@ -122,13 +147,21 @@ func Join(ctx context.Context, o WorkerOptions) error {
 type joined struct {
 	nc      *nats.Conn
 	obs     jetstream.ObjectStore
+	bins    jetstream.ObjectStore // compiled workers
+	binDir  string                // where fetched ones are kept
 	cons    jetstream.Consumer
 	ack     time.Duration
 	version string
+	ip      string // this machine's address towards the server, for output prefixes
+	log     io.Writer
 
 	mu      sync.Mutex
 	snaps   map[string][]byte             // fetched snapshots by name
 	running map[string]context.CancelFunc // stops the task running, by pool and id
+
+	binMu  sync.Mutex
+	exes   map[string]string // compiled workers by name: their path, "" when not run
+	failed map[string]bool   // those whose fetch failed, said once
 }
 
 // cancelled stops the task a cancellation names, if it runs here.
@@ -166,20 +199,30 @@ func (j *joined) slot(ctx context.Context, n int) error {
 	return nil
 }
 
-// slotWorker is a slot's mp worker process, nil until needed.
+// slotWorker is a slot's mp worker process, nil until needed. A process
+// serves the tasks of one key: its executable (this gomp, or a compiled
+// worker) and, for a pool with an initializer or a maximum of tasks per
+// child, that pool, whose initializer's effects the process keeps and
+// whose tasks it counts.
 type slotWorker struct {
-	name string
-	rw   *mp.RemoteWorker
+	name  string
+	rw    *mp.RemoteWorker
+	key   string
+	tasks int // tasks run by rw
 }
 
-// get returns the worker, started if need be.
-func (s *slotWorker) get() (*mp.RemoteWorker, error) {
+// get returns the worker for key, started from exe ("" for this gomp) if
+// need be; a worker of another key is ended first.
+func (s *slotWorker) get(key, exe string) (*mp.RemoteWorker, error) {
+	if s.rw != nil && s.key != key {
+		s.close()
+	}
 	if s.rw == nil {
-		rw, err := mp.NewRemoteWorker(s.name)
+		rw, err := mp.NewRemoteWorker(s.name, exe)
 		if err != nil {
 			return nil, fmt.Errorf("join: %w", err)
 		}
-		s.rw = rw
+		s.rw, s.key, s.tasks = rw, key, 0
 	}
 	return s.rw, nil
 }
@@ -226,6 +269,22 @@ func (j *joined) run(ctx context.Context, sw *slotWorker, msg jetstream.Msg) err
 		fail(fmt.Sprintf("task %s: bad %s header %q", id, hFirst, h.Get(hFirst)))
 		return nil
 	}
+	initTarget := h.Get(hInit)
+	var initArgs []byte
+	if initTarget != "" {
+		if len(items) == 0 {
+			fail(fmt.Sprintf("task %s: no initializer arguments", id))
+			return nil
+		}
+		initArgs, items = items[0], items[1:]
+	}
+	maxTasks := 0
+	if v := h.Get(hMaxTasks); v != "" {
+		if maxTasks, err = strconv.Atoi(v); err != nil || maxTasks < 0 {
+			fail(fmt.Sprintf("task %s: bad %s header %q", id, hMaxTasks, v))
+			return nil
+		}
+	}
 	snap, err := j.snapshot(ctx, h.Get(hSnap))
 	if err != nil {
 		if last {
@@ -235,7 +294,22 @@ func (j *joined) run(ctx context.Context, sw *slotWorker, msg jetstream.Msg) err
 		}
 		return nil
 	}
-	rw, err := sw.get()
+	bin := h.Get(hBinary)
+	exe := j.binary(ctx, pool, bin)
+	procKey := func() string {
+		if initTarget != "" || maxTasks > 0 {
+			return exe + "\x00" + pool
+		}
+		return exe
+	}
+	rw, err := sw.get(procKey(), exe)
+	if err != nil && exe != "" {
+		// The compiled worker does not start here (a C library older than
+		// the one it was linked against, say): run interpreted from now on.
+		j.refuseBinary(pool, bin, err)
+		exe = ""
+		rw, err = sw.get(procKey(), exe)
+	}
 	if err != nil {
 		msg.Nak()
 		return err
@@ -270,6 +344,7 @@ func (j *joined) run(ctx context.Context, sw *slotWorker, msg jetstream.Msg) err
 	var pieces atomic.Int64
 	body, err := rw.Run(tctx, mp.ClusterTask{
 		Target: h.Get(hTarget), First: first, Items: items, Snapshot: snap,
+		InitTarget: initTarget, InitArgs: initArgs, Prefix: h.Get(hPrefix) == "1", IP: j.ip, Binary: exe,
 		Stdout: &publisher{j: j, subject: replyTo, id: id, attempt: attempt, kind: kindOut, pieces: &pieces},
 		Stderr: &publisher{j: j, subject: replyTo, id: id, attempt: attempt, kind: kindErr, pieces: &pieces},
 	})
@@ -297,7 +372,75 @@ func (j *joined) run(ctx context.Context, sw *slotWorker, msg jetstream.Msg) err
 	}
 	j.publish(replyTo, id, attempt, kindResult, body, hPieces, strconv.FormatInt(pieces.Load(), 10))
 	msg.Ack()
+	sw.tasks++
+	if maxTasks > 0 && sw.tasks >= maxTasks {
+		// WithMaxTasksPerChild: the next task gets a fresh process.
+		sw.close()
+	}
 	return nil
+}
+
+// binary returns the path of the compiled worker named name ("" for none),
+// fetched once and checked against its hash, or "" when this worker
+// cannot run it (another platform or gomp version, or the fetch failed):
+// the task then runs interpreted, and the worker says why once.
+func (j *joined) binary(ctx context.Context, pool, name string) string {
+	if name == "" {
+		return ""
+	}
+	j.binMu.Lock()
+	defer j.binMu.Unlock()
+	if exe, ok := j.exes[name]; ok {
+		return exe
+	}
+	exe, why := "", ""
+	info, err := j.bins.GetInfo(ctx, name)
+	if err == nil {
+		var ok bool
+		if ok, why = usable(info.Metadata, j.version, platform()); ok {
+			exe, err = fetchBinary(ctx, j.bins, j.binDir, name)
+		}
+	}
+	if err != nil {
+		// The store or the disk failed: this task runs interpreted, and
+		// the next one tries again; the worker says so once.
+		if !j.failed[name] {
+			j.failed[name] = true
+			fmt.Fprintf(j.log, "gomp worker: tasks of pool %s run interpreted until compiled worker %.12s can be fetched: %v\n", pool, name, err)
+		}
+		return ""
+	}
+	if exe == "" {
+		fmt.Fprintf(j.log, "gomp worker: tasks of pool %s run interpreted, not on compiled worker %.12s: %s\n", pool, name, why)
+	} else {
+		fmt.Fprintf(j.log, "gomp worker: running compiled worker %.12s (%s) for pool %s\n", name, exe, pool)
+	}
+	j.exes[name] = exe
+	return exe
+}
+
+// refuseBinary records that the compiled worker named name failed to
+// start here, so that its tasks run interpreted, and says so.
+func (j *joined) refuseBinary(pool, name string, err error) {
+	j.binMu.Lock()
+	defer j.binMu.Unlock()
+	j.exes[name] = ""
+	fmt.Fprintf(j.log, "gomp worker: tasks of pool %s run interpreted, not on compiled worker %.12s: it does not start here: %v\n", pool, name, err)
+}
+
+// localIP returns this machine's address on the route to the server nc
+// is connected to, "" if it cannot tell. No packet is sent: a UDP
+// "connection" only picks the route.
+func localIP(nc *nats.Conn) string {
+	c, err := net.Dial("udp", nc.ConnectedAddr())
+	if err != nil {
+		return ""
+	}
+	defer c.Close()
+	if a, ok := c.LocalAddr().(*net.UDPAddr); ok {
+		return a.IP.String()
+	}
+	return ""
 }
 
 // keptSnapshots bounds the fetched snapshots a worker keeps: the

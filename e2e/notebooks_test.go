@@ -106,6 +106,7 @@ var varying = []struct {
 	with string
 }{
 	{regexp.MustCompile(`(?i)(\bID:?\s*)\d+`), "${1}<pid>"},
+	{regexp.MustCompile(`\(pid=\d+`), "(pid=<pid>"}, // mp.WithOutputPrefix
 	{regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s|m|h)(\d+(\.\d+)?(ns|µs|ms|s))*\b`), "<duration>"},
 	{regexp.MustCompile(`\b\d+(\.\d+)? (ns|µs|ms|s)\b`), "<duration>"}, // %%time's "1.23 s"
 	{regexp.MustCompile(`(Number of CPUs:\s*)\d+`), "${1}<n>"},

@@ -36,8 +36,25 @@ type ClusterTask struct {
 	First    int      // index of Items[0] in the call, -1 for Apply
 	Items    [][]byte // encoded argument tuples
 	Snapshot []byte   // the notebook state the target needs
-	Stdout   io.Writer
-	Stderr   io.Writer
+	// InitTarget and InitArgs are the pool's initializer (WithInitializer),
+	// which a worker process runs before its first task and after each
+	// restore; "" for none. A remote worker process serves the tasks of
+	// one initializer only.
+	InitTarget string
+	InitArgs   []byte
+	// MaxTasks is WithMaxTasksPerChild's n: a remote worker process is
+	// replaced after n tasks of the pool; 0 means never.
+	MaxTasks int
+	// Prefix asks for output lines prefixed with the pid of the process
+	// that printed them and IP, its machine's address (WithOutputPrefix).
+	Prefix bool
+	IP     string
+	// Binary is, on the kernel's side, the path of the compiled worker
+	// that runs Target ("" for an interpreted one); on a worker's side,
+	// the executable the RemoteWorker was started from.
+	Binary string
+	Stdout io.Writer
+	Stderr io.Writer
 }
 
 // WithCluster makes a Pool run its tasks on workers that joined the
@@ -69,9 +86,6 @@ func (p *Pool) openCluster(url string) error {
 	if cfg.Cluster == nil {
 		return errors.New("this gomp has no cluster transport")
 	}
-	if p.opts.initializer != nil || p.opts.maxTasks != 0 {
-		return errors.New("WithInitializer and WithMaxTasksPerChild are not supported with WithCluster")
-	}
 	cp, err := cfg.Cluster.Open(url)
 	if err != nil {
 		return fmt.Errorf("join cluster: %w", err)
@@ -95,9 +109,22 @@ func (p *Pool) remoteLoop() {
 			t.done(nil, ErrInterrupted)
 			continue
 		}
+		exe, err := compiledExe(t.ctx, t.kind, t.build, t.cell.Stderr)
+		if err != nil {
+			t.done(nil, fmt.Errorf("mp.Pool: %s: %w", t.tg.name, err))
+			continue
+		}
 		if err := t.encode(); err != nil {
 			t.done(nil, err)
 			continue
+		}
+		ct := ClusterTask{
+			Target: t.tg.name, First: t.first, Items: t.items, Snapshot: t.snap,
+			MaxTasks: p.opts.maxTasks, Prefix: t.prefix, Binary: exe,
+			Stdout: t.cell.Stdout, Stderr: t.cell.Stderr,
+		}
+		if p.init != nil {
+			ct.InitTarget, ct.InitArgs = p.init.Target, p.init.Args
 		}
 		ctx, cancel := context.WithCancel(t.ctx)
 		go func() {
@@ -107,10 +134,7 @@ func (p *Pool) remoteLoop() {
 			case <-ctx.Done():
 			}
 		}()
-		body, err := p.remote.Run(ctx, ClusterTask{
-			Target: t.tg.name, First: t.first, Items: t.items, Snapshot: t.snap,
-			Stdout: t.cell.Stdout, Stderr: t.cell.Stderr,
-		})
+		body, err := p.remote.Run(ctx, ct)
 		terminated := p.isTerminated()
 		cancel()
 		switch {
@@ -197,15 +221,17 @@ type RemoteWorker struct {
 	w       *poolWorker
 	snap    []byte // the snapshot the worker has restored
 	version uint64
+	init    bool // the initializer has been sent
 }
 
-// NewRemoteWorker starts a worker process named name.
-func NewRemoteWorker(name string) (*RemoteWorker, error) {
-	c, err := newChild("")
+// NewRemoteWorker starts a worker process named name: this gomp binary
+// as an interpreted worker when exe is "", else the compiled worker exe.
+func NewRemoteWorker(name, exe string) (*RemoteWorker, error) {
+	c, err := newChild(exe)
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	w := &poolWorker{c: c, name: name}
+	w := &poolWorker{c: c, name: name, exe: exe}
 	if err := c.greet(hello{Name: name, ParentName: self().Name, ParentPid: os.Getpid(), Pool: true, Identity: "1"}, Cell{}); err != nil {
 		w.stop(true)
 		return nil, fmt.Errorf("start %s: %w", name, err)
@@ -226,8 +252,21 @@ func (r *RemoteWorker) Run(ctx context.Context, t ClusterTask) ([]byte, error) {
 	if !c.alive() {
 		return nil, fmt.Errorf("%w: %s (pid %d) exited with status %d", ErrWorkerDied, w.name, c.pid(), c.exitCode())
 	}
-	c.stdout.pin(t.Stdout, nil)
-	c.stderr.pin(t.Stderr, nil)
+	stdout, stderr := t.Stdout, t.Stderr
+	if t.Prefix {
+		pre := pidPrefix(c.pid(), t.IP)
+		stdout, stderr = prefixed(stdout, pre), prefixed(stderr, pre)
+	}
+	c.stdout.pin(stdout, nil)
+	c.stderr.pin(stderr, nil)
+	if t.InitTarget != "" && !r.init {
+		// Run after the restore below (or now, if the state is restored).
+		r.init = true
+		if err := c.conn.sendMsg(0, initFrame{Target: t.InitTarget, Args: t.InitArgs}); err != nil {
+			c.signal(syscall.SIGKILL)
+			return nil, fmt.Errorf("%s: send initializer: %w", w.name, err)
+		}
+	}
 	if r.version == 0 || string(r.snap) != string(t.Snapshot) {
 		r.version++
 		r.snap = t.Snapshot

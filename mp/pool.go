@@ -52,6 +52,8 @@ type poolOptions struct {
 	workersSet  bool // WithWorkers was given
 	cluster     string
 	clusterSet  bool // WithCluster was given
+	prefix      bool
+	prefixSet   bool // WithOutputPrefix was given
 }
 
 // WithInitializer makes every worker call fn(args...) before its first task,
@@ -106,6 +108,9 @@ func (p *Pool) callOptions(op string, opts []Option) (poolOptions, error) {
 	}
 	if c.workersSet {
 		o.workers, o.workersSet = c.workers, true
+	}
+	if c.prefixSet {
+		o.prefix, o.prefixSet = c.prefix, true
 	}
 	return o, nil
 }
@@ -282,6 +287,7 @@ type task struct {
 	resent  bool // sent again after its first worker died before reading it
 	kind    Workers
 	build   Build // the compiled worker's build, nil for interpreted workers
+	prefix  bool  // output lines start with the worker's pid (WithOutputPrefix)
 }
 
 // Map calls fn on each element of items (a slice or array) and returns the
@@ -507,7 +513,7 @@ func (p *Pool) submit(tg *target, o poolOptions, first int, chunks []chunk, done
 		idx := at
 		p.queue = append(p.queue, &task{
 			tg: tg, call: p.calls, first: idx, n: c.n, items: c.items, load: c.load, snap: p.snap, version: p.version,
-			cell: cell, ctx: contextOf(cell), kind: kind, build: b,
+			cell: cell, ctx: contextOf(cell), kind: kind, build: b, prefix: prefixFor(o),
 			done: func(vals []any, err error) { done(max(idx, 0), vals, err) },
 		})
 		if at >= 0 {

@@ -203,8 +203,13 @@ func (w *poolWorker) stop(kill bool) {
 // has been killed.
 func (w *poolWorker) send(t *task) error {
 	c := w.c
-	c.stdout.pin(t.cell.Stdout, t.cell.Display)
-	c.stderr.pin(t.cell.Stderr, t.cell.Display)
+	stdout, stderr := t.cell.Stdout, t.cell.Stderr
+	if t.prefix {
+		pre := pidPrefix(c.pid(), "")
+		stdout, stderr = prefixed(stdout, pre), prefixed(stderr, pre)
+	}
+	c.stdout.pin(stdout, t.cell.Display)
+	c.stderr.pin(stderr, t.cell.Display)
 	if w.version != t.version {
 		err := c.conn.sendMsg(0, restoreFrame{Version: t.version, Snapshot: t.snap})
 		if err != nil {

@@ -1589,6 +1589,10 @@ one back. Units taken by a process that dies are given back.
 			Doc: `Release gives a unit back.
 `,
 		},
+		"SetOutputPrefix": {
+			Decl: "func SetOutputPrefix(on bool)",
+			Doc:  "SetOutputPrefix turns output prefixes (see WithOutputPrefix) on or off\nfor every later NewPool without WithOutputPrefix. The default is off,\nor on when the environment variable GOMP_OUTPUT_PREFIX is 1 or true when\nthe kernel or `gomp run` starts.\n",
+		},
 		"SetWorkers": {
 			Decl: "func SetWorkers(k Workers)",
 			Doc:  "SetWorkers sets the kind of worker for the whole notebook: every later\nNewPool and NewProcess without WithWorkers uses k. The default is Auto,\nor what the environment variable GOMP_WORKERS says (auto, compiled or\ninterpreted) when the kernel or `gomp run` starts.\n",
@@ -1654,6 +1658,14 @@ package-level variables the initializer may have set).
 			Decl: "func WithMaxTasksPerChild(n int) Option",
 			Doc: `WithMaxTasksPerChild replaces a worker by a fresh one after it has run n
 tasks (a chunk of Map counts as one task); 0 means never.
+`,
+		},
+		"WithOutputPrefix": {
+			Decl: "func WithOutputPrefix(on bool) Option",
+			Doc: `WithOutputPrefix makes a Pool's workers' output lines start with the
+process that printed them, as Ray does: "(pid=4312) " on a local pool,
+"(pid=4312, ip=10.0.0.7) " on a cluster pool (WithCluster), whose lines
+come from several machines. SetOutputPrefix turns it on for every pool.
 `,
 		},
 		"WithProgress": {

@@ -36,11 +36,13 @@ func init() {
 		"OneWayPipe":           reflect.ValueOf(mp.OneWayPipe),
 		"ParentProcess":        reflect.ValueOf(mp.ParentProcess),
 		"Pipe":                 reflect.ValueOf(mp.Pipe),
+		"SetOutputPrefix":      reflect.ValueOf(mp.SetOutputPrefix),
 		"SetWorkers":           reflect.ValueOf(mp.SetWorkers),
 		"WithChunkSize":        reflect.ValueOf(mp.WithChunkSize),
 		"WithCluster":          reflect.ValueOf(mp.WithCluster),
 		"WithInitializer":      reflect.ValueOf(mp.WithInitializer),
 		"WithMaxTasksPerChild": reflect.ValueOf(mp.WithMaxTasksPerChild),
+		"WithOutputPrefix":     reflect.ValueOf(mp.WithOutputPrefix),
 		"WithProgress":         reflect.ValueOf(mp.WithProgress),
 		"WithWorkers":          reflect.ValueOf(mp.WithWorkers),
 
