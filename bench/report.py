@@ -152,6 +152,7 @@ def machine(gomp, quick):
         ("machine", f"{platform.node()}, {os.cpu_count()} CPUs (nproc {sh('nproc')}), {cpu}"),
         ("memory", mem[1].split()[1] + " total" if len(mem) > 1 else "unknown"),
         ("kernel/os", f"{platform.system()} {platform.release()}"),
+        ("load average (1, 5, 15 min) when written", " ".join(f"{x:.2f}" for x in os.getloadavg())),
         ("go", sh("go", "version")),
         ("gomp", sh(gomp, "version") if os.path.exists(gomp) else "did not build (gomp rows are n/a)"),
         ("gomp tree", sh("git", "-C", HERE, "describe", "--always", "--dirty")),

@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // lanPrefix is the private test subnet (a /24) of the hosts a testLAN
@@ -184,6 +187,7 @@ func onHost(ctx context.Context, host, name string, args ...string) *exec.Cmd {
 // clusterHosts is a cluster spread over a testLAN: the server, the
 // notebook and the workers each on their own host.
 type clusterHosts struct {
+	kernel  kernelInstall
 	bin     string
 	lan     *testLAN
 	server  *clusterServer
@@ -210,9 +214,10 @@ func (c *clusterHosts) startWorker(t *testing.T, h *netHost) {
 // subnet. Maps get every host's output; a worker host dies, or is cut
 // off and comes back, mid-Map; the server restarts mid-Map.
 func TestClusterHosts(t *testing.T) {
-	bin := installKernel(t).bin
+	k := installKernel(t)
+	bin := k.bin
 	lan := newLAN(t)
-	c := &clusterHosts{bin: bin, lan: lan, hostOf: map[int]string{}, pidOn: map[string]int{}}
+	c := &clusterHosts{kernel: k, bin: bin, lan: lan, hostOf: map[int]string{}, pidOn: map[string]int{}}
 	srv := lan.host("server")
 	c.note = lan.host("notebook")
 	dir := t.TempDir()
@@ -228,6 +233,7 @@ func TestClusterHosts(t *testing.T) {
 		c.startWorker(t, h)
 	}
 	t.Run("map with output from every host", func(t *testing.T) { testHostsMap(t, c) })
+	t.Run("kernel through jupyter_client", func(t *testing.T) { testHostsKernel(t, c) })
 	t.Run("worker host killed mid-map", func(t *testing.T) { testHostKilled(t, c) })
 	t.Run("worker host cut off and back mid-map", func(t *testing.T) { testHostCutOff(t, c) })
 	t.Run("server restarted mid-map", func(t *testing.T) { testHostsServerRestart(t, c) })
@@ -345,11 +351,7 @@ func testHostsMap(t *testing.T, c *clusterHosts) {
 	const n = 36
 	text := runClusterNotebookOn(t, c.note.ns, c.bin, dir, hostCells(c.server.url, dir, n, 20), nil)
 	hostOf, lines := checkHostOutput(t, c, text, n)
-	for _, w := range c.workers {
-		if !slices.Contains(hostOf, w.addr) {
-			t.Errorf("no item ran on worker host %s: hosts by item %q", w.addr, hostOf)
-		}
-	}
+	checkEveryHost(t, c, hostOf)
 	// A host runs one task at a time (one slot): its lines come as whole
 	// tasks, each in order, never interleaved with its next task's.
 	last := map[string][]string{}
@@ -360,6 +362,68 @@ func testHostsMap(t *testing.T, c *clusterHosts) {
 		}
 		last[m[3]] = m
 	}
+}
+
+// checkEveryHost checks that every worker host ran an item.
+func checkEveryHost(t *testing.T, c *clusterHosts, hostOf []string) {
+	t.Helper()
+	for _, w := range c.workers {
+		if !slices.Contains(hostOf, w.addr) {
+			t.Errorf("no item ran on worker host %s: hosts by item %q", w.addr, hostOf)
+		}
+	}
+}
+
+// kernelCells runs the cells (JSON on stdin) in a gomp kernel started by
+// jupyter_client, and prints what the last one wrote to its streams; a
+// cell that fails ends it with an error naming the cell.
+const kernelCells = `import json, sys
+from jupyter_client.manager import start_new_kernel
+cells = json.load(sys.stdin)
+km, kc = start_new_kernel(kernel_name="gomp", startup_timeout=60)
+try:
+    for i, code in enumerate(cells):
+        out = []
+        def hook(msg):
+            if msg["msg_type"] == "stream":
+                out.append(msg["content"]["text"])
+            elif msg["msg_type"] == "error":
+                out.append("%s: %s\n" % (msg["content"]["ename"], msg["content"]["evalue"]))
+        reply = kc.execute_interactive(code, output_hook=hook, timeout=120)
+        if reply["content"]["status"] != "ok":
+            sys.exit("cell %d failed: %s" % (i, "".join(out)))
+    sys.stdout.write("".join(out))
+finally:
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+`
+
+// testHostsKernel runs the Map from a gomp kernel that jupyter_client
+// (the test venv's) starts on the notebook host: the kernel's pool
+// reaches the server across the test subnet, and the cell gets every
+// host's lines exactly once.
+func testHostsKernel(t *testing.T, c *clusterHosts) {
+	v := testVenv(t)
+	dir := t.TempDir()
+	const n = 24
+	cells, err := json.Marshal(hostCells(c.server.url, dir, n, 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := onHost(ctx, c.note.ns, v.python(), "-c", kernelCells)
+	cmd.Env = c.kernel.jupyterEnv(t, v)
+	cmd.Dir = dir
+	cmd.Stdin = bytes.NewReader(cells)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("jupyter_client on the notebook host: %v\n%s", err, stderr.String())
+	}
+	hostOf, _ := checkHostOutput(t, c, string(out), n)
+	checkEveryHost(t, c, hostOf)
 }
 
 // testHostKilled kills a worker host once a task runs there: its link
