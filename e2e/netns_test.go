@@ -214,6 +214,7 @@ func (c *clusterHosts) startWorker(t *testing.T, h *netHost) {
 // subnet. Maps get every host's output; a worker host dies, or is cut
 // off and comes back, mid-Map; the server restarts mid-Map.
 func TestClusterHosts(t *testing.T) {
+	requireNetns(t)
 	k := installKernel(t)
 	bin := k.bin
 	lan := newLAN(t)
