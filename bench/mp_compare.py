@@ -205,27 +205,29 @@ def ceiling(gobin, n=36):
     return 2 * one / (time.perf_counter() - t0)
 
 
-def hosts_round(k, cells, s, hosts, figs, errors, gobin, rnd):
-    """hosts_round times the CPU-bound Map on the namespaced cluster with
-    the first worker host alone and with the second joined too (which
-    first alternates by round, as the load drifts), and records the
-    round's speedup and the machine's ceiling measured just before and
-    just after it; False if the kernel hung."""
+def hosts_round(k, cells, s, hosts, figs, errors, gobin):
+    """hosts_round times the CPU-bound Map on the namespaced cluster in the
+    order one host, two hosts, two hosts, one host (so that a load that
+    drifts steadily cancels out), and records the round's speedup (the
+    one-host times over the two-host times) and the machine's ceiling,
+    measured just before and just after; False if the kernel hung."""
     times = {}
     before = ceiling(gobin)
-    for n in ((1, 2) if rnd % 2 else (2, 1)):
-        if n == 2:
+    order = (1, 2, 2, 1)
+    for i, n in enumerate(order):
+        if n == 2 and hosts.names[1] not in hosts.workers:
             hosts.join(hosts.names[1])
         try:
             ok = run_gomp(k, cells, dict(s, hosts=hosts.url), times, errors, impl=n, keys=["hosts_map"])
         finally:
-            if n == 2:
+            if n == 2 and order[i + 1:i + 2] != (2,):
                 hosts.leave(hosts.names[1])
         if not ok:
             return False
     figs.setdefault(("machine", "hosts_ceiling"), []).append((before + ceiling(gobin)) / 2)
-    if (1, "hosts_map") in times and (2, "hosts_map") in times:
-        figs.setdefault(("gomp", HOSTS[0]), []).append(times[1, "hosts_map"][0] / times[2, "hosts_map"][0])
+    one, two = times.get((1, "hosts_map"), []), times.get((2, "hosts_map"), [])
+    if len(one) == 2 and len(two) == 2:
+        figs.setdefault(("gomp", HOSTS[0]), []).append(sum(one) / sum(two))
     elif (1, "hosts_map") in errors or (2, "hosts_map") in errors:
         errors["gomp", HOSTS[0]] = errors.get((1, "hosts_map")) or errors.get((2, "hosts_map"))
     return True
@@ -310,7 +312,7 @@ def main():
             if "gomp" in kernels and not run_gomp_both(kernels["gomp"], gomp_cells(), s, figs, errors):
                 kernels.pop("gomp").stop()
             if "gomp" in kernels and hosts and not hosts_round(kernels["gomp"], gomp_cells(), s, hosts, figs, errors,
-                                                          a.gobin, rnd):
+                                                          a.gobin):
                 kernels.pop("gomp").stop()
             for method in ("fork", "spawn"):
                 if "python3" in kernels:
