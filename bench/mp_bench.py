@@ -16,7 +16,7 @@ import time
 
 # Work sizes shared with mp_cells.txtar (mp_compare.py passes them in).
 SIZES = dict(reps=10, pool_reps=5, items=100_000, fib_n=27, fib_count=16, messages=10_000,
-             round_trips=2_000)
+             round_trips=2_000, applies=200)
 
 
 def noop():
@@ -97,6 +97,18 @@ def bench_pool_map(ctx, items):
     return items / d
 
 
+def bench_apply(ctx, n):
+    """Seconds (median) of a Pool(2).apply(square) round trip, warm pool."""
+    with ctx.Pool(2) as pool:
+        pool.apply(square, (1,))
+        ts = []
+        for i in range(n):
+            t0 = time.perf_counter()
+            pool.apply(square, (i,))
+            ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+
 def bench_pool_speedup(ctx, n, count):
     """Serial time over Pool(2).map time for count calls of fib(n)."""
     t0 = time.perf_counter()
@@ -148,6 +160,7 @@ def run_all(method, sizes=None):
     yield "start_join", bench_start_join(ctx, s["reps"])
     yield "pool_create", bench_pool_create(ctx, s["pool_reps"])
     yield "pool_map", bench_pool_map(ctx, s["items"])
+    yield "apply", bench_apply(ctx, s["applies"])
     yield "pool_speedup", bench_pool_speedup(ctx, s["fib_n"], s["fib_count"])
     yield "queue", bench_queue(ctx, s["messages"])
     yield "pipe", bench_pipe(ctx, s["round_trips"])

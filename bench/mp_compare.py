@@ -10,6 +10,11 @@ the machine's CPU-bound ceiling: one compiled fib alone against two at once.
 gomp runs its cells twice per round: with interpreted workers (the rows
 named as before) and with compiled workers (mp.SetWorkers(mp.Compiled):
 the rows that say "compiled workers", with the build's latency).
+
+The cluster rows (issue #18) use `gomp cluster serve` on loopback with two
+joined workers, and, as root, a second server whose workers run in
+network namespaces (bench/netns.py): each round times a CPU-bound Map
+with one worker host, then with two, the same round's ceiling beside it.
 """
 
 import os
@@ -19,6 +24,7 @@ import subprocess
 import sys
 import time
 
+import netns
 from kernel_bench import start_all
 from results import Results, kernel_args, median
 
@@ -43,21 +49,35 @@ COMPILED = [
     ("build_changed", "compiled worker: build + Start, one function changed", "s", "lower", 1),
     ("build_same", "compiled worker: Start, nothing changed (no build)", "s", "lower", 1),
 ]
-# Pools across machines: a Map on `gomp cluster serve` with two joined
-# workers of one slot each, against the local Pool(2) of the same run.
-CLUSTER = ("pool_map_cluster", "Pool(2).Map of a trivial func over 100000 ints, on the cluster (2 joined workers)", "items/s", "higher", 1)
-INTERPRETED_FIB = ("pool_fib", "fib(27) as a Pool task, interpreted workers (median)", "ms", "lower", 1e3)
-PLAIN = {"fork": "Python fork (plain)", "spawn": "Python spawn (plain)"}
+PLAIN_FORK = "Python fork (plain)"
+PLAIN = {"fork": PLAIN_FORK, "spawn": "Python spawn (plain)"}
 KERNEL = {"fork": "Python fork (kernel)", "spawn": "Python spawn (kernel)"}
+# Pools across machines (issue #18): `gomp cluster serve` on loopback with
+# two joined workers of one slot each, against the local Pool(2) (both
+# with interpreted workers) and Python's fork pool of the same run:
+# (key, row name, unit, better, scale, [(peer, its impl, its key)]).
+CLUSTER = [
+    ("pool_map_cluster", "Pool(2).Map of a trivial func over 100000 ints, on the cluster (2 joined workers, loopback)",
+     "items/s", "higher", 1, [("gomp local Pool(2)", "gomp", "pool_map"), ("Python fork (plain)", PLAIN_FORK, "pool_map")]),
+    ("apply_local", "Pool(2).Apply of a trivial func, round trip, local (median)",
+     "ms", "lower", 1e3, [("Python fork (plain)", PLAIN_FORK, "apply")]),
+    ("apply_cluster", "Pool(2).Apply of a trivial func, round trip, on the cluster (2 joined workers, loopback) (median)",
+     "ms", "lower", 1e3, [("gomp local Pool(2)", "gomp", "apply_local"), ("Python fork (plain)", PLAIN_FORK, "apply")]),
+]
+# The CPU-bound Map on a server whose workers (one slot each) run in
+# network namespaces: the time with one worker host over the time with two.
+HOSTS = ("hosts_speedup", "cluster Map CPU-bound speedup, workers on 2 hosts (netns, 1 slot each) over 1 host",
+         "x", "higher", 1)
+INTERPRETED_FIB = ("pool_fib", "fib(27) as a Pool task, interpreted workers (median)", "ms", "lower", 1e3)
 
 
 def sizes(quick, lang):
     """sizes are the work sizes; the CPU-bound unit differs by language so
     that the serial run takes about half a second in each."""
     s = dict(reps=10, pool_reps=5, items=100_000, messages=10_000, round_trips=2_000,
-             fib_n=23 if lang == "gomp" else 27, fib_count=16, cfib_n=32, salt=0)
+             fib_n=23 if lang == "gomp" else 27, fib_count=16, cfib_n=32, salt=0, applies=200)
     if quick:
-        s.update(reps=4, pool_reps=2, fib_count=8, messages=2_000, round_trips=500)
+        s.update(reps=4, pool_reps=2, fib_count=8, messages=2_000, round_trips=500, applies=50)
     return s
 
 
@@ -116,9 +136,9 @@ def run_gomp(k, cells, s, figs, errors, impl="gomp", keys=None):
 def run_gomp_both(k, cells, s, figs, errors):
     """run_gomp_both runs the cells with interpreted workers, then the
     compiled rows' cells with compiled workers."""
-    keys = ["interpreted"] + [m[0] for m in METRICS] + ["pool_fib"]
+    keys = ["interpreted"] + [m[0] for m in METRICS] + ["pool_fib", "apply_local"]
     if s.get("cluster"):
-        keys.append(CLUSTER[0])
+        keys += ["pool_map_cluster", "apply_cluster"]
     if not run_gomp(k, cells, s, figs, errors, keys=keys):
         return False
     keys = ["compiled"] + [m[0] for m in COMPILED]
@@ -185,6 +205,55 @@ def ceiling(gobin, n=36):
     return 2 * one / (time.perf_counter() - t0)
 
 
+def hosts_round(k, cells, s, hosts, figs, errors, gobin):
+    """hosts_round times the CPU-bound Map on the namespaced cluster in the
+    order one host, two hosts, two hosts, one host (so that a load that
+    drifts steadily cancels out), and records the round's speedup (the
+    one-host times over the two-host times) and the machine's ceiling,
+    measured just before and just after; False if the kernel hung."""
+    times = {}
+    before = ceiling(gobin)
+    order = (1, 2, 2, 1)
+    for i, n in enumerate(order):
+        if n == 2 and hosts.names[1] not in hosts.workers:
+            hosts.join(hosts.names[1])
+        try:
+            ok = run_gomp(k, cells, dict(s, hosts=hosts.url), times, errors, impl=n, keys=["hosts_map"])
+        finally:
+            if n == 2 and order[i + 1:i + 2] != (2,):
+                hosts.leave(hosts.names[1])
+        if not ok:
+            return False
+    figs.setdefault(("machine", "hosts_ceiling"), []).append((before + ceiling(gobin)) / 2)
+    one, two = times.get((1, "hosts_map"), []), times.get((2, "hosts_map"), [])
+    if len(one) == 2 and len(two) == 2:
+        figs.setdefault(("gomp", HOSTS[0]), []).append(sum(one) / sum(two))
+    elif (1, "hosts_map") in errors or (2, "hosts_map") in errors:
+        errors["gomp", HOSTS[0]] = errors.get((1, "hosts_map")) or errors.get((2, "hosts_map"))
+    return True
+
+
+def start_hosts(gomp, url):
+    """start_hosts makes the namespaced cluster with two worker hosts, the
+    first one joined; it returns it and "", or None and why not."""
+    if not url:
+        return None, "no gomp binary to serve with"
+    why = netns.available()
+    if why:
+        return None, why
+    try:
+        hosts = netns.Hosts(gomp)
+    except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+        return None, f"network namespaces: {e}"
+    try:
+        hosts.names = [hosts.host("worker1"), hosts.host("worker2")]
+        hosts.join(hosts.names[0])
+    except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+        hosts.close()
+        return None, f"network namespaces: {e}"
+    return hosts, ""
+
+
 def start_cluster(gomp):
     """start_cluster runs `gomp cluster serve` on a free loopback port and
     two `gomp worker --join` of one slot each; it returns the pools' URL
@@ -230,7 +299,9 @@ def main():
         if impl in KERNEL.values() and "python3" not in kernels:
             errors[impl, "*"] = "error: kernel unusable"
     rnd = 0
-    url, cluster_procs = start_cluster(os.path.join(os.path.dirname(a.gobin), "gomp"))
+    gomp = os.path.join(os.path.dirname(a.gobin), "gomp")
+    url, cluster_procs = start_cluster(gomp)
+    hosts, no_hosts = start_hosts(gomp, url)
     try:
         for _ in range(1 if a.quick else 5):
             figs.setdefault(("machine", "ceiling"), []).append(ceiling(a.gobin))
@@ -239,6 +310,9 @@ def main():
             rnd += 1
             s = dict(sizes(a.quick, "gomp"), salt=int(time.time()) * 10 + rnd, cluster=url)
             if "gomp" in kernels and not run_gomp_both(kernels["gomp"], gomp_cells(), s, figs, errors):
+                kernels.pop("gomp").stop()
+            if "gomp" in kernels and hosts and not hosts_round(kernels["gomp"], gomp_cells(), s, hosts, figs, errors,
+                                                          a.gobin):
                 kernels.pop("gomp").stop()
             for method in ("fork", "spawn"):
                 if "python3" in kernels:
@@ -251,6 +325,8 @@ def main():
         for p in reversed(cluster_procs):
             p.terminate()
             p.wait()
+        if hosts:
+            hosts.close()
     for key, row, unit, better, scale in METRICS:
         for impl in impls:
             xs = figs.get((impl, key), [])
@@ -260,13 +336,21 @@ def main():
             c = figs.get(("machine", "ceiling"), [])
             res.add("mp", row, "machine ceiling", median(c) if c else None, unit, better,
                     note="2 compiled fib(36) at once vs one; a speedup cannot beat it")
-    key, row, unit, better, scale = CLUSTER
+    for key, row, unit, better, scale, peers in CLUSTER:
+        xs = figs.get(("gomp", key), [])
+        note = "" if xs else errors.get(("gomp", key), "no result" if url else "no gomp binary to serve with")
+        res.add("mp", row, "gomp", median(xs) * scale if xs else None, unit, better, note)
+        for peer, impl, pkey in peers:
+            ys = figs.get((impl, pkey), [])
+            res.add("mp", row, peer, median(ys) * scale if ys else None, unit, better,
+                    "" if ys else errors.get((impl, pkey), errors.get((impl, "*"), "no result")))
+    key, row, unit, better, scale = HOSTS
     xs = figs.get(("gomp", key), [])
-    note = "" if xs else errors.get(("gomp", key), "no result" if url else "no gomp binary to serve with")
-    res.add("mp", row, "gomp", median(xs) * scale if xs else None, unit, better, note)
-    local = figs.get(("gomp", "pool_map"), [])
-    res.add("mp", row, "gomp local Pool(2)", median(local) if local else None, unit, better,
-            "" if local else "no result")
+    note = "" if xs else errors.get(("gomp", key), no_hosts or "no result")
+    res.add("mp", row, "gomp", median(xs) if xs else None, unit, better, note)
+    c = figs.get(("machine", "hosts_ceiling"), [])
+    res.add("mp", row, "machine ceiling", median(c) if c else None, unit, better,
+            note="2 compiled fib(36) at once vs one, just before and after each round's two Maps")
     key, row, unit, better, scale = INTERPRETED_FIB
     compiled_rows(res, figs, errors, [(key, row, unit, better, scale)], "gomp")
     compiled_rows(res, figs, errors, COMPILED, "gomp compiled")

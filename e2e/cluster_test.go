@@ -51,6 +51,7 @@ const maxDeliver = 4
 // clusterServer is a `gomp cluster serve` process the test started.
 type clusterServer struct {
 	bin, addr, dir, creds string
+	host                  string // the network namespace it runs in; "" is this one
 	cmd                   *exec.Cmd
 	url                   string // the pools' URL, token included
 }
@@ -72,8 +73,16 @@ func startClusterServer(t *testing.T, bin, dir, creds string) *clusterServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &clusterServer{bin: bin, addr: l.Addr().String(), dir: dir, creds: creds}
+	addr := l.Addr().String()
 	l.Close()
+	return startClusterServerOn(t, "", addr, bin, dir, creds)
+}
+
+// startClusterServerOn starts a server listening on addr in the network
+// namespace host ("" is this one).
+func startClusterServerOn(t *testing.T, host, addr, bin, dir, creds string) *clusterServer {
+	t.Helper()
+	s := &clusterServer{bin: bin, addr: addr, dir: dir, creds: creds, host: host}
 	s.start(t)
 	t.Cleanup(func() { s.stop() })
 	return s
@@ -82,7 +91,7 @@ func startClusterServer(t *testing.T, bin, dir, creds string) *clusterServer {
 // start runs the server process and reads the pools' URL it prints.
 func (s *clusterServer) start(t *testing.T) {
 	t.Helper()
-	cmd := exec.Command(s.bin, "cluster", "serve", "--listen", s.addr, "--store", filepath.Join(s.dir, "store"), "--creds", s.creds)
+	cmd := onHost(context.Background(), s.host, s.bin, "cluster", "serve", "--listen", s.addr, "--store", filepath.Join(s.dir, "store"), "--creds", s.creds)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -130,7 +139,14 @@ func (s *clusterServer) stop() {
 // kills it.
 func joinWorker(t *testing.T, bin, url, creds string) *os.Process {
 	t.Helper()
-	cmd := exec.Command(bin, "worker", "--join", url, "--creds", creds, "--slots", "2", "--ack-wait", "2s")
+	return joinWorkerOn(t, "", bin, url, creds, 2)
+}
+
+// joinWorkerOn starts `gomp worker --join` with slots slots in the network
+// namespace host ("" is this one), as joinWorker does.
+func joinWorkerOn(t *testing.T, host, bin, url, creds string, slots int) *os.Process {
+	t.Helper()
+	cmd := onHost(context.Background(), host, bin, "worker", "--join", url, "--creds", creds, "--slots", strconv.Itoa(slots), "--ack-wait", "2s")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -175,12 +191,19 @@ func clusterCells(url, dir string, n int, sleepMS int) []string {
 // second cell printed.
 func runClusterNotebook(t *testing.T, bin, dir string, cells []string, during func()) string {
 	t.Helper()
+	return runClusterNotebookOn(t, "", bin, dir, cells, during)
+}
+
+// runClusterNotebookOn runs the notebook in the network namespace host
+// ("" is this one), as runClusterNotebook does.
+func runClusterNotebookOn(t *testing.T, host, bin, dir string, cells []string, during func()) string {
+	t.Helper()
 	nb := filepath.Join(dir, "cluster.ipynb")
 	writeFile(t, nb, goNotebook(t, cells...), 0o644)
 	// A hung call fails the test (gomp run is killed) rather than CI.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "run", nb)
+	cmd := onHost(ctx, host, bin, "run", nb)
 	cmd.Dir = dir
 	var logs strings.Builder
 	cmd.Stdout, cmd.Stderr = &logs, &logs
@@ -221,11 +244,10 @@ func runClusterNotebook(t *testing.T, bin, dir string, cells []string, during fu
 	return text.String()
 }
 
-// checkClusterOutput checks the results of sq over n items, exactly once
-// and in order, each item's line exactly once and before the results,
-// and the refused Queue; it returns the pids of the workers that ran
-// items.
-func checkClusterOutput(t *testing.T, text string, n int) map[int]bool {
+// squaresAt returns where the cell's output says "results: " and the
+// squares of 0..n-1 in order with no error, and fails the test if it does
+// not.
+func squaresAt(t *testing.T, text string, n int) int {
 	t.Helper()
 	want := make([]string, n)
 	for i := range want {
@@ -236,6 +258,16 @@ func checkClusterOutput(t *testing.T, text string, n int) map[int]bool {
 	if at < 0 {
 		t.Fatalf("no %q in the cell's output:\n%s", wantResults, text)
 	}
+	return at
+}
+
+// checkClusterOutput checks the results of sq over n items, exactly once
+// and in order, each item's line exactly once and before the results,
+// and the refused Queue; it returns the pids of the workers that ran
+// items.
+func checkClusterOutput(t *testing.T, text string, n int) map[int]bool {
+	t.Helper()
+	at := squaresAt(t, text, n)
 	seen := map[int]int{}
 	pids := map[int]bool{}
 	for _, m := range itemLine.FindAllStringSubmatch(text[:at], -1) {
