@@ -379,3 +379,12 @@ func TestEmbedded(t *testing.T) {
 		t.Errorf("the next owner's server: %v, want one on %s", r, addr)
 	}
 }
+
+// TestPortZeroIsAnyFreePort serves twice on port 0: each gets a free
+// port of its own (NATS would read 0 as 4222, and the second would fail).
+func TestPortZeroIsAnyFreePort(t *testing.T) {
+	a, b := serve(t), serve(t)
+	if a.Addr() == b.Addr() || strings.HasSuffix(a.Addr(), ":4222") {
+		t.Errorf("two servers on port 0 listen on %s and %s", a.Addr(), b.Addr())
+	}
+}

@@ -72,6 +72,10 @@ func Serve(o ServerOptions) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster serve: listen address %q: port %q is not a number", listen, portText)
 	}
+	if port == 0 {
+		// NATS reads 0 as its default port, 4222.
+		port = server.RANDOM_PORT
+	}
 	dir := o.StoreDir
 	if dir == "" {
 		cache, err := os.UserCacheDir()
