@@ -237,6 +237,11 @@ func TestGroupsKeepTheirTasks(t *testing.T) {
 	if s.URL() != "" {
 		t.Errorf("NoToken server's token URL is %q", s.URL())
 	}
+	for _, g := range [][]string{{"embedded"}, {"a b"}, {"x", "x"}, {DefaultGroup}} {
+		if _, err := Serve(ServerOptions{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Groups: g}); err == nil || !strings.Contains(err.Error(), "group") {
+			t.Errorf("groups %q: %v, want them refused", g, err)
+		}
+	}
 	for _, f := range []string{"notebook-creds.json", "worker-creds.json", "physics/notebook-creds.json", "physics/worker-creds.json"} {
 		fi, err := os.Stat(filepath.Join(dir, f))
 		if err != nil || fi.Mode().Perm() != 0o600 {
@@ -317,6 +322,9 @@ func TestTLS(t *testing.T) {
 	untrusting.CA = ""
 	if _, err := (Transport{Version: "1.0.0"}).Open(credsFile(t, untrusting)); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("a client that does not trust the certificate: %v, want it refused", err)
+	}
+	if _, err := (Transport{Version: "1.0.0"}).Open(credsFile(t, worker)); err == nil || !strings.Contains(err.Error(), "worker's credentials") {
+		t.Errorf("a pool with a worker's credentials: %v, want it refused", err)
 	}
 	if _, err := Serve(ServerOptions{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), TLSCert: cert}); err == nil {
 		t.Errorf("a certificate without its key was served")

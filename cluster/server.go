@@ -98,7 +98,7 @@ func Serve(o ServerOptions) (*Server, error) {
 	groups := append([]string{DefaultGroup}, o.Groups...)
 	for i, g := range groups {
 		if i > 0 && (g == DefaultGroup || !validGroup(g) || slices.Contains(groups[:i], g)) {
-			return nil, fmt.Errorf("cluster serve: group %q: want a unique name of letters, digits, - and _, other than %q", g, DefaultGroup)
+			return nil, fmt.Errorf("cluster serve: group %q: want a unique name of letters, digits, - and _, other than %q and %q", g, DefaultGroup, EmbeddedURL)
 		}
 	}
 	opts := &server.Options{
@@ -210,7 +210,8 @@ func Serve(o ServerOptions) (*Server, error) {
 // validGroup says whether g can name a group (and a NATS account and a
 // directory).
 func validGroup(g string) bool {
-	if g == "" || g[0] == '-' {
+	// "embedded" is the embedded server's directory beside the groups'.
+	if g == "" || g[0] == '-' || g == EmbeddedURL {
 		return false
 	}
 	for _, r := range g {

@@ -84,6 +84,9 @@ func (tr Transport) creds(url string) (Creds, error) {
 			if err != nil {
 				return Creds{}, fmt.Errorf("GOMP_CLUSTER_CREDS: %w", err)
 			}
+			if fc.Role == RoleWorker {
+				return Creds{}, fmt.Errorf("GOMP_CLUSTER_CREDS: %s is a worker's credentials: a pool needs the notebook's (notebook-creds.json beside it)", file)
+			}
 			fc.URL = url
 			c = fc
 		}
@@ -92,6 +95,10 @@ func (tr Transport) creds(url string) (Creds, error) {
 	c, err := ReadCreds(url)
 	if err != nil {
 		return Creds{}, err
+	}
+	if c.Role == RoleWorker {
+		// It may not publish tasks: the pool's calls would wait for ever.
+		return Creds{}, fmt.Errorf("%s is a worker's credentials: a pool needs the notebook's (notebook-creds.json beside it)", url)
 	}
 	if c.URL == "" {
 		return Creds{}, fmt.Errorf("cluster credentials %s hold no server URL", url)
