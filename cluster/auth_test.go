@@ -262,8 +262,9 @@ func TestGroupsKeepTheirTasks(t *testing.T) {
 	}
 }
 
-// selfSigned writes a self-signed certificate for 127.0.0.1 and its key.
-func selfSigned(t *testing.T) (cert, key string) {
+// selfSigned writes a self-signed certificate for 127.0.0.1 (or the
+// hosts named) and its key.
+func selfSigned(t *testing.T, dnsNames ...string) (cert, key string) {
 	t.Helper()
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -272,7 +273,7 @@ func selfSigned(t *testing.T) (cert, key string) {
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "gomp test"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, IsCA: true, BasicConstraintsValid: true,
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: dnsNames, IsCA: true, BasicConstraintsValid: true,
 		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
@@ -299,6 +300,17 @@ func selfSigned(t *testing.T) (cert, key string) {
 // credentials carry it as their CA run a task; a client that does not
 // trust it is refused.
 func TestTLS(t *testing.T) {
+	// A certificate for another name than the address listened on (a
+	// lab's): the server still sets itself up.
+	labCert, labKey := selfSigned(t, "lab.example")
+	lab, err := Serve(ServerOptions{Listen: "0.0.0.0:0", StoreDir: t.TempDir(), TLSCert: labCert, TLSKey: labKey, Advertise: "lab.example:4222"})
+	if err != nil {
+		t.Fatalf("serve with a certificate for lab.example: %v", err)
+	}
+	if c, _ := lab.Creds(DefaultGroup, RoleWorker); c.URL != "nats://lab.example:4222" {
+		t.Errorf("advertised URL %q, want nats://lab.example:4222", c.URL)
+	}
+	lab.Shutdown()
 	cert, key := selfSigned(t)
 	s, err := Serve(ServerOptions{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), TLSCert: cert, TLSKey: key})
 	if err != nil {

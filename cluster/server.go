@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nkeys"
 )
 
@@ -195,9 +196,11 @@ func Serve(o ServerOptions) (*Server, error) {
 		}
 		// The task stream exists before any worker joins: workers may not
 		// make it (see workerPermissions).
+		// In process: no TLS, whose certificate may name another host
+		// than the one listened on.
 		c := s.creds[g][RoleNotebook]
-		c.URL = ns.ClientURL()
-		nc, _, err := connect(c, "gomp cluster serve")
+		c.URL, c.CA = "nats://"+strings.TrimPrefix(strings.TrimPrefix(ns.ClientURL(), "tls://"), "nats://"), ""
+		nc, _, err := connect(c, "gomp cluster serve", nats.InProcessServer(ns))
 		if err != nil {
 			s.Shutdown()
 			return nil, fmt.Errorf("cluster serve: group %s: %w", g, err)

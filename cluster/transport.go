@@ -106,14 +106,16 @@ func (tr Transport) creds(url string) (Creds, error) {
 	return c, nil
 }
 
-// connect connects with c and makes sure the task stream exists.
-func connect(c Creds, name string) (*nats.Conn, jetstream.JetStream, error) {
+// connect connects with c (and extra options) and makes sure the task
+// stream exists.
+func connect(c Creds, name string, extra ...nats.Option) (*nats.Conn, jetstream.JetStream, error) {
 	opts, err := c.options()
 	if err != nil {
 		return nil, nil, err
 	}
 	url := c.URL
-	nc, err := nats.Connect(url, append(append(opts, reconnect()...), nats.Name(name))...)
+	opts = append(append(append(opts, reconnect()...), nats.Name(name)), extra...)
+	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("connect to %s: %w%s", redact(url), err, authHint(err, c))
 	}
