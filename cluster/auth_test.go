@@ -405,3 +405,36 @@ func TestPortZeroIsAnyFreePort(t *testing.T) {
 		t.Errorf("two servers on port 0 listen on %s and %s", a.Addr(), b.Addr())
 	}
 }
+
+// TestCredsKeptAcrossRestarts restarts a server on its credentials
+// directory: its clients' credentials still work; NewCreds replaces them.
+func TestCredsKeptAcrossRestarts(t *testing.T) {
+	dir, store := t.TempDir(), t.TempDir()
+	seeds := func() string {
+		c, err := ReadCreds(CredsFile(dir, DefaultGroup, RoleWorker))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Seed
+	}
+	for i, tc := range []struct {
+		newCreds bool
+		same     bool
+	}{{false, false}, {false, true}, {true, false}} {
+		var before string
+		if i > 0 {
+			before = seeds()
+		}
+		s, err := Serve(ServerOptions{Listen: "127.0.0.1:0", StoreDir: store, CredsDir: dir, NewCreds: tc.newCreds})
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := seeds()
+		if i > 0 && (after == before) != tc.same {
+			t.Errorf("restart %d (NewCreds %v): worker seed kept %v, want %v", i, tc.newCreds, after == before, tc.same)
+		}
+		c, _ := s.Creds(DefaultGroup, RoleWorker)
+		connectAs(t, Creds{URL: c.URL, Seed: after}).Close()
+		s.Shutdown()
+	}
+}
