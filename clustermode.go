@@ -9,6 +9,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -18,18 +20,30 @@ import (
 	"github.com/gomp-kernel/gomp/mp"
 )
 
-const clusterUsage = `Usage: gomp cluster serve [--listen HOST:PORT] [--store DIR] [--creds FILE] [--new-token]
+const clusterUsage = `Usage: gomp cluster serve [--listen HOST:PORT] [--store DIR] [--creds FILE]
+       [--group NAME]... [--tls-cert FILE --tls-key FILE [--tls-ca FILE]]
+       [--advertise HOST:PORT] [--no-token] [--new-token]
 
 Runs a NATS server with JetStream for pools across machines. It listens on
-127.0.0.1:4222 unless --listen says otherwise (0.0.0.0:4222 for a lab),
+127.0.0.1:4222 unless --listen says otherwise (0.0.0.0:4222 for a lab) and
 keeps its store in DIR (default: gomp/cluster in the user's cache
-directory), generates a token, writes it to FILE (default:
-gomp/cluster/token in the user's config directory, mode 0600) and prints
-the URL workers and notebooks join with. A restarted server keeps the
-token FILE holds (--new-token makes a new one, locking the old one out):
+directory).
 
-  gomp worker --join nats://HOST:4222 --creds FILE
-  mp.NewPool(8, mp.WithCluster("nats://TOKEN@HOST:4222"))
+Credentials: beside FILE (default: gomp/cluster/token in the user's config
+directory) it writes, mode 0600, notebook-creds.json (may publish tasks:
+for notebooks) and worker-creds.json (may only take tasks: for lab
+machines), nkeys of the default group; each --group NAME gets its own pair
+in NAME/, and its own task queue that no other group's worker sees. FILE
+holds the shared token (all rights in the default group), unless
+--no-token. A restarted server keeps them (--new-token makes new ones,
+locking the old ones out).
+
+TLS: --tls-cert and --tls-key make clients speak TLS; the credentials
+files carry --tls-ca (default: the certificate itself, for a self-signed
+one) for clients to trust.
+
+  gomp worker --creds DIR/worker-creds.json
+  mp.NewPool(8, mp.WithCluster("DIR/notebook-creds.json"))
 `
 
 // runCluster is `gomp cluster serve`: it serves until SIGINT or SIGTERM.
@@ -42,9 +56,19 @@ func runCluster(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", cluster.DefaultListen, "address to listen on")
 	store := fs.String("store", "", "JetStream store directory")
-	creds := fs.String("creds", "", "file to write the token to (an existing one's token is kept)")
-	newToken := fs.Bool("new-token", false, "generate a new token even if the creds file holds one")
-	if err := fs.Parse(args[1:]); err != nil {
+	creds := fs.String("creds", "", "file to write the token to (an existing one's token is kept); the nkey credentials go beside it")
+	newToken := fs.Bool("new-token", false, "generate a new token and nkeys even if the creds files hold some")
+	noToken := fs.Bool("no-token", false, "accept nkey credentials only")
+	var groups []string
+	fs.Func("group", "a group with its own credentials and task queue (repeatable)", func(g string) error {
+		groups = append(groups, g)
+		return nil
+	})
+	tlsCert := fs.String("tls-cert", "", "TLS certificate (PEM)")
+	tlsKey := fs.String("tls-key", "", "TLS certificate's private key (PEM)")
+	tlsCA := fs.String("tls-ca", "", "CA clients trust (default: the certificate)")
+	advertise := fs.String("advertise", "", "HOST:PORT written in the credentials (default: the listen address)")
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 {
 		return exitCode(2)
 	}
 	if *creds == "" {
@@ -60,34 +84,55 @@ func runCluster(args []string, stdout, stderr io.Writer) error {
 	// reconnect; --new-token makes another (and locks out the old one).
 	token := ""
 	if !*newToken {
-		if t, err := cluster.ReadCreds(*creds); err == nil {
-			token = t
+		if c, err := cluster.ReadCreds(*creds); err == nil {
+			token = c.Token
 		}
 	}
-	s, err := cluster.Serve(cluster.ServerOptions{Listen: *listen, StoreDir: *store, Token: token})
+	credsDir := filepath.Dir(*creds)
+	s, err := cluster.Serve(cluster.ServerOptions{
+		Listen: *listen, StoreDir: *store, Token: token, NoToken: *noToken,
+		Groups: groups, CredsDir: credsDir, NewCreds: *newToken,
+		TLSCert: *tlsCert, TLSKey: *tlsKey, TLSCA: *tlsCA, Advertise: *advertise,
+	})
 	if err != nil {
 		return err
 	}
 	defer s.Shutdown()
-	if err := cluster.WriteCreds(*creds, s.Token()); err != nil {
-		return err
+	tlsNote := ""
+	if *tlsCert != "" {
+		tlsNote = " with TLS"
 	}
-	fmt.Fprintf(stdout, "gomp cluster: serving %s (token in %s)\njoin with: gomp worker --join %s --creds %s\npools use: mp.WithCluster(%q)\n",
-		*listen, *creds, "nats://"+*listen, *creds, s.URL())
+	fmt.Fprintf(stdout, "gomp cluster: serving %s%s\n", s.Addr(), tlsNote)
+	if !*noToken {
+		if err := cluster.WriteCreds(*creds, s.Token()); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "shared token (all rights) in %s\njoin with: gomp worker --join %s --creds %s\npools use: mp.WithCluster(%q)\n",
+			*creds, "nats://"+s.Addr(), *creds, s.URL())
+	}
+	for _, g := range append([]string{cluster.DefaultGroup}, groups...) {
+		fmt.Fprintf(stdout, "group %s: workers join with: gomp worker --creds %s\ngroup %s: notebooks use: mp.WithCluster(%q)\n",
+			g, cluster.CredsFile(credsDir, g, cluster.RoleWorker), g, cluster.CredsFile(credsDir, g, cluster.RoleNotebook))
+	}
 	<-ctx.Done()
 	return nil
 }
 
 // joinUsage describes `gomp worker --join`.
-const joinUsage = `Usage: gomp worker --join URL [--slots N] [--creds FILE]
+const joinUsage = `Usage: gomp worker --join [URL] [--creds FILE] [--slots N]
 
-Joins the cluster at URL (nats://HOST:PORT, the token in URL or in the
-file --creds names) and runs tasks of pools made with mp.WithCluster, N at
-a time (default: the number of cores), each on a worker process of this
-gomp binary, or of the notebook's compiled worker, fetched from the
-cluster once and checked by its hash, when it was built for this platform
-by this gomp version (the worker logs which). Tasks from a kernel of
-another gomp version are refused.
+Joins a cluster and runs tasks of pools made with mp.WithCluster, N at a
+time (default: the number of cores), each on a worker process of this gomp
+binary, or of the notebook's compiled worker, fetched from the cluster
+once and checked by its hash, when it was built for this platform by this
+gomp version (the worker logs which). Tasks from a kernel of another
+gomp version are refused.
+
+  --creds FILE   a worker-creds.json of gomp cluster serve (it holds the
+                 URL: --join may be left out), or a file holding the token
+  --join URL     nats://HOST:PORT (the token in it, or in --creds)
+  --join         alone: this machine's embedded cluster, which a kernel
+                 starts for pools made with mp.WithCluster("")
 `
 
 // runJoin is `gomp worker --join`: it serves until SIGINT or SIGTERM.
@@ -96,19 +141,33 @@ func runJoin(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	join := fs.String("join", "", "cluster URL")
 	slots := fs.Int("slots", runtime.NumCPU(), "tasks run at once")
-	creds := fs.String("creds", "", "file holding the token")
+	creds := fs.String("creds", "", "credentials file, or a file holding the token")
 	ackWait := fs.Duration("ack-wait", cluster.DefaultAckWait, "time without a heartbeat after which a task goes to another worker")
-	if err := fs.Parse(args); err != nil || *join == "" || fs.NArg() != 0 {
+	if err := fs.Parse(embeddedJoin(args)); err != nil || fs.NArg() != 0 || *join == "" && *creds == "" {
 		fmt.Fprint(stderr, joinUsage)
 		return exitCode(2)
 	}
-	token := ""
-	if *creds != "" {
-		t, err := cluster.ReadCreds(*creds)
+	var c cluster.Creds
+	switch {
+	case *join == cluster.EmbeddedURL:
+		config, _, err := cluster.EmbeddedDirs()
 		if err != nil {
 			return err
 		}
-		token = t
+		if c, err = cluster.EmbeddedWorkerCreds(config); err != nil {
+			return err
+		}
+	case *creds != "":
+		var err error
+		if c, err = cluster.ReadCreds(*creds); err != nil {
+			return err
+		}
+	}
+	if *join != "" && *join != cluster.EmbeddedURL {
+		c.URL = *join
+	}
+	if c.URL == "" {
+		return fmt.Errorf("worker: %s holds no server URL: give it with --join", *creds)
 	}
 	sess, err := interp.New(interp.Options{})
 	if err != nil {
@@ -121,9 +180,22 @@ func runJoin(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return cluster.Join(ctx, cluster.WorkerOptions{
-		URL: *join, Token: token, Slots: *slots, AckWait: *ackWait, Version: Version,
+		URL: c.URL, Token: c.Token, Nkey: c.Seed, CA: c.CA, Slots: *slots, AckWait: *ackWait, Version: Version,
 		Ready: func() {
-			fmt.Fprintf(stdout, "gomp worker: joined %s with %d slots at %s\n", *join, *slots, time.Now().Format(time.TimeOnly))
+			fmt.Fprintf(stdout, "gomp worker: joined %s with %d slots at %s\n", c.URL, *slots, time.Now().Format(time.TimeOnly))
 		},
 	})
+}
+
+// embeddedJoin reads a --join without a value (the last argument, or one
+// followed by another flag) as --join embedded: Go's flag package would
+// refuse it.
+func embeddedJoin(args []string) []string {
+	out := slices.Clone(args)
+	for i, a := range out {
+		if (a == "--join" || a == "-join") && (i+1 == len(out) || strings.HasPrefix(out[i+1], "-")) {
+			out[i] = "--join=" + cluster.EmbeddedURL
+		}
+	}
+	return out
 }

@@ -44,7 +44,12 @@ func runInterpreter(args []string) error {
 	// too.
 	compiler := newCompiler(logger)
 	defer compiler.Close()
-	nb, err := front.Open(front.Options{CaptureFDs: true, Log: logger, Warm: warm, Compiler: compiler, Cluster: cluster.Transport{Version: Version}})
+	// The embedded cluster server, which the first pool made with
+	// mp.WithCluster("") starts, belongs to this process: it stops after
+	// the notebook (and its pools) closed.
+	embedded := &cluster.Embedded{}
+	defer embedded.Close()
+	nb, err := front.Open(front.Options{CaptureFDs: true, Log: logger, Warm: warm, Compiler: compiler, Cluster: cluster.Transport{Version: Version, Embedded: embedded}})
 	if err != nil {
 		return fmt.Errorf("interpreter: %w", err)
 	}

@@ -39,7 +39,7 @@ Usage:
   gomp grade [flags] SUBMISSION...                 grade nbgrader submissions (gomp grade -h)
   gomp grade init [DIR]                            write nbgrader_config.py for Go notebooks
   gomp cluster serve [--listen HOST:PORT]          serve pools across machines (gomp cluster -h)
-  gomp worker --join URL [--slots N] [--creds F]   run tasks of such pools on this machine
+  gomp worker --join [URL] [--creds F] [--slots N] run tasks of such pools on this machine
   gomp version                                     print the version
 `
 
@@ -121,11 +121,12 @@ and errors only, unless GOMP_LOG=info or GOMP_LOG=debug.
 `
 
 const workerUsage = `Usage: gomp worker
-       gomp worker --join URL [--slots N] [--creds FILE]
+       gomp worker --join [URL] [--creds FILE] [--slots N]
 
 Without arguments: an mp child process, started by mp with its
-descriptors set up; not for running by hand. With --join: a worker that
-serves pools across machines (see gomp cluster serve).
+descriptors set up; not for running by hand. With --join or --creds: a
+worker that serves pools across machines (see gomp cluster serve); --join
+alone joins the embedded server a kernel of this machine started.
 `
 
 // wantsHelp reports whether args ask for help (-h, -help or --help before

@@ -3,9 +3,11 @@ package cluster
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,14 +19,26 @@ import (
 
 // Transport is mp's Cluster on NATS JetStream; main installs it with
 // mp.Config.Cluster. Version is the kernel's gomp version, which workers
-// compare with their own.
+// compare with their own. Embedded, when set, is the server pools made
+// with the url "" or "embedded" use; nil makes them an error.
 type Transport struct {
-	Version string
+	Version  string
+	Embedded *Embedded
 }
 
-// Open connects one pool to the NATS server at url (nats://TOKEN@host:port).
+// Open connects one pool to a cluster. url is one of:
+//   - "" or "embedded": this machine's embedded server (see Embedded);
+//   - nats://TOKEN@HOST:PORT: the server's shared token;
+//   - nats://HOST:PORT: the notebook credentials in the file
+//     $GOMP_CLUSTER_CREDS names, or none (an open NATS server);
+//   - the path of a credentials file (notebook-creds.json), which holds
+//     the server's URL.
 func (tr Transport) Open(url string) (mp.ClusterPool, error) {
-	nc, js, err := connect(url, "gomp pool")
+	c, err := tr.creds(url)
+	if err != nil {
+		return nil, err
+	}
+	nc, js, err := connect(c, "gomp pool")
 	if err != nil {
 		return nil, err
 	}
@@ -55,12 +69,55 @@ func (tr Transport) Open(url string) (mp.ClusterPool, error) {
 	return p, nil
 }
 
-// connect connects to url and makes sure the task stream and the snapshot
-// store exist.
-func connect(url, name string) (*nats.Conn, jetstream.JetStream, error) {
-	nc, err := nats.Connect(url, append(reconnect(), nats.Name(name))...)
+// creds resolves a pool's url (see Open) to the credentials it joins with.
+func (tr Transport) creds(url string) (Creds, error) {
+	switch {
+	case url == "" || url == EmbeddedURL:
+		if tr.Embedded == nil {
+			return Creds{}, errors.New("this process cannot start an embedded cluster server: give the URL of one (gomp cluster serve)")
+		}
+		return tr.Embedded.notebookCreds()
+	case strings.Contains(url, "://"):
+		c := Creds{URL: url}
+		if file := os.Getenv("GOMP_CLUSTER_CREDS"); file != "" && !strings.Contains(url, "@") {
+			fc, err := ReadCreds(file)
+			if err != nil {
+				return Creds{}, fmt.Errorf("GOMP_CLUSTER_CREDS: %w", err)
+			}
+			if fc.Role == RoleWorker {
+				return Creds{}, fmt.Errorf("GOMP_CLUSTER_CREDS: %s is a worker's credentials: a pool needs the notebook's (notebook-creds.json beside it)", file)
+			}
+			fc.URL = url
+			c = fc
+		}
+		return c, nil
+	}
+	c, err := ReadCreds(url)
 	if err != nil {
-		return nil, nil, fmt.Errorf("connect to %s: %w", redact(url), err)
+		return Creds{}, err
+	}
+	if c.Role == RoleWorker {
+		// It may not publish tasks: the pool's calls would wait for ever.
+		return Creds{}, fmt.Errorf("%s is a worker's credentials: a pool needs the notebook's (notebook-creds.json beside it)", url)
+	}
+	if c.URL == "" {
+		return Creds{}, fmt.Errorf("cluster credentials %s hold no server URL", url)
+	}
+	return c, nil
+}
+
+// connect connects with c (and extra options) and makes sure the task
+// stream exists.
+func connect(c Creds, name string, extra ...nats.Option) (*nats.Conn, jetstream.JetStream, error) {
+	opts, err := c.options()
+	if err != nil {
+		return nil, nil, err
+	}
+	url := c.URL
+	opts = append(append(append(opts, reconnect()...), nats.Name(name)), extra...)
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("connect to %s: %w%s", redact(url), err, authHint(err, c))
 	}
 	js, err := jetstream.New(nc)
 	if err != nil {
@@ -69,16 +126,19 @@ func connect(url, name string) (*nats.Conn, jetstream.JetStream, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:      streamName,
-		Subjects:  []string{taskPrefix + ">"},
-		Retention: jetstream.WorkQueuePolicy,
-		Storage:   jetstream.FileStorage,
-	}); err != nil {
+	if _, err := js.CreateOrUpdateStream(ctx, taskStream); err != nil {
 		nc.Close()
 		return nil, nil, fmt.Errorf("create stream %s: %w", streamName, err)
 	}
 	return nc, js, nil
+}
+
+// taskStream is the work queue of every pool's tasks.
+var taskStream = jetstream.StreamConfig{
+	Name:      streamName,
+	Subjects:  []string{taskPrefix + ">"},
+	Retention: jetstream.WorkQueuePolicy,
+	Storage:   jetstream.FileStorage,
 }
 
 // reconnect is how clients ride out a restart of the server: they try
@@ -86,6 +146,17 @@ func connect(url, name string) (*nats.Conn, jetstream.JetStream, error) {
 // fails its calls, a worker exits) rather than wait for ever.
 func reconnect() []nats.Option {
 	return []nats.Option{nats.MaxReconnects(30), nats.ReconnectWait(2 * time.Second)}
+}
+
+// authHint says what to do about a refused connection.
+func authHint(err error, c Creds) string {
+	if !errors.Is(err, nats.ErrAuthorization) && !strings.Contains(strings.ToLower(err.Error()), "authorization") {
+		return ""
+	}
+	if c.Seed == "" && c.Token == "" && !strings.Contains(c.URL, "@") {
+		return " (the server wants credentials: give the credentials file gomp cluster serve wrote, or the URL with its token)"
+	}
+	return " (these credentials are not the server's: it may have made new ones, see gomp cluster serve --new-token)"
 }
 
 // redact hides the token of a url in errors.

@@ -21,6 +21,8 @@ import (
 type WorkerOptions struct {
 	URL     string        // the server, nats://host:port, with or without a token
 	Token   string        // the token, when not in URL
+	Nkey    string        // the worker's nkey seed (a worker credential of gomp cluster serve)
+	CA      string        // PEM certificates to trust when the server speaks TLS
 	Slots   int           // tasks run at once; <= 0 is 1
 	AckWait time.Duration // see DefaultAckWait; 0 is DefaultAckWait
 	Version string        // this gomp's version, which tasks must match
@@ -40,16 +42,17 @@ type WorkerOptions struct {
 // called (the joining process's interpreter).
 func Join(ctx context.Context, o WorkerOptions) error {
 	url := o.URL
-	var opts []nats.Option
-	if o.Token != "" {
-		opts = append(opts, nats.Token(o.Token))
+	c := Creds{URL: url, Token: o.Token, Seed: o.Nkey, CA: o.CA}
+	opts, err := c.options()
+	if err != nil {
+		return fmt.Errorf("join %s: %w", redact(url), err)
 	}
 	closed := make(chan struct{})
 	opts = append(opts, reconnect()...)
 	opts = append(opts, nats.Name("gomp worker"), nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
-		return fmt.Errorf("join %s: %w", redact(url), err)
+		return fmt.Errorf("join %s: %w%s", redact(url), err, authHint(err, c))
 	}
 	defer nc.Close()
 	// The slots stop when the server stays away for good.
@@ -72,11 +75,16 @@ func Join(ctx context.Context, o WorkerOptions) error {
 	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if _, err := js.CreateOrUpdateStream(cctx, jetstream.StreamConfig{
-		Name: streamName, Subjects: []string{taskPrefix + ">"},
-		Retention: jetstream.WorkQueuePolicy, Storage: jetstream.FileStorage,
-	}); err != nil {
-		return fmt.Errorf("join: create stream %s: %w", streamName, err)
+	// A worker credential may not make or change the stream (gomp cluster
+	// serve made it); a worker of an open server or with the token makes
+	// it if no pool did yet.
+	if _, err := js.Stream(cctx, streamName); errors.Is(err, jetstream.ErrStreamNotFound) {
+		_, err = js.CreateStream(cctx, taskStream)
+		if err != nil {
+			return fmt.Errorf("join: create stream %s: %w", streamName, err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("join: find stream %s: %w", streamName, err)
 	}
 	cons, err := js.CreateOrUpdateConsumer(cctx, streamName, jetstream.ConsumerConfig{
 		Durable:       consumerName,

@@ -63,8 +63,16 @@ type ClusterTask struct {
 // Queues, Pipes, Arrays, Values and locks live on this machine: passing
 // one to a task of such a pool is an error naming the argument. The
 // environment variable GOMP_CLUSTER, when set, is the url of every pool
-// made without WithCluster.
+// made without WithCluster. url is nats://TOKEN@HOST:PORT, or the path
+// of a notebook credentials file of gomp cluster serve (see the README's
+// "Pools across machines"). The url "" (or "embedded") is this
+// machine's embedded cluster server, which the kernel starts for the
+// first such pool and stops at its shutdown: `gomp worker --join` with no
+// URL, on the same machine, joins it.
 func WithCluster(url string) Option {
+	if url == "" {
+		url = "embedded"
+	}
 	return func(o *poolOptions) { o.cluster, o.clusterSet = url, true }
 }
 

@@ -39,3 +39,28 @@ func TestLocalArg(t *testing.T) {
 		})
 	}
 }
+
+// TestClusterFor checks which cluster a pool's options and GOMP_CLUSTER
+// name: WithCluster("") is the embedded one, not a local pool.
+func TestClusterFor(t *testing.T) {
+	for _, tc := range []struct {
+		env  string
+		opts []Option
+		want string
+	}{
+		{"", nil, ""},
+		{"", []Option{WithCluster("")}, "embedded"},
+		{"", []Option{WithCluster("nats://t@h:4222")}, "nats://t@h:4222"},
+		{"embedded", nil, "embedded"},
+		{"nats://t@h:4222", []Option{WithCluster("")}, "embedded"},
+	} {
+		t.Setenv("GOMP_CLUSTER", tc.env)
+		var o poolOptions
+		for _, opt := range tc.opts {
+			opt(&o)
+		}
+		if got := clusterFor(o); got != tc.want {
+			t.Errorf("GOMP_CLUSTER=%q, %d options: cluster %q, want %q", tc.env, len(tc.opts), got, tc.want)
+		}
+	}
+}

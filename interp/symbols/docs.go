@@ -1645,7 +1645,7 @@ It may also be given to one call: pool.Map(fn, items, mp.WithChunkSize(100)).
 		},
 		"WithCluster": {
 			Decl: "func WithCluster(url string) Option",
-			Doc:  "WithCluster makes a Pool run its tasks on workers that joined the\ncluster at url (`gomp worker --join`), instead of on worker processes\nof this machine. The pool's size is how many of its tasks run at once.\nQueues, Pipes, Arrays, Values and locks live on this machine: passing\none to a task of such a pool is an error naming the argument. The\nenvironment variable GOMP_CLUSTER, when set, is the url of every pool\nmade without WithCluster.\n",
+			Doc:  "WithCluster makes a Pool run its tasks on workers that joined the\ncluster at url (`gomp worker --join`), instead of on worker processes\nof this machine. The pool's size is how many of its tasks run at once.\nQueues, Pipes, Arrays, Values and locks live on this machine: passing\none to a task of such a pool is an error naming the argument. The\nenvironment variable GOMP_CLUSTER, when set, is the url of every pool\nmade without WithCluster. url is nats://TOKEN@HOST:PORT, or the path\nof a notebook credentials file of gomp cluster serve (see the README's\n\"Pools across machines\"). The url \"\" (or \"embedded\") is this\nmachine's embedded cluster server, which the kernel starts for the\nfirst such pool and stops at its shutdown: `gomp worker --join` with no\nURL, on the same machine, joins it.\n",
 		},
 		"WithInitializer": {
 			Decl: "func WithInitializer(fn any, args ...any) Option",
