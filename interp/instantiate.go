@@ -24,9 +24,13 @@ import (
 // (pkgAlias). The copies are declarations the notebook records (cell
 // instanceCell), so that rebuilds, snapshots and mp children have them.
 //
-// instsource.go loads the source the copies are made from, instcopy.go
-// makes them, instdeclare.go declares them in the interpreter, and
-// compiledinstances.go holds the common instances compiled into gomp.
+// instsource.go loads the source the copies are made from,
+// instantiator.go names and makes them (with insttemplates.go for those
+// written by hand), instcopy.go copies a declaration with its type
+// parameters replaced, insttypetext.go writes types for the copies,
+// instranges.go lowers the ranges over funcs in them, instdeclare.go
+// declares them in the interpreter, and compiledinstances.go holds the
+// common instances compiled into gomp.
 
 // instanceCell is the cell name of the generated declarations' records.
 const instanceCell = "gomp-generic"
