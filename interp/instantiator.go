@@ -20,6 +20,8 @@ type instantiator struct {
 	nb *srcPkg
 	// deps are the notebook's names the declarations generated use.
 	deps map[string]bool
+	// types are the notebook's type instances generated, by name.
+	types map[string]typeInstRef
 }
 
 // instName is the reserved name of name of the package at path,
@@ -140,7 +142,7 @@ func (g *instantiator) plain(p *srcPkg, o types.Object) (string, error) {
 		if ts == nil || ts.TypeParams != nil {
 			return "", fmt.Errorf("type %s.%s cannot be copied", p.path, o.Name())
 		}
-		text, imports, err := g.copyNode(p, ts, ts.Name, key, nil)
+		text, imports, err := g.copyNode(p, ts, ts.Name, key, nil, "")
 		if err != nil {
 			return "", err
 		}

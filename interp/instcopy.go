@@ -17,7 +17,7 @@ func (g *instantiator) copyDecl(p *srcPkg, fd *ast.FuncDecl, name string, subst 
 	if name != "" {
 		nameID = fd.Name
 	}
-	return g.copyNode(p, fd, nameID, name, subst)
+	return g.copyNode(p, fd, nameID, name, subst, "")
 }
 
 // edit replaces the text from pos to end.
@@ -29,8 +29,10 @@ type edit struct {
 // copyNode writes n's source with the references of its identifiers
 // rewritten: nameID (the declared name) becomes name, type parameters
 // their arguments, the package's own objects their copies, other
-// packages their reserved import names.
-func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name string, subst map[*types.TypeParam]string) (string, []string, error) {
+// packages their reserved import names, instances of generic types their
+// instances' names. With recv, n is a method of a generic type and its
+// receiver's type becomes recv, the instance's name.
+func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name string, subst map[*types.TypeParam]string, recv string) (string, []string, error) {
 	file := p.fset.File(n.Pos())
 	src := p.src[file]
 	base := file.Offset(n.Pos())
@@ -40,31 +42,44 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 	var edits []edit
 	// Ranges over funcs are lowered in the copy (lowerCopiedRanges),
 	// with facts made here: rangeIndex numbers n's range statements,
-	// inLit and labeled tell those that are not lowered.
+	// labeled tells those that are not lowered.
 	var encl *types.Signature
-	if fd, ok := n.(*ast.FuncDecl); ok && fd.Recv == nil {
+	var recvList *ast.FieldList
+	if fd, ok := n.(*ast.FuncDecl); ok {
 		if o := p.objAt[fd.Name.Pos()]; o != nil {
 			encl, _ = o.Type().(*types.Signature)
 		}
+		if recv != "" {
+			recvList = fd.Recv
+		}
 	}
 	rangeIndex := map[*ast.RangeStmt]int{}
-	inLit := map[*ast.RangeStmt]bool{}
 	labeled := map[*ast.RangeStmt]bool{}
+	// enclOf is the signature of the function around a range statement
+	// (a func literal's, inside one), for its returns.
+	enclOf := map[*ast.RangeStmt]*types.Signature{}
+	sigs := []*types.Signature{encl}
+	var path []ast.Node
 	ast.Inspect(n, func(x ast.Node) bool {
+		if x == nil {
+			if _, ok := path[len(path)-1].(*ast.FuncLit); ok {
+				sigs = sigs[:len(sigs)-1]
+			}
+			path = path[:len(path)-1]
+			return true
+		}
+		path = append(path, x)
 		switch x := x.(type) {
 		case *ast.RangeStmt:
 			rangeIndex[x] = len(rangeIndex)
+			enclOf[x] = sigs[len(sigs)-1]
 		case *ast.LabeledStmt:
 			if r, ok := x.Stmt.(*ast.RangeStmt); ok {
 				labeled[r] = true
 			}
 		case *ast.FuncLit:
-			ast.Inspect(x.Body, func(y ast.Node) bool {
-				if r, ok := y.(*ast.RangeStmt); ok {
-					inLit[r] = true
-				}
-				return true
-			})
+			sig, _ := p.info.Types[x].Type.(*types.Signature)
+			sigs = append(sigs, sig)
 		}
 		return true
 	})
@@ -107,6 +122,15 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 			return false
 		}
 		switch x := x.(type) {
+		case *ast.FieldList:
+			if x == recvList && len(x.List) == 1 {
+				for _, id := range x.List[0].Names {
+					ast.Inspect(id, visit)
+				}
+				t := recvBase(x.List[0].Type)
+				edits = append(edits, edit{off(t.Pos()), off(t.End()), recv})
+				return false
+			}
 		case *ast.FuncType:
 			if x.TypeParams != nil && nameID != nil {
 				edits = append(edits, edit{off(x.TypeParams.Opening), off(x.TypeParams.Closing) + 1, ""})
@@ -122,10 +146,10 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 				// Range over int is not lowered here.
 				switch u := t.Underlying().(type) {
 				case *types.Signature:
-					if encl == nil || inLit[x] || labeled[x] {
-						return fail(fmt.Errorf("range over func in a func literal, a method or with a label"))
+					if enclOf[x] == nil || labeled[x] {
+						return fail(fmt.Errorf("range over func with a label"))
 					}
-					f := rangeFuncFact(x, u, encl, func(t types.Type) string {
+					f := rangeFuncFact(x, u, enclOf[x], func(t types.Type) string {
 						s, im, e := g.typeText(p, t, subst)
 						if e != nil {
 							return ""
@@ -213,8 +237,8 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 			if id == nil {
 				return true
 			}
-			if tn, ok := p.objAt[id.Pos()].(*types.TypeName); ok && tn.Pkg() != nil && tn.Pkg().Path() == "iter" {
-				// iter.Seq[E] and Seq2: their func types.
+			if _, ok := p.objAt[id.Pos()].(*types.TypeName); ok {
+				// An instance of a generic type: its instance's name.
 				t, im, e := g.typeText(p, p.info.Types[x.(ast.Expr)].Type, subst)
 				if e != nil {
 					return fail(e)
@@ -222,7 +246,7 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 				for _, i := range im {
 					imports[i] = true
 				}
-				edits = append(edits, edit{off(x.Pos()), off(x.End()), typeParen(t)})
+				edits = append(edits, edit{off(x.Pos()), off(x.End()), t})
 				return false
 			}
 			nm, ok, e := generic(id)

@@ -9,8 +9,8 @@ import (
 
 // typeText writes t, a type of p's source, for the notebook: type
 // parameters as subst says, p's own types as their copies, other
-// packages' types through pkgAlias, and instances of iter's Seq and Seq2
-// as their underlying func types.
+// packages' types through pkgAlias, and instances of generic types as
+// their instances' names (typeInstance).
 func (g *instantiator) typeText(p *srcPkg, t types.Type, subst map[*types.TypeParam]string) (string, []string, error) {
 	var imports []string
 	var err error
@@ -26,6 +26,20 @@ func (g *instantiator) typeText(p *srcPkg, t types.Type, subst map[*types.TypePa
 		}
 		return strings.Join(parts, ", ")
 	}
+	instanceOf := func(o *types.TypeName, ta *types.TypeList) string {
+		var targs []string
+		for i := range ta.Len() {
+			targs = append(targs, write(ta.At(i)))
+		}
+		if err != nil {
+			return ""
+		}
+		n, e := g.typeInstance(o.Pkg().Path(), o.Name(), targs)
+		if e != nil {
+			err = e
+		}
+		return n
+	}
 	write = func(t types.Type) string {
 		switch t := t.(type) {
 		case *types.TypeParam:
@@ -37,18 +51,17 @@ func (g *instantiator) typeText(p *srcPkg, t types.Type, subst map[*types.TypePa
 		case *types.Basic:
 			return t.Name()
 		case *types.Alias:
+			if ta := t.TypeArgs(); ta != nil && t.Obj().Pkg() != nil {
+				return instanceOf(t.Obj(), ta)
+			}
 			return write(types.Unalias(t))
 		case *types.Named:
 			o := t.Obj()
 			if o.Pkg() == nil {
 				return o.Name()
 			}
-			if t.TypeArgs() != nil {
-				if o.Pkg().Path() == "iter" {
-					return write(t.Underlying())
-				}
-				err = fmt.Errorf("generic type %s", t)
-				return ""
+			if ta := t.TypeArgs(); ta != nil {
+				return instanceOf(o, ta)
 			}
 			if o.Pkg() == p.pkg && p.notebook {
 				if g.deps == nil {
@@ -100,10 +113,29 @@ func (g *instantiator) typeText(p *srcPkg, t types.Type, subst map[*types.TypePa
 			if t.Empty() {
 				return "any"
 			}
-		case *types.Struct:
-			if t.NumFields() == 0 {
-				return "struct{}"
+			var ms []string
+			for i := range t.NumEmbeddeds() {
+				ms = append(ms, write(t.EmbeddedType(i)))
 			}
+			for i := range t.NumExplicitMethods() {
+				m := t.ExplicitMethod(i)
+				ms = append(ms, m.Name()+strings.TrimPrefix(write(m.Type()), "func"))
+			}
+			return "interface{ " + strings.Join(ms, "; ") + " }"
+		case *types.Struct:
+			var fs []string
+			for i := range t.NumFields() {
+				f := t.Field(i)
+				s := write(f.Type())
+				if !f.Embedded() {
+					s = f.Name() + " " + s
+				}
+				if tag := t.Tag(i); tag != "" {
+					s += " " + strconv.Quote(tag)
+				}
+				fs = append(fs, s)
+			}
+			return "struct{" + strings.Join(fs, "; ") + "}"
 		}
 		err = fmt.Errorf("type %s cannot be written", t)
 		return ""

@@ -199,10 +199,14 @@ func (s *Session) declare(ctx context.Context, decls []ast.Decl, items []item, c
 		return compileError(err)
 	}
 	f.Decls = append(f.Decls, instDecls...)
+	withholdGeneric(f)
 	s.instrument(f)
-	if _, err := s.compileRun(ctx, f, st); err != nil {
-		if !isLoopError(err) || s.declareApart(ctx, f, st) != nil {
-			return err
+	// Only generic declarations are recorded, not compiled.
+	if len(f.Decls) > 0 {
+		if _, err := s.compileRun(ctx, f, st); err != nil {
+			if !isLoopError(err) || s.declareApart(ctx, f, st) != nil {
+				return err
+			}
 		}
 	}
 	s.recordInstances(insts)

@@ -88,6 +88,36 @@ type checker struct {
 	// pending are the generated instances the current cell uses
 	// (instantiate.go), declared before it runs.
 	pending []instDecl
+	// typeInsts are the notebook's type instances generated, by name
+	// (insttypes.go).
+	typeInsts map[string]typeInstRef
+}
+
+// changedTypeInsts returns the notebook's type instances whose generic
+// type, or a method of it, the cell declares: they are made again.
+func (c *checker) changedTypeInsts(items []item) map[string]typeInstRef {
+	if len(c.typeInsts) == 0 {
+		return nil
+	}
+	changed := map[string]bool{}
+	for _, it := range items {
+		if it.kind == declItem {
+			for _, n := range it.defines {
+				t, _, _ := strings.Cut(n, ".")
+				changed[t] = true
+			}
+		}
+	}
+	var refresh map[string]typeInstRef
+	for n, r := range c.typeInsts {
+		if changed[r.Type] {
+			if refresh == nil {
+				refresh = map[string]typeInstRef{}
+			}
+			refresh[n] = r
+		}
+	}
+	return refresh
 }
 
 // maxIncremental is how many cells' parts one incremental package takes.
@@ -108,9 +138,9 @@ func (c *checker) withoutBodies(text string) string {
 	b := []byte(text)
 	for _, d := range f.Decls {
 		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Body == nil || fd.Type.TypeParams != nil {
-			// A generic func's body is kept: its instances are
-			// made from it (instantiate.go).
+		if !ok || fd.Body == nil || fd.Type.TypeParams != nil || genericRecv(fd) {
+			// A generic func's body, or a generic type's method's, is
+			// kept: its instances are made from it (instantiate.go).
 			continue
 		}
 		// Pos is 1 + offset in the file, which starts with prefix. The
@@ -172,7 +202,8 @@ func (s *Session) checkCell(items []item, code, name string) error {
 		return nil
 	}
 	trailing := len(items) > 0 && items[len(items)-1].kind == exprItem
-	res := s.typeCheck(src, trailing)
+	refresh := s.checker.changedTypeInsts(items)
+	res := s.typeCheck(src, trailing, refresh)
 	if res == nil {
 		return nil
 	}
@@ -189,7 +220,7 @@ func (s *Session) checkCell(items []item, code, name string) error {
 		if src, ok = s.synthesize(items, code, name, vars); !ok {
 			return nil
 		}
-		if res = s.typeCheck(src, trailing); res == nil {
+		if res = s.typeCheck(src, trailing, refresh); res == nil {
 			return nil
 		}
 	}
@@ -197,6 +228,9 @@ func (s *Session) checkCell(items []item, code, name string) error {
 		return typeErrors(name, res.errs)
 	}
 	if e := res.unsupported; e != nil {
+		return typeErrors(name, []typeError{*e})
+	}
+	if e := res.instFailed; e != nil {
 		return typeErrors(name, []typeError{*e})
 	}
 	for _, u := range res.stdUses {
@@ -226,6 +260,10 @@ func (s *Session) checkCell(items []item, code, name string) error {
 	}
 	s.checker.facts = facts
 	s.checker.pending = res.insts
+	if s.checker.typeInsts == nil {
+		s.checker.typeInsts = map[string]typeInstRef{}
+	}
+	maps.Copy(s.checker.typeInsts, res.types)
 	return nil
 }
 
@@ -461,6 +499,8 @@ type checkResult struct {
 	pkg         *types.Package
 	stdUses     []stdUse // the cell's uses of standard packages' members
 	insts       []instDecl
+	types       map[string]typeInstRef // the notebook's type instances in insts
+	instFailed  *typeError             // a generic type that could not be instantiated
 }
 
 // stdUse is a use of pkg.Name in the current cell, pkg being a package
@@ -474,7 +514,8 @@ type stdUse struct {
 // typeCheck parses and checks src, a synthetic package; nil when it could
 // not be checked at all. With trailing, the cell's last statement is the
 // expression whose value the cell shows, which Go would call unused.
-func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
+// refresh are the notebook's type instances to make again.
+func (s *Session) typeCheck(src synthetic, trailing bool, refresh map[string]typeInstRef) *checkResult {
 	c := &s.checker
 	if c.nbFile == nil || c.nbText != src.notebook {
 		// The notebook changed (or this is the first check): parse it
@@ -568,15 +609,15 @@ func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
 	}
 	res.pkg = pkg
 	collectFacts(fset, f, info, qual, res.facts)
-	var lowered map[string]bool
 	infos := []*types.Info{info}
 	if c.inc != nil && c.nbInfo != nil {
 		infos = append(infos, c.nbInfo)
 	}
 	nb := notebookSrc(fset, pkg, []*ast.File{c.nbFile, f}, []string{src.notebook, src.cell}, infos)
-	res.insts, lowered = collectInstances(fset, f, info, nb, res.facts)
+	ci := collectInstances(fset, f, info, pkg, nb, res.facts, refresh)
+	res.insts, res.types, res.instFailed = ci.decls, ci.types, ci.failed
 	res.stdUses = slices.DeleteFunc(stdUses(fset, f, info), func(u stdUse) bool {
-		return lowered[strconv.Itoa(u.line)+":"+strconv.Itoa(u.col)]
+		return ci.lowered[strconv.Itoa(u.line)+":"+strconv.Itoa(u.col)]
 	})
 	res.unsupported = unsupported(fset, f, res.facts)
 	return res

@@ -1,0 +1,45 @@
+package interp
+
+import (
+	"go/ast"
+	"go/token"
+)
+
+// withholdGeneric removes from f, a file about to be compiled, the
+// generic declarations: generic funcs, generic types (aliases too) and
+// the methods of generic types. The notebook records them and the type
+// checker reads them, but only their concrete instances run
+// (instantiate.go, insttypes.go), so yaegi's own generics, which fail on
+// much of them, never see them. f's slices are
+// replaced, not changed.
+func withholdGeneric(f *ast.File) {
+	var decls []ast.Decl
+	for _, d := range f.Decls {
+		switch x := d.(type) {
+		case *ast.FuncDecl:
+			if x.Type.TypeParams != nil || genericRecv(x) {
+				continue
+			}
+		case *ast.GenDecl:
+			if x.Tok != token.TYPE {
+				break
+			}
+			var specs []ast.Spec
+			for _, sp := range x.Specs {
+				if ts, ok := sp.(*ast.TypeSpec); !ok || ts.TypeParams == nil {
+					specs = append(specs, sp)
+				}
+			}
+			if len(specs) == 0 {
+				continue
+			}
+			if len(specs) < len(x.Specs) {
+				c := *x
+				c.Specs = specs
+				d = &c
+			}
+		}
+		decls = append(decls, d)
+	}
+	f.Decls = decls
+}

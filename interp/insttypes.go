@@ -1,0 +1,128 @@
+package interp
+
+import (
+	"fmt"
+	"go/ast"
+	"go/types"
+	"strconv"
+	"strings"
+)
+
+// Generic types are instantiated as generic functions are: a use of
+// Stack[string] (the notebook's own generic type, or one of the standard
+// library such as atomic.Pointer[T]) names a concrete declaration made
+// from the type's source with the type arguments written for its type
+// parameters, with every method of the type copied for it:
+//
+//	var s Stack[string]  =>  var s _gompGmain_Stack_1a2b3c4d
+//	type _gompGmain_Stack_1a2b3c4d struct{ items []string }
+//	func (s *_gompGmain_Stack_1a2b3c4d) Push(x string) { ... }
+//
+// A generic alias (type Set[T comparable] = map[T]struct{}) gets an
+// alias of its instance. An instance's name depends only on the type and
+// its arguments, so that the values a notebook holds keep their type when
+// a later cell adds a method: the instance is then made again with the
+// same name and replaces the old one in a rebuild (Session.prepare).
+
+// typeInstance returns the name of the generic type name of the package
+// at path instantiated with targs (type expressions valid in the
+// notebook), generating its declaration and what it uses when it is new.
+func (g *instantiator) typeInstance(path, name string, targs []string) (string, error) {
+	key := instName(path, name, targs)
+	if n, ok := g.done[key]; ok {
+		return n, nil
+	}
+	if tpl, ok := typeTemplates[path+"."+name]; ok {
+		g.done[key] = key
+		r := []string{"NAME", key, "SYNC", pkgAlias("sync")}
+		for i, t := range targs {
+			r = append(r, "T"+strconv.Itoa(i), typeParen(t))
+		}
+		var imports []string
+		if strings.Contains(tpl, "SYNC") {
+			imports = []string{"sync"}
+		}
+		g.decls = append(g.decls, instDecl{Name: key, Text: strings.NewReplacer(r...).Replace(tpl), Imports: imports})
+		return key, nil
+	}
+	p := g.nb
+	if path != "main" {
+		var err error
+		if p, err = loadSrcPkg(path); err != nil {
+			return "", err
+		}
+	}
+	if p == nil {
+		return "", fmt.Errorf("no source for %s.%s", path, name)
+	}
+	ts := p.spec[name]
+	tn, _ := p.pkg.Scope().Lookup(name).(*types.TypeName)
+	if ts == nil || ts.TypeParams == nil || tn == nil {
+		return "", fmt.Errorf("%s.%s is not a generic type", path, name)
+	}
+	var tps *types.TypeParamList
+	switch t := tn.Type().(type) {
+	case *types.Named:
+		tps = t.TypeParams()
+	case *types.Alias:
+		tps = t.TypeParams()
+	}
+	if tps.Len() != len(targs) {
+		return "", fmt.Errorf("%s.%s takes %d type arguments, not %d", path, name, tps.Len(), len(targs))
+	}
+	subst := map[*types.TypeParam]string{}
+	for i := range tps.Len() {
+		subst[tps.At(i)] = targs[i]
+	}
+	g.done[key] = key
+	body, imports, err := g.copyNode(p, ts.Type, nil, "", subst, "")
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString("type " + key + " ")
+	if ts.Assign.IsValid() {
+		b.WriteString("= ")
+	}
+	b.WriteString(body)
+	for _, m := range p.methods[name] {
+		fn, _ := p.objAt[m.Name.Pos()].(*types.Func)
+		if fn == nil {
+			return "", fmt.Errorf("method %s.%s of %s has no type", name, m.Name.Name, path)
+		}
+		rtps := fn.Type().(*types.Signature).RecvTypeParams()
+		if rtps.Len() != len(targs) {
+			return "", fmt.Errorf("method %s.%s of %s: %d type parameters, not %d", name, m.Name.Name, path, rtps.Len(), len(targs))
+		}
+		msubst := map[*types.TypeParam]string{}
+		for i := range rtps.Len() {
+			msubst[rtps.At(i)] = targs[i]
+		}
+		text, mi, err := g.copyNode(p, m, nil, "", msubst, key)
+		if err != nil {
+			return "", fmt.Errorf("method %s.%s: %w", name, m.Name.Name, err)
+		}
+		b.WriteString("\n" + text)
+		imports = append(imports, mi...)
+	}
+	g.decls = append(g.decls, instDecl{Name: key, Text: b.String(), Imports: imports})
+	if path == "main" && g.types != nil {
+		g.types[key] = typeInstRef{Type: name, Targs: targs}
+	}
+	return key, nil
+}
+
+// recvBase is the type expression of a receiver without its pointer and
+// parentheses (Stack[T] in *Stack[T]).
+func recvBase(e ast.Expr) ast.Expr {
+	for {
+		switch t := e.(type) {
+		case *ast.StarExpr:
+			e = t.X
+		case *ast.ParenExpr:
+			e = t.X
+		default:
+			return e
+		}
+	}
+}
