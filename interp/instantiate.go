@@ -48,6 +48,9 @@ type instDecl struct {
 	Imports []string // paths it names through pkgAlias
 	// Deps are the notebook's names its text uses (type arguments).
 	Deps []string
+	// Instance is, for a type instance, the instance as Go writes it
+	// (record.Instance).
+	Instance string
 }
 
 // typeInstRef is how a type instance of the notebook was made: its

@@ -42,7 +42,8 @@ func (g *instantiator) typeInstance(path, name string, targs []string) (string, 
 		if strings.Contains(tpl, "SYNC") {
 			imports = []string{"sync"}
 		}
-		g.decls = append(g.decls, instDecl{Name: key, Text: strings.NewReplacer(r...).Replace(tpl), Imports: imports})
+		imports = append(imports, path)
+		g.decls = append(g.decls, instDecl{Name: key, Text: strings.NewReplacer(r...).Replace(tpl), Imports: imports, Instance: goInstance(path, name, targs)})
 		return key, nil
 	}
 	p := g.nb
@@ -105,11 +106,23 @@ func (g *instantiator) typeInstance(path, name string, targs []string) (string, 
 		b.WriteString("\n" + text)
 		imports = append(imports, mi...)
 	}
-	g.decls = append(g.decls, instDecl{Name: key, Text: b.String(), Imports: imports})
+	if path != "main" {
+		imports = append(imports, path)
+	}
+	g.decls = append(g.decls, instDecl{Name: key, Text: b.String(), Imports: imports, Instance: goInstance(path, name, targs)})
 	if path == "main" && g.types != nil {
 		g.types[key] = typeInstRef{Type: name, Targs: targs}
 	}
 	return key, nil
+}
+
+// goInstance writes the instance of the generic type name of the
+// package at path with targs as Go does (record.Instance).
+func goInstance(path, name string, targs []string) string {
+	if path != "main" {
+		name = pkgAlias(path) + "." + name
+	}
+	return name + "[" + strings.Join(targs, ", ") + "]"
 }
 
 // recvBase is the type expression of a receiver without its pointer and

@@ -32,6 +32,12 @@ type record struct {
 	Col   int      `json:"col"`
 	Text  string   `json:"text"`
 	Doc   string   `json:"doc,omitempty"` // the doc comment above it in the cell (see docAbove)
+	// Instance is, for the instance of a generic type (insttypes.go),
+	// the instance as Go writes it (Stack[string], its type arguments
+	// being instances' names too): a compiled worker, which compiles the
+	// generic declarations themselves, declares the instance's name as
+	// an alias of it, so that its values and the generic code agree.
+	Instance string `json:"instance,omitempty"`
 }
 
 // source is the record as a file that keeps its cell positions.
@@ -117,6 +123,11 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 			}
 		}
 		out = append(out, it)
+	}
+	for _, d := range s.checker.pending {
+		if s.changedInstance(d) {
+			replaced[d.Name] = true
+		}
 	}
 	if len(replaced) == 0 || !mayRebuild {
 		return out, false, nil

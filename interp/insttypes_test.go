@@ -1,0 +1,161 @@
+package interp
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"strings"
+	"testing"
+)
+
+// TestTypeInstanceTemplates instantiates the standard library's generic
+// types written by hand and refuses what is not a generic type.
+func TestTypeInstanceTemplates(t *testing.T) {
+	for _, tt := range []struct {
+		path, name string
+		targs      []string
+		want       []string // substrings of the generated text
+		err        string
+	}{
+		{path: "iter", name: "Seq", targs: []string{"int"}, want: []string{"type _gompGiter_Seq_", " = func(yield func(int) bool)"}},
+		{path: "iter", name: "Seq2", targs: []string{"string", "*T"}, want: []string{" = func(yield func(string, (*T)) bool)"}},
+		{path: "sync/atomic", name: "Pointer", targs: []string{"Config"}, want: []string{"v  *Config", ") CompareAndSwap(old, new *Config) (swapped bool)", "_gompP_sync.Mutex"}},
+		{path: "sync", name: "Mutex", err: "not a generic type"},
+	} {
+		t.Run(tt.path+"."+tt.name, func(t *testing.T) {
+			g := &instantiator{done: map[string]string{}}
+			name, err := g.typeInstance(tt.path, tt.name, tt.targs)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want one saying %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(g.decls) != 1 || g.decls[0].Name != name {
+				t.Fatalf("decls = %+v, want one named %s", g.decls, name)
+			}
+			text := g.decls[0].Text
+			if _, err := parser.ParseFile(token.NewFileSet(), "", "package main\n"+text, 0); err != nil {
+				t.Fatalf("generated code does not parse: %v\n%s", err, text)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("generated code lacks %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+}
+
+// TestWithholdGeneric keeps the generic declarations of a file from the
+// interpreter, and everything else.
+func TestWithholdGeneric(t *testing.T) {
+	for _, tt := range []struct {
+		name, src string
+		want      string // the declarations kept, as names
+	}{
+		{"generic type and its methods", "type S[T any] []T\nfunc (s S[T]) Len() int { return 0 }\nfunc (s *S[T]) Push(T) {}\ntype N int\nfunc (N) M() {}", "N N.M"},
+		{"generic func and alias", "func F[T any](T) {}\ntype A[T any] = []T\nfunc G() {}", "G"},
+		{"one spec of a group", "type (\n\tP[K comparable] map[K]int\n\tQ struct{}\n)\nvar v = 1", "Q v"},
+		{"method of an instance's pointer in parentheses", "type B[T any] struct{}\nfunc (b *(B[T])) M() {}", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := parser.ParseFile(token.NewFileSet(), "", "package main\n"+tt.src, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := len(f.Decls)
+			orig := f.Decls
+			withholdGeneric(f)
+			var names []string
+			for _, d := range f.Decls {
+				switch d := d.(type) {
+				case *ast.FuncDecl:
+					n := d.Name.Name
+					if d.Recv != nil {
+						n = recvTypeName(d.Recv.List[0].Type) + "." + n
+					}
+					names = append(names, n)
+				case *ast.GenDecl:
+					for _, sp := range d.Specs {
+						switch sp := sp.(type) {
+						case *ast.TypeSpec:
+							names = append(names, sp.Name.Name)
+						case *ast.ValueSpec:
+							names = append(names, sp.Names[0].Name)
+						}
+					}
+				}
+			}
+			if got := strings.Join(names, " "); got != tt.want {
+				t.Errorf("kept %q, want %q", got, tt.want)
+			}
+			if len(orig) != before {
+				t.Errorf("the file's original declarations changed")
+			}
+		})
+	}
+}
+
+// TestGenericTypeCells runs the notebook's generic types across cells:
+// methods added and types changed later reach the values the notebook
+// holds, and invalid uses get go/types' error at the cell's position.
+func TestGenericTypeCells(t *testing.T) {
+	const stack = "type Stack[T any] struct{ items []T }"
+	const push = "func (s *Stack[T]) Push(x T) { s.items = append(s.items, x) }"
+	for _, tt := range []struct {
+		name  string
+		cells []string
+		want  string // the last cell's result
+	}{
+		{"method added after a value exists", []string{stack, push, "var s Stack[int]\ns.Push(1)", "func (s Stack[T]) Len() int { return len(s.items) }", "s.Len()"}, "=1"},
+		{"type changed keeps the values", []string{stack, push, "var s Stack[string]\ns.Push(\"a\")", "type Stack[T any] struct{ items []T; n int }", "func (s *Stack[T]) Push(x T) { s.items = append(s.items, x); s.n++ }", "s.Push(\"b\")\nfmt.Sprint(s.items, s.n)"}, `="[a b] 1"`},
+		{"nested instance", []string{stack, push, "type Pair[K comparable, V any] struct{ K K; V V }", "var s Stack[Pair[string, []int]]\ns.Push(Pair[string, []int]{\"a\", []int{1}})\nfmt.Sprintf(\"%+v\", s.items)"}, `="[{K:a V:[1]}]"`},
+		{"instance in a later func", []string{stack, push, "func fill(n int) *Stack[float64] {\n\ts := &Stack[float64]{}\n\tfor i := range n {\n\t\ts.Push(float64(i) / 2)\n\t}\n\treturn s\n}", "fill(3).items"}, "=[0 0.5 1]"},
+		{"generic func returning an instance at top level", []string{"type Pair[A, B any] struct{ A A; B B }", "func MakePair[A, B any](a A, b B) Pair[A, B] { return Pair[A, B]{a, b} }", "p := MakePair(\"x\", 3)", "p.B + 1"}, "=4"},
+		{"generic alias", []string{"type Set[T comparable] = map[T]struct{}", "s := Set[int]{1: {}}\ns[2] = struct{}{}\nlen(s)"}, "=2"},
+		{"iter.Seq in a signature", []string{`import "iter"`, "func count(n int) iter.Seq[int] {\n\treturn func(yield func(int) bool) {\n\t\tfor i := range n {\n\t\t\tif !yield(i) {\n\t\t\t\treturn\n\t\t\t}\n\t\t}\n\t}\n}", "t := 0\nfor i := range count(4) {\n\tt += i\n}\nt"}, "=6"},
+		{"atomic.Pointer", []string{`import "sync/atomic"`, "var p atomic.Pointer[string]\nw := \"hi\"\np.Store(&w)", "*p.Load()"}, `="hi"`},
+		{"wrong number of type arguments", []string{stack, "var s Stack[int, string]"}, "!In[3]:1:7: too many type arguments for type Stack: have 2, want 1"},
+		{"constraint not satisfied", []string{"type Set[T comparable] map[T]bool", "x := 1\nvar s Set[func()]"}, "!In[3]:2:11: func() does not satisfy comparable"},
+		{"method missing on an instance", []string{stack, push, "var s Stack[int]\ns.Pop()"}, "!In[4]:2:3: s.Pop undefined (type Stack[int] has no field or method Pop)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cells := append([]string{`import "fmt"`}, tt.cells...)
+			got := runCells(t, cells)
+			if last := got[len(got)-1]; last != tt.want {
+				t.Errorf("last cell = %q, want %q (all: %q)", last, tt.want, got)
+			}
+		})
+	}
+}
+
+// TestGenericTypesReachSnapshots restores a notebook holding a value of
+// an instance and a func using another: the instances, with their
+// methods, come with the snapshot.
+func TestGenericTypesReachSnapshots(t *testing.T) {
+	parent := newTestSession(t)
+	for _, c := range []string{
+		"type Stack[T any] struct{ Items []T }",
+		"func (s *Stack[T]) Push(x T) { s.Items = append(s.Items, x) }",
+		"var words Stack[string]\nwords.Push(\"a\")",
+		"func total(xs ...int) int {\n\tvar s Stack[int]\n\tfor _, x := range xs {\n\t\ts.Push(x)\n\t}\n\tn := 0\n\tfor _, x := range s.Items {\n\t\tn += x\n\t}\n\treturn n\n}",
+	} {
+		mustRun(t, parent, c)
+	}
+	snap, err := parent.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := newTestSession(t)
+	if err := child.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, child, "words.Push(\"b\")")
+	if got := mustRun(t, child, "len(words.Items) + total(1, 2, 3)").Value.Interface(); got != 8 {
+		t.Errorf("restored: len(words.Items) + total(1, 2, 3) = %v, want 8", got)
+	}
+}
