@@ -226,6 +226,21 @@ func collectInstances(fset *token.FileSet, f *ast.File, info *types.Info, pkg *t
 		default:
 			return true
 		}
+		if x, ok := n.(*ast.Ident); ok {
+			if t, ok := embeddedInstance(info.Uses[x]); ok {
+				// A field named after the instance it embeds.
+				name, err := generate(func() (string, []string, error) {
+					s, paths, _, err := g.cellTypeArg(tp, t)
+					return s, paths, err
+				})
+				if err != nil {
+					fail(x.Pos(), x.Name, err)
+					return false
+				}
+				facts[factKey(fset, x)] = fact{Kind: factEmbedded, Value: name}
+				return false
+			}
+		}
 		var id *ast.Ident
 		var pkgPath string
 		switch x := fun.(type) {

@@ -237,9 +237,9 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 			if id == nil {
 				return true
 			}
-			if _, ok := p.objAt[id.Pos()].(*types.TypeName); ok {
+			if tv := p.info.Types[x.(ast.Expr)]; tv.IsType() {
 				// An instance of a generic type: its instance's name.
-				t, im, e := g.typeText(p, p.info.Types[x.(ast.Expr)].Type, subst)
+				t, im, e := g.typeText(p, tv.Type, subst)
 				if e != nil {
 					return fail(e)
 				}
@@ -293,6 +293,18 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 			}
 			o := p.objAt[x.Pos()]
 			if o == nil {
+				return false
+			}
+			if t, ok := embeddedInstance(o); ok {
+				// A field named after the instance it embeds.
+				s, im, e := g.typeText(p, t, subst)
+				if e != nil {
+					return fail(e)
+				}
+				for _, i := range im {
+					imports[i] = true
+				}
+				edits = append(edits, edit{off(x.Pos()), off(x.End()), s})
 				return false
 			}
 			if tn, ok := o.(*types.TypeName); ok {

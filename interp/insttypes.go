@@ -116,6 +116,31 @@ func (g *instantiator) typeInstance(path, name string, targs []string) (string, 
 	return key, nil
 }
 
+// factEmbedded marks a use of a field that embeds an instance of a
+// generic type (n.Box of struct{ Box[int] }): the field is named after
+// the instance, whose name the fact's Value is.
+const factEmbedded = "embedded"
+
+// embeddedInstance returns the type of o when o is a field embedding an
+// instance of a generic type (or a pointer to one).
+func embeddedInstance(o types.Object) (types.Type, bool) {
+	v, ok := o.(*types.Var)
+	if !ok || !v.IsField() || !v.Embedded() {
+		return nil, false
+	}
+	t := v.Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	switch n := t.(type) {
+	case *types.Named:
+		return n, n.TypeArgs() != nil
+	case *types.Alias:
+		return n, n.TypeArgs() != nil
+	}
+	return nil, false
+}
+
 // goInstance writes the instance of the generic type name of the
 // package at path with targs as Go does (record.Instance).
 func goInstance(path, name string, targs []string) string {
