@@ -5,6 +5,26 @@ import (
 	"go/token"
 )
 
+// genericDecl reports whether d is a generic declaration: a generic
+// func, a method of a generic type, or types that are all generic.
+func genericDecl(d ast.Decl) bool {
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		return d.Type.TypeParams != nil || genericRecv(d)
+	case *ast.GenDecl:
+		if d.Tok != token.TYPE || len(d.Specs) == 0 {
+			return false
+		}
+		for _, sp := range d.Specs {
+			if ts, ok := sp.(*ast.TypeSpec); !ok || ts.TypeParams == nil {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
 // withholdGeneric removes from f, a file about to be compiled, the
 // generic declarations: generic funcs, generic types (aliases too) and
 // the methods of generic types. The notebook records them and the type
@@ -15,11 +35,10 @@ import (
 func withholdGeneric(f *ast.File) {
 	var decls []ast.Decl
 	for _, d := range f.Decls {
+		if genericDecl(d) {
+			continue
+		}
 		switch x := d.(type) {
-		case *ast.FuncDecl:
-			if x.Type.TypeParams != nil || genericRecv(x) {
-				continue
-			}
 		case *ast.GenDecl:
 			if x.Tok != token.TYPE {
 				break

@@ -162,3 +162,42 @@ func TestGenericTypesReachSnapshots(t *testing.T) {
 		t.Errorf("restored: len(words.Items) + total(1, 2, 3) = %v, want 8", got)
 	}
 }
+
+// TestGenericRedeclare: a generic declaration declared again replaces its
+// record without a rebuild while the notebook holds no instance of it,
+// and with one (its instances are made again) when it does, keeping one
+// record either way.
+func TestGenericRedeclare(t *testing.T) {
+	s := newTestSession(t)
+	records := func(name string) int {
+		n := 0
+		for _, r := range s.decls {
+			for _, rn := range r.Names {
+				if rn == name {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	mustRun(t, s, "type Stack[T any] struct{ items []T }")
+	mustRun(t, s, "func (s *Stack[T]) Push(x T) { s.items = append(s.items, x) }")
+	yi := s.yi
+	mustRun(t, s, "type Stack[T any] struct{ items []T; n int }")
+	mustRun(t, s, "func (s *Stack[T]) Push(x T) { s.items = append(s.items, x); s.n++ }")
+	if s.yi != yi {
+		t.Error("declaring generic declarations again rebuilt the interpreter, with no instance to change")
+	}
+	mustRun(t, s, "var st Stack[int]\nst.Push(1)")
+	yi = s.yi
+	mustRun(t, s, "type Stack[T any] struct{ items []T; n, cap int }")
+	if s.yi == yi {
+		t.Error("changing a generic type with an instance did not rebuild the interpreter")
+	}
+	if n, m := records("Stack"), records("Stack.Push"); n != 1 || m != 1 {
+		t.Errorf("records of Stack: %d, of Stack.Push: %d; want 1 each", n, m)
+	}
+	if got := mustRun(t, s, "st.Push(2)\nst.n + len(st.items)").Value.Interface(); got != 4 {
+		t.Errorf("st.n + len(st.items) = %v, want 4", got)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"maps"
 	"path"
 	"reflect"
 	"slices"
@@ -68,6 +69,7 @@ func (s *Session) hasSymbols(p string) bool {
 // interpreter's FileSet.
 func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild bool) (out []item, rebuilt bool, err error) {
 	replaced := map[string]bool{}
+	generic := map[string]bool{} // replaced names of generic declarations
 	var newImports []importSpec
 	for _, it := range items {
 		switch it.kind {
@@ -111,6 +113,16 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 				s.refreshDoc(it.defines, docAbove(code, it.start))
 				continue
 			}
+			if genericDecl(it.decl) {
+				// Never compiled (withholdGeneric): its record replaces
+				// the old one without a rebuild, unless the instances it
+				// changes need one (below).
+				for _, n := range it.defines {
+					generic[n] = true
+				}
+				out = append(out, it)
+				continue
+			}
 			// yaegi cannot add a method to a type declared by an earlier
 			// evaluation: the type is declared again with its methods.
 			if fd, ok := it.decl.(*ast.FuncDecl); ok && fd.Recv != nil && len(fd.Recv.List) == 1 {
@@ -129,7 +141,7 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 			replaced[d.Name] = true
 		}
 	}
-	if len(replaced) == 0 || !mayRebuild {
+	if !mayRebuild || !slices.ContainsFunc(slices.Collect(maps.Keys(replaced)), func(n string) bool { return !generic[n] }) {
 		return out, false, nil
 	}
 	stmtNames := map[string]bool{}
