@@ -53,36 +53,7 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 			recvList = fd.Recv
 		}
 	}
-	rangeIndex := map[*ast.RangeStmt]int{}
-	labeled := map[*ast.RangeStmt]bool{}
-	// enclOf is the signature of the function around a range statement
-	// (a func literal's, inside one), for its returns.
-	enclOf := map[*ast.RangeStmt]*types.Signature{}
-	sigs := []*types.Signature{encl}
-	var path []ast.Node
-	ast.Inspect(n, func(x ast.Node) bool {
-		if x == nil {
-			if _, ok := path[len(path)-1].(*ast.FuncLit); ok {
-				sigs = sigs[:len(sigs)-1]
-			}
-			path = path[:len(path)-1]
-			return true
-		}
-		path = append(path, x)
-		switch x := x.(type) {
-		case *ast.RangeStmt:
-			rangeIndex[x] = len(rangeIndex)
-			enclOf[x] = sigs[len(sigs)-1]
-		case *ast.LabeledStmt:
-			if r, ok := x.Stmt.(*ast.RangeStmt); ok {
-				labeled[r] = true
-			}
-		case *ast.FuncLit:
-			sig, _ := p.info.Types[x].Type.(*types.Signature)
-			sigs = append(sigs, sig)
-		}
-		return true
-	})
+	rangeIndex, labeled, enclOf := copiedRanges(p, n, encl)
 	rangeFacts := map[int]fact{}
 	var err error
 	fail := func(e error) bool {
@@ -178,43 +149,15 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 			if !ok {
 				return true
 			}
-			switch b.Name() {
-			case "min", "max":
-				t, im, e := g.typeText(p, p.info.Types[x].Type, subst)
-				if e != nil {
-					return fail(e)
-				}
-				for _, i := range im {
-					imports[i] = true
-				}
-				less := "<"
-				if b.Name() == "max" {
-					less = ">"
-				}
-				lit := strings.NewReplacer("T", typeParen(t), "LESS", less, "X", reserved("X"), "Ys", reserved("Ys"), "Y", reserved("Y")).Replace(
-					"func(X T, Ys ...T) T { for _, Y := range Ys { if X != X { break }; if Y != Y || Y LESS X { X = Y } }; return X }")
-				edits = append(edits, edit{off(id.Pos()), off(id.End()), "(" + lit + ")"})
-			case "clear":
-				if len(x.Args) != 1 {
-					return fail(fmt.Errorf("clear"))
-				}
-				at := p.info.Types[x.Args[0]].Type
-				if at == nil {
-					return fail(fmt.Errorf("clear of an untyped value"))
-				}
-				if _, isMap := at.Underlying().(*types.Map); isMap {
-					return fail(fmt.Errorf("clear of a map"))
-				}
-				t, im, e := g.typeText(p, at, subst)
-				if e != nil {
-					return fail(e)
-				}
-				for _, i := range im {
-					imports[i] = true
-				}
-				lit := strings.NewReplacer("T", typeParen(t), "S", reserved("S"), "Z", reserved("Z"), "I", reserved("I")).Replace(
-					"func(S T) { if len(S) == 0 { return }; Z := make(T, 1); for I := range S { S[I] = Z[0] } }")
-				edits = append(edits, edit{off(id.Pos()), off(id.End()), "(" + lit + ")"})
+			text, im, e := g.builtinText(p, x, b.Name(), subst)
+			if e != nil {
+				return fail(e)
+			}
+			for _, i := range im {
+				imports[i] = true
+			}
+			if text != "" {
+				edits = append(edits, edit{off(id.Pos()), off(id.End()), text})
 			}
 		case *ast.TypeSpec:
 			if x.TypeParams != nil {
@@ -391,13 +334,4 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 	}
 	slices.Sort(paths)
 	return out, paths, nil
-}
-
-// typeParen writes a type argument where a type parameter stood,
-// parenthesised when it would not parse there as written.
-func typeParen(t string) string {
-	if strings.HasPrefix(t, "*") || strings.HasPrefix(t, "func") || strings.HasPrefix(t, "<-") || strings.HasPrefix(t, "chan") {
-		return "(" + t + ")"
-	}
-	return t
 }

@@ -6,6 +6,7 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"strings"
 
 	"golang.org/x/tools/go/ast/astutil"
@@ -49,4 +50,40 @@ func lowerCopiedRanges(text string, facts map[int]fact) (string, error) {
 		b.WriteString("\n")
 	}
 	return b.String(), nil
+}
+
+// copiedRanges numbers the range statements of n, a declaration being
+// copied, in source order, tells those with a label, and gives each the
+// signature of the function around it (a func literal's inside one,
+// encl's otherwise; nil when unknown), for its returns.
+func copiedRanges(p *srcPkg, n ast.Node, encl *types.Signature) (index map[*ast.RangeStmt]int, labeled map[*ast.RangeStmt]bool, enclOf map[*ast.RangeStmt]*types.Signature) {
+	index = map[*ast.RangeStmt]int{}
+	labeled = map[*ast.RangeStmt]bool{}
+	enclOf = map[*ast.RangeStmt]*types.Signature{}
+	sigs := []*types.Signature{encl}
+	var path []ast.Node
+	ast.Inspect(n, func(x ast.Node) bool {
+		if x == nil {
+			if _, ok := path[len(path)-1].(*ast.FuncLit); ok {
+				sigs = sigs[:len(sigs)-1]
+			}
+			path = path[:len(path)-1]
+			return true
+		}
+		path = append(path, x)
+		switch x := x.(type) {
+		case *ast.RangeStmt:
+			index[x] = len(index)
+			enclOf[x] = sigs[len(sigs)-1]
+		case *ast.LabeledStmt:
+			if r, ok := x.Stmt.(*ast.RangeStmt); ok {
+				labeled[r] = true
+			}
+		case *ast.FuncLit:
+			sig, _ := p.info.Types[x].Type.(*types.Signature)
+			sigs = append(sigs, sig)
+		}
+		return true
+	})
+	return index, labeled, enclOf
 }

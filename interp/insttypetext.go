@@ -174,3 +174,12 @@ func isLocal(p *srcPkg, o types.Object) bool {
 	}
 	return false
 }
+
+// typeParen writes a type argument where a type parameter stood,
+// parenthesised when it would not parse there as written.
+func typeParen(t string) string {
+	if strings.HasPrefix(t, "*") || strings.HasPrefix(t, "func") || strings.HasPrefix(t, "<-") || strings.HasPrefix(t, "chan") {
+		return "(" + t + ")"
+	}
+	return t
+}
