@@ -40,9 +40,9 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 	imports := map[string]bool{}
 	words := typeWords(subst)
 	var edits []edit
-	// Ranges over funcs are lowered in the copy (lowerCopiedRanges),
-	// with facts made here: rangeIndex numbers n's range statements,
-	// labeled tells those that are not lowered.
+	// Ranges over funcs and ints are lowered in the copy
+	// (lowerCopiedRanges), with facts made here: rangeIndex numbers n's
+	// range statements.
 	var encl *types.Signature
 	var recvList *ast.FieldList
 	if fd, ok := n.(*ast.FuncDecl); ok {
@@ -53,7 +53,7 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 			recvList = fd.Recv
 		}
 	}
-	rangeIndex, labeled, enclOf := copiedRanges(p, n, encl)
+	rangeIndex, enclOf := copiedRanges(p, n, encl)
 	rangeFacts := map[int]fact{}
 	var err error
 	fail := func(e error) bool {
@@ -114,11 +114,10 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 			}
 		case *ast.RangeStmt:
 			if t := p.info.Types[x.X].Type; t != nil {
-				// Range over int is not lowered here.
 				switch u := t.Underlying().(type) {
 				case *types.Signature:
-					if enclOf[x] == nil || labeled[x] {
-						return fail(fmt.Errorf("range over func with a label"))
+					if enclOf[x] == nil {
+						return fail(fmt.Errorf("range over func outside a function"))
 					}
 					f := rangeFuncFact(x, u, enclOf[x], func(t types.Type) string {
 						s, im, e := g.typeText(p, t, subst)
@@ -135,9 +134,25 @@ func (g *instantiator) copyNode(p *srcPkg, n ast.Node, nameID *ast.Ident, name s
 					}
 					rangeFacts[rangeIndex[x]] = f
 				case *types.Basic:
-					if u.Info()&types.IsInteger != 0 {
-						return fail(fmt.Errorf("range over int"))
+					if u.Info()&types.IsInteger == 0 {
+						break
 					}
+					if u.Info()&types.IsUntyped != 0 {
+						t = types.Typ[types.Int]
+						if x.Tok == token.ASSIGN && x.Key != nil {
+							if kt := p.info.Types[x.Key].Type; kt != nil {
+								t = kt
+							}
+						}
+					}
+					s, im, e := g.typeText(p, t, subst)
+					if e != nil {
+						return fail(e)
+					}
+					for _, i := range im {
+						imports[i] = true
+					}
+					rangeFacts[rangeIndex[x]] = fact{Kind: factRangeInt, Type: s}
 				}
 			}
 		case *ast.CallExpr:

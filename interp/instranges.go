@@ -12,9 +12,9 @@ import (
 	"golang.org/x/tools/go/ast/astutil"
 )
 
-// lowerCopiedRanges lowers the ranges over funcs of text, a copied
-// declaration: facts holds the fact of the i-th range statement (in
-// source order) for those that are.
+// lowerCopiedRanges lowers the ranges over funcs and ints of text, a
+// copied declaration: facts holds the fact of the i-th range statement
+// (in source order) for those that are.
 func lowerCopiedRanges(text string, facts map[int]fact) (string, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "", "package p;"+text, parser.SkipObjectResolution)
@@ -33,11 +33,27 @@ func lowerCopiedRanges(text string, facts map[int]fact) (string, error) {
 		return true
 	})
 	seq := 0
+	replace := func(r *ast.RangeStmt, lab *ast.LabeledStmt) ast.Stmt {
+		ft := lower[r]
+		if ft.Kind == factRangeInt {
+			return lowerRangeInt(r, lab, ft)
+		}
+		seq++
+		return lowerRangeFunc(r, lab, ft, seq)
+	}
 	astutil.Apply(f, nil, func(c *astutil.Cursor) bool {
-		if r, ok := c.Node().(*ast.RangeStmt); ok {
-			if ft, ok := lower[r]; ok {
-				seq++
-				c.Replace(lowerRangeFunc(r, nil, ft, seq))
+		switch x := c.Node().(type) {
+		case *ast.RangeStmt:
+			if _, labeled := c.Parent().(*ast.LabeledStmt); !labeled {
+				if _, ok := lower[x]; ok {
+					c.Replace(replace(x, nil))
+				}
+			}
+		case *ast.LabeledStmt:
+			if r, ok := x.Stmt.(*ast.RangeStmt); ok {
+				if _, ok := lower[r]; ok {
+					c.Replace(replace(r, x))
+				}
 			}
 		}
 		return true
@@ -53,12 +69,11 @@ func lowerCopiedRanges(text string, facts map[int]fact) (string, error) {
 }
 
 // copiedRanges numbers the range statements of n, a declaration being
-// copied, in source order, tells those with a label, and gives each the
+// copied, in source order, and gives each the
 // signature of the function around it (a func literal's inside one,
 // encl's otherwise; nil when unknown), for its returns.
-func copiedRanges(p *srcPkg, n ast.Node, encl *types.Signature) (index map[*ast.RangeStmt]int, labeled map[*ast.RangeStmt]bool, enclOf map[*ast.RangeStmt]*types.Signature) {
+func copiedRanges(p *srcPkg, n ast.Node, encl *types.Signature) (index map[*ast.RangeStmt]int, enclOf map[*ast.RangeStmt]*types.Signature) {
 	index = map[*ast.RangeStmt]int{}
-	labeled = map[*ast.RangeStmt]bool{}
 	enclOf = map[*ast.RangeStmt]*types.Signature{}
 	sigs := []*types.Signature{encl}
 	var path []ast.Node
@@ -75,15 +90,11 @@ func copiedRanges(p *srcPkg, n ast.Node, encl *types.Signature) (index map[*ast.
 		case *ast.RangeStmt:
 			index[x] = len(index)
 			enclOf[x] = sigs[len(sigs)-1]
-		case *ast.LabeledStmt:
-			if r, ok := x.Stmt.(*ast.RangeStmt); ok {
-				labeled[r] = true
-			}
 		case *ast.FuncLit:
 			sig, _ := p.info.Types[x].Type.(*types.Signature)
 			sigs = append(sigs, sig)
 		}
 		return true
 	})
-	return index, labeled, enclOf
+	return index, enclOf
 }
