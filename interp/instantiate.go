@@ -3,6 +3,7 @@ package interp
 import (
 	"fmt"
 	"go/ast"
+	"go/parser"
 	"go/token"
 	"go/types"
 	"maps"
@@ -59,6 +60,35 @@ type instDecl struct {
 type typeInstRef struct {
 	Type  string
 	Targs []string
+}
+
+// parseInstance reads a record's Instance (Stack[int, map[string]int])
+// back into the generic type of the notebook it instantiates and its
+// type arguments, as written; ok is false for another package's type.
+func parseInstance(s string) (r typeInstRef, ok bool) {
+	e, err := parser.ParseExpr(s)
+	if err != nil {
+		return r, false
+	}
+	var x ast.Expr
+	var args []ast.Expr
+	switch e := e.(type) {
+	case *ast.IndexExpr:
+		x, args = e.X, []ast.Expr{e.Index}
+	case *ast.IndexListExpr:
+		x, args = e.X, e.Indices
+	default:
+		return r, false
+	}
+	id, ok := x.(*ast.Ident)
+	if !ok {
+		return r, false
+	}
+	r.Type = id.Name
+	for _, a := range args {
+		r.Targs = append(r.Targs, s[a.Pos()-1:a.End()-1])
+	}
+	return r, true
 }
 
 // cellTypeArg writes a type the checker inferred or read in a cell as the
@@ -132,8 +162,6 @@ type cellInstances struct {
 	// lowered are the positions ("line:col") of the uses replaced,
 	// whose members the interpreter need not have.
 	lowered map[string]bool
-	// types are the notebook's type instances generated, by name.
-	types map[string]typeInstRef
 	// failed is the first use of a generic type that could not be
 	// instantiated.
 	failed *typeError
@@ -146,7 +174,7 @@ type cellInstances struct {
 // declarations), pkg the package checked; refresh are the notebook's type
 // instances to make again, the cell having changed their types.
 func collectInstances(fset *token.FileSet, f *ast.File, info *types.Info, pkg *types.Package, nb *srcPkg, facts map[string]fact, refresh map[string]typeInstRef) cellInstances {
-	g := &instantiator{done: map[string]string{}, nb: nb, types: map[string]typeInstRef{}}
+	g := &instantiator{done: map[string]string{}, nb: nb}
 	tp := nb
 	if tp == nil {
 		tp = &srcPkg{path: "main", pkg: pkg, notebook: true, spec: map[string]*ast.TypeSpec{}}
@@ -336,12 +364,6 @@ func collectInstances(fset *token.FileSet, f *ast.File, info *types.Info, pkg *t
 		}
 	}
 	res.decls = g.decls
-	res.types = map[string]typeInstRef{}
-	for n, r := range g.types {
-		if slices.ContainsFunc(g.decls, func(d instDecl) bool { return d.Name == n }) {
-			res.types[n] = r
-		}
-	}
 	return res
 }
 

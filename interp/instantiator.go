@@ -20,8 +20,6 @@ type instantiator struct {
 	nb *srcPkg
 	// deps are the notebook's names the declarations generated use.
 	deps map[string]bool
-	// types are the notebook's type instances generated, by name.
-	types map[string]typeInstRef
 }
 
 // instName is the reserved name of name of the package at path,

@@ -110,9 +110,6 @@ func (g *instantiator) typeInstance(path, name string, targs []string) (string, 
 		imports = append(imports, path)
 	}
 	g.decls = append(g.decls, instDecl{Name: key, Text: b.String(), Imports: imports, Instance: goInstance(path, name, targs)})
-	if path == "main" && g.types != nil {
-		g.types[key] = typeInstRef{Type: name, Targs: targs}
-	}
 	return key, nil
 }
 

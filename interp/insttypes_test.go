@@ -162,6 +162,37 @@ func TestGenericTypesReachSnapshots(t *testing.T) {
 	if got := mustRun(t, child, "len(words.Items) + total(1, 2, 3)").Value.Interface(); got != 8 {
 		t.Errorf("restored: len(words.Items) + total(1, 2, 3) = %v, want 8", got)
 	}
+	// The instances are known from their records: a method added after
+	// the restore reaches the restored value.
+	mustRun(t, child, "func (s Stack[T]) Len() int { return len(s.Items) }")
+	if got := mustRun(t, child, "words.Len()").Value.Interface(); got != 2 {
+		t.Errorf("restored: words.Len() = %v, want 2", got)
+	}
+}
+
+// TestParseInstance reads records' instances back into their generic
+// types and type arguments as written.
+func TestParseInstance(t *testing.T) {
+	for _, tt := range []struct {
+		in    string
+		want  string // type|targ|targ
+		notOK bool
+	}{
+		{in: "Stack[int]", want: "Stack|int"},
+		{in: "Pair[_gompGmain_Pair_1a, map[string]func(int) bool]", want: "Pair|_gompGmain_Pair_1a|map[string]func(int) bool"},
+		{in: "Grid[interface{ M() }, struct{a int; b []T}]", want: "Grid|interface{ M() }|struct{a int; b []T}"},
+		{in: "_gompP_sync_atomic.Pointer[Config]", notOK: true},
+		{in: "Stack", notOK: true},
+	} {
+		r, ok := parseInstance(tt.in)
+		if ok == tt.notOK {
+			t.Errorf("parseInstance(%q) ok = %v", tt.in, ok)
+			continue
+		}
+		if got := strings.Join(append([]string{r.Type}, r.Targs...), "|"); ok && got != tt.want {
+			t.Errorf("parseInstance(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
 }
 
 // TestGenericRedeclare: a generic declaration declared again replaces its

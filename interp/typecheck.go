@@ -88,17 +88,12 @@ type checker struct {
 	// pending are the generated instances the current cell uses
 	// (instantiate.go), declared before it runs.
 	pending []instDecl
-	// typeInsts are the notebook's type instances generated, by name
-	// (insttypes.go).
-	typeInsts map[string]typeInstRef
 }
 
-// changedTypeInsts returns the notebook's type instances whose generic
-// type, or a method of it, the cell declares: they are made again.
-func (c *checker) changedTypeInsts(items []item) map[string]typeInstRef {
-	if len(c.typeInsts) == 0 {
-		return nil
-	}
+// changedTypeInsts returns the notebook's type instances (the records of
+// insttypes.go) whose generic type, or a method of it, the cell
+// declares: they are made again.
+func (s *Session) changedTypeInsts(items []item) map[string]typeInstRef {
 	changed := map[string]bool{}
 	for _, it := range items {
 		if it.kind == declItem {
@@ -108,13 +103,21 @@ func (c *checker) changedTypeInsts(items []item) map[string]typeInstRef {
 			}
 		}
 	}
+	if len(changed) == 0 {
+		return nil
+	}
 	var refresh map[string]typeInstRef
-	for n, r := range c.typeInsts {
-		if changed[r.Type] {
+	s.stateMu.RLock()
+	defer s.stateMu.RUnlock()
+	for _, rec := range s.decls {
+		if rec.Cell != instanceCell || rec.Instance == "" || len(rec.Names) != 1 {
+			continue
+		}
+		if r, ok := parseInstance(rec.Instance); ok && changed[r.Type] {
 			if refresh == nil {
 				refresh = map[string]typeInstRef{}
 			}
-			refresh[n] = r
+			refresh[rec.Names[0]] = r
 		}
 	}
 	return refresh
@@ -202,7 +205,7 @@ func (s *Session) checkCell(items []item, code, name string) error {
 		return nil
 	}
 	trailing := len(items) > 0 && items[len(items)-1].kind == exprItem
-	refresh := s.checker.changedTypeInsts(items)
+	refresh := s.changedTypeInsts(items)
 	res := s.typeCheck(src, trailing, refresh)
 	if res == nil {
 		return nil
@@ -260,10 +263,6 @@ func (s *Session) checkCell(items []item, code, name string) error {
 	}
 	s.checker.facts = facts
 	s.checker.pending = res.insts
-	if s.checker.typeInsts == nil {
-		s.checker.typeInsts = map[string]typeInstRef{}
-	}
-	maps.Copy(s.checker.typeInsts, res.types)
 	return nil
 }
 
@@ -499,8 +498,7 @@ type checkResult struct {
 	pkg         *types.Package
 	stdUses     []stdUse // the cell's uses of standard packages' members
 	insts       []instDecl
-	types       map[string]typeInstRef // the notebook's type instances in insts
-	instFailed  *typeError             // a generic type that could not be instantiated
+	instFailed  *typeError // a generic type that could not be instantiated
 }
 
 // stdUse is a use of pkg.Name in the current cell, pkg being a package
@@ -615,7 +613,7 @@ func (s *Session) typeCheck(src synthetic, trailing bool, refresh map[string]typ
 	}
 	nb := notebookSrc(fset, pkg, []*ast.File{c.nbFile, f}, []string{src.notebook, src.cell}, infos)
 	ci := collectInstances(fset, f, info, pkg, nb, res.facts, refresh)
-	res.insts, res.types, res.instFailed = ci.decls, ci.types, ci.failed
+	res.insts, res.instFailed = ci.decls, ci.failed
 	res.stdUses = slices.DeleteFunc(stdUses(fset, f, info), func(u stdUse) bool {
 		return ci.lowered[strconv.Itoa(u.line)+":"+strconv.Itoa(u.col)]
 	})
