@@ -187,6 +187,9 @@ func pkgAlias(p string) string {
 type typeError struct {
 	line, col int
 	msg       string
+	// more are the continuation lines go/types reports with it (the
+	// steps of an instantiation cycle, say).
+	more []typeError
 }
 
 // checkCell type-checks the cell whose parsed items are items against the
@@ -274,7 +277,11 @@ func typeErrors(name string, errs []typeError) error {
 			e.Traceback = append(e.Traceback, fmt.Sprintf("(and %d more errors)", len(errs)-10))
 			break
 		}
-		e.Traceback = append(e.Traceback, fmt.Sprintf("%s:%d:%d: %s", name, te.line, te.col, te.msg))
+		line := fmt.Sprintf("%s:%d:%d: %s", name, te.line, te.col, te.msg)
+		for _, m := range te.more {
+			line += fmt.Sprintf("\n\t%s:%d:%d: %s", name, m.line, m.col, m.msg)
+		}
+		e.Traceback = append(e.Traceback, line)
 	}
 	e.Value = e.Traceback[0]
 	return e
@@ -548,8 +555,27 @@ func (s *Session) typeCheck(src synthetic, trailing bool, refresh map[string]typ
 	if trailing {
 		shown = trailingExpr(f)
 	}
+	// primary is the latest error that is not a continuation line, and
+	// kept whether the cell's errors have it.
+	var primary string
+	kept := false
 	sink := func(te types.Error) {
 		p := te.Fset.Position(te.Pos)
+		if cont, ok := strings.CutPrefix(te.Msg, "\t"); ok {
+			// A continuation of the error before: with it, or in its
+			// place when that one is in an earlier cell.
+			switch {
+			case p.Filename != curFile+fileSuffix:
+			case kept:
+				last := &res.errs[len(res.errs)-1]
+				last.more = append(last.more, typeError{line: p.Line, col: p.Column, msg: cont})
+			default:
+				res.errs = append(res.errs, typeError{line: p.Line, col: p.Column, msg: primary + " " + cont})
+				kept = true
+			}
+			return
+		}
+		primary, kept = te.Msg, false
 		if p.Filename != curFile+fileSuffix || strings.HasPrefix(te.Msg, "could not import") {
 			return
 		}
@@ -563,6 +589,7 @@ func (s *Session) typeCheck(src synthetic, trailing bool, refresh map[string]typ
 			return
 		}
 		res.errs = append(res.errs, typeError{line: p.Line, col: p.Column, msg: te.Msg})
+		kept = true
 	}
 	var pkg *types.Package
 	var info *types.Info
