@@ -30,8 +30,9 @@ func genericDecl(d ast.Decl) bool {
 // the methods of generic types. The notebook records them and the type
 // checker reads them, but only their concrete instances run
 // (instantiate.go, insttypes.go), so yaegi's own generics, which fail on
-// much of them, never see them. f's slices are
-// replaced, not changed.
+// much of them, never see them. With the checker off (no instances are
+// made), the session leaves them in. f's slices are replaced, not
+// changed.
 func withholdGeneric(f *ast.File) {
 	var decls []ast.Decl
 	for _, d := range f.Decls {

@@ -113,7 +113,7 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 				s.refreshDoc(it.defines, docAbove(code, it.start))
 				continue
 			}
-			if genericDecl(it.decl) {
+			if genericDecl(it.decl) && !s.checker.off {
 				// Never compiled (withholdGeneric): its record replaces
 				// the old one without a rebuild, unless the instances it
 				// changes need one (below).
@@ -222,7 +222,9 @@ func (s *Session) declare(ctx context.Context, decls []ast.Decl, items []item, c
 		return compileError(err)
 	}
 	f.Decls = append(f.Decls, instDecls...)
-	withholdGeneric(f)
+	if !s.checker.off {
+		withholdGeneric(f)
+	}
 	s.instrument(f)
 	// Only generic declarations are recorded, not compiled.
 	if len(f.Decls) > 0 {
