@@ -93,7 +93,9 @@ func (g *instantiator) typeInstance(path, name string, targs []string) (string, 
 		}
 		rtps := fn.Type().(*types.Signature).RecvTypeParams()
 		if rtps.Len() != len(targs) {
-			return "", fmt.Errorf("method %s.%s of %s: %d type parameters, not %d", name, m.Name.Name, path, rtps.Len(), len(targs))
+			// A method of an earlier version of the type, which the
+			// checker rejected: the type has no such method now.
+			continue
 		}
 		msubst := map[*types.TypeParam]string{}
 		for i := range rtps.Len() {
