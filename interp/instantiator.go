@@ -20,6 +20,11 @@ type instantiator struct {
 	nb *srcPkg
 	// deps are the notebook's names the declarations generated use.
 	deps map[string]bool
+	// hoisting is set while a cell's type argument is written: a type
+	// declared in a function of the cell is hoisted (hoistLocal).
+	hoisting bool
+	// hoisted maps the local types hoisted to their package-level names.
+	hoisted map[types.Object]string
 }
 
 // instName is the reserved name of name of the package at path,
@@ -38,6 +43,7 @@ func instName(path, name string, targs []string) string {
 // instantiated with targs (type expressions valid in the notebook),
 // generating it and what it uses when it is new.
 func (g *instantiator) instance(path, name string, targs []string) (string, error) {
+	defer g.noHoisting()()
 	if sym := compiledSymbol(path, name, targs); path != "main" && compiledInstances[sym].IsValid() {
 		n := pkgAlias(compiledPath) + "." + sym
 		if _, ok := g.done[n]; !ok {

@@ -28,6 +28,7 @@ import (
 // at path instantiated with targs (type expressions valid in the
 // notebook), generating its declaration and what it uses when it is new.
 func (g *instantiator) typeInstance(path, name string, targs []string) (string, error) {
+	defer g.noHoisting()()
 	key := instName(path, name, targs)
 	if n, ok := g.done[key]; ok {
 		return n, nil
@@ -115,10 +116,56 @@ func (g *instantiator) typeInstance(path, name string, targs []string) (string, 
 	return key, nil
 }
 
-// factEmbedded marks a use of a field that embeds an instance of a
-// generic type (n.Box of struct{ Box[int] }): the field is named after
-// the instance, whose name the fact's Value is.
-const factEmbedded = "embedded"
+// factHoist marks the declaration of a type inside a function that a
+// type argument names (func main() { type p struct{...}; Max(ps, less) }):
+// the type is declared at package level too (hoistLocal), where the
+// instances can name it, and the function's uses of it name that one
+// (factRename); the local declaration, renamed to the fact's Value, is
+// left unused (yaegi does not take a local alias).
+const factHoist = "hoist"
+
+// hoistLocal returns the package-level name of t, a type declared in a
+// function of the cell, declaring it (with the local types it uses) when
+// it is new. The name depends on the type's structure.
+func (g *instantiator) hoistLocal(p *srcPkg, t *types.Named) (string, []string, error) {
+	o := t.Obj()
+	if n, ok := g.hoisted[o]; ok {
+		if n == "" {
+			return "", nil, fmt.Errorf("type %s, declared in a function, refers to itself", o.Name())
+		}
+		return n, nil, nil
+	}
+	if g.hoisted == nil {
+		g.hoisted = map[types.Object]string{}
+	}
+	g.hoisted[o] = ""
+	under, imports, err := g.typeText(p, t.Underlying(), nil)
+	if err != nil {
+		return "", nil, err
+	}
+	name := instName("main", "L_"+o.Name(), []string{under})
+	g.hoisted[o] = name
+	if _, done := g.done[name]; !done {
+		g.done[name] = name
+		g.decls = append(g.decls, instDecl{Name: name, Text: "type " + name + " " + under, Imports: imports})
+	}
+	return name, imports, nil
+}
+
+// noHoisting turns hoisting off while a declaration is generated (the
+// local types of generic code are its own) and returns what turns it
+// back.
+func (g *instantiator) noHoisting() func() {
+	h := g.hoisting
+	g.hoisting = false
+	return func() { g.hoisting = h }
+}
+
+// factRename marks an identifier renamed, to the fact's Value: a use of
+// a field that embeds an instance of a generic type (n.Box of struct{
+// Box[int] }), which is named after the instance, or of a hoisted type
+// (factHoist).
+const factRename = "rename"
 
 // embeddedInstance returns the type of o when o is a field embedding an
 // instance of a generic type (or a pointer to one).

@@ -63,6 +63,14 @@ func (g *instantiator) typeText(p *srcPkg, t types.Type, subst map[*types.TypePa
 			if ta := t.TypeArgs(); ta != nil {
 				return instanceOf(o, ta)
 			}
+			if g.hoisting && o.Parent() != nil && o.Parent() != o.Pkg().Scope() {
+				n, im, e := g.hoistLocal(p, t)
+				if e != nil {
+					err = e
+				}
+				imports = append(imports, im...)
+				return n
+			}
 			if o.Pkg() == p.pkg && p.notebook {
 				if g.deps == nil {
 					g.deps = map[string]bool{}

@@ -25,7 +25,7 @@ import (
 type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
 	// factClearMap, factClearSlice, factNew, factInstance,
-	// factEmbedded or factUnsupported.
+	// factRename, factHoist or factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
 	// (factMin, factMax, a typed factConst), the argument's (factNew) or
@@ -35,8 +35,8 @@ type fact struct {
 	// zeros follow the spec).
 	Float bool `json:"float,omitempty"`
 	// Value is a factConst's value as a Go literal, why a
-	// factUnsupported construct cannot run, or a factInstance's or
-	// factEmbedded's name.
+	// factUnsupported construct cannot run, or a factInstance's,
+	// factRename's or factHoist's name.
 	Value string `json:"value,omitempty"`
 	// Params are the yield func's parameter types, Results the
 	// enclosing function's result types (factRangeFunc).
@@ -252,8 +252,12 @@ func (s *Session) lowerTyped(n ast.Node) {
 				}
 			}
 		case *ast.Ident:
-			if f, ok := factOf(x); ok && f.Kind == factEmbedded {
+			if f, ok := factOf(x); ok && f.Kind == factRename {
 				x.Name = f.Value
+			}
+		case *ast.TypeSpec:
+			if f, ok := factOf(x); ok && f.Kind == factHoist {
+				x.Name = &ast.Ident{NamePos: x.Name.Pos(), Name: f.Value}
 			}
 		case *ast.SelectorExpr, *ast.IndexExpr, *ast.IndexListExpr:
 			if f, ok := factOf(x); ok && f.Kind == factInstance {
