@@ -24,15 +24,21 @@ import (
 // Everything the function uses from its own package (unexported helpers,
 // generic or not, types with their methods, constants) is copied too,
 // under reserved names; other packages are imported under reserved names
-// (pkgAlias). The copies are declarations the notebook records (cell
-// instanceCell), so that rebuilds, snapshots and mp children have them.
+// (pkgAlias). The notebook's own generic funcs are instantiated the same
+// way from the cells' source, and so are generic types, the notebook's
+// and the standard library's, with their methods (insttypes.go). The
+// generic declarations themselves never reach yaegi (withholdGeneric).
+// The copies are declarations the notebook records (cell instanceCell),
+// so that rebuilds, snapshots and mp children have them.
 //
 // instsource.go loads the source the copies are made from,
 // instantiator.go names and makes them (with insttemplates.go for those
-// written by hand), instcopy.go copies a declaration with its type
-// parameters replaced, insttypetext.go writes types for the copies,
-// instranges.go lowers the ranges over funcs in them, instdeclare.go
-// declares them in the interpreter, and compiledinstances.go holds the
+// written by hand), insttypes.go makes those of generic types,
+// instcopy.go copies a declaration with its type parameters replaced,
+// insttypetext.go writes types for the copies, instranges.go lowers the
+// ranges in them and instbuiltins.go their min, max and clear,
+// instdeclare.go declares them in the interpreter, genericdecls.go keeps
+// the generic declarations from it, and compiledinstances.go holds the
 // common instances compiled into gomp.
 
 // instanceCell is the cell name of the generated declarations' records.
