@@ -3,6 +3,7 @@ package interp
 import (
 	"fmt"
 	"go/ast"
+	"go/parser"
 	"go/types"
 	"strconv"
 	"strings"
@@ -209,4 +210,41 @@ func recvBase(e ast.Expr) ast.Expr {
 			return e
 		}
 	}
+}
+
+// typeInstRef is how a type instance of the notebook was made: its
+// generic type's name and type arguments, to make it again when a later
+// cell changes the type or adds a method.
+type typeInstRef struct {
+	Type  string
+	Targs []string
+}
+
+// parseInstance reads a record's Instance (Stack[int, map[string]int])
+// back into the generic type of the notebook it instantiates and its
+// type arguments, as written; ok is false for another package's type.
+func parseInstance(s string) (r typeInstRef, ok bool) {
+	e, err := parser.ParseExpr(s)
+	if err != nil {
+		return r, false
+	}
+	var x ast.Expr
+	var args []ast.Expr
+	switch e := e.(type) {
+	case *ast.IndexExpr:
+		x, args = e.X, []ast.Expr{e.Index}
+	case *ast.IndexListExpr:
+		x, args = e.X, e.Indices
+	default:
+		return r, false
+	}
+	id, ok := x.(*ast.Ident)
+	if !ok {
+		return r, false
+	}
+	r.Type = id.Name
+	for _, a := range args {
+		r.Targs = append(r.Targs, s[a.Pos()-1:a.End()-1])
+	}
+	return r, true
 }
