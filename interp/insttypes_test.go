@@ -237,3 +237,14 @@ func TestGenericRedeclare(t *testing.T) {
 		t.Errorf("st.n + len(st.items) = %v, want 4", got)
 	}
 }
+
+// TestSafeInstances: a panic while instantiating is the cell's error.
+func TestSafeInstances(t *testing.T) {
+	ci := safeInstances(func() cellInstances { panic("unexpected node") })
+	if ci.failed == nil || !strings.Contains(ci.failed.msg, "not supported yet: unexpected node") {
+		t.Errorf("failed = %+v, want the panic as a typeError", ci.failed)
+	}
+	if ci := safeInstances(func() cellInstances { return cellInstances{decls: []instDecl{{Name: "x"}}} }); len(ci.decls) != 1 || ci.failed != nil {
+		t.Errorf("without a panic: %+v", ci)
+	}
+}

@@ -639,7 +639,7 @@ func (s *Session) typeCheck(src synthetic, trailing bool, refresh map[string]typ
 		infos = append(infos, c.nbInfo)
 	}
 	nb := notebookSrc(fset, pkg, []*ast.File{c.nbFile, f}, []string{src.notebook, src.cell}, infos)
-	ci := collectInstances(fset, f, info, pkg, nb, res.facts, refresh)
+	ci := safeInstances(func() cellInstances { return collectInstances(fset, f, info, pkg, nb, res.facts, refresh) })
 	res.insts, res.instFailed = ci.decls, ci.failed
 	res.stdUses = slices.DeleteFunc(stdUses(fset, f, info), func(u stdUse) bool {
 		return ci.lowered[strconv.Itoa(u.line)+":"+strconv.Itoa(u.col)]
@@ -915,4 +915,16 @@ func unsupported(fset *token.FileSet, f *ast.File, facts map[string]fact) *typeE
 		return true
 	})
 	return found
+}
+
+// safeInstances runs collect, turning a panic of the instantiation (a
+// construct it does not expect) into the cell's error instead of the
+// session's end.
+func safeInstances(collect func() cellInstances) (ci cellInstances) {
+	defer func() {
+		if r := recover(); r != nil {
+			ci = cellInstances{failed: &typeError{line: 1, col: 1, msg: fmt.Sprintf("generic code in this cell is not supported yet: %v", r)}}
+		}
+	}()
+	return collect()
 }
