@@ -150,3 +150,29 @@ func BenchmarkCheckedCell(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGenericTypeCell measures a cell that uses an instance of a
+// notebook generic type with methods (its instance made once, then
+// reused), against the same cell over a plain type.
+func BenchmarkGenericTypeCell(b *testing.B) {
+	for _, tt := range []struct{ name, decl, use string }{
+		{"generic", "type Stack[T any] struct{ items []T }\nfunc (s *Stack[T]) Push(x T) { s.items = append(s.items, x) }", "var s Stack[int]\ns.Push(1)\nlen(s.items)"},
+		{"plain", "type Stack struct{ items []int }\nfunc (s *Stack) Push(x int) { s.items = append(s.items, x) }", "var s Stack\ns.Push(1)\nlen(s.items)"},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			s, err := New(Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			if _, err := s.Execute(b.Context(), tt.decl, IO{Name: "In[1]"}); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, err := s.Execute(b.Context(), tt.use, IO{Name: "In[2]"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -23,7 +23,7 @@ func (s *Session) typedMembers(c *candidates, x string) bool {
 	}
 	q := reserved("Q")
 	src.cell += "var " + q + " = " + x + "\n"
-	res := s.typeCheck(src, false)
+	res := s.typeCheck(src, false, nil)
 	if res == nil || res.pkg == nil {
 		return false
 	}

@@ -26,8 +26,8 @@ func TestInstance(t *testing.T) {
 		{path: "maps", name: "Clone", targs: []string{"map[string]int", "string", "int"}, want: []string{"_gompP_reflect.MakeMapWithSize"}},
 		{path: "slices", name: "Sort", targs: []string{"[]int", "int"}, compiled: true},
 		{path: "slices", name: "Insert", targs: []string{"[]n", "n"}, want: []string{"_gompL_n := len(s)", "make([]n, "}},
-		{path: "slices", name: "Collect", targs: []string{"uint16"}, want: []string{"seq (func(func(uint16) bool))", "_gompJump1"}},
-		{path: "maps", name: "Keys", targs: []string{"map[string]uint", "string", "uint"}, want: []string{"(func(func(string) bool)) {", "return func(yield func(string) bool) {"}},
+		{path: "slices", name: "Collect", targs: []string{"uint16"}, want: []string{"type _gompGiter_Seq_", " = func(yield func(uint16) bool)", "(seq _gompGiter_Seq_", "_gompJump1"}},
+		{path: "maps", name: "Keys", targs: []string{"map[string]uint", "string", "uint"}, want: []string{"uint) _gompGiter_Seq_", "return func(yield func(string) bool) {"}},
 		{path: "slices", name: "Sort", targs: []string{"[]int"}, err: "takes 2 type arguments"},
 	}
 	for _, tt := range tests {

@@ -15,11 +15,12 @@ import (
 func (s *Session) newInstances(ready func(instDecl) bool) []instDecl {
 	var out, keep []instDecl
 	for _, d := range s.checker.pending {
+		r := s.recordOf(d.Name)
 		switch {
 		case d.Text == "" && ready(d):
 			// A compiled instance: only its import is declared.
 			out = append(out, d)
-		case d.Text != "" && s.recordOf(d.Name) != nil || slices.ContainsFunc(out, func(o instDecl) bool { return o.Name == d.Name }):
+		case d.Text != "" && r != nil && r.Text == d.Text || slices.ContainsFunc(out, func(o instDecl) bool { return o.Name == d.Name }):
 		case ready(d):
 			out = append(out, d)
 		default:
@@ -43,7 +44,7 @@ func (s *Session) declareInstances(items []item) error {
 		}
 	}
 	ds := s.newInstances(func(d instDecl) bool {
-		return !slices.ContainsFunc(d.Deps, func(n string) bool { return declared[n] })
+		return !s.changedInstance(d) && !slices.ContainsFunc(d.Deps, func(n string) bool { return declared[n] })
 	})
 	if len(ds) == 0 {
 		return nil
@@ -100,7 +101,7 @@ func (s *Session) instancesWith(decls []ast.Decl, items []item) ([]ast.Decl, []i
 		}
 	}
 	ds := s.newInstances(func(d instDecl) bool {
-		return slices.ContainsFunc(d.Deps, func(n string) bool { return names[n] })
+		return !s.changedInstance(d) && slices.ContainsFunc(d.Deps, func(n string) bool { return names[n] })
 	})
 	if len(ds) == 0 {
 		return nil, nil, nil
@@ -181,5 +182,14 @@ func instanceRecord(d instDecl) record {
 	case strings.HasPrefix(d.Text, "const "):
 		tok = "const"
 	}
-	return record{Names: []string{d.Name}, Tok: tok, Cell: instanceCell, Line: 1, Col: 1, Text: d.Text}
+	return record{Names: []string{d.Name}, Tok: tok, Cell: instanceCell, Line: 1, Col: 1, Text: d.Text, Instance: d.Instance}
+}
+
+// changedInstance reports whether d is a new version of a declared
+// instance (a type instance made again because the cell changed its
+// generic type): it replaces the old one in a rebuild, as a type declared
+// again does (prepare), since the interpreter cannot declare a type twice.
+func (s *Session) changedInstance(d instDecl) bool {
+	r := s.recordOf(d.Name)
+	return d.Text != "" && r != nil && r.Text != d.Text
 }

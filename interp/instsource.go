@@ -117,14 +117,29 @@ func parseSrcPkg(path string) (*srcPkg, error) {
 
 // notebookSrc is the notebook's package as the checker saw it (files,
 // with their texts, checked into pkg), for instances of its generic
-// functions; nil without any.
+// functions and types; nil without any.
 func notebookSrc(fset *token.FileSet, pkg *types.Package, files []*ast.File, texts []string, infos []*types.Info) *srcPkg {
-	p := &srcPkg{path: "main", pkg: pkg, fset: fset, notebook: true, src: map[*token.File][]byte{}, decls: map[string]ast.Decl{}, objAt: map[token.Pos]types.Object{}, instAt: map[token.Pos]types.Instance{}}
+	p := &srcPkg{path: "main", pkg: pkg, fset: fset, notebook: true, src: map[*token.File][]byte{}, decls: map[string]ast.Decl{}, spec: map[string]*ast.TypeSpec{}, methods: map[string][]*ast.FuncDecl{}, objAt: map[token.Pos]types.Object{}, instAt: map[token.Pos]types.Instance{}}
 	for i, f := range files {
+		p.src[fset.File(f.Pos())] = []byte(texts[i])
 		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Type.TypeParams != nil && fd.Body != nil {
-				p.decls[fd.Name.Name] = fd
-				p.src[fset.File(f.Pos())] = []byte(texts[i])
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				switch {
+				case d.Body == nil:
+				case d.Recv == nil && d.Type.TypeParams != nil:
+					p.decls[d.Name.Name] = d
+				case genericRecv(d):
+					t := recvTypeName(d.Recv.List[0].Type)
+					p.methods[t] = append(p.methods[t], d)
+				}
+			case *ast.GenDecl:
+				for _, sp := range d.Specs {
+					if ts, ok := sp.(*ast.TypeSpec); ok && ts.TypeParams != nil {
+						p.decls[ts.Name.Name] = d
+						p.spec[ts.Name.Name] = ts
+					}
+				}
 			}
 		}
 	}
@@ -151,4 +166,25 @@ func notebookSrc(fset *token.FileSet, pkg *types.Package, files []*ast.File, tex
 		}
 	}
 	return p
+}
+
+// genericRecv reports whether fd is a method of a generic type (its
+// receiver's type has type parameters).
+func genericRecv(fd *ast.FuncDecl) bool {
+	if fd.Recv == nil || len(fd.Recv.List) != 1 {
+		return false
+	}
+	e := fd.Recv.List[0].Type
+	for {
+		switch t := e.(type) {
+		case *ast.StarExpr:
+			e = t.X
+		case *ast.ParenExpr:
+			e = t.X
+		case *ast.IndexExpr, *ast.IndexListExpr:
+			return true
+		default:
+			return false
+		}
+	}
 }

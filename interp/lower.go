@@ -24,8 +24,8 @@ import (
 // them; "" when they cannot be written there.
 type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
-	// factClearMap, factClearSlice, factNew, factInstance or
-	// factUnsupported.
+	// factClearMap, factClearSlice, factNew, factInstance,
+	// factRename, factHoist or factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
 	// (factMin, factMax, a typed factConst), the argument's (factNew) or
@@ -35,7 +35,8 @@ type fact struct {
 	// zeros follow the spec).
 	Float bool `json:"float,omitempty"`
 	// Value is a factConst's value as a Go literal, why a
-	// factUnsupported construct cannot run, or a factInstance's name.
+	// factUnsupported construct cannot run, or a factInstance's,
+	// factRename's or factHoist's name.
 	Value string `json:"value,omitempty"`
 	// Params are the yield func's parameter types, Results the
 	// enclosing function's result types (factRangeFunc).
@@ -249,6 +250,14 @@ func (s *Session) lowerTyped(n ast.Node) {
 				if f, ok := factOf(r); ok && (f.Kind == factRangeInt || f.Kind == factRangeFunc) {
 					c.Replace(lowerRange(r, x, f))
 				}
+			}
+		case *ast.Ident:
+			if f, ok := factOf(x); ok && f.Kind == factRename {
+				x.Name = f.Value
+			}
+		case *ast.TypeSpec:
+			if f, ok := factOf(x); ok && f.Kind == factHoist {
+				x.Name = &ast.Ident{NamePos: x.Name.Pos(), Name: f.Value}
 			}
 		case *ast.SelectorExpr, *ast.IndexExpr, *ast.IndexListExpr:
 			if f, ok := factOf(x); ok && f.Kind == factInstance {

@@ -444,6 +444,9 @@ func (s *Session) evalFile(yi *yaegi.Interpreter, src string) (err error) {
 	if err != nil {
 		return err
 	}
+	if !s.checker.off {
+		withholdGeneric(f)
+	}
 	s.instrument(f)
 	renameMain(f)
 	p, err := yi.CompileAST(f)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"maps"
 	"path"
 	"reflect"
 	"slices"
@@ -32,6 +33,12 @@ type record struct {
 	Col   int      `json:"col"`
 	Text  string   `json:"text"`
 	Doc   string   `json:"doc,omitempty"` // the doc comment above it in the cell (see docAbove)
+	// Instance is, for the instance of a generic type (insttypes.go),
+	// the instance as Go writes it (Stack[string], its type arguments
+	// being instances' names too): a compiled worker, which compiles the
+	// generic declarations themselves, declares the instance's name as
+	// an alias of it, so that its values and the generic code agree.
+	Instance string `json:"instance,omitempty"`
 }
 
 // source is the record as a file that keeps its cell positions.
@@ -62,6 +69,7 @@ func (s *Session) hasSymbols(p string) bool {
 // interpreter's FileSet.
 func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild bool) (out []item, rebuilt bool, err error) {
 	replaced := map[string]bool{}
+	generic := map[string]bool{} // replaced names of generic declarations
 	var newImports []importSpec
 	for _, it := range items {
 		switch it.kind {
@@ -105,6 +113,16 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 				s.refreshDoc(it.defines, docAbove(code, it.start))
 				continue
 			}
+			if genericDecl(it.decl) && !s.checker.off {
+				// Never compiled (withholdGeneric): its record replaces
+				// the old one without a rebuild, unless the instances it
+				// changes need one (below).
+				for _, n := range it.defines {
+					generic[n] = true
+				}
+				out = append(out, it)
+				continue
+			}
 			// yaegi cannot add a method to a type declared by an earlier
 			// evaluation: the type is declared again with its methods.
 			if fd, ok := it.decl.(*ast.FuncDecl); ok && fd.Recv != nil && len(fd.Recv.List) == 1 {
@@ -118,7 +136,12 @@ func (s *Session) prepare(items []item, st *cellState, code string, mayRebuild b
 		}
 		out = append(out, it)
 	}
-	if len(replaced) == 0 || !mayRebuild {
+	for _, d := range s.checker.pending {
+		if s.changedInstance(d) {
+			replaced[d.Name] = true
+		}
+	}
+	if !mayRebuild || !slices.ContainsFunc(slices.Collect(maps.Keys(replaced)), func(n string) bool { return !generic[n] }) {
 		return out, false, nil
 	}
 	stmtNames := map[string]bool{}
@@ -199,10 +222,16 @@ func (s *Session) declare(ctx context.Context, decls []ast.Decl, items []item, c
 		return compileError(err)
 	}
 	f.Decls = append(f.Decls, instDecls...)
+	if !s.checker.off {
+		withholdGeneric(f)
+	}
 	s.instrument(f)
-	if _, err := s.compileRun(ctx, f, st); err != nil {
-		if !isLoopError(err) || s.declareApart(ctx, f, st) != nil {
-			return err
+	// Only generic declarations are recorded, not compiled.
+	if len(f.Decls) > 0 {
+		if _, err := s.compileRun(ctx, f, st); err != nil {
+			if !isLoopError(err) || s.declareApart(ctx, f, st) != nil {
+				return err
+			}
 		}
 	}
 	s.recordInstances(insts)

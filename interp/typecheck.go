@@ -90,6 +90,39 @@ type checker struct {
 	pending []instDecl
 }
 
+// changedTypeInsts returns the notebook's type instances (the records of
+// insttypes.go) whose generic type, or a method of it, the cell
+// declares: they are made again.
+func (s *Session) changedTypeInsts(items []item) map[string]typeInstRef {
+	changed := map[string]bool{}
+	for _, it := range items {
+		if it.kind == declItem {
+			for _, n := range it.defines {
+				t, _, _ := strings.Cut(n, ".")
+				changed[t] = true
+			}
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	var refresh map[string]typeInstRef
+	s.stateMu.RLock()
+	defer s.stateMu.RUnlock()
+	for _, rec := range s.decls {
+		if rec.Cell != instanceCell || rec.Instance == "" || len(rec.Names) != 1 {
+			continue
+		}
+		if r, ok := parseInstance(rec.Instance); ok && changed[r.Type] {
+			if refresh == nil {
+				refresh = map[string]typeInstRef{}
+			}
+			refresh[rec.Names[0]] = r
+		}
+	}
+	return refresh
+}
+
 // maxIncremental is how many cells' parts one incremental package takes.
 const maxIncremental = 32
 
@@ -108,9 +141,9 @@ func (c *checker) withoutBodies(text string) string {
 	b := []byte(text)
 	for _, d := range f.Decls {
 		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Body == nil || fd.Type.TypeParams != nil {
-			// A generic func's body is kept: its instances are
-			// made from it (instantiate.go).
+		if !ok || fd.Body == nil || fd.Type.TypeParams != nil || genericRecv(fd) {
+			// A generic func's body, or a generic type's method's, is
+			// kept: its instances are made from it (instantiate.go).
 			continue
 		}
 		// Pos is 1 + offset in the file, which starts with prefix. The
@@ -154,6 +187,9 @@ func pkgAlias(p string) string {
 type typeError struct {
 	line, col int
 	msg       string
+	// more are the continuation lines go/types reports with it (the
+	// steps of an instantiation cycle, say).
+	more []typeError
 }
 
 // checkCell type-checks the cell whose parsed items are items against the
@@ -172,7 +208,8 @@ func (s *Session) checkCell(items []item, code, name string) error {
 		return nil
 	}
 	trailing := len(items) > 0 && items[len(items)-1].kind == exprItem
-	res := s.typeCheck(src, trailing)
+	refresh := s.changedTypeInsts(items)
+	res := s.typeCheck(src, trailing, refresh)
 	if res == nil {
 		return nil
 	}
@@ -189,7 +226,7 @@ func (s *Session) checkCell(items []item, code, name string) error {
 		if src, ok = s.synthesize(items, code, name, vars); !ok {
 			return nil
 		}
-		if res = s.typeCheck(src, trailing); res == nil {
+		if res = s.typeCheck(src, trailing, refresh); res == nil {
 			return nil
 		}
 	}
@@ -197,6 +234,9 @@ func (s *Session) checkCell(items []item, code, name string) error {
 		return typeErrors(name, res.errs)
 	}
 	if e := res.unsupported; e != nil {
+		return typeErrors(name, []typeError{*e})
+	}
+	if e := res.instFailed; e != nil {
 		return typeErrors(name, []typeError{*e})
 	}
 	for _, u := range res.stdUses {
@@ -237,7 +277,11 @@ func typeErrors(name string, errs []typeError) error {
 			e.Traceback = append(e.Traceback, fmt.Sprintf("(and %d more errors)", len(errs)-10))
 			break
 		}
-		e.Traceback = append(e.Traceback, fmt.Sprintf("%s:%d:%d: %s", name, te.line, te.col, te.msg))
+		line := fmt.Sprintf("%s:%d:%d: %s", name, te.line, te.col, te.msg)
+		for _, m := range te.more {
+			line += fmt.Sprintf("\n\t%s:%d:%d: %s", name, m.line, m.col, m.msg)
+		}
+		e.Traceback = append(e.Traceback, line)
 	}
 	e.Value = e.Traceback[0]
 	return e
@@ -461,6 +505,7 @@ type checkResult struct {
 	pkg         *types.Package
 	stdUses     []stdUse // the cell's uses of standard packages' members
 	insts       []instDecl
+	instFailed  *typeError // a generic type that could not be instantiated
 }
 
 // stdUse is a use of pkg.Name in the current cell, pkg being a package
@@ -474,7 +519,8 @@ type stdUse struct {
 // typeCheck parses and checks src, a synthetic package; nil when it could
 // not be checked at all. With trailing, the cell's last statement is the
 // expression whose value the cell shows, which Go would call unused.
-func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
+// refresh are the notebook's type instances to make again.
+func (s *Session) typeCheck(src synthetic, trailing bool, refresh map[string]typeInstRef) *checkResult {
 	c := &s.checker
 	if c.nbFile == nil || c.nbText != src.notebook {
 		// The notebook changed (or this is the first check): parse it
@@ -509,8 +555,27 @@ func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
 	if trailing {
 		shown = trailingExpr(f)
 	}
+	// primary is the latest error that is not a continuation line, and
+	// kept whether the cell's errors have it.
+	var primary string
+	kept := false
 	sink := func(te types.Error) {
 		p := te.Fset.Position(te.Pos)
+		if cont, ok := strings.CutPrefix(te.Msg, "\t"); ok {
+			// A continuation of the error before: with it, or in its
+			// place when that one is in an earlier cell.
+			switch {
+			case p.Filename != curFile+fileSuffix:
+			case kept:
+				last := &res.errs[len(res.errs)-1]
+				last.more = append(last.more, typeError{line: p.Line, col: p.Column, msg: cont})
+			default:
+				res.errs = append(res.errs, typeError{line: p.Line, col: p.Column, msg: primary + " " + cont})
+				kept = true
+			}
+			return
+		}
+		primary, kept = te.Msg, false
 		if p.Filename != curFile+fileSuffix || strings.HasPrefix(te.Msg, "could not import") {
 			return
 		}
@@ -524,6 +589,7 @@ func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
 			return
 		}
 		res.errs = append(res.errs, typeError{line: p.Line, col: p.Column, msg: te.Msg})
+		kept = true
 	}
 	var pkg *types.Package
 	var info *types.Info
@@ -568,15 +634,15 @@ func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
 	}
 	res.pkg = pkg
 	collectFacts(fset, f, info, qual, res.facts)
-	var lowered map[string]bool
 	infos := []*types.Info{info}
 	if c.inc != nil && c.nbInfo != nil {
 		infos = append(infos, c.nbInfo)
 	}
 	nb := notebookSrc(fset, pkg, []*ast.File{c.nbFile, f}, []string{src.notebook, src.cell}, infos)
-	res.insts, lowered = collectInstances(fset, f, info, nb, res.facts)
+	ci := safeInstances(func() cellInstances { return collectInstances(fset, f, info, pkg, nb, res.facts, refresh) })
+	res.insts, res.instFailed = ci.decls, ci.failed
 	res.stdUses = slices.DeleteFunc(stdUses(fset, f, info), func(u stdUse) bool {
-		return lowered[strconv.Itoa(u.line)+":"+strconv.Itoa(u.col)]
+		return ci.lowered[strconv.Itoa(u.line)+":"+strconv.Itoa(u.col)]
 	})
 	res.unsupported = unsupported(fset, f, res.facts)
 	return res
@@ -849,4 +915,16 @@ func unsupported(fset *token.FileSet, f *ast.File, facts map[string]fact) *typeE
 		return true
 	})
 	return found
+}
+
+// safeInstances runs collect, turning a panic of the instantiation (a
+// construct it does not expect) into the cell's error instead of the
+// session's end.
+func safeInstances(collect func() cellInstances) (ci cellInstances) {
+	defer func() {
+		if r := recover(); r != nil {
+			ci = cellInstances{failed: &typeError{line: 1, col: 1, msg: fmt.Sprintf("generic code in this cell is not supported yet: %v", r)}}
+		}
+	}()
+	return collect()
 }

@@ -35,6 +35,10 @@ type record struct {
 	Line  int      `json:"line"`
 	Col   int      `json:"col"`
 	Text  string   `json:"text"`
+	// Instance is, for the interpreter's instance of a generic type, the
+	// instance as Go writes it: the program declares the record's name
+	// as an alias of it, since it compiles the generic declarations.
+	Instance string `json:"instance,omitempty"`
 }
 
 type variable struct {
@@ -276,6 +280,9 @@ func parseUnits(st snapshot) (units []*unit, byName map[string]*unit, methods ma
 		r := &st.Decls[i]
 		if r.Tok == "var" && allIn(r.Names, typed) {
 			continue
+		}
+		if r.Instance != "" && len(r.Names) == 1 {
+			r = &record{Names: r.Names, Tok: r.Tok, Cell: r.Cell, Line: r.Line, Col: r.Col, Text: "type " + r.Names[0] + " = " + r.Instance}
 		}
 		f, err := parser.ParseFile(fset, r.Cell, "package main;"+r.Text, parser.SkipObjectResolution)
 		if err != nil {

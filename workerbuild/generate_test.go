@@ -123,3 +123,32 @@ func TestLocalName(t *testing.T) {
 		t.Errorf("named import: %s", got)
 	}
 }
+
+// TestGenerateInstanceAlias: the interpreter's instance of a generic type
+// becomes an alias of the instance in a compiled worker, which compiles
+// the generic declarations themselves, so that a global of the instance
+// and the generic code agree.
+func TestGenerateInstanceAlias(t *testing.T) {
+	st := snapshot{
+		Decls: []record{
+			{Names: []string{"Stack"}, Tok: "type", Cell: "In[1]", Line: 1, Col: 1, Text: "type Stack[T any] struct{ items []T }"},
+			{Names: []string{"Stack.Push"}, Tok: "func", Cell: "In[2]", Line: 1, Col: 1, Text: "func (s *Stack[T]) Push(x T) { s.items = append(s.items, x) }"},
+			{Names: []string{"_gompGmain_Stack_1"}, Tok: "type", Cell: "gomp-generic", Line: 1, Col: 1, Instance: "Stack[int]",
+				Text: "type _gompGmain_Stack_1 struct{ items []int }\nfunc (s *_gompGmain_Stack_1) Push(x int) { s.items = append(s.items, x) }"},
+			fn("grow", "func grow(n int) int { s := seed; s.Push(n); return len(s.items) }", 1),
+		},
+		Vars: []variable{{Name: "seed", Type: "_gompGmain_Stack_1"}},
+	}
+	p, err := generate(st, []string{"grow"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"type _gompGmain_Stack_1 = Stack[int]", "var seed _gompGmain_Stack_1", "type Stack[T any] struct", "func (s *Stack[T]) Push"} {
+		if !strings.Contains(p.notebook, w) {
+			t.Errorf("notebook file lacks %q:\n%s", w, p.notebook)
+		}
+	}
+	if strings.Contains(p.notebook, "func (s *_gompGmain_Stack_1)") {
+		t.Errorf("notebook file has the interpreter's copy of the methods:\n%s", p.notebook)
+	}
+}
