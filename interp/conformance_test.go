@@ -25,7 +25,6 @@ import (
 // reports them (TestConformanceREADME); a listed program that passes fails
 // the test, so that the table stays true.
 var conformanceFailures = map[string]string{
-	"classic_fan_in":             "bare yaegi fails on this program too (reflect: call of reflect.Value.Len on int Value); cause not isolated",
 	"classic_generics_keys":      "split: a top-level call of a generic func returning a notebook generic type (p := MakePair(\"x\", 3)) crashes yaegi's compiler",
 	"classic_interfaces":         "a notebook type's String method is not used through a notebook interface value, and a type switch with case fmt.Stringer fails (yaegi)",
 	"classic_iota_consts":        "yaegi prints a typed constant with a String method through %d as a struct ({2 5448512})",

@@ -16,7 +16,7 @@ import (
 // Lowerings: Go that yaegi v0.16.1 cannot run, rewritten into Go it can,
 // using what the type checker found (facts). Each lowering is one pass of
 // lowerTyped, in its own file (rangeint.go, rangefunc.go, minmax.go,
-// clear.go, newexpr.go, instantiate.go). A node without a fact (its cell was not checked) is left
+// clear.go, newexpr.go, rangechans.go, instantiate.go). A node without a fact (its cell was not checked) is left
 // as it is, and yaegi reports what it reports.
 
 // fact is what a lowering needs to know about one node, found by the
@@ -24,7 +24,7 @@ import (
 // them; "" when they cannot be written there.
 type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
-	// factClearMap, factClearSlice, factNew, factInstance or
+	// factClearMap, factClearSlice, factNew, factInstance, factRangeChans or
 	// factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
@@ -141,6 +141,9 @@ func collectFact(fset *token.FileSet, n ast.Node, info *types.Info, typeOf func(
 		if sig, ok := t.Underlying().(*types.Signature); ok {
 			facts[factKey(fset, n)] = rangeFuncFact(n, sig, encl, typeOf)
 		}
+		if f, ok := rangeChansFact(n, t); ok {
+			facts[factKey(fset, n)] = f
+		}
 	case *ast.CallExpr:
 		id, ok := ast.Unparen(n.Fun).(*ast.Ident)
 		if !ok {
@@ -230,8 +233,11 @@ func (s *Session) lowerTyped(n ast.Node) {
 	}
 	seq := 0
 	lowerRange := func(r *ast.RangeStmt, lab *ast.LabeledStmt, f fact) ast.Stmt {
-		if f.Kind == factRangeInt {
+		switch f.Kind {
+		case factRangeInt:
 			return lowerRangeInt(r, lab, f)
+		case factRangeChans:
+			return lowerRangeChans(r, lab, f)
 		}
 		seq++
 		return lowerRangeFunc(r, lab, f, seq)
@@ -239,14 +245,14 @@ func (s *Session) lowerTyped(n ast.Node) {
 	astutil.Apply(n, nil, func(c *astutil.Cursor) bool {
 		switch x := c.Node().(type) {
 		case *ast.RangeStmt:
-			if f, ok := factOf(x); ok && (f.Kind == factRangeInt || f.Kind == factRangeFunc) {
+			if f, ok := factOf(x); ok && isRangeFact(f) {
 				if _, labeled := c.Parent().(*ast.LabeledStmt); !labeled {
 					c.Replace(lowerRange(x, nil, f))
 				}
 			}
 		case *ast.LabeledStmt:
 			if r, ok := x.Stmt.(*ast.RangeStmt); ok {
-				if f, ok := factOf(r); ok && (f.Kind == factRangeInt || f.Kind == factRangeFunc) {
+				if f, ok := factOf(r); ok && isRangeFact(f) {
 					c.Replace(lowerRange(r, x, f))
 				}
 			}
@@ -289,6 +295,12 @@ func (s *Session) lowerTyped(n ast.Node) {
 		}
 		return true
 	})
+}
+
+// isRangeFact reports whether f is the fact of a range statement that
+// lowerTyped rewrites.
+func isRangeFact(f fact) bool {
+	return f.Kind == factRangeInt || f.Kind == factRangeFunc || f.Kind == factRangeChans
 }
 
 // constExpr is the constant value of a call of min or max with constant

@@ -23,7 +23,7 @@ func reserved(what string) string { return reservedPrefix + what }
 //
 //   - lowerTyped: Go that yaegi cannot run, rewritten with the type
 //     checker's facts (range over int and over func, min, max, clear,
-//     new(expr); lower.go), and uses of generic functions replaced by
+//     new(expr), ranges over collections of channels; lower.go), and uses of generic functions replaced by
 //     their instances (instantiate.go);
 //   - blankVars: a top-level `var _ = x` gets a reserved name, since
 //     yaegi makes `_` a global that later `_ = ...` and `a, _ := ...`
