@@ -25,22 +25,21 @@ import (
 // reports them (TestConformanceREADME); a listed program that passes fails
 // the test, so that the table stays true.
 var conformanceFailures = map[string]string{
-	"classic_generics_keys":      "split: a top-level call of a generic func returning a notebook generic type (p := MakePair(\"x\", 3)) crashes yaegi's compiler",
-	"classic_interfaces":         "a notebook type's String method is not used through a notebook interface value, and a type switch with case fmt.Stringer fails (yaegi)",
-	"classic_iota_consts":        "yaegi prints a typed constant with a String method through %d as a struct ({2 5448512})",
-	"classic_json":               "yaegi renames unexported fields (secret to Xsecret), so encoding/json marshals them",
-	"classic_panic_recover":      "an index out of range inside a func reads \"reflect: slice index out of range\", not Go's runtime error",
-	"classic_variadic_functypes": "yaegi binds a method value's receiver when it is called, not when it is evaluated",
-	"go1.23_iter_generic":        "iter.Seq named as a type in notebook code is not supported yet: the tables hold no generic names and instantiation covers functions, not types",
-	"go1.23_iter_pull":           "iter.Pull is generic: the standard library tables hold no generic names",
-	"go1.23_range_func_seq2":     "iter.Seq2 named as a type in notebook code is not supported yet: the tables hold no generic names and instantiation covers functions, not types",
-	"go1.23_unique":              "unique.Make is generic: the standard library tables hold no generic names",
-	"go1.24_generic_alias":       "generic type aliases: yaegi fails with undefined: V",
-	"go1.24_weak":                "weak.Make is generic: the standard library tables hold no generic names",
-	"go1.25_hash_maphash":        "maphash.Comparable (generic) is missing from yaegi's symbols",
-	"go1.25_reflect_typeassert":  "reflect.TypeAssert (Go 1.25, generic) is missing",
-	"go1.26_errors_astype":       "errors.AsType is instantiated and runs, but gomp's errors.As misses a notebook error type wrapped by fmt.Errorf's %w",
-	"go1.26_reflect_iter":        "Type.Fields runs; Type.Methods of a notebook type yields nothing (yaegi's reflect types of notebook types have no methods)",
+	"classic_generics_keys":     "split: a top-level call of a generic func returning a notebook generic type (p := MakePair(\"x\", 3)) crashes yaegi's compiler",
+	"classic_interfaces":        "a notebook type's String method is not used through a notebook interface value, and a type switch with case fmt.Stringer fails (yaegi)",
+	"classic_iota_consts":       "yaegi prints a typed constant with a String method through %d as a struct ({2 5448512})",
+	"classic_json":              "yaegi renames unexported fields (secret to Xsecret), so encoding/json marshals them",
+	"classic_panic_recover":     "an index out of range inside a func reads \"reflect: slice index out of range\", not Go's runtime error",
+	"go1.23_iter_generic":       "iter.Seq named as a type in notebook code is not supported yet: the tables hold no generic names and instantiation covers functions, not types",
+	"go1.23_iter_pull":          "iter.Pull is generic: the standard library tables hold no generic names",
+	"go1.23_range_func_seq2":    "iter.Seq2 named as a type in notebook code is not supported yet: the tables hold no generic names and instantiation covers functions, not types",
+	"go1.23_unique":             "unique.Make is generic: the standard library tables hold no generic names",
+	"go1.24_generic_alias":      "generic type aliases: yaegi fails with undefined: V",
+	"go1.24_weak":               "weak.Make is generic: the standard library tables hold no generic names",
+	"go1.25_hash_maphash":       "maphash.Comparable (generic) is missing from yaegi's symbols",
+	"go1.25_reflect_typeassert": "reflect.TypeAssert (Go 1.25, generic) is missing",
+	"go1.26_errors_astype":      "errors.AsType is instantiated and runs, but gomp's errors.As misses a notebook error type wrapped by fmt.Errorf's %w",
+	"go1.26_reflect_iter":       "Type.Fields runs; Type.Methods of a notebook type yields nothing (yaegi's reflect types of notebook types have no methods)",
 }
 
 // conformanceProgram is one program of testdata/conformance: a Go

@@ -16,7 +16,7 @@ import (
 // Lowerings: Go that yaegi v0.16.1 cannot run, rewritten into Go it can,
 // using what the type checker found (facts). Each lowering is one pass of
 // lowerTyped, in its own file (rangeint.go, rangefunc.go, minmax.go,
-// clear.go, newexpr.go, rangechans.go, instantiate.go). A node without a fact (its cell was not checked) is left
+// clear.go, newexpr.go, rangechans.go, methodvalue.go, instantiate.go). A node without a fact (its cell was not checked) is left
 // as it is, and yaegi reports what it reports.
 
 // fact is what a lowering needs to know about one node, found by the
@@ -24,19 +24,24 @@ import (
 // them; "" when they cannot be written there.
 type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
-	// factClearMap, factClearSlice, factNew, factInstance, factRangeChans or
-	// factUnsupported.
+	// factClearMap, factClearSlice, factNew, factInstance, factRangeChans,
+	// factMethodValue or factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
 	// (factMin, factMax, a typed factConst), the argument's (factNew) or
-	// the slice's element type (factClearSlice).
+	// the slice's element type (factClearSlice), the receiver's
+	// (factMethodValue).
 	Type string `json:"type,omitempty"`
 	// Float says that factMin and factMax compare floats (NaN and signed
 	// zeros follow the spec).
 	Float bool `json:"float,omitempty"`
 	// Value is a factConst's value as a Go literal, why a
-	// factUnsupported construct cannot run, or a factInstance's name.
+	// factUnsupported construct cannot run, a factInstance's name, or a
+	// factMethodValue's func type.
 	Value string `json:"value,omitempty"`
+	// Deref says that a factMethodValue's receiver is reached through a
+	// pointer (Type is what it points to).
+	Deref bool `json:"deref,omitempty"`
 	// Params are the yield func's parameter types, Results the
 	// enclosing function's result types (factRangeFunc).
 	Params  []string `json:"params,omitempty"`
@@ -114,6 +119,9 @@ func collectFacts(fset *token.FileSet, f *ast.File, info *types.Info, qual func(
 				encl = sigs[len(sigs)-1]
 			}
 			collectFact(fset, n, info, typeOf, encl, facts)
+			if len(stack) > 1 {
+				methodValueFact(fset, n, stack[len(stack)-2], info, typeOf, facts)
+			}
 			return true
 		})
 	}
@@ -259,6 +267,11 @@ func (s *Session) lowerTyped(n ast.Node) {
 		case *ast.SelectorExpr, *ast.IndexExpr, *ast.IndexListExpr:
 			if f, ok := factOf(x); ok && f.Kind == factInstance {
 				c.Replace(lowerInstance(x, f))
+			}
+			if f, ok := factOf(x); ok && f.Kind == factMethodValue {
+				if e := lowerMethodValue(x.(*ast.SelectorExpr), f); e != nil {
+					c.Replace(e)
+				}
 			}
 		case *ast.CallExpr:
 			// A notebook generic func, called or passed (instantiate.go).

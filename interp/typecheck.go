@@ -649,7 +649,8 @@ func (c *checker) run(imp types.Importer, fset *token.FileSet, f *ast.File, sink
 			Defs:  map[*ast.Ident]types.Object{},
 			Uses:  map[*ast.Ident]types.Object{},
 
-			Instances: map[*ast.Ident]types.Instance{},
+			Selections: map[*ast.SelectorExpr]*types.Selection{},
+			Instances:  map[*ast.Ident]types.Instance{},
 		}
 	}
 	conf := &types.Config{
