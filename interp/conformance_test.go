@@ -38,7 +38,6 @@ var conformanceFailures = map[string]string{
 	"go1.24_weak":               "weak.Make is generic: the standard library tables hold no generic names",
 	"go1.25_hash_maphash":       "maphash.Comparable (generic) is missing from yaegi's symbols",
 	"go1.25_reflect_typeassert": "reflect.TypeAssert (Go 1.25, generic) is missing",
-	"go1.26_errors_astype":      "errors.AsType is instantiated and runs, but gomp's errors.As misses a notebook error type wrapped by fmt.Errorf's %w",
 	"go1.26_reflect_iter":       "Type.Fields runs; Type.Methods of a notebook type yields nothing (yaegi's reflect types of notebook types have no methods)",
 }
 
