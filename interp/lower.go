@@ -16,7 +16,8 @@ import (
 // Lowerings: Go that yaegi v0.16.1 cannot run, rewritten into Go it can,
 // using what the type checker found (facts). Each lowering is one pass of
 // lowerTyped, in its own file (rangeint.go, rangefunc.go, minmax.go,
-// clear.go, newexpr.go, rangechans.go, methodvalue.go, instantiate.go). A node without a fact (its cell was not checked) is left
+// clear.go, newexpr.go, rangechans.go, methodvalue.go, fmtverbs.go,
+// instantiate.go). A node without a fact (its cell was not checked) is left
 // as it is, and yaegi reports what it reports.
 
 // fact is what a lowering needs to know about one node, found by the
@@ -25,7 +26,7 @@ import (
 type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
 	// factClearMap, factClearSlice, factNew, factInstance, factRangeChans,
-	// factMethodValue or factUnsupported.
+	// factMethodValue, factFmtVerbs or factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
 	// (factMin, factMax, a typed factConst), the argument's (factNew) or
@@ -43,7 +44,8 @@ type fact struct {
 	// pointer (Type is what it points to).
 	Deref bool `json:"deref,omitempty"`
 	// Params are the yield func's parameter types, Results the
-	// enclosing function's result types (factRangeFunc).
+	// enclosing function's result types (factRangeFunc); Params are also
+	// the types a factFmtVerbs converts its arguments to.
 	Params  []string `json:"params,omitempty"`
 	Results []string `json:"results,omitempty"`
 }
@@ -153,6 +155,10 @@ func collectFact(fset *token.FileSet, n ast.Node, info *types.Info, typeOf func(
 			facts[factKey(fset, n)] = f
 		}
 	case *ast.CallExpr:
+		if f, ok := fmtVerbsFact(n, info, typeOf); ok {
+			facts[factKey(fset, n)] = f
+			return
+		}
 		id, ok := ast.Unparen(n.Fun).(*ast.Ident)
 		if !ok {
 			return
@@ -284,6 +290,10 @@ func (s *Session) lowerTyped(n ast.Node) {
 			}
 			f, ok := factOf(x)
 			if !ok {
+				return true
+			}
+			if f.Kind == factFmtVerbs {
+				lowerFmtVerbs(x, f)
 				return true
 			}
 			if _, isIdent := ast.Unparen(x.Fun).(*ast.Ident); !isIdent {
