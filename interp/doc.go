@@ -133,8 +133,17 @@
 //   - Unexported fields of a notebook struct are renamed X+name; %+v
 //     printed {Xowner:ann}. fmtExports (fmtnames.go) restores the names
 //     in fmt.Printf, Sprintf, Fprintf and Errorf (an exported field
-//     declared as X and a lower-case letter is then shown without its X;
-//     encoding/json still marshals the renamed fields).
+//     declared as X and a lower-case letter is then shown without its X),
+//     and jsonExports (jsonnames.go) leaves them out in json.Marshal and
+//     MarshalIndent (not yet in an Encoder's Encode, nor in a type that
+//     refers to itself).
+//   - A notebook error passed by its own type to fmt.Errorf's %w arrived
+//     as a bare struct: fmt's MapTypes (stdlib/maptypes.go) list error.
+//   - A notebook Stringer given to %d or %#v printed yaegi's wrapper
+//     struct: fmtverbs.go converts it to its underlying type.
+//   - A range over a slice of channels that binds the elements ranged
+//     over the channel type (rangechans.go); a method value read its
+//     receiver when called (methodvalue.go).
 //   - errors.As panics for a pointer to a notebook error type (its
 //     methods are not in its reflect type) and stops at yaegi's wrapper
 //     of a notebook error. errorsAs (errorsas.go) walks the chain itself.
