@@ -16,7 +16,7 @@ import (
 // Lowerings: Go that yaegi v0.16.1 cannot run, rewritten into Go it can,
 // using what the type checker found (facts). Each lowering is one pass of
 // lowerTyped, in its own file (rangeint.go, rangefunc.go, minmax.go,
-// clear.go, newexpr.go, rangechans.go, methodvalue.go, fmtverbs.go,
+// clear.go, newexpr.go, rangechans.go, methodvalue.go, printargs.go,
 // instantiate.go). A node without a fact (its cell was not checked) is left
 // as it is, and yaegi reports what it reports.
 
@@ -26,7 +26,7 @@ import (
 type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
 	// factClearMap, factClearSlice, factNew, factInstance, factRangeChans,
-	// factMethodValue, factFmtVerbs or factUnsupported.
+	// factMethodValue, factPrintArgs or factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
 	// (factMin, factMax, a typed factConst), the argument's (factNew) or
@@ -45,7 +45,7 @@ type fact struct {
 	Deref bool `json:"deref,omitempty"`
 	// Params are the yield func's parameter types, Results the
 	// enclosing function's result types (factRangeFunc); Params are also
-	// the types a factFmtVerbs converts its arguments to.
+	// the types a factPrintArgs converts its arguments to.
 	Params  []string `json:"params,omitempty"`
 	Results []string `json:"results,omitempty"`
 }
@@ -155,7 +155,7 @@ func collectFact(fset *token.FileSet, n ast.Node, info *types.Info, typeOf func(
 			facts[factKey(fset, n)] = f
 		}
 	case *ast.CallExpr:
-		if f, ok := fmtVerbsFact(n, info, typeOf); ok {
+		if f, ok := printArgsFact(n, info, typeOf); ok {
 			facts[factKey(fset, n)] = f
 			return
 		}
@@ -292,8 +292,8 @@ func (s *Session) lowerTyped(n ast.Node) {
 			if !ok {
 				return true
 			}
-			if f.Kind == factFmtVerbs {
-				lowerFmtVerbs(x, f)
+			if f.Kind == factPrintArgs {
+				lowerPrintArgs(x, f)
 				return true
 			}
 			if _, isIdent := ast.Unparen(x.Fun).(*ast.Ident); !isIdent {

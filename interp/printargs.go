@@ -20,21 +20,39 @@ import (
 //
 //	fmt.Printf("%d %v\n", Tuesday, Tuesday)  =>  fmt.Printf("%d %v\n", int(Tuesday), Tuesday)
 
-// factFmtVerbs marks a printf-like call; its Params are, per argument
-// after the format, the underlying type to convert the argument to, or "".
-const factFmtVerbs = "fmt-verbs"
+// factPrintArgs marks a call of a printing function; its Params are, per
+// argument after the format (or the writer), what to do with it: "", the
+// underlying type to convert it to (see above), or printArgWrap.
+const factPrintArgs = "print-args"
 
-// printfFuncs are the printf-like functions of the standard library,
-// with the index of the format among their arguments.
-var printfFuncs = map[string]int{
-	"fmt.Printf": 0, "fmt.Sprintf": 0, "fmt.Errorf": 0, "fmt.Fprintf": 1, "fmt.Appendf": 1,
-	"log.Printf": 0, "log.Fatalf": 0, "log.Panicf": 0,
-	"(*log.Logger).Printf": 0, "(*log.Logger).Fatalf": 0, "(*log.Logger).Panicf": 0,
+// printArgWrap says to pass an argument through _gompFmtArg (see
+// fmtArgPrelude).
+const printArgWrap = "*wrap"
+
+// printFunc is a printing function of the standard library: the index of
+// its first argument to print, and whether the one before is a format.
+type printFunc struct {
+	first  int
+	format bool
 }
 
-// fmtVerbsFact returns the fact of call, a printf-like call (see above),
-// when it has an argument to convert.
-func fmtVerbsFact(call *ast.CallExpr, info *types.Info, typeOf func(types.Type) string) (fact, bool) {
+// printFuncs are the printing functions of the standard library.
+var printFuncs = map[string]printFunc{
+	"fmt.Print": {0, false}, "fmt.Println": {0, false}, "fmt.Sprint": {0, false}, "fmt.Sprintln": {0, false},
+	"fmt.Fprint": {1, false}, "fmt.Fprintln": {1, false}, "fmt.Append": {1, false}, "fmt.Appendln": {1, false},
+	"fmt.Printf": {1, true}, "fmt.Sprintf": {1, true}, "fmt.Errorf": {1, true}, "fmt.Fprintf": {2, true}, "fmt.Appendf": {2, true},
+	"log.Print": {0, false}, "log.Println": {0, false}, "log.Fatal": {0, false}, "log.Fatalln": {0, false}, "log.Panic": {0, false}, "log.Panicln": {0, false},
+	"log.Printf": {1, true}, "log.Fatalf": {1, true}, "log.Panicf": {1, true},
+	"(*log.Logger).Print": {0, false}, "(*log.Logger).Println": {0, false}, "(*log.Logger).Fatal": {0, false}, "(*log.Logger).Fatalln": {0, false},
+	"(*log.Logger).Panic": {0, false}, "(*log.Logger).Panicln": {0, false},
+	"(*log.Logger).Printf": {1, true}, "(*log.Logger).Fatalf": {1, true}, "(*log.Logger).Panicf": {1, true},
+}
+
+// printArgsFact returns the fact of call, a call of a printing function,
+// when it has an argument to convert (see above) or to wrap: one held
+// in an interface that the notebook declared, or in any (a notebook
+// value in it reaches fmt without its methods, see fmtArgPrelude).
+func printArgsFact(call *ast.CallExpr, info *types.Info, typeOf func(types.Type) string) (fact, bool) {
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 	if !ok || call.Ellipsis.IsValid() {
 		return fact{}, false
@@ -48,35 +66,61 @@ func fmtVerbsFact(call *ast.CallExpr, info *types.Info, typeOf func(types.Type) 
 	if fn == nil {
 		return fact{}, false
 	}
-	at, ok := printfFuncs[fn.FullName()]
-	if !ok || len(call.Args) <= at {
+	pf, ok := printFuncs[fn.FullName()]
+	if !ok || len(call.Args) < pf.first {
 		return fact{}, false
 	}
-	tv := info.Types[call.Args[at]]
-	if tv.Value == nil || tv.Value.Kind() != constant.String {
-		return fact{}, false
+	var verbs map[int][]verb
+	if pf.format {
+		if tv := info.Types[call.Args[pf.first-1]]; tv.Value != nil && tv.Value.Kind() == constant.String {
+			verbs = printfVerbs(constant.StringVal(tv.Value))
+		}
 	}
-	verbs := printfVerbs(constant.StringVal(tv.Value))
-	args := call.Args[at+1:]
-	conv := make([]string, len(args))
+	args := call.Args[pf.first:]
+	todo := make([]string, len(args))
 	found := false
 	for i, a := range args {
-		vs := verbs[i]
-		if len(vs) == 0 || !allValueVerbs(vs) {
-			continue
-		}
 		t := info.Types[a].Type
-		if !hasNotebookStringer(t, anySharp(vs)) {
+		if t == nil {
 			continue
 		}
-		if conv[i] = typeOf(t.Underlying()); conv[i] != "" {
+		vs := verbs[i]
+		if notebookInterface(t) {
+			// Not when the format only asks for the value: the wrapper
+			// holds yaegi's box of it, and the bare value prints right.
+			if !pf.format || verbs == nil || len(vs) == 0 || !allValueVerbs(vs) {
+				todo[i], found = printArgWrap, true
+			}
+			continue
+		}
+		if len(vs) == 0 || !allValueVerbs(vs) || !hasNotebookStringer(t, anySharp(vs)) {
+			continue
+		}
+		if todo[i] = typeOf(t.Underlying()); todo[i] != "" {
 			found = true
 		}
 	}
 	if !found {
 		return fact{}, false
 	}
-	return fact{Kind: factFmtVerbs, Params: conv}, true
+	return fact{Kind: factPrintArgs, Params: todo}, true
+}
+
+// notebookInterface reports whether t is an interface type a notebook
+// value can be held in without yaegi's wrapper: any, an interface
+// literal, or one the notebook declared (an interface of a compiled
+// package, such as error or fmt.Stringer, holds the wrapper).
+func notebookInterface(t types.Type) bool {
+	if !types.IsInterface(t) {
+		return false
+	}
+	switch t := t.(type) {
+	case *types.Named:
+		return t.Obj().Pkg() != nil && t.Obj().Pkg().Path() == "main"
+	case *types.Alias:
+		return notebookInterface(types.Unalias(t))
+	}
+	return true
 }
 
 // verb is one verb of a format: its letter and whether it has the #
@@ -201,14 +245,23 @@ func hasNotebookStringer(t types.Type, sharp bool) bool {
 	return has("String") || has("Error")
 }
 
-// lowerFmtVerbs converts the arguments of call that f says to convert.
-func lowerFmtVerbs(call *ast.CallExpr, f fact) {
+// lowerPrintArgs converts or wraps the arguments of call that f says to.
+func lowerPrintArgs(call *ast.CallExpr, f fact) {
+	if len(f.Params) > len(call.Args) {
+		return
+	}
 	args := call.Args[len(call.Args)-len(f.Params):]
 	for i, t := range f.Params {
-		if t == "" {
+		a := args[i]
+		switch t {
+		case "":
+			continue
+		case printArgWrap:
+			if !isFmtArgCall(a) {
+				args[i] = &ast.CallExpr{Fun: &ast.Ident{Name: reserved("FmtArg"), NamePos: a.Pos()}, Lparen: a.Pos(), Args: []ast.Expr{a}, Rparen: a.End() - 1}
+			}
 			continue
 		}
-		a := args[i]
 		te := parseAt(t, a.Pos())
 		if te == nil {
 			continue

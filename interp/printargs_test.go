@@ -30,6 +30,28 @@ func TestStringerVerbs(t *testing.T) {
 	}
 }
 
+// TestPrintInterfaceArgs checks that a notebook value held in an
+// interface prints through its String or Error method, as go run prints
+// it.
+func TestPrintInterfaceArgs(t *testing.T) {
+	decl := "type Shape interface{ Area() float64 }\ntype Circle struct{ R float64 }\nfunc (c Circle) Area() float64 { return c.R }\nfunc (c Circle) String() string { return fmt.Sprintf(\"Circle(%g)\", c.R) }\ntype Sq struct{ S float64 }\nfunc (s Sq) Area() float64 { return s.S * s.S }\ntype Oops struct{ N int }\nfunc (o *Oops) Error() string { return fmt.Sprint(\"oops \", o.N) }"
+	for _, tc := range []struct{ name, code, want string }{
+		{"notebook interface", "var s Shape = Circle{1}\nfmt.Println(s)\nfmt.Printf(\"%v|%s|%5.1f\\n\", s, s, s.Area())", "Circle(1)\nCircle(1)|Circle(1)|  1.0\n"},
+		{"slice of interfaces", "for _, s := range []Shape{Sq{2}, Circle{3}} { fmt.Print(s, \" \") }", "{2} Circle(3) "},
+		{"any parameter", "func show(v any) string { return fmt.Sprint(v) }\nfmt.Print(show(Circle{4}), \" \", show(7), \" \", show(nil))", "Circle(4) 7 <nil>"},
+		{"error in an any", "func show(v any) string { return fmt.Sprintf(\"%v\", v) }\nshow(&Oops{2})", `="oops 2"`},
+		{"value verbs", "var s Shape = Circle{5}\nfmt.Printf(\"%+v %d\", s, s)", "Circle(5) {%!d(float64=5)}"},
+		{"log", "var b strings.Builder\nl := log.New(&b, \"\", 0)\nvar s Shape = Circle{6}\nl.Println(s)\nfmt.Print(b.String())", "Circle(6)\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := runCells(t, []string{"import \"fmt\"\nimport \"log\"\nimport \"strings\"\nvar _ = log.Print\nvar _ = strings.ToUpper", decl, tc.code})
+			if got[2] != tc.want {
+				t.Errorf("%s:\ngot  %q\nwant %q", tc.code, got[2], tc.want)
+			}
+		})
+	}
+}
+
 // TestPrintfVerbs checks the verbs found for each argument of a format,
 // numbered as fmt numbers them.
 func TestPrintfVerbs(t *testing.T) {

@@ -1,0 +1,130 @@
+package interp
+
+import (
+	"fmt"
+	"go/ast"
+	"reflect"
+
+	yaegi "github.com/traefik/yaegi/interp"
+)
+
+// A notebook value held in an interface (an any, or an interface the
+// notebook declared) reaches a compiled function as its bare reflect
+// value, without its methods: yaegi builds the wrapper that carries them
+// only for an argument whose static type is the notebook type. So
+// fmt.Println(s), s a Shape holding a Circle with a String method,
+// printed Circle's fields. printArgsFact finds such arguments of fmt's
+// and log's printing functions, and lowerPrintArgs passes them through
+// _gompFmtArg, an interpreted func: there, a type assertion to an
+// interface the interpreter declared sees the value's notebook type, and
+// a func literal calling its String or Error method goes to the compiled
+// half, which gives fmt a value with that method.
+
+// fmtArgPrelude declares _gompFmtArg in every interpreter, after
+// richPrelude (whose _gomprich.Any it uses, as _gompRich does: a method
+// called on the value asserted from it reaches the notebook's method).
+const fmtArgPrelude = `package main
+import _gompfmtarg "gomp/fmtarg"
+type _gompFmtErrorer interface{ Error() string }
+type _gompFmtStringer interface{ String() string }
+func _gompFmtArg(v any) any {
+	if _gompfmtarg.Compiled(v) {
+		return v
+	}
+	var w _gomprich.Any = v
+	if _, ok := v.(_gompFmtErrorer); ok {
+		return _gompfmtarg.Error(v, func() string { return w.(_gompFmtErrorer).Error() })
+	}
+	if _, ok := v.(_gompFmtStringer); ok {
+		return _gompfmtarg.Stringer(v, func() string { return w.(_gompFmtStringer).String() })
+	}
+	return v
+}`
+
+// fmtArgPath is the import path of fmtArgPackage in the interpreter.
+const fmtArgPath = "gomp/fmtarg"
+
+// fmtArgPackage is the compiled half of _gompFmtArg.
+var fmtArgPackage = yaegi.Exports{fmtArgPath + "/fmtarg": {
+	"Compiled": reflect.ValueOf(fmtArgCompiled),
+	"Stringer": reflect.ValueOf(func(v any, str func() string) any { return fmtStringer{IValue: v, str: str} }),
+	"Error":    reflect.ValueOf(func(v any, str func() string) any { return fmtError{IValue: v, str: str} }),
+}}
+
+// fmtArgCompiled reports whether fmt sees v's methods by itself: v is
+// nil, or has a method fmt calls (a compiled value, or yaegi's wrapper
+// of a notebook value).
+func fmtArgCompiled(v any) bool {
+	switch v.(type) {
+	case nil, fmt.Formatter, fmt.GoStringer, error, fmt.Stringer:
+		return true
+	}
+	return false
+}
+
+// fmtStringer is a notebook value with a String method, for fmt. The
+// value comes first, named as in yaegi's wrappers, so that errorsAs and
+// declaredNames look into it.
+type fmtStringer struct {
+	IValue any
+	str    func() string
+}
+
+// String implements fmt.Stringer.
+func (s fmtStringer) String() string { return s.str() }
+
+// Format implements fmt.Formatter: the String with the verbs fmt uses it
+// for, the value itself with the others (%d, %#v).
+func (s fmtStringer) Format(f fmt.State, verb rune) { formatMethod(f, verb, s.IValue, s.str) }
+
+// fmtError is a notebook value with an Error method, for fmt.
+type fmtError struct {
+	IValue any
+	str    func() string
+}
+
+// Error implements error.
+func (e fmtError) Error() string { return e.str() }
+
+// Format implements fmt.Formatter, as fmtStringer's.
+func (e fmtError) Format(f fmt.State, verb rune) { formatMethod(f, verb, e.IValue, e.str) }
+
+// formatMethod formats, with verb and f's flags, the result of str when
+// fmt would call the method (%v without #, %s, %q, %x, %X), else v. v is
+// what yaegi hands compiled code for a notebook value in an any, its own
+// box: printArgsFact wraps only the arguments a format shows through the
+// method, or might (a format that is not a constant).
+func formatMethod(f fmt.State, verb rune, v any, str func() string) {
+	var arg any = v
+	switch verb {
+	case 'v':
+		if !f.Flag('#') {
+			arg = str()
+		}
+	case 's', 'q', 'x', 'X':
+		arg = str()
+	}
+	fmt.Fprintf(f, fmt.FormatString(f, verb), arg)
+}
+
+// installFmtArgPrelude installs _gompFmtArg in yi.
+func installFmtArgPrelude(yi *yaegi.Interpreter) error {
+	if err := yi.Use(fmtArgPackage); err != nil {
+		return fmt.Errorf("install fmt arguments: %w", err)
+	}
+	if err := runPrelude(yi, fmtArgPrelude); err != nil {
+		return fmt.Errorf("install fmt arguments: %w", err)
+	}
+	return nil
+}
+
+// isFmtArgCall reports whether x is already _gompFmtArg(...), so that
+// code instrumented twice is wrapped once.
+func isFmtArgCall(x ast.Expr) bool {
+	c, ok := x.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	id, ok := c.Fun.(*ast.Ident)
+	return ok && id.Name == reserved("FmtArg")
+}
