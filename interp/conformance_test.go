@@ -26,7 +26,6 @@ import (
 // the test, so that the table stays true.
 var conformanceFailures = map[string]string{
 	"classic_generics_keys":     "split: a top-level call of a generic func returning a notebook generic type (p := MakePair(\"x\", 3)) crashes yaegi's compiler",
-	"classic_interfaces":        "a notebook type's String method is not used through a notebook interface value, and a type switch with case fmt.Stringer fails (yaegi)",
 	"classic_panic_recover":     "an index out of range inside a func reads \"reflect: slice index out of range\", not Go's runtime error",
 	"go1.23_iter_generic":       "iter.Seq named as a type in notebook code is not supported yet: the tables hold no generic names and instantiation covers functions, not types",
 	"go1.23_iter_pull":          "iter.Pull is generic: the standard library tables hold no generic names",

@@ -140,7 +140,18 @@
 //   - A notebook error passed by its own type to fmt.Errorf's %w arrived
 //     as a bare struct: fmt's MapTypes (stdlib/maptypes.go) list error.
 //   - A notebook Stringer given to %d or %#v printed yaegi's wrapper
-//     struct: fmtverbs.go converts it to its underlying type.
+//     struct: printargs.go converts it to its underlying type. Held in an
+//     any or a notebook interface, it reached fmt without its String or
+//     Error method: printargs.go passes it through _gompFmtArg
+//     (fmtargs.go). A notebook value converted to an any by assignment
+//     (`var a any = c`, not as an argument) loses its type in yaegi, and
+//     prints bare still; so does one inside a slice or struct printed
+//     whole.
+//   - A type switch or assertion to fmt.Stringer or error bound a
+//     notebook value by evaluating its expression again in the wrong
+//     frame (a nil dereference, or "reflect.Set: value of type bool"):
+//     assertions (assert.go) bind it through _gompAsStringer and
+//     _gompAsError.
 //   - A range over a slice of channels that binds the elements ranged
 //     over the channel type (rangechans.go); a method value read its
 //     receiver when called (methodvalue.go).

@@ -20,7 +20,9 @@ import (
 // a func literal calling its String or Error method goes to the compiled
 // half, which gives fmt a value with that method.
 
-// fmtArgPrelude declares _gompFmtArg in every interpreter, after
+// fmtArgPrelude declares _gompFmtArg in every interpreter, and
+// _gompAsStringer and _gompAsError, which convert a notebook value known
+// to have the method to a compiled fmt.Stringer or error (assert.go), after
 // richPrelude (whose _gomprich.Any it uses, as _gompRich does: a method
 // called on the value asserted from it reaches the notebook's method).
 const fmtArgPrelude = `package main
@@ -39,6 +41,20 @@ func _gompFmtArg(v any) any {
 		return _gompfmtarg.Stringer(v, func() string { return w.(_gompFmtStringer).String() })
 	}
 	return v
+}
+func _gompAsStringer(v any) any {
+	if _gompfmtarg.Compiled(v) {
+		return v
+	}
+	var w _gomprich.Any = v
+	return _gompfmtarg.Stringer(v, func() string { return w.(_gompFmtStringer).String() })
+}
+func _gompAsError(v any) any {
+	if _gompfmtarg.Compiled(v) {
+		return v
+	}
+	var w _gomprich.Any = v
+	return _gompfmtarg.Error(v, func() string { return w.(_gompFmtErrorer).Error() })
 }`
 
 // fmtArgPath is the import path of fmtArgPackage in the interpreter.

@@ -40,7 +40,8 @@ func reserved(what string) string { return reservedPrefix + what }
 //     and unnamed parameters named `_` (nameParams);
 //   - assertions: type assertions and type switches to notebook
 //     interfaces ask with `_, ok := v.(I)` and convert through a type
-//     switch that binds the value (assert.go);
+//     switch that binds the value; to fmt.Stringer and error they
+//     convert through _gompAsStringer and _gompAsError (assert.go);
 //   - richArgs: display's values pass through _gompRich;
 //   - pkgVarAssigns: `os.Args = x` sets the variable through a pointer
 //     (program.go);
