@@ -503,6 +503,7 @@ func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
 		}
 	}
 	stdTypes.prefetch(paths)
+	shadowGlobals(c.nbFile, f)
 	res := &checkResult{defined: map[string]globalType{}, facts: map[string]fact{}}
 	topLevel := topLevelDefines(f)
 	var shown ast.Node
