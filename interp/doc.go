@@ -152,6 +152,13 @@
 //     frame (a nil dereference, or "reflect.Set: value of type bool"):
 //     assertions (assert.go) bind it through _gompAsStringer and
 //     _gompAsError.
+//   - A func literal deferred in a loop saw the last iteration's
+//     variables (yaegi builds its closure when the deferred call runs,
+//     and keeps one slot per variable); deferloop.go passes the ones it
+//     reads as arguments. A variable the loop changes after the defer
+//     statement still reads as its last value. Binding the literal to a
+//     variable and deferring a call of that deadlocks yaegi (the
+//     deferred call of a closure value waits on its frame's lock).
 //   - A range over a slice of channels that binds the elements ranged
 //     over the channel type (rangechans.go); a method value read its
 //     receiver when called (methodvalue.go).

@@ -17,7 +17,7 @@ import (
 // using what the type checker found (facts). Each lowering is one pass of
 // lowerTyped, in its own file (rangeint.go, rangefunc.go, minmax.go,
 // clear.go, newexpr.go, rangechans.go, methodvalue.go, printargs.go,
-// instantiate.go). A node without a fact (its cell was not checked) is left
+// deferloop.go, instantiate.go). A node without a fact (its cell was not checked) is left
 // as it is, and yaegi reports what it reports.
 
 // fact is what a lowering needs to know about one node, found by the
@@ -26,7 +26,7 @@ import (
 type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
 	// factClearMap, factClearSlice, factNew, factInstance, factRangeChans,
-	// factMethodValue, factPrintArgs or factUnsupported.
+	// factMethodValue, factPrintArgs, factDeferCapture or factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
 	// (factMin, factMax, a typed factConst), the argument's (factNew) or
@@ -45,7 +45,8 @@ type fact struct {
 	Deref bool `json:"deref,omitempty"`
 	// Params are the yield func's parameter types, Results the
 	// enclosing function's result types (factRangeFunc); Params are also
-	// the types a factPrintArgs converts its arguments to.
+	// the types a factPrintArgs converts its arguments to, and the names
+	// of a factDeferCapture's variables (Results their types).
 	Params  []string `json:"params,omitempty"`
 	Results []string `json:"results,omitempty"`
 }
@@ -123,6 +124,11 @@ func collectFacts(fset *token.FileSet, f *ast.File, info *types.Info, qual func(
 			collectFact(fset, n, info, typeOf, encl, facts)
 			if len(stack) > 1 {
 				methodValueFact(fset, n, stack[len(stack)-2], info, typeOf, facts)
+			}
+			if d, ok := n.(*ast.DeferStmt); ok {
+				if loop, fn := outerLoop(stack); loop != nil {
+					deferCaptureFact(fset, d, loop, fn, info, typeOf, facts)
+				}
 			}
 			return true
 		})
@@ -279,6 +285,12 @@ func (s *Session) lowerTyped(n ast.Node) {
 					c.Replace(e)
 				}
 			}
+		case *ast.DeferStmt:
+			if lit, ok := ast.Unparen(x.Call.Fun).(*ast.FuncLit); ok {
+				if f, ok := factOf(lit); ok && f.Kind == factDeferCapture {
+					lowerDeferCapture(x.Call, lit, f)
+				}
+			}
 		case *ast.CallExpr:
 			// A notebook generic func, called or passed (instantiate.go).
 			for _, e := range append([]*ast.Expr{&x.Fun}, argRefs(x.Args)...) {
@@ -318,6 +330,27 @@ func (s *Session) lowerTyped(n ast.Node) {
 		}
 		return true
 	})
+}
+
+// outerLoop returns, for the node at the top of stack (its ancestors
+// below it), the outermost for or range statement around it in its
+// function, and that function's body (the cell's statements' when it is
+// in none); nil when it is in no loop.
+func outerLoop(stack []ast.Node) (loop, fn ast.Node) {
+	for i := len(stack) - 2; i >= 0; i-- {
+		switch n := stack[i].(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			loop = n
+		case *ast.FuncLit:
+			return loop, n.Body
+		case *ast.FuncDecl:
+			return loop, n.Body
+		}
+	}
+	if loop != nil {
+		return loop, stack[0]
+	}
+	return nil, nil
 }
 
 // isRangeFact reports whether f is the fact of a range statement that
