@@ -22,7 +22,9 @@ import (
 
 // fmtArgPrelude declares _gompFmtArg in every interpreter, and
 // _gompAsStringer and _gompAsError, which convert a notebook value known
-// to have the method to a compiled fmt.Stringer or error (assert.go), after
+// to have the method to a compiled fmt.Stringer or error (assert.go), and
+// _gompRecovered (recovered.go; nil, no panic, skips the compiled call),
+// after
 // richPrelude (whose _gomprich.Any it uses, as _gompRich does: a method
 // called on the value asserted from it reaches the notebook's method).
 const fmtArgPrelude = `package main
@@ -49,6 +51,12 @@ func _gompAsStringer(v any) any {
 	var w _gomprich.Any = v
 	return _gompfmtarg.Stringer(v, func() string { return w.(_gompFmtStringer).String() })
 }
+func _gompRecovered(v any) any {
+	if v == nil {
+		return nil
+	}
+	return _gompfmtarg.Recovered(v)
+}
 func _gompAsError(v any) any {
 	if _gompfmtarg.Compiled(v) {
 		return v
@@ -65,6 +73,9 @@ var fmtArgPackage = yaegi.Exports{fmtArgPath + "/fmtarg": {
 	"Compiled": reflect.ValueOf(fmtArgCompiled),
 	"Stringer": reflect.ValueOf(func(v any, str func() string) any { return fmtStringer{IValue: v, str: str} }),
 	"Error":    reflect.ValueOf(func(v any, str func() string) any { return fmtError{IValue: v, str: str} }),
+	// Recovered is not about fmt: it rides on this package's import,
+	// which every interpreter has (recovered.go).
+	"Recovered": reflect.ValueOf(recovered),
 }}
 
 // fmtArgCompiled reports whether fmt sees v's methods by itself: v is

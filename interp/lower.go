@@ -17,7 +17,7 @@ import (
 // using what the type checker found (facts). Each lowering is one pass of
 // lowerTyped, in its own file (rangeint.go, rangefunc.go, minmax.go,
 // clear.go, newexpr.go, rangechans.go, methodvalue.go, printargs.go,
-// deferloop.go, instantiate.go). A node without a fact (its cell was not checked) is left
+// deferloop.go, recovered.go, instantiate.go). A node without a fact (its cell was not checked) is left
 // as it is, and yaegi reports what it reports.
 
 // fact is what a lowering needs to know about one node, found by the
@@ -26,7 +26,8 @@ import (
 type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
 	// factClearMap, factClearSlice, factNew, factInstance, factRangeChans,
-	// factMethodValue, factPrintArgs, factDeferCapture or factUnsupported.
+	// factMethodValue, factPrintArgs, factDeferCapture, factRecover or
+	// factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
 	// (factMin, factMax, a typed factConst), the argument's (factNew) or
@@ -175,6 +176,8 @@ func collectFact(fset *token.FileSet, n ast.Node, info *types.Info, typeOf func(
 		}
 		tv := info.Types[n]
 		switch b.Name() {
+		case "recover":
+			facts[factKey(fset, n)] = fact{Kind: factRecover}
 		case "min", "max":
 			if tv.Value != nil {
 				if lit, ok := constLiteral(tv.Value); ok {
@@ -312,6 +315,12 @@ func (s *Session) lowerTyped(n ast.Node) {
 				return true
 			}
 			switch f.Kind {
+			case factRecover:
+				switch c.Parent().(type) {
+				case *ast.DeferStmt, *ast.GoStmt:
+				default:
+					c.Replace(lowerRecover(x))
+				}
 			case factConst:
 				c.Replace(constExpr(x, f))
 			case factMin, factMax:
