@@ -134,9 +134,9 @@
 //     printed {Xowner:ann}. fmtExports (fmtnames.go) restores the names
 //     in fmt.Printf, Sprintf, Fprintf and Errorf (an exported field
 //     declared as X and a lower-case letter is then shown without its X),
-//     and jsonExports (jsonnames.go) leaves them out in json.Marshal and
-//     MarshalIndent (not yet in an Encoder's Encode, nor in a type that
-//     refers to itself).
+//     and jsonExports (jsonnames.go) leaves them out in json.Marshal,
+//     MarshalIndent and an Encoder's Encode (not in a type that refers
+//     to itself).
 //   - A notebook error passed by its own type to fmt.Errorf's %w arrived
 //     as a bare struct: fmt's MapTypes (stdlib/maptypes.go) list error.
 //   - A notebook Stringer given to %d or %#v printed yaegi's wrapper

@@ -1,10 +1,12 @@
 package interp
 
 import (
+	"encoding/json"
 	"fmt"
 	"go/ast"
 	"reflect"
 
+	"github.com/gomp-kernel/gomp/interp/stdlib"
 	yaegi "github.com/traefik/yaegi/interp"
 )
 
@@ -73,9 +75,11 @@ var fmtArgPackage = yaegi.Exports{fmtArgPath + "/fmtarg": {
 	"Compiled": reflect.ValueOf(fmtArgCompiled),
 	"Stringer": reflect.ValueOf(func(v any, str func() string) any { return fmtStringer{IValue: v, str: str} }),
 	"Error":    reflect.ValueOf(func(v any, str func() string) any { return fmtError{IValue: v, str: str} }),
-	// Recovered is not about fmt: it rides on this package's import,
-	// which every interpreter has (recovered.go).
+	// Recovered and JSONView are not about fmt: they ride on this
+	// package's import, which every interpreter has (recovered.go,
+	// jsonnames.go).
 	"Recovered": reflect.ValueOf(recovered),
+	"JSONView":  jsonViewFunc,
 }}
 
 // fmtArgCompiled reports whether fmt sees v's methods by itself: v is
@@ -137,6 +141,11 @@ func formatMethod(f fmt.State, verb rune, v any, str func() string) {
 // installFmtArgPrelude installs _gompFmtArg in yi.
 func installFmtArgPrelude(yi *yaegi.Interpreter) error {
 	if err := yi.Use(fmtArgPackage); err != nil {
+		return fmt.Errorf("install fmt arguments: %w", err)
+	}
+	// JSONView keeps the interfaces json.Marshal keeps on a notebook value.
+	mt := map[reflect.Value][]reflect.Type{jsonViewFunc: stdlib.MapTypes[reflect.ValueOf(json.Marshal)]}
+	if err := yi.Use(yaegi.Exports{".": {"MapTypes": reflect.ValueOf(mt)}}); err != nil {
 		return fmt.Errorf("install fmt arguments: %w", err)
 	}
 	if err := runPrelude(yi, fmtArgPrelude); err != nil {

@@ -2,6 +2,8 @@ package interp
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/types"
 	"reflect"
 	"strings"
 	"sync"
@@ -20,7 +22,9 @@ import (
 // struct types lack those fields. As in fmtnames.go, a field really
 // declared with a name like Xsecret (an X and then a lower-case letter)
 // is taken for a renamed one. A value in yaegi's wrapper (a notebook type
-// with a MarshalJSON method) is marshalled as it is.
+// with a MarshalJSON method) is marshalled as it is. An Encoder's Encode
+// is a method of a compiled type: its argument goes through
+// _gompfmtarg.JSONView instead (lowerJSONEncode).
 
 var (
 	jsonMarshal = reflect.ValueOf(func(v any) ([]byte, error) {
@@ -30,6 +34,43 @@ var (
 		return json.MarshalIndent(jsonView(v), prefix, indent)
 	})
 )
+
+// jsonViewFunc is JSONView in the interpreter (fmtArgPackage).
+var jsonViewFunc = reflect.ValueOf(jsonView)
+
+// factJSONEncode marks a call of (*json.Encoder).Encode.
+const factJSONEncode = "json-encode"
+
+// jsonEncodeFact returns the fact of call when it calls
+// (*encoding/json.Encoder).Encode.
+func jsonEncodeFact(call *ast.CallExpr, info *types.Info) (fact, bool) {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || len(call.Args) != 1 {
+		return fact{}, false
+	}
+	s := info.Selections[sel]
+	if s == nil {
+		return fact{}, false
+	}
+	if fn, ok := s.Obj().(*types.Func); !ok || fn.FullName() != "(*encoding/json.Encoder).Encode" {
+		return fact{}, false
+	}
+	return fact{Kind: factJSONEncode}, true
+}
+
+// lowerJSONEncode passes the argument of call, enc.Encode(v), through
+// _gompfmtarg.JSONView.
+func lowerJSONEncode(call *ast.CallExpr) {
+	a := call.Args[0]
+	if c, ok := a.(*ast.CallExpr); ok {
+		if sel, ok := c.Fun.(*ast.SelectorExpr); ok && isIdent(sel.X, reserved("fmtarg")) {
+			return // instrumented before
+		}
+	}
+	p := a.Pos()
+	fn := &ast.SelectorExpr{X: &ast.Ident{Name: reserved("fmtarg"), NamePos: p}, Sel: &ast.Ident{Name: "JSONView", NamePos: p}}
+	call.Args[0] = &ast.CallExpr{Fun: fn, Lparen: p, Args: []ast.Expr{a}, Rparen: a.End() - 1}
+}
 
 // jsonExports are the replacements for encoding/json's symbols, and the
 // interfaces yaegi keeps on a notebook value passed to them, as for the

@@ -14,10 +14,11 @@ func TestJSONUnexportedFields(t *testing.T) {
 		{"pointer and slice", "b, _ := json.Marshal([]*A{{\"x\", 1}, nil})\nfmt.Print(string(b))", `[{"City":"x"},null]`},
 		{"indent", "b, _ := json.MarshalIndent(A{\"Oslo\", 1}, \"\", \" \")\nfmt.Print(string(b))", "{\n \"City\": \"Oslo\"\n}"},
 		{"MarshalJSON", "b, err := json.Marshal(M{1})\nfmt.Print(string(b), err)", `"custom"<nil>`},
+		{"Encoder", "var b strings.Builder\nenc := json.NewEncoder(&b)\nenc.Encode(A{\"Oslo\", 1})\njson.NewEncoder(&b).Encode([]A{{\"x\", 2}})\nfmt.Print(b.String())", "{\"City\":\"Oslo\"}\n[{\"City\":\"x\"}]\n"},
 		{"compiled value", "b, _ := json.Marshal(map[string]int{\"a\": 1})\nfmt.Print(string(b))", `{"a":1}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := runCells(t, []string{"import \"encoding/json\"\nimport \"fmt\"\nimport \"time\"\nvar _ = time.Now", decl, tc.code})
+			got := runCells(t, []string{"import \"encoding/json\"\nimport \"fmt\"\nimport \"strings\"\nimport \"time\"\nvar _ = time.Now\nvar _ = strings.ToUpper", decl, tc.code})
 			if got[2] != tc.want {
 				t.Errorf("%s:\ngot  %q\nwant %q", tc.code, got[2], tc.want)
 			}

@@ -26,8 +26,8 @@ import (
 type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
 	// factClearMap, factClearSlice, factNew, factInstance, factRangeChans,
-	// factMethodValue, factPrintArgs, factDeferCapture, factRecover or
-	// factUnsupported.
+	// factMethodValue, factPrintArgs, factDeferCapture, factRecover,
+	// factJSONEncode or factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
 	// (factMin, factMax, a typed factConst), the argument's (factNew) or
@@ -163,6 +163,10 @@ func collectFact(fset *token.FileSet, n ast.Node, info *types.Info, typeOf func(
 		}
 	case *ast.CallExpr:
 		if f, ok := printArgsFact(n, info, typeOf); ok {
+			facts[factKey(fset, n)] = f
+			return
+		}
+		if f, ok := jsonEncodeFact(n, info); ok {
 			facts[factKey(fset, n)] = f
 			return
 		}
@@ -307,8 +311,12 @@ func (s *Session) lowerTyped(n ast.Node) {
 			if !ok {
 				return true
 			}
-			if f.Kind == factPrintArgs {
+			switch f.Kind {
+			case factPrintArgs:
 				lowerPrintArgs(x, f)
+				return true
+			case factJSONEncode:
+				lowerJSONEncode(x)
 				return true
 			}
 			if _, isIdent := ast.Unparen(x.Fun).(*ast.Ident); !isIdent {
