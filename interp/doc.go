@@ -143,10 +143,11 @@
 //     struct: printargs.go converts it to its underlying type. Held in an
 //     any or a notebook interface, it reached fmt without its String or
 //     Error method: printargs.go passes it through _gompFmtArg
-//     (fmtargs.go). A notebook value converted to an any by assignment
-//     (`var a any = c`, not as an argument) loses its type in yaegi, and
-//     prints bare still; so does one inside a slice or struct printed
-//     whole.
+//     (fmtargs.go). A notebook value assigned, declared, returned or
+//     converted to an any lost its type in yaegi (as an argument, or in
+//     a slice, map or struct, it kept it): boxany.go passes it through
+//     _gompBox there. One inside a slice or struct printed whole still
+//     prints bare.
 //   - A type switch or assertion to fmt.Stringer or error bound a
 //     notebook value by evaluating its expression again in the wrong
 //     frame (a nil dereference, or "reflect.Set: value of type bool"):
@@ -225,13 +226,13 @@
 //     each time (Session.define) and a := of an existing global with a new
 //     static type defines it anew (keepsTypes).
 //   - A notebook value made an interface by a variable declaration
-//     (`var x any = T{}`, at top level or in a func), a conversion
-//     (any(T{})) or a return (`return T{}` from a func whose result is
-//     any) is not boxed with its type: no path can find T's methods, and
-//     display.Show(x), a trailing x or x.(I) treat it as having none.
-//     Passing it as an argument, storing it in a []any, a map or a channel
-//     and `var s I = T{}` box it. That case is documented in the README,
-//     not worked around.
+//     (`var x any = T{}`, at top level or in a func), an assignment, a
+//     conversion (any(T{})) or a return (`return T{}` from a func whose
+//     result is any) is not boxed with its type: no path can find T's
+//     methods. Passing it as an argument, storing it in a []any, a map or
+//     a channel and `var s I = T{}` box it, so boxany.go passes such a
+//     value through _gompBox, an interpreted func, where the type checker
+//     saw the conversion.
 //   - Go's run-time errors arrive as reflect's panics ("reflect: slice
 //     index out of range") or with positions in gomp's internal file
 //     names; errors.go (goPanicText) gives Go's wording, and failure.go

@@ -26,7 +26,7 @@ import (
 // _gompAsStringer and _gompAsError, which convert a notebook value known
 // to have the method to a compiled fmt.Stringer or error (assert.go), and
 // _gompRecovered (recovered.go; nil, no panic, skips the compiled call),
-// after
+// and _gompBox (boxany.go), after
 // richPrelude (whose _gomprich.Any it uses, as _gompRich does: a method
 // called on the value asserted from it reaches the notebook's method).
 const fmtArgPrelude = `package main
@@ -53,6 +53,7 @@ func _gompAsStringer(v any) any {
 	var w _gomprich.Any = v
 	return _gompfmtarg.Stringer(v, func() string { return w.(_gompFmtStringer).String() })
 }
+func _gompBox(v any) any { return v }
 func _gompRecovered(v any) any {
 	if v == nil {
 		return nil

@@ -17,7 +17,7 @@ import (
 // using what the type checker found (facts). Each lowering is one pass of
 // lowerTyped, in its own file (rangeint.go, rangefunc.go, minmax.go,
 // clear.go, newexpr.go, rangechans.go, methodvalue.go, printargs.go,
-// deferloop.go, recovered.go, instantiate.go). A node without a fact (its cell was not checked) is left
+// deferloop.go, recovered.go, boxany.go, instantiate.go). A node without a fact (its cell was not checked) is left
 // as it is, and yaegi reports what it reports.
 
 // fact is what a lowering needs to know about one node, found by the
@@ -27,7 +27,7 @@ type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
 	// factClearMap, factClearSlice, factNew, factInstance, factRangeChans,
 	// factMethodValue, factPrintArgs, factDeferCapture, factRecover,
-	// factJSONEncode or factUnsupported.
+	// factJSONEncode, factBoxAny or factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
 	// (factMin, factMax, a typed factConst), the argument's (factNew) or
@@ -126,6 +126,7 @@ func collectFacts(fset *token.FileSet, f *ast.File, info *types.Info, qual func(
 			if len(stack) > 1 {
 				methodValueFact(fset, n, stack[len(stack)-2], info, typeOf, facts)
 			}
+			boxAnyFact(fset, n, info, encl, facts)
 			if d, ok := n.(*ast.DeferStmt); ok {
 				if loop, fn := outerLoop(stack); loop != nil {
 					deferCaptureFact(fset, d, loop, fn, info, typeOf, facts)
@@ -292,6 +293,10 @@ func (s *Session) lowerTyped(n ast.Node) {
 					c.Replace(e)
 				}
 			}
+		case *ast.AssignStmt, *ast.ValueSpec, *ast.ReturnStmt:
+			if f, ok := factOf(x); ok && f.Kind == factBoxAny {
+				lowerBoxAny(x, f)
+			}
 		case *ast.DeferStmt:
 			if lit, ok := ast.Unparen(x.Call.Fun).(*ast.FuncLit); ok {
 				if f, ok := factOf(lit); ok && f.Kind == factDeferCapture {
@@ -312,6 +317,9 @@ func (s *Session) lowerTyped(n ast.Node) {
 				return true
 			}
 			switch f.Kind {
+			case factBoxAny:
+				lowerBoxAny(x, f)
+				return true
 			case factPrintArgs:
 				lowerPrintArgs(x, f)
 				return true
