@@ -142,7 +142,7 @@
 //   - A notebook Stringer given to %d or %#v printed yaegi's wrapper
 //     struct: printargs.go converts it to its underlying type. Held in an
 //     any or a notebook interface, it reached fmt without its String or
-//     Error method: printargs.go passes it through _gompFmtArg
+//     Error method: printargs.go passes it through _gompfmtarg.Arg
 //     (fmtargs.go). A notebook value assigned, declared, returned or
 //     converted to an any lost its type in yaegi (as an argument, or in
 //     a slice, map or struct, it kept it): boxany.go passes it through

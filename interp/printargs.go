@@ -25,7 +25,7 @@ import (
 // underlying type to convert it to (see above), or printArgWrap.
 const factPrintArgs = "print-args"
 
-// printArgWrap says to pass an argument through _gompFmtArg (see
+// printArgWrap says to pass an argument through _gompfmtarg.Arg (see
 // fmtArgPrelude).
 const printArgWrap = "*wrap"
 
@@ -258,7 +258,13 @@ func lowerPrintArgs(call *ast.CallExpr, f fact) {
 			continue
 		case printArgWrap:
 			if !isFmtArgCall(a) {
-				args[i] = &ast.CallExpr{Fun: &ast.Ident{Name: reserved("FmtArg"), NamePos: a.Pos()}, Lparen: a.Pos(), Args: []ast.Expr{a}, Rparen: a.End() - 1}
+				fn := &ast.SelectorExpr{X: &ast.Ident{Name: reserved("fmtarg"), NamePos: a.Pos()}, Sel: &ast.Ident{Name: "Arg", NamePos: a.Pos()}}
+				// As an any: yaegi hands compiled code its box of a notebook
+				// value in an any, and the bare value of one in an
+				// interface the notebook declared.
+				empty := &ast.InterfaceType{Interface: a.Pos(), Methods: &ast.FieldList{Opening: a.Pos(), Closing: a.Pos()}}
+				asAny := &ast.CallExpr{Fun: &ast.ParenExpr{Lparen: a.Pos(), X: empty, Rparen: a.Pos()}, Lparen: a.Pos(), Args: []ast.Expr{a}, Rparen: a.End() - 1}
+				args[i] = &ast.CallExpr{Fun: fn, Lparen: a.Pos(), Args: []ast.Expr{asAny}, Rparen: a.End() - 1}
 			}
 			continue
 		}
