@@ -38,10 +38,14 @@ func (s *Session) assertions(n ast.Node) {
 		return
 	}
 	ifaces := s.notebookInterfaces(n)
-	if len(ifaces) == 0 {
+	method := s.fmtMethodOf(n)
+	if len(ifaces) == 0 && !hasFmtInterface(n, method) {
 		return
 	}
 	isIface := func(t ast.Expr) bool {
+		if method(t) != "" {
+			return true
+		}
 		id, ok := ast.Unparen(t).(*ast.Ident)
 		return ok && ifaces[id.Name]
 	}
@@ -62,15 +66,15 @@ func (s *Session) assertions(n ast.Node) {
 		switch x := c.Node().(type) {
 		case *ast.AssignStmt:
 			if len(x.Lhs) == 2 && len(x.Rhs) == 1 && commaOk(x.Rhs[0]) {
-				x.Rhs[0] = assertCall(x.Rhs[0].(*ast.TypeAssertExpr), true)
+				x.Rhs[0] = assertCall(x.Rhs[0].(*ast.TypeAssertExpr), true, method)
 			}
 		case *ast.ValueSpec:
 			if len(x.Names) == 2 && len(x.Values) == 1 && commaOk(x.Values[0]) {
-				x.Values[0] = assertCall(x.Values[0].(*ast.TypeAssertExpr), true)
+				x.Values[0] = assertCall(x.Values[0].(*ast.TypeAssertExpr), true, method)
 			}
 		case *ast.TypeAssertExpr:
 			if depth > 0 && x.Type != nil && isIface(x.Type) && !ours(x) {
-				c.Replace(assertCall(x, false))
+				c.Replace(assertCall(x, false, method))
 			}
 		case *ast.TypeSwitchStmt:
 			if _, labeled := c.Parent().(*ast.LabeledStmt); labeled || depth == 0 {
@@ -78,7 +82,7 @@ func (s *Session) assertions(n ast.Node) {
 			}
 			for _, cc := range x.Body.List {
 				if slices.ContainsFunc(cc.(*ast.CaseClause).List, isIface) {
-					c.Replace(typeSwitch(x, isIface))
+					c.Replace(typeSwitch(x, isIface, method))
 					break
 				}
 			}
@@ -97,7 +101,12 @@ func (s *Session) assertions(n ast.Node) {
 // assertions). The func asks with `_, ok := v.(I)`, the one form that
 // answers right, and only then converts through a type switch that binds
 // the value, which matches more values than it should.
-func assertCall(x *ast.TypeAssertExpr, withOk bool) *ast.CallExpr {
+//
+// For fmt.Stringer and error (method gives the method they ask for), the
+// value is converted by _gompAsStringer or _gompAsError (fmtargs.go):
+// yaegi's own conversion of a notebook value to a compiled interface
+// reads the value's expression again in the wrong frame.
+func assertCall(x *ast.TypeAssertExpr, withOk bool, method func(ast.Expr) string) *ast.CallExpr {
 	// The func's own nodes have no position: yaegi then prints its frame
 	// as "-", which tracebacks leave out, so that a failing assertion
 	// reports the user's frames only. The failing assertion keeps x's
@@ -113,13 +122,17 @@ func assertCall(x *ast.TypeAssertExpr, withOk bool) *ast.CallExpr {
 		found = append(found, id("true"))
 		otherwise = &ast.ReturnStmt{Return: pos, Results: []ast.Expr{id("nil"), id("false")}}
 	}
-	convert := &ast.TypeSwitchStmt{
+	var convert ast.Stmt = &ast.TypeSwitchStmt{
 		Switch: pos,
 		Assign: &ast.AssignStmt{Lhs: []ast.Expr{id(bound)}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{&ast.TypeAssertExpr{X: id(v)}}},
 		Body: &ast.BlockStmt{Lbrace: pos, Rbrace: pos, List: []ast.Stmt{&ast.CaseClause{
 			Case: pos, List: []ast.Expr{x.Type}, Colon: pos,
 			Body: []ast.Stmt{&ast.ReturnStmt{Return: pos, Results: found}},
 		}}},
+	}
+	if m := method(x.Type); m != "" {
+		found[0] = fmtConversion(id(v), x.Type, m)
+		convert = &ast.ReturnStmt{Return: pos, Results: found}
 	}
 	check := &ast.IfStmt{If: pos, Init: isCheck(id, v, x.Type), Cond: id(reserved("OK")), Body: &ast.BlockStmt{List: []ast.Stmt{convert}}}
 	fn := &ast.FuncLit{
@@ -193,7 +206,7 @@ func (s *Session) notebookInterfaces(n ast.Node) map[string]bool {
 // typeSwitch rewrites a type switch with a case of a notebook interface
 // into a switch on the index of the case that matches, found with the
 // `_, ok := v.(T)` form (see assertions).
-func typeSwitch(x *ast.TypeSwitchStmt, isIface func(ast.Expr) bool) ast.Stmt {
+func typeSwitch(x *ast.TypeSwitchStmt, isIface func(ast.Expr) bool, method func(ast.Expr) string) ast.Stmt {
 	pos := x.Switch
 	id := func(s string) *ast.Ident { return &ast.Ident{Name: s, NamePos: pos} }
 	sv, v := reserved("S"), reserved("V")
@@ -229,8 +242,10 @@ func typeSwitch(x *ast.TypeSwitchStmt, isIface func(ast.Expr) bool) ast.Stmt {
 			var val ast.Expr = id(sv)
 			if len(cc.List) == 1 && !isIdent(cc.List[0], "nil") {
 				ta := &ast.TypeAssertExpr{X: id(sv), Type: cc.List[0]}
-				if isIface(cc.List[0]) {
-					val = assertCall(ta, false)
+				if m := method(cc.List[0]); m != "" {
+					val = fmtConversion(id(sv), cc.List[0], m)
+				} else if isIface(cc.List[0]) {
+					val = assertCall(ta, false, method)
 				} else {
 					val = ta
 				}
@@ -266,4 +281,74 @@ func typeSwitch(x *ast.TypeSwitchStmt, isIface func(ast.Expr) bool) ast.Stmt {
 			Body:   &ast.BlockStmt{Lbrace: x.Body.Lbrace, List: clauses, Rbrace: x.Body.Rbrace},
 		},
 	}}
+}
+
+// fmtMethodOf returns a func that names the method of t when t is
+// fmt.Stringer ("String", fmt as n or the notebook imports it) or error
+// ("Error"), else "".
+func (s *Session) fmtMethodOf(n ast.Node) func(t ast.Expr) string {
+	names := map[string]bool{}
+	s.stateMu.RLock()
+	for _, im := range s.imports {
+		if im.Path == "fmt" {
+			switch im.Name {
+			case "":
+				names["fmt"] = true
+			case "_", ".":
+			default:
+				names[im.Name] = true
+			}
+		}
+	}
+	s.stateMu.RUnlock()
+	if f, ok := n.(*ast.File); ok {
+		for _, im := range f.Imports {
+			if im.Path.Value == `"fmt"` {
+				name := "fmt"
+				if im.Name != nil {
+					name = im.Name.Name
+				}
+				names[name] = true
+			}
+		}
+	}
+	return func(t ast.Expr) string {
+		switch t := ast.Unparen(t).(type) {
+		case *ast.Ident:
+			if t.Name == "error" {
+				return "Error"
+			}
+		case *ast.SelectorExpr:
+			if x, ok := t.X.(*ast.Ident); ok && names[x.Name] && t.Sel.Name == "Stringer" {
+				return "String"
+			}
+		}
+		return ""
+	}
+}
+
+// hasFmtInterface reports whether n asserts to a type method names.
+func hasFmtInterface(n ast.Node, method func(ast.Expr) string) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.TypeAssertExpr:
+			found = found || (x.Type != nil && method(x.Type) != "")
+		case *ast.CaseClause:
+			found = found || slices.ContainsFunc(x.List, func(t ast.Expr) bool { return method(t) != "" })
+		}
+		return !found
+	})
+	return found
+}
+
+// fmtConversion is `_gompAsStringer(v).(t)` (or _gompAsError, as m is
+// "String" or "Error"): v, known to have the method, as a t whose method
+// reaches the notebook's.
+func fmtConversion(v ast.Expr, t ast.Expr, m string) ast.Expr {
+	fn := reserved("AsStringer")
+	if m == "Error" {
+		fn = reserved("AsError")
+	}
+	return &ast.TypeAssertExpr{X: &ast.CallExpr{Fun: &ast.Ident{Name: fn}, Args: []ast.Expr{v}}, Type: t}
 }

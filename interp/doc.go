@@ -137,8 +137,36 @@
 //   - Unexported fields of a notebook struct are renamed X+name; %+v
 //     printed {Xowner:ann}. fmtExports (fmtnames.go) restores the names
 //     in fmt.Printf, Sprintf, Fprintf and Errorf (an exported field
-//     declared as X and a lower-case letter is then shown without its X;
-//     encoding/json still marshals the renamed fields).
+//     declared as X and a lower-case letter is then shown without its X),
+//     and jsonExports (jsonnames.go) leaves them out in json.Marshal,
+//     MarshalIndent and an Encoder's Encode (not in a type that refers
+//     to itself).
+//   - A notebook error passed by its own type to fmt.Errorf's %w arrived
+//     as a bare struct: fmt's MapTypes (stdlib/maptypes.go) list error.
+//   - A notebook Stringer given to %d or %#v printed yaegi's wrapper
+//     struct: printargs.go converts it to its underlying type. Held in an
+//     any or a notebook interface, it reached fmt without its String or
+//     Error method: printargs.go passes it through _gompfmtarg.Arg
+//     (fmtargs.go). A notebook value assigned, declared, returned or
+//     converted to an any lost its type in yaegi (as an argument, or in
+//     a slice, map or struct, it kept it): boxany.go passes it through
+//     _gompBox there. One inside a slice or struct printed whole still
+//     prints bare.
+//   - A type switch or assertion to fmt.Stringer or error bound a
+//     notebook value by evaluating its expression again in the wrong
+//     frame (a nil dereference, or "reflect.Set: value of type bool"):
+//     assertions (assert.go) bind it through _gompAsStringer and
+//     _gompAsError.
+//   - A func literal deferred in a loop saw the last iteration's
+//     variables (yaegi builds its closure when the deferred call runs,
+//     and keeps one slot per variable); deferloop.go passes the ones it
+//     reads as arguments. A variable the loop changes after the defer
+//     statement still reads as its last value. Binding the literal to a
+//     variable and deferring a call of that deadlocks yaegi (the
+//     deferred call of a closure value waits on its frame's lock).
+//   - A range over a slice of channels that binds the elements ranged
+//     over the channel type (rangechans.go); a method value read its
+//     receiver when called (methodvalue.go).
 //   - errors.As panics for a pointer to a notebook error type (its
 //     methods are not in its reflect type) and stops at yaegi's wrapper
 //     of a notebook error. errorsAs (errorsas.go) walks the chain itself.
@@ -202,13 +230,13 @@
 //     each time (Session.define) and a := of an existing global with a new
 //     static type defines it anew (keepsTypes).
 //   - A notebook value made an interface by a variable declaration
-//     (`var x any = T{}`, at top level or in a func), a conversion
-//     (any(T{})) or a return (`return T{}` from a func whose result is
-//     any) is not boxed with its type: no path can find T's methods, and
-//     display.Show(x), a trailing x or x.(I) treat it as having none.
-//     Passing it as an argument, storing it in a []any, a map or a channel
-//     and `var s I = T{}` box it. That case is documented in the README,
-//     not worked around.
+//     (`var x any = T{}`, at top level or in a func), an assignment, a
+//     conversion (any(T{})) or a return (`return T{}` from a func whose
+//     result is any) is not boxed with its type: no path can find T's
+//     methods. Passing it as an argument, storing it in a []any, a map or
+//     a channel and `var s I = T{}` box it, so boxany.go passes such a
+//     value through _gompBox, an interpreted func, where the type checker
+//     saw the conversion.
 //   - Go's run-time errors arrive as reflect's panics ("reflect: slice
 //     index out of range") or with positions in gomp's internal file
 //     names; errors.go (goPanicText) gives Go's wording, and failure.go

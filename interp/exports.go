@@ -116,6 +116,12 @@ func (s *Session) load(yi *yaegi.Interpreter, p string) bool {
 		s.log.Warn("register package", "path", p, "err", err)
 		return false
 	}
+	if p == "encoding/json" {
+		if err := yi.Use(jsonExports()); err != nil {
+			s.log.Warn("register package", "path", p, "err", err)
+			return false
+		}
+	}
 	return true
 }
 

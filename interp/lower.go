@@ -16,7 +16,8 @@ import (
 // Lowerings: Go that yaegi v0.16.1 cannot run, rewritten into Go it can,
 // using what the type checker found (facts). Each lowering is one pass of
 // lowerTyped, in its own file (rangeint.go, rangefunc.go, minmax.go,
-// clear.go, newexpr.go, instantiate.go). A node without a fact (its cell was not checked) is left
+// clear.go, newexpr.go, rangechans.go, methodvalue.go, printargs.go,
+// deferloop.go, recovered.go, boxany.go, instantiate.go). A node without a fact (its cell was not checked) is left
 // as it is, and yaegi reports what it reports.
 
 // fact is what a lowering needs to know about one node, found by the
@@ -24,22 +25,30 @@ import (
 // them; "" when they cannot be written there.
 type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
-	// factClearMap, factClearSlice, factNew, factInstance,
-	// factRename, factHoist or factUnsupported.
+	// factClearMap, factClearSlice, factNew, factInstance, factRename,
+	// factHoist, factRangeChans, factMethodValue, factPrintArgs,
+	// factDeferCapture, factRecover, factJSONEncode, factBoxAny or
+	// factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
 	// (factMin, factMax, a typed factConst), the argument's (factNew) or
-	// the slice's element type (factClearSlice).
+	// the slice's element type (factClearSlice), the receiver's
+	// (factMethodValue).
 	Type string `json:"type,omitempty"`
 	// Float says that factMin and factMax compare floats (NaN and signed
 	// zeros follow the spec).
 	Float bool `json:"float,omitempty"`
 	// Value is a factConst's value as a Go literal, why a
-	// factUnsupported construct cannot run, or a factInstance's,
-	// factRename's or factHoist's name.
+	// factUnsupported construct cannot run, a factInstance's, factRename's
+	// or factHoist's name, or a factMethodValue's func type.
 	Value string `json:"value,omitempty"`
+	// Deref says that a factMethodValue's receiver is reached through a
+	// pointer (Type is what it points to).
+	Deref bool `json:"deref,omitempty"`
 	// Params are the yield func's parameter types, Results the
-	// enclosing function's result types (factRangeFunc).
+	// enclosing function's result types (factRangeFunc); Params are also
+	// the types a factPrintArgs converts its arguments to, and the names
+	// of a factDeferCapture's variables (Results their types).
 	Params  []string `json:"params,omitempty"`
 	Results []string `json:"results,omitempty"`
 }
@@ -115,6 +124,15 @@ func collectFacts(fset *token.FileSet, f *ast.File, info *types.Info, qual func(
 				encl = sigs[len(sigs)-1]
 			}
 			collectFact(fset, n, info, typeOf, encl, facts)
+			if len(stack) > 1 {
+				methodValueFact(fset, n, stack[len(stack)-2], info, typeOf, facts)
+			}
+			boxAnyFact(fset, n, info, encl, facts)
+			if d, ok := n.(*ast.DeferStmt); ok {
+				if loop, fn := outerLoop(stack); loop != nil {
+					deferCaptureFact(fset, d, loop, fn, info, typeOf, facts)
+				}
+			}
 			return true
 		})
 	}
@@ -142,7 +160,18 @@ func collectFact(fset *token.FileSet, n ast.Node, info *types.Info, typeOf func(
 		if sig, ok := t.Underlying().(*types.Signature); ok {
 			facts[factKey(fset, n)] = rangeFuncFact(n, sig, encl, typeOf)
 		}
+		if f, ok := rangeChansFact(n, t); ok {
+			facts[factKey(fset, n)] = f
+		}
 	case *ast.CallExpr:
+		if f, ok := printArgsFact(n, info, typeOf); ok {
+			facts[factKey(fset, n)] = f
+			return
+		}
+		if f, ok := jsonEncodeFact(n, info); ok {
+			facts[factKey(fset, n)] = f
+			return
+		}
 		id, ok := ast.Unparen(n.Fun).(*ast.Ident)
 		if !ok {
 			return
@@ -153,6 +182,8 @@ func collectFact(fset *token.FileSet, n ast.Node, info *types.Info, typeOf func(
 		}
 		tv := info.Types[n]
 		switch b.Name() {
+		case "recover":
+			facts[factKey(fset, n)] = fact{Kind: factRecover}
 		case "min", "max":
 			if tv.Value != nil {
 				if lit, ok := constLiteral(tv.Value); ok {
@@ -231,8 +262,11 @@ func (s *Session) lowerTyped(n ast.Node) {
 	}
 	seq := 0
 	lowerRange := func(r *ast.RangeStmt, lab *ast.LabeledStmt, f fact) ast.Stmt {
-		if f.Kind == factRangeInt {
+		switch f.Kind {
+		case factRangeInt:
 			return lowerRangeInt(r, lab, f)
+		case factRangeChans:
+			return lowerRangeChans(r, lab, f)
 		}
 		seq++
 		return lowerRangeFunc(r, lab, f, seq)
@@ -240,14 +274,14 @@ func (s *Session) lowerTyped(n ast.Node) {
 	astutil.Apply(n, nil, func(c *astutil.Cursor) bool {
 		switch x := c.Node().(type) {
 		case *ast.RangeStmt:
-			if f, ok := factOf(x); ok && (f.Kind == factRangeInt || f.Kind == factRangeFunc) {
+			if f, ok := factOf(x); ok && isRangeFact(f) {
 				if _, labeled := c.Parent().(*ast.LabeledStmt); !labeled {
 					c.Replace(lowerRange(x, nil, f))
 				}
 			}
 		case *ast.LabeledStmt:
 			if r, ok := x.Stmt.(*ast.RangeStmt); ok {
-				if f, ok := factOf(r); ok && (f.Kind == factRangeInt || f.Kind == factRangeFunc) {
+				if f, ok := factOf(r); ok && isRangeFact(f) {
 					c.Replace(lowerRange(r, x, f))
 				}
 			}
@@ -263,6 +297,21 @@ func (s *Session) lowerTyped(n ast.Node) {
 			if f, ok := factOf(x); ok && f.Kind == factInstance {
 				c.Replace(lowerInstance(x, f))
 			}
+			if f, ok := factOf(x); ok && f.Kind == factMethodValue {
+				if e := lowerMethodValue(x.(*ast.SelectorExpr), f); e != nil {
+					c.Replace(e)
+				}
+			}
+		case *ast.AssignStmt, *ast.ValueSpec, *ast.ReturnStmt:
+			if f, ok := factOf(x); ok && f.Kind == factBoxAny {
+				lowerBoxAny(x, f)
+			}
+		case *ast.DeferStmt:
+			if lit, ok := ast.Unparen(x.Call.Fun).(*ast.FuncLit); ok {
+				if f, ok := factOf(lit); ok && f.Kind == factDeferCapture {
+					lowerDeferCapture(x.Call, lit, f)
+				}
+			}
 		case *ast.CallExpr:
 			// A notebook generic func, called or passed (instantiate.go).
 			for _, e := range append([]*ast.Expr{&x.Fun}, argRefs(x.Args)...) {
@@ -276,10 +325,27 @@ func (s *Session) lowerTyped(n ast.Node) {
 			if !ok {
 				return true
 			}
+			switch f.Kind {
+			case factBoxAny:
+				lowerBoxAny(x, f)
+				return true
+			case factPrintArgs:
+				lowerPrintArgs(x, f)
+				return true
+			case factJSONEncode:
+				lowerJSONEncode(x)
+				return true
+			}
 			if _, isIdent := ast.Unparen(x.Fun).(*ast.Ident); !isIdent {
 				return true
 			}
 			switch f.Kind {
+			case factRecover:
+				switch c.Parent().(type) {
+				case *ast.DeferStmt, *ast.GoStmt:
+				default:
+					c.Replace(lowerRecover(x))
+				}
 			case factConst:
 				c.Replace(constExpr(x, f))
 			case factMin, factMax:
@@ -298,6 +364,33 @@ func (s *Session) lowerTyped(n ast.Node) {
 		}
 		return true
 	})
+}
+
+// outerLoop returns, for the node at the top of stack (its ancestors
+// below it), the outermost for or range statement around it in its
+// function, and that function's body (the cell's statements' when it is
+// in none); nil when it is in no loop.
+func outerLoop(stack []ast.Node) (loop, fn ast.Node) {
+	for i := len(stack) - 2; i >= 0; i-- {
+		switch n := stack[i].(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			loop = n
+		case *ast.FuncLit:
+			return loop, n.Body
+		case *ast.FuncDecl:
+			return loop, n.Body
+		}
+	}
+	if loop != nil {
+		return loop, stack[0]
+	}
+	return nil, nil
+}
+
+// isRangeFact reports whether f is the fact of a range statement that
+// lowerTyped rewrites.
+func isRangeFact(f fact) bool {
+	return f.Kind == factRangeInt || f.Kind == factRangeFunc || f.Kind == factRangeChans
 }
 
 // constExpr is the constant value of a call of min or max with constant

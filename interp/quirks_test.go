@@ -208,6 +208,41 @@ func TestYaegiQuirks(t *testing.T) {
 			},
 			want: "struct { X int } struct { X int }",
 		},
+		{
+			name:       "a range over a slice of channels takes the value's type for a channel's",
+			workaround: "lowerRangeChans (rangechans.go)",
+			cells: []string{
+				"func caps(cs []chan int) (t int) { for _, c := range cs { t += cap(c) }; return }",
+				"caps([]chan int{make(chan int, 1)})",
+			},
+			want: "reflect: call of reflect.Value.Len on int Value",
+		},
+		{
+			name:       "a method value reads its receiver when called",
+			workaround: "lowerMethodValue (methodvalue.go)",
+			cells: []string{
+				"type G struct{ s string }", "func (g G) Hi() string { return g.s }",
+				"func hi() string { g := G{\"hi\"}; f := g.Hi; g.s = \"bye\"; return f() }",
+				"hi()",
+			},
+			want: "bye",
+		},
+		{
+			name:       "a notebook value assigned to an any loses its methods",
+			workaround: "boxany.go",
+			cells: []string{
+				`import "fmt"`, "type C struct{ R int }", `func (c C) String() string { return "C" }`,
+				"func show() string { var a any; a = C{1}; return fmt.Sprint(a) }",
+				"show()",
+			},
+			want: "{1}",
+		},
+		{
+			name:       "a notebook Stringer printed with %d prints yaegi's wrapper",
+			workaround: "printargs.go",
+			cells:      []string{`import "fmt"`, "type W int", `func (w W) String() string { return "w" }`, `fmt.Sprintf("%d", W(2))`},
+			want:       "{2 ",
+		},
 	}
 	for _, q := range quirks {
 		t.Run(q.name, func(t *testing.T) {

@@ -23,7 +23,7 @@ func reserved(what string) string { return reservedPrefix + what }
 //
 //   - lowerTyped: Go that yaegi cannot run, rewritten with the type
 //     checker's facts (range over int and over func, min, max, clear,
-//     new(expr); lower.go), and uses of generic functions replaced by
+//     new(expr), ranges over collections of channels; lower.go), and uses of generic functions replaced by
 //     their instances (instantiate.go);
 //   - blankVars: a top-level `var _ = x` gets a reserved name, since
 //     yaegi makes `_` a global that later `_ = ...` and `a, _ := ...`
@@ -39,7 +39,8 @@ func reserved(what string) string { return reservedPrefix + what }
 //     and unnamed parameters named `_` (nameParams);
 //   - assertions: type assertions and type switches to notebook
 //     interfaces ask with `_, ok := v.(I)` and convert through a type
-//     switch that binds the value (assert.go);
+//     switch that binds the value; to fmt.Stringer and error they
+//     convert through _gompAsStringer and _gompAsError (assert.go);
 //   - richArgs: display's values pass through _gompRich;
 //   - pkgVarAssigns: `os.Args = x` sets the variable through a pointer
 //     (program.go);

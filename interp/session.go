@@ -489,6 +489,9 @@ func (s *Session) newInterpreter() (*yaegi.Interpreter, error) {
 	if err := installRichPrelude(yi); err != nil {
 		return nil, err
 	}
+	if err := installFmtArgPrelude(yi); err != nil {
+		return nil, err
+	}
 	return yi, nil
 }
 

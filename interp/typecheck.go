@@ -549,6 +549,7 @@ func (s *Session) typeCheck(src synthetic, trailing bool, refresh map[string]typ
 		}
 	}
 	stdTypes.prefetch(paths)
+	shadowGlobals(c.nbFile, f)
 	res := &checkResult{defined: map[string]globalType{}, facts: map[string]fact{}}
 	topLevel := topLevelDefines(f)
 	var shown ast.Node
@@ -715,7 +716,8 @@ func (c *checker) run(imp types.Importer, fset *token.FileSet, f *ast.File, sink
 			Defs:  map[*ast.Ident]types.Object{},
 			Uses:  map[*ast.Ident]types.Object{},
 
-			Instances: map[*ast.Ident]types.Instance{},
+			Selections: map[*ast.SelectorExpr]*types.Selection{},
+			Instances:  map[*ast.Ident]types.Instance{},
 		}
 	}
 	conf := &types.Config{

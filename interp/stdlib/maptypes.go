@@ -13,8 +13,13 @@ import (
 )
 
 func init() {
+	// fmt asks a value for Format, then Error, then String: a notebook
+	// value gets the wrapper of the first it implements. (yaegi's list
+	// has no error: a notebook error passed to Errorf's %w arrived as a
+	// bare struct, not an error, and the chain ended there.)
 	mt := []reflect.Type{
 		reflect.TypeOf((*fmt.Formatter)(nil)).Elem(),
+		reflect.TypeOf((*error)(nil)).Elem(),
 		reflect.TypeOf((*fmt.Stringer)(nil)).Elem(),
 	}
 
