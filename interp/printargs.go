@@ -3,6 +3,8 @@ package interp
 import (
 	"go/ast"
 	"go/constant"
+	"go/format"
+	"go/token"
 	"go/types"
 	"strings"
 )
@@ -28,6 +30,15 @@ const factPrintArgs = "print-args"
 // printArgWrap says to pass an argument through _gompfmtarg.Arg (see
 // fmtArgPrelude).
 const printArgWrap = "*wrap"
+
+// printArgElems, followed by the argument's type, says to print a slice,
+// array or map of notebook values with a String or Error method as a
+// []any (map[K]any) of its elements each passed through _gompfmtarg.Arg:
+// yaegi hands fmt the container with bare elements, so
+// fmt.Println(people), a []Person with a String method, printed their
+// fields. fmt prints the copy as it prints the original with the verbs
+// that call String (%v, %s, %q); the others leave the argument alone.
+const printArgElems = "*elems "
 
 // printFunc is a printing function of the standard library: the index of
 // its first argument to print, and whether the one before is a format.
@@ -90,6 +101,12 @@ func printArgsFact(call *ast.CallExpr, info *types.Info, typeOf func(types.Type)
 			// holds yaegi's box of it, and the bare value prints right.
 			if !pf.format || verbs == nil || len(vs) == 0 || !allValueVerbs(vs) {
 				todo[i], found = printArgWrap, true
+			}
+			continue
+		}
+		if (!pf.format || verbs != nil && len(vs) > 0 && allMethodVerbs(vs)) && stringerElems(t) {
+			if todo[i] = typeOf(t); todo[i] != "" {
+				todo[i], found = printArgElems+todo[i], true
 			}
 			continue
 		}
@@ -215,6 +232,42 @@ func allValueVerbs(vs []verb) bool {
 	return true
 }
 
+// allMethodVerbs reports whether fmt formats a Stringer with each of vs
+// through its String or Error method.
+func allMethodVerbs(vs []verb) bool {
+	for _, v := range vs {
+		switch {
+		case v.c == 'v' && !v.sharp, v.c == 's', v.c == 'q':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// stringerElems reports whether t is a slice, array or map (not a named
+// type with methods of its own) whose elements are notebook values with a
+// String or Error method. Pointers to them are left alone: yaegi hands
+// compiled code a notebook pointer in an any without its type, and fmt
+// prints the addresses, as it did before.
+func stringerElems(t types.Type) bool {
+	if n, ok := t.(*types.Named); ok && types.NewMethodSet(types.NewPointer(n)).Len() > 0 {
+		return false
+	}
+	var elem types.Type
+	switch u := t.Underlying().(type) {
+	case *types.Slice:
+		elem = u.Elem()
+	case *types.Array:
+		elem = u.Elem()
+	case *types.Map:
+		elem = u.Elem()
+	default:
+		return false
+	}
+	return hasNotebookStringer(elem, false)
+}
+
 // anySharp reports whether a verb of vs has the # flag.
 func anySharp(vs []verb) bool {
 	for _, v := range vs {
@@ -268,10 +321,57 @@ func lowerPrintArgs(call *ast.CallExpr, f fact) {
 			}
 			continue
 		}
+		if typ, ok := strings.CutPrefix(t, printArgElems); ok {
+			if e := elemsArg(a, typ); e != nil && !isElemsCall(a) {
+				args[i] = e
+			}
+			continue
+		}
 		te := parseAt(t, a.Pos())
 		if te == nil {
 			continue
 		}
 		args[i] = &ast.CallExpr{Fun: &ast.ParenExpr{Lparen: a.Pos(), X: te, Rparen: a.Pos()}, Lparen: a.Pos(), Args: []ast.Expr{a}, Rparen: a.End() - 1}
 	}
+}
+
+// elemsArg returns a, of type typ (a slice, array or map), as a []any or
+// map[K]any of its elements each passed through _gompfmtarg.Arg (see
+// printArgElems); nil if typ does not parse.
+func elemsArg(a ast.Expr, typ string) ast.Expr {
+	te := parseAt(typ, a.Pos())
+	if te == nil {
+		return nil
+	}
+	xs, out, k := reserved("Xs"), reserved("Out"), reserved("K")
+	result := "[]any"
+	if m, ok := te.(*ast.MapType); ok {
+		var key strings.Builder
+		if format.Node(&key, token.NewFileSet(), m.Key) != nil {
+			return nil
+		}
+		result = "map[" + key.String() + "]any"
+	}
+	src := "func(" + xs + " " + typ + ") " + result + " { " + out + " := make(" + result + ", len(" + xs + ")); " +
+		"for " + k + " := range " + xs + " { " + out + "[" + k + "] = " + xs + "[" + k + "]; " + out + "[" + k + "] = " + reserved("fmtarg") + ".Arg(" + out + "[" + k + "]) }; " +
+		"return " + out + " }"
+	fn := parseAt(src, a.Pos())
+	if fn == nil {
+		return nil
+	}
+	return &ast.CallExpr{Fun: fn, Lparen: a.Pos(), Args: []ast.Expr{a}, Rparen: a.End() - 1}
+}
+
+// isElemsCall reports whether x is already elemsArg's call, so that code
+// instrumented twice is converted once.
+func isElemsCall(x ast.Expr) bool {
+	c, ok := x.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	lit, ok := c.Fun.(*ast.FuncLit)
+	if !ok || len(lit.Type.Params.List) != 1 || len(lit.Type.Params.List[0].Names) != 1 {
+		return false
+	}
+	return lit.Type.Params.List[0].Names[0].Name == reserved("Xs")
 }

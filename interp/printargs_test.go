@@ -42,6 +42,9 @@ func TestPrintInterfaceArgs(t *testing.T) {
 		{"error in an any", "func show(v any) string { return fmt.Sprintf(\"%v\", v) }\nshow(&Oops{2})", `="oops 2"`},
 		{"value verbs", "var s Shape = Circle{5}\nfmt.Printf(\"%+v %d\", s, s)", "Circle(5) {%!d(float64=5)}"},
 		{"log", "var b strings.Builder\nl := log.New(&b, \"\", 0)\nvar s Shape = Circle{6}\nl.Println(s)\nfmt.Print(b.String())", "Circle(6)\n"},
+		{"slice, array and map of Stringers", "cs := []Circle{{1}, {2}}\nfmt.Println(cs, [1]Circle{{3}}, map[string]Circle{\"a\": {4}})\nfmt.Printf(\"%v|%s|%q|%+v\\n\", cs, cs, cs, cs)", "[Circle(1) Circle(2)] [Circle(3)] map[a:Circle(4)]\n[Circle(1) Circle(2)]|[Circle(1) Circle(2)]|[\"Circle(1)\" \"Circle(2)\"]|[Circle(1) Circle(2)]\n"},
+		{"slice of errors, empty and nil slices", "var none []Circle\nfmt.Print([]Oops{{1}}, []*Oops{}, none, []Circle{})", "[{1}] [] [] []"},
+		{"slice of Stringers with value verbs", "fmt.Printf(\"%d %#v\", []Circle{{1}}, len([]Circle{{1}}))", "[{%!d(float64=1)}] 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := runCells(t, []string{"import \"fmt\"\nimport \"log\"\nimport \"strings\"\nvar _ = log.Print\nvar _ = strings.ToUpper", decl, tc.code})
