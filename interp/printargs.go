@@ -6,6 +6,7 @@ import (
 	"go/format"
 	"go/token"
 	"go/types"
+	"strconv"
 	"strings"
 )
 
@@ -30,6 +31,11 @@ const factPrintArgs = "print-args"
 // printArgWrap says to pass an argument through _gompfmtarg.Arg (see
 // fmtArgPrelude).
 const printArgWrap = "*wrap"
+
+// printArgTypeName, followed by a type's name, says to print the name
+// instead of the argument, with %s for the %T that formats it (see
+// typeNameOf).
+const printArgTypeName = "*type "
 
 // printArgElems, followed by the argument's type, says to print a slice,
 // array or map of notebook values with a String or Error method as a
@@ -90,12 +96,23 @@ func printArgsFact(call *ast.CallExpr, info *types.Info, typeOf func(types.Type)
 	args := call.Args[pf.first:]
 	todo := make([]string, len(args))
 	found := false
+	var format []byte // the format, with the %T verbs of typeNameOf's arguments made %s
 	for i, a := range args {
 		t := info.Types[a].Type
 		if t == nil {
 			continue
 		}
 		vs := verbs[i]
+		if name, ok := typeNameOf(a, t, vs); ok && isStringLit(call.Args[pf.first-1]) {
+			if format == nil {
+				format = []byte(constant.StringVal(info.Types[call.Args[pf.first-1]].Value))
+			}
+			for _, v := range vs {
+				format[v.at] = 's'
+			}
+			todo[i], found = printArgTypeName+name, true
+			continue
+		}
 		if notebookInterface(t) {
 			// Not when the format only asks for the value: the wrapper
 			// holds yaegi's box of it, and the bare value prints right.
@@ -120,7 +137,88 @@ func printArgsFact(call *ast.CallExpr, info *types.Info, typeOf func(types.Type)
 	if !found {
 		return fact{}, false
 	}
-	return fact{Kind: factPrintArgs, Params: todo}, true
+	return fact{Kind: factPrintArgs, Params: todo, Value: string(format)}, true
+}
+
+// typeNameOf returns what %T prints for a, of static type t, when a
+// printf-like call formats it only with %T, t is not an interface (whose
+// dynamic type only the running program knows) and names a notebook
+// type, and a can be left unevaluated (a name, a field, a literal without
+// calls, or the address of one):
+// yaegi gives notebook types reflect types without their names, so %T
+// printed `struct { W float64; H float64 }` for a main.Rect, and
+// `float64` for a `type Celsius float64`. Types whose reflect names Go
+// writes otherwise than go/types (func and struct literals) are left
+// alone.
+func typeNameOf(a ast.Expr, t types.Type, vs []verb) (string, bool) {
+	if len(vs) == 0 || types.IsInterface(t) {
+		return "", false
+	}
+	for _, v := range vs {
+		if v.c != 'T' {
+			return "", false
+		}
+	}
+	e := ast.Unparen(a)
+	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		e = ast.Unparen(u.X)
+	}
+	switch x := e.(type) {
+	case *ast.Ident, *ast.BasicLit:
+	case *ast.CompositeLit:
+		calls := false
+		ast.Inspect(x, func(n ast.Node) bool {
+			_, call := n.(*ast.CallExpr)
+			calls = calls || call
+			return !calls
+		})
+		if calls {
+			return "", false
+		}
+	case *ast.SelectorExpr:
+		if _, ok := ast.Unparen(x.X).(*ast.Ident); !ok {
+			return "", false
+		}
+	default:
+		return "", false
+	}
+	notebook, plain := false, true
+	var visit func(types.Type)
+	visit = func(t types.Type) {
+		switch t := t.(type) {
+		case *types.Named:
+			if p := t.Obj().Pkg(); p != nil && p.Path() == "main" {
+				notebook = true
+				plain = plain && t.TypeArgs().Len() == 0 && t.Obj().Parent() == p.Scope()
+			}
+		case *types.Pointer:
+			visit(t.Elem())
+		case *types.Slice:
+			visit(t.Elem())
+		case *types.Array:
+			visit(t.Elem())
+		case *types.Map:
+			visit(t.Key())
+			visit(t.Elem())
+		case *types.Chan:
+			visit(t.Elem())
+		case *types.Basic:
+		default:
+			plain = false
+		}
+	}
+	visit(t)
+	if !notebook || !plain {
+		return "", false
+	}
+	return types.TypeString(t, func(p *types.Package) string { return p.Name() }), true
+}
+
+// isStringLit reports whether e is a string literal, which a lowering
+// may rewrite.
+func isStringLit(e ast.Expr) bool {
+	lit, ok := ast.Unparen(e).(*ast.BasicLit)
+	return ok && lit.Kind == token.STRING
 }
 
 // notebookInterface reports whether t is an interface type a notebook
@@ -140,11 +238,12 @@ func notebookInterface(t types.Type) bool {
 	return true
 }
 
-// verb is one verb of a format: its letter and whether it has the #
-// flag.
+// verb is one verb of a format: its letter, whether it has the # flag,
+// and its offset in the format.
 type verb struct {
 	c     byte
 	sharp bool
+	at    int
 }
 
 // printfVerbs maps the index of each argument of format (after the
@@ -209,7 +308,7 @@ func printfVerbs(format string) map[int][]verb {
 		if format[i] == '%' {
 			continue
 		}
-		out[argNum] = append(out[argNum], verb{format[i], sharp})
+		out[argNum] = append(out[argNum], verb{format[i], sharp, i})
 		argNum++
 	}
 	return out
@@ -304,6 +403,13 @@ func lowerPrintArgs(call *ast.CallExpr, f fact) {
 		return
 	}
 	args := call.Args[len(call.Args)-len(f.Params):]
+	if f.Value != "" && len(call.Args) > len(f.Params) {
+		at := len(call.Args) - len(f.Params) - 1
+		if !isStringLit(call.Args[at]) {
+			return
+		}
+		call.Args[at] = &ast.BasicLit{ValuePos: call.Args[at].Pos(), Kind: token.STRING, Value: strconv.Quote(f.Value)}
+	}
 	for i, t := range f.Params {
 		a := args[i]
 		switch t {
@@ -319,6 +425,10 @@ func lowerPrintArgs(call *ast.CallExpr, f fact) {
 				asAny := &ast.CallExpr{Fun: &ast.ParenExpr{Lparen: a.Pos(), X: empty, Rparen: a.Pos()}, Lparen: a.Pos(), Args: []ast.Expr{a}, Rparen: a.End() - 1}
 				args[i] = &ast.CallExpr{Fun: fn, Lparen: a.Pos(), Args: []ast.Expr{asAny}, Rparen: a.End() - 1}
 			}
+			continue
+		}
+		if name, ok := strings.CutPrefix(t, printArgTypeName); ok {
+			args[i] = &ast.BasicLit{ValuePos: a.Pos(), Kind: token.STRING, Value: strconv.Quote(name)}
 			continue
 		}
 		if typ, ok := strings.CutPrefix(t, printArgElems); ok {

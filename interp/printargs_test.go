@@ -44,6 +44,7 @@ func TestPrintInterfaceArgs(t *testing.T) {
 		{"log", "var b strings.Builder\nl := log.New(&b, \"\", 0)\nvar s Shape = Circle{6}\nl.Println(s)\nfmt.Print(b.String())", "Circle(6)\n"},
 		{"slice, array and map of Stringers", "cs := []Circle{{1}, {2}}\nfmt.Println(cs, [1]Circle{{3}}, map[string]Circle{\"a\": {4}})\nfmt.Printf(\"%v|%s|%q|%+v\\n\", cs, cs, cs, cs)", "[Circle(1) Circle(2)] [Circle(3)] map[a:Circle(4)]\n[Circle(1) Circle(2)]|[Circle(1) Circle(2)]|[\"Circle(1)\" \"Circle(2)\"]|[Circle(1) Circle(2)]\n"},
 		{"slice of errors, empty and nil slices", "var none []Circle\nfmt.Print([]Oops{{1}}, []*Oops{}, none, []Circle{})", "[{1}] [] [] []"},
+		{"%T of notebook types", "type Celsius float64\nvar c Celsius = 20\nsq := Sq{2}\nfmt.Printf(\"%T|%-12T|%T|%v|%T|%T\\n\", c, []Circle{}, &sq, c, map[string]*Sq{}, 3)", "main.Celsius|[]main.Circle|*main.Sq|20|map[string]*main.Sq|int\n"},
 		{"slice of Stringers with value verbs", "fmt.Printf(\"%d %#v\", []Circle{{1}}, len([]Circle{{1}}))", "[{%!d(float64=1)}] 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -56,16 +57,16 @@ func TestPrintInterfaceArgs(t *testing.T) {
 }
 
 // TestPrintfVerbs checks the verbs found for each argument of a format,
-// numbered as fmt numbers them.
+// numbered as fmt numbers them, and where each stands.
 func TestPrintfVerbs(t *testing.T) {
 	for format, want := range map[string]map[int][]verb{
 		"":               {},
-		"100%% %d":       {0: {{'d', false}}},
-		"%v %#v %s":      {0: {{'v', false}}, 1: {{'v', true}}, 2: {{'s', false}}},
-		"%*d %.*f":       {1: {{'d', false}}, 3: {{'f', false}}},
-		"%[2]d %[1]s %d": {1: {{'d', false}, {'d', false}}, 0: {{'s', false}}},
-		"%[1]d %[1]q":    {0: {{'d', false}, {'q', false}}},
-		"%-08.3f|%+ x|%": {0: {{'f', false}}, 1: {{'x', false}}},
+		"100%% %d":       {0: {{'d', false, 7}}},
+		"%v %#v %s":      {0: {{'v', false, 1}}, 1: {{'v', true, 5}}, 2: {{'s', false, 8}}},
+		"%*d %.*f":       {1: {{'d', false, 2}}, 3: {{'f', false, 7}}},
+		"%[2]d %[1]s %d": {1: {{'d', false, 4}, {'d', false, 13}}, 0: {{'s', false, 10}}},
+		"%[1]d %[1]q":    {0: {{'d', false, 4}, {'q', false, 10}}},
+		"%-08.3f|%+ x|%": {0: {{'f', false, 6}}, 1: {{'x', false, 11}}},
 	} {
 		if got := printfVerbs(format); !reflect.DeepEqual(got, want) {
 			t.Errorf("printfVerbs(%q) = %v, want %v", format, got, want)
