@@ -32,7 +32,8 @@ import (
 const instanceCell = "gomp-generic"
 
 // instantiable are the packages whose generic functions are instantiated.
-var instantiable = map[string]bool{"slices": true, "maps": true, "cmp": true, "errors": true, "sync": true, "reflect": true}
+var instantiable = map[string]bool{"slices": true, "maps": true, "cmp": true, "errors": true, "sync": true, "reflect": true,
+	"iter": true, "unique": true, "weak": true, "hash/maphash": true}
 
 // instDecl is one generated declaration: a function, or a type with its
 // methods, or a constant.
@@ -168,7 +169,14 @@ func collectInstances(fset *token.FileSet, f *ast.File, info *types.Info, nb *sr
 		if !ok {
 			return true
 		}
-		if _, isFunc := info.Uses[id].(*types.Func); !isFunc {
+		switch o := info.Uses[id].(type) {
+		case *types.Func:
+		case *types.TypeName:
+			// A generic type with a template (stdtemplates.go).
+			if !hasTemplate(pkgPath, o.Name()) {
+				return true
+			}
+		default:
 			return true
 		}
 		var targs, deps, paths []string
