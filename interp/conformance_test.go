@@ -25,19 +25,25 @@ import (
 // reports them (TestConformanceREADME); a listed program that passes fails
 // the test, so that the table stays true.
 var conformanceFailures = map[string]string{
-	"classic_fan_in":             "bare yaegi fails on this program too (reflect: call of reflect.Value.Len on int Value); cause not isolated",
-	"classic_generics_keys":      "split: a top-level call of a generic func returning a notebook generic type (p := MakePair(\"x\", 3)) crashes yaegi's compiler",
-	"classic_interfaces":         "a notebook type's String method is not used through a notebook interface value, and a type switch with case fmt.Stringer fails (yaegi)",
-	"classic_iota_consts":        "yaegi prints a typed constant with a String method through %d as a struct ({2 5448512})",
-	"classic_json":               "yaegi renames unexported fields (secret to Xsecret), so encoding/json marshals them",
-	"classic_panic_recover":      "an index out of range inside a func reads \"reflect: slice index out of range\", not Go's runtime error",
-	"classic_variadic_functypes": "yaegi binds a method value's receiver when it is called, not when it is evaluated",
-	"go1.23_iter_generic":        "iter.Seq named as a type in notebook code is not supported yet: the tables hold no generic names and instantiation covers functions, not types",
-	"go1.23_range_func_seq2":     "iter.Seq2 named as a type in notebook code is not supported yet: the tables hold no generic names and instantiation covers functions, not types",
-	"go1.24_weak_collected":      "the blob stays reachable after b = nil: yaegi keeps each expression's result (here &blob{}) in a slot of the function's frame until the frame ends, so the collector cannot free it and Value is not nil",
-	"go1.24_generic_alias":       "generic type aliases: yaegi fails with undefined: V",
-	"go1.26_errors_astype":       "errors.AsType is instantiated and runs, but gomp's errors.As misses a notebook error type wrapped by fmt.Errorf's %w",
-	"go1.26_reflect_iter":        "Type.Fields runs; Type.Methods of a notebook type yields nothing (yaegi's reflect types of notebook types have no methods)",
+	"classic_fan_in":              "bare yaegi fails on this program too (reflect: call of reflect.Value.Len on int Value); cause not isolated",
+	"classic_generics_keys":       "split: a top-level call of a generic func returning a notebook generic type (p := MakePair(\"x\", 3)) crashes yaegi's compiler",
+	"classic_interfaces":          "a notebook type's String method is not used through a notebook interface value, and a type switch with case fmt.Stringer fails (yaegi)",
+	"classic_iota_consts":         "yaegi prints a typed constant with a String method through %d as a struct ({2 5448512})",
+	"classic_json":                "yaegi renames unexported fields (secret to Xsecret), so encoding/json marshals them",
+	"classic_panic_recover":       "an index out of range inside a func reads \"reflect: slice index out of range\", not Go's runtime error",
+	"classic_variadic_functypes":  "yaegi binds a method value's receiver when it is called, not when it is evaluated",
+	"go1.23_iter_generic":         "iter.Seq named as a type in notebook code is not supported yet: the tables hold no generic names and instantiation covers functions, not types",
+	"go1.23_range_func_seq2":      "iter.Seq2 named as a type in notebook code is not supported yet: the tables hold no generic names and instantiation covers functions, not types",
+	"go1.21_panic_nil":            "yaegi's recover returns nil after panic(nil), not the *runtime.PanicNilError of Go 1.21",
+	"go1.22_http_patterns":        "httptest.NewRequest(\"GET\", \"/x\", nil) in a cell fails in yaegi with a nil pointer dereference before anything runs (split: CFG post-order panic); the 1.22 patterns are not reached",
+	"go1.23_os_copyfs":            "yaegi crashes (CFG post-order panic) on a map literal whose elements are pointers to a compiled struct with &T elided (fstest.MapFS{\"a.txt\": {Data: ...}}); written &fstest.MapFile{...} it passes",
+	"go1.24_runtime_addcleanup":   "r, r2 = nil, nil (nil assigned to two pointer variables at once) panics in yaegi (reflect: New(nil)); written apart, the cleanup still never runs: yaegi keeps &resource{} in a slot of main's frame, so the object stays reachable",
+	"go1.25_fs_readlink":          "yaegi crashes (CFG post-order panic) on a map literal whose elements are pointers to a compiled struct with &T elided (fstest.MapFS{...: {Data: ...}})",
+	"go1.26_netip_prefix_compare": "yaegi types a method expression of a compiled type (netip.Prefix.Compare) without its receiver parameter: reflect.Set: func(netip.Prefix) int is not assignable to func(netip.Prefix, netip.Prefix) int",
+	"go1.24_weak_collected":       "the blob stays reachable after b = nil: yaegi keeps each expression's result (here &blob{}) in a slot of the function's frame until the frame ends, so the collector cannot free it and Value is not nil",
+	"go1.24_generic_alias":        "generic type aliases: yaegi fails with undefined: V",
+	"go1.26_errors_astype":        "errors.AsType is instantiated and runs, but gomp's errors.As misses a notebook error type wrapped by fmt.Errorf's %w",
+	"go1.26_reflect_iter":         "Type.Fields runs; Type.Methods of a notebook type yields nothing (yaegi's reflect types of notebook types have no methods)",
 }
 
 // conformanceProgram is one program of testdata/conformance: a Go

@@ -1,8 +1,12 @@
 package interp
 
 import (
+	"crypto/hkdf"
+	"crypto/pbkdf2"
+	"hash"
 	"hash/maphash"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"unique"
@@ -168,6 +172,16 @@ var stdTemplates = map[string]instTemplate{
 	"weak.Pointer":                 {targs: 1, fn: "type NAME struct{ L_p GEN.TWeakPointer }\n\nfunc (L_x NAME) Value() *T0 { return (*T0)(GEN.TWeakValue(L_x.L_p)) }"},
 	"hash/maphash.Comparable":      {targs: 1, fn: "func NAME(L_seed PKG.Seed, L_v T0) uint64 { return GEN.TMaphashComparable(L_seed, L_v) }"},
 	"hash/maphash.WriteComparable": {targs: 1, fn: "func NAME(L_h *PKG.Hash, L_x T0) { GEN.TMaphashWriteComparable(L_h, L_x) }"},
+	// N is Uint64N converted, as rand.N is.
+	"math/rand/v2.N": {targs: 1, fn: "func NAME(L_n T0) T0 {\n\tif L_n <= 0 {\n\t\tpanic(\"invalid argument to N\")\n\t}\n\treturn T0(PKG.Uint64N(uint64(L_n)))\n}"},
+	// The key derivations take the hash constructor as a func() hash.Hash.
+	"crypto/hkdf.Key":     {targs: 1, fn: "func NAME(L_h func() T0, L_secret, L_salt []byte, L_info string, L_n int) ([]byte, error) {\n\treturn GEN.THkdfKey(func() GEN.THash { return L_h() }, L_secret, L_salt, L_info, L_n)\n}"},
+	"crypto/hkdf.Extract": {targs: 1, fn: "func NAME(L_h func() T0, L_secret, L_salt []byte) ([]byte, error) {\n\treturn GEN.THkdfExtract(func() GEN.THash { return L_h() }, L_secret, L_salt)\n}"},
+	"crypto/hkdf.Expand":  {targs: 1, fn: "func NAME(L_h func() T0, L_prk []byte, L_info string, L_n int) ([]byte, error) {\n\treturn GEN.THkdfExpand(func() GEN.THash { return L_h() }, L_prk, L_info, L_n)\n}"},
+	"crypto/pbkdf2.Key":   {targs: 1, fn: "func NAME(L_h func() T0, L_password string, L_salt []byte, L_iter, L_n int) ([]byte, error) {\n\treturn GEN.TPbkdf2Key(func() GEN.THash { return L_h() }, L_password, L_salt, L_iter, L_n)\n}"},
+	// AddCleanup attaches the cleanup to the object ptr points into; the
+	// argument travels as an any.
+	"runtime.AddCleanup": {targs: 2, fn: "func NAME(L_ptr *T0, L_f func(T1), L_arg T1) PKG.Cleanup {\n\treturn GEN.TAddCleanup(L_ptr, func(L_a any) {\n\t\tL_v, _ := L_a.(T1)\n\t\tL_f(L_v)\n\t}, L_arg)\n}"},
 	// TypeAssert is, as its documentation says, v.Interface().(T).
 	"reflect.TypeAssert": {targs: 1, fn: "func NAME(L_v PKG.Value) (T0, bool) {\n\tL_x, L_ok := L_v.Interface().(T0)\n\treturn L_x, L_ok\n}"},
 }
@@ -228,6 +242,12 @@ func addTemplateHelpers(m map[string]reflect.Value) {
 	m["TWeakMake"] = reflect.ValueOf(weakMake)
 	m["TWeakValue"] = reflect.ValueOf(weakValue)
 	m["TMaphashComparable"] = reflect.ValueOf(func(seed maphash.Seed, v any) uint64 { return maphash.Comparable(seed, v) })
+	m["THash"] = reflect.ValueOf((*hash.Hash)(nil))
+	m["THkdfKey"] = reflect.ValueOf(hkdf.Key[hash.Hash])
+	m["THkdfExtract"] = reflect.ValueOf(hkdf.Extract[hash.Hash])
+	m["THkdfExpand"] = reflect.ValueOf(hkdf.Expand[hash.Hash])
+	m["TPbkdf2Key"] = reflect.ValueOf(pbkdf2.Key[hash.Hash])
+	m["TAddCleanup"] = reflect.ValueOf(addCleanup)
 	m["TMaphashWriteComparable"] = reflect.ValueOf(func(h *maphash.Hash, v any) { maphash.WriteComparable(h, v) })
 }
 
@@ -246,4 +266,17 @@ func weakMake(p any) weak.Pointer[byte] {
 // by reflect, keeps the interpreter's methods of the type).
 func weakValue(w weak.Pointer[byte]) unsafe.Pointer {
 	return unsafe.Pointer(w.Value())
+}
+
+// addCleanup is runtime.AddCleanup on the object p (a pointer) points
+// into, with the checks it makes of its arguments.
+func addCleanup(p any, f func(any), arg any) runtime.Cleanup {
+	v := reflect.ValueOf(p)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		panic("runtime.AddCleanup: ptr is nil")
+	}
+	if a := reflect.ValueOf(arg); a.Kind() == reflect.Pointer && a.UnsafePointer() == v.UnsafePointer() {
+		panic("runtime.AddCleanup: ptr is equal to arg, cleanup will never run")
+	}
+	return runtime.AddCleanup((*byte)(v.UnsafePointer()), f, arg)
 }
