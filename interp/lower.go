@@ -24,12 +24,13 @@ import (
 // them; "" when they cannot be written there.
 type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
-	// factClearMap, factClearSlice, factNew, factInstance or
-	// factUnsupported.
+	// factClearMap, factClearSlice, factNew, factInstance,
+	// factElidedPtr or factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
-	// (factMin, factMax, a typed factConst), the argument's (factNew) or
-	// the slice's element type (factClearSlice).
+	// (factMin, factMax, a typed factConst), the argument's (factNew),
+	// the slice's element type (factClearSlice) or the pointer's base
+	// type (factElidedPtr).
 	Type string `json:"type,omitempty"`
 	// Float says that factMin and factMax compare floats (NaN and signed
 	// zeros follow the spec).
@@ -141,6 +142,8 @@ func collectFact(fset *token.FileSet, n ast.Node, info *types.Info, typeOf func(
 		if sig, ok := t.Underlying().(*types.Signature); ok {
 			facts[factKey(fset, n)] = rangeFuncFact(n, sig, encl, typeOf)
 		}
+	case *ast.CompositeLit:
+		elidedPtrFact(fset, n, info, typeOf, facts)
 	case *ast.CallExpr:
 		id, ok := ast.Unparen(n.Fun).(*ast.Ident)
 		if !ok {
@@ -249,6 +252,10 @@ func (s *Session) lowerTyped(n ast.Node) {
 				if f, ok := factOf(r); ok && (f.Kind == factRangeInt || f.Kind == factRangeFunc) {
 					c.Replace(lowerRange(r, x, f))
 				}
+			}
+		case *ast.CompositeLit:
+			if f, ok := factOf(x); ok && f.Kind == factElidedPtr && x.Type == nil {
+				c.Replace(lowerElidedPtr(x, f))
 			}
 		case *ast.SelectorExpr, *ast.IndexExpr, *ast.IndexListExpr:
 			if f, ok := factOf(x); ok && f.Kind == factInstance {
