@@ -25,12 +25,12 @@ import (
 type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
 	// factClearMap, factClearSlice, factNew, factInstance,
-	// factElidedPtr or factUnsupported.
+	// factElidedPtr, factTypedNil or factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
 	// (factMin, factMax, a typed factConst), the argument's (factNew),
-	// the slice's element type (factClearSlice) or the pointer's base
-	// type (factElidedPtr).
+	// the slice's element type (factClearSlice), the pointer's base
+	// type (factElidedPtr) or the variable's (factTypedNil).
 	Type string `json:"type,omitempty"`
 	// Float says that factMin and factMax compare floats (NaN and signed
 	// zeros follow the spec).
@@ -144,6 +144,8 @@ func collectFact(fset *token.FileSet, n ast.Node, info *types.Info, typeOf func(
 		}
 	case *ast.CompositeLit:
 		elidedPtrFact(fset, n, info, typeOf, facts)
+	case *ast.AssignStmt:
+		typedNilFacts(fset, n, info, typeOf, facts)
 	case *ast.CallExpr:
 		id, ok := ast.Unparen(n.Fun).(*ast.Ident)
 		if !ok {
@@ -253,6 +255,8 @@ func (s *Session) lowerTyped(n ast.Node) {
 					c.Replace(lowerRange(r, x, f))
 				}
 			}
+		case *ast.AssignStmt:
+			lowerTypedNils(x, factOf)
 		case *ast.CompositeLit:
 			if f, ok := factOf(x); ok && f.Kind == factElidedPtr && x.Type == nil {
 				c.Replace(lowerElidedPtr(x, f))

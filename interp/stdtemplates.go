@@ -179,9 +179,11 @@ var stdTemplates = map[string]instTemplate{
 	"crypto/hkdf.Extract": {targs: 1, fn: "func NAME(L_h func() T0, L_secret, L_salt []byte) ([]byte, error) {\n\treturn GEN.THkdfExtract(func() GEN.THash { return L_h() }, L_secret, L_salt)\n}"},
 	"crypto/hkdf.Expand":  {targs: 1, fn: "func NAME(L_h func() T0, L_prk []byte, L_info string, L_n int) ([]byte, error) {\n\treturn GEN.THkdfExpand(func() GEN.THash { return L_h() }, L_prk, L_info, L_n)\n}"},
 	"crypto/pbkdf2.Key":   {targs: 1, fn: "func NAME(L_h func() T0, L_password string, L_salt []byte, L_iter, L_n int) ([]byte, error) {\n\treturn GEN.TPbkdf2Key(func() GEN.THash { return L_h() }, L_password, L_salt, L_iter, L_n)\n}"},
-	// AddCleanup attaches the cleanup to the object ptr points into; the
-	// argument travels as an any.
-	"runtime.AddCleanup": {targs: 2, fn: "func NAME(L_ptr *T0, L_f func(T1), L_arg T1) PKG.Cleanup {\n\treturn GEN.TAddCleanup(L_ptr, func(L_a any) {\n\t\tL_v, _ := L_a.(T1)\n\t\tL_f(L_v)\n\t}, L_arg)\n}"},
+	// AddCleanup attaches the cleanup to the object ptr points into. The
+	// cleanup goes as it is, not in a func literal: an interpreted
+	// closure keeps its whole frame alive, ptr with it, and the object
+	// would stay reachable from its own cleanup.
+	"runtime.AddCleanup": {targs: 2, fn: "func NAME(L_ptr *T0, L_f func(T1), L_arg T1) PKG.Cleanup {\n\treturn GEN.TAddCleanup(L_ptr, L_f, L_arg)\n}"},
 	// TypeAssert is, as its documentation says, v.Interface().(T).
 	"reflect.TypeAssert": {targs: 1, fn: "func NAME(L_v PKG.Value) (T0, bool) {\n\tL_x, L_ok := L_v.Interface().(T0)\n\treturn L_x, L_ok\n}"},
 }
@@ -269,14 +271,20 @@ func weakValue(w weak.Pointer[byte]) unsafe.Pointer {
 }
 
 // addCleanup is runtime.AddCleanup on the object p (a pointer) points
-// into, with the checks it makes of its arguments.
-func addCleanup(p any, f func(any), arg any) runtime.Cleanup {
+// into, with the checks it makes of its arguments; f is the cleanup, a
+// func of one parameter, called with arg.
+func addCleanup(p, f, arg any) runtime.Cleanup {
 	v := reflect.ValueOf(p)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
 		panic("runtime.AddCleanup: ptr is nil")
 	}
-	if a := reflect.ValueOf(arg); a.Kind() == reflect.Pointer && a.UnsafePointer() == v.UnsafePointer() {
+	a := reflect.ValueOf(arg)
+	if a.Kind() == reflect.Pointer && a.UnsafePointer() == v.UnsafePointer() {
 		panic("runtime.AddCleanup: ptr is equal to arg, cleanup will never run")
 	}
-	return runtime.AddCleanup((*byte)(v.UnsafePointer()), f, arg)
+	fv := reflect.ValueOf(f)
+	if !a.IsValid() {
+		a = reflect.Zero(fv.Type().In(0))
+	}
+	return runtime.AddCleanup((*byte)(v.UnsafePointer()), func(a reflect.Value) { fv.Call([]reflect.Value{a}) }, a)
 }
