@@ -25,7 +25,7 @@ import (
 type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
 	// factClearMap, factClearSlice, factNew, factInstance,
-	// factElidedPtr, factTypedNil or factUnsupported.
+	// factElidedPtr, factTypedNil, factMethodExpr or factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
 	// (factMin, factMax, a typed factConst), the argument's (factNew),
@@ -36,7 +36,8 @@ type fact struct {
 	// zeros follow the spec).
 	Float bool `json:"float,omitempty"`
 	// Value is a factConst's value as a Go literal, why a
-	// factUnsupported construct cannot run, or a factInstance's name.
+	// factUnsupported construct cannot run, a factInstance's name or a
+	// factMethodExpr's func literal.
 	Value string `json:"value,omitempty"`
 	// Params are the yield func's parameter types, Results the
 	// enclosing function's result types (factRangeFunc).
@@ -146,6 +147,8 @@ func collectFact(fset *token.FileSet, n ast.Node, info *types.Info, typeOf func(
 		elidedPtrFact(fset, n, info, typeOf, facts)
 	case *ast.AssignStmt:
 		typedNilFacts(fset, n, info, typeOf, facts)
+	case *ast.SelectorExpr:
+		methodExprFact(fset, n, info, typeOf, facts)
 	case *ast.CallExpr:
 		id, ok := ast.Unparen(n.Fun).(*ast.Ident)
 		if !ok {
@@ -264,6 +267,8 @@ func (s *Session) lowerTyped(n ast.Node) {
 		case *ast.SelectorExpr, *ast.IndexExpr, *ast.IndexListExpr:
 			if f, ok := factOf(x); ok && f.Kind == factInstance {
 				c.Replace(lowerInstance(x, f))
+			} else if ok && f.Kind == factMethodExpr {
+				c.Replace(lowerMethodExpr(x.(*ast.SelectorExpr), f))
 			}
 		case *ast.CallExpr:
 			// A notebook generic func, called or passed (instantiate.go).
