@@ -34,7 +34,6 @@ var conformanceFailures = map[string]string{
 	"classic_variadic_functypes": "yaegi binds a method value's receiver when it is called, not when it is evaluated",
 	"go1.23_iter_generic":        "iter.Seq named as a type in notebook code is not supported yet: the tables hold no generic names and instantiation covers functions, not types",
 	"go1.23_range_func_seq2":     "iter.Seq2 named as a type in notebook code is not supported yet: the tables hold no generic names and instantiation covers functions, not types",
-	"go1.21_panic_nil":           "yaegi's recover returns nil after panic(nil), not the *runtime.PanicNilError of Go 1.21",
 	"go1.24_runtime_addcleanup":  "the object stays reachable under yaegi, so the cleanup never runs: even a pointer made in an interpreted function that has returned, with a package-level func as the cleanup, is not collected (the same with weak pointers); where yaegi keeps it is not isolated",
 	"go1.24_weak_collected":      "the blob stays reachable under yaegi after b = nil, so Value is not nil: objects interpreted code allocated are not collected when go run would collect them (see go1.24_runtime_addcleanup); where yaegi keeps them is not isolated",
 	"go1.24_generic_alias":       "generic type aliases: yaegi fails with undefined: V",

@@ -25,7 +25,8 @@ import (
 type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
 	// factClearMap, factClearSlice, factNew, factInstance,
-	// factElidedPtr, factTypedNil, factMethodExpr or factUnsupported.
+	// factElidedPtr, factTypedNil, factMethodExpr, factPanicArg or
+	// factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
 	// (factMin, factMax, a typed factConst), the argument's (factNew),
@@ -36,8 +37,8 @@ type fact struct {
 	// zeros follow the spec).
 	Float bool `json:"float,omitempty"`
 	// Value is a factConst's value as a Go literal, why a
-	// factUnsupported construct cannot run, a factInstance's name or a
-	// factMethodExpr's func literal.
+	// factUnsupported construct cannot run, a factInstance's name, a
+	// factMethodExpr's func literal or a factPanicArg's func.
 	Value string `json:"value,omitempty"`
 	// Params are the yield func's parameter types, Results the
 	// enclosing function's result types (factRangeFunc).
@@ -293,6 +294,8 @@ func (s *Session) lowerTyped(n ast.Node) {
 				if e := lowerMinMax(x, f); e != nil {
 					c.Replace(e)
 				}
+			case factPanicArg:
+				lowerPanicArg(x, f)
 			case factNew:
 				if e := lowerNew(x, f); e != nil {
 					c.Replace(e)

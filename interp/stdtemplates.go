@@ -250,6 +250,7 @@ func addTemplateHelpers(m map[string]reflect.Value) {
 	m["THkdfExpand"] = reflect.ValueOf(hkdf.Expand[hash.Hash])
 	m["TPbkdf2Key"] = reflect.ValueOf(pbkdf2.Key[hash.Hash])
 	m["TAddCleanup"] = reflect.ValueOf(addCleanup)
+	m["TPanic"] = reflect.ValueOf(compiledPanic)
 	m["TMaphashWriteComparable"] = reflect.ValueOf(func(h *maphash.Hash, v any) { maphash.WriteComparable(h, v) })
 }
 

@@ -593,6 +593,7 @@ func (s *Session) typeCheck(src synthetic, trailing bool) *checkResult {
 	nb := notebookSrc(fset, pkg, []*ast.File{c.nbFile, f}, []string{src.notebook, src.cell}, infos)
 	res.insts, lowered = collectInstances(fset, f, info, nb, res.facts)
 	res.insts = append(res.insts, ifaceImports(fset, f, info)...)
+	res.insts = append(res.insts, panicArgs(fset, f, info, res.facts)...)
 	res.stdUses = slices.DeleteFunc(stdUses(fset, f, info), func(u stdUse) bool {
 		return lowered[strconv.Itoa(u.line)+":"+strconv.Itoa(u.col)]
 	})
