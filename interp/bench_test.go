@@ -118,11 +118,11 @@ func BenchmarkFirstCell(b *testing.B) {
 }
 
 // BenchmarkCheckedCell measures a trivial cell in an empty notebook and
-// in one with 30 declarations, with the type checker and without it:
-// the checker checks the declarations' signatures again with every cell
-// (cells named as the kernel names them).
+// in ones with 30, 99 and 300 declarations, with the type checker and
+// without it: the checker checks the declarations' signatures again with
+// every cell (cells named as the kernel names them).
 func BenchmarkCheckedCell(b *testing.B) {
-	for _, decls := range []int{0, 10} {
+	for _, decls := range []int{0, 10, 33, 100} {
 		for _, checked := range []bool{true, false} {
 			name := fmt.Sprintf("decls=%d/checked=%v", decls*3, checked)
 			b.Run(name, func(b *testing.B) {
@@ -142,7 +142,7 @@ func BenchmarkCheckedCell(b *testing.B) {
 					}
 				}
 				for b.Loop() {
-					if _, err := s.Execute(b.Context(), "x := 1\nx + 1", IO{Name: "In[20]"}); err != nil {
+					if _, err := s.Execute(b.Context(), "x := 1\nx + 1", IO{Name: fmt.Sprintf("In[%d]", decls+2)}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -170,6 +170,42 @@ func BenchmarkGenericTypeCell(b *testing.B) {
 			}
 			for b.Loop() {
 				if _, err := s.Execute(b.Context(), tt.use, IO{Name: "In[2]"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCheckOnly measures the type check of a trivial cell alone
+// (checkCell: the synthetic source and go/types), after 30, 99 and 300
+// declarations, without the interpreter's run of the cell, whose cost
+// (yaegi copies its globals' frame as it grows) would hide the checker's.
+func BenchmarkCheckOnly(b *testing.B) {
+	for _, decls := range []int{10, 33, 100} {
+		b.Run(fmt.Sprintf("decls=%d", decls*3), func(b *testing.B) {
+			s, err := New(Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			if _, err := s.Execute(b.Context(), "import \"fmt\"\nimport \"strings\"", IO{Name: "In[1]"}); err != nil {
+				b.Fatal(err)
+			}
+			for i := range decls {
+				src := fmt.Sprintf("type T%d struct{ Name string; N int }\nfunc (t T%d) String() string { return fmt.Sprint(strings.ToUpper(t.Name), t.N) }\nfunc make%d(n int) []T%d {\n\tvar out []T%d\n\tfor i := 0; i < n; i++ {\n\t\tout = append(out, T%d{\"x\", i})\n\t}\n\treturn out\n}\nv%d := make%d(3)", i, i, i, i, i, i, i, i)
+				if _, err := s.Execute(b.Context(), src, IO{Name: fmt.Sprintf("In[%d]", i+2)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			const code = "x := len(v0)\nx + 1"
+			name := fmt.Sprintf("In[%d]", decls+2)
+			items, err := parseCell(s.yi.FileSet(), name, code)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if err := s.checkCell(items, code, name); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -29,6 +29,7 @@ var compiledInstances = func() map[string]reflect.Value {
 	addOrdered[string](m)
 	addOrdered[byte](m)
 	addOrdered[rune](m)
+	addTemplateHelpers(m)
 	return m
 }()
 

@@ -253,4 +253,23 @@
 //     error names them.
 //   - An identifier a cell never declared is sometimes also reported as
 //     "constant definition loop" (see undefinedName).
+//   - A map literal of a named map of pointers to a compiled struct with
+//     &T elided (fstest.MapFS{"a": {Data: b}}) crashes the compiler (CFG
+//     post-order panic); elidedptr.go writes &T out.
+//   - a, b = nil, nil panics with "reflect: New(nil)"; nilassign.go
+//     converts each nil to its variable's type.
+//   - A method expression of a compiled type (netip.Prefix.Compare) has
+//     the method's type without its receiver, and calling a notebook
+//     type's fails; methodexpr.go writes the func literal.
+//   - Handing a value or nil to a compiled interface type of a package
+//     that is not loaded panics in genInterfaceWrapper (gomp loads a
+//     package when a cell imports it); ifaceimports.go imports it.
+//   - panic panics with the argument's reflect.Value, so recover returns
+//     a reflect.Value, and panic(nil) recovers nil; panicnil.go panics
+//     through compiled code.
+//   - Generic functions that need the runtime (iter.Pull, unique.Make,
+//     weak.Make, maphash.Comparable, runtime.AddCleanup, ...) come from
+//     templates (stdtemplates.go); yaegi fails on `return <-ch` in a
+//     func literal returning a value (reflect.Value.Set using
+//     unaddressable value), which the templates avoid.
 package interp

@@ -44,7 +44,9 @@ import (
 const instanceCell = "gomp-generic"
 
 // instantiable are the packages whose generic functions are instantiated.
-var instantiable = map[string]bool{"slices": true, "maps": true, "cmp": true, "errors": true, "sync": true, "reflect": true}
+var instantiable = map[string]bool{"slices": true, "maps": true, "cmp": true, "errors": true, "sync": true, "reflect": true,
+	"iter": true, "unique": true, "weak": true, "hash/maphash": true,
+	"math/rand/v2": true, "crypto/hkdf": true, "crypto/pbkdf2": true, "runtime": true}
 
 // instDecl is one generated declaration: a function, or a type with its
 // methods, or a constant.

@@ -52,13 +52,7 @@ func (g *instantiator) instance(path, name string, targs []string) (string, erro
 		}
 		return n, nil
 	}
-	if tpl, ok := templates[path+"."+name]; ok && len(targs) == 1 {
-		key := instName(path, name, targs)
-		if _, done := g.done[key]; !done {
-			g.done[key] = key
-			text := strings.NewReplacer("NAME", key, "PKG", pkgAlias(path), "T0", typeParen(targs[0])).Replace(tpl)
-			g.decls = append(g.decls, instDecl{Name: key, Text: text, Imports: []string{path}})
-		}
+	if key, ok := g.template(path, name, targs); ok {
 		return key, nil
 	}
 	p := g.nb

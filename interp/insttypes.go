@@ -34,6 +34,13 @@ func (g *instantiator) typeInstance(path, name string, targs []string) (string, 
 	if n, ok := g.done[key]; ok {
 		return n, nil
 	}
+	if hasTemplate(path, name) {
+		// unique.Handle, weak.Pointer: the type their Make's template
+		// returns (stdtemplates.go).
+		if key, ok := g.template(path, name, targs); ok {
+			return key, nil
+		}
+	}
 	if tpl, ok := typeTemplates[path+"."+name]; ok {
 		g.done[key] = key
 		r := []string{"NAME", key, "SYNC", pkgAlias("sync")}

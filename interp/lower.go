@@ -27,20 +27,23 @@ type fact struct {
 	// Kind is factRangeInt, factRangeFunc, factMin, factMax, factConst,
 	// factClearMap, factClearSlice, factNew, factInstance, factRename,
 	// factHoist, factRangeChans, factMethodValue, factPrintArgs,
-	// factDeferCapture, factRecover, factJSONEncode, factBoxAny or
+	// factDeferCapture, factRecover, factJSONEncode, factBoxAny,
+	// factElidedPtr, factTypedNil, factMethodExpr, factPanicArg or
 	// factUnsupported.
 	Kind string `json:"kind"`
 	// Type is the range expression's type (factRangeInt), the result's
-	// (factMin, factMax, a typed factConst), the argument's (factNew) or
+	// (factMin, factMax, a typed factConst), the argument's (factNew),
 	// the slice's element type (factClearSlice), the receiver's
-	// (factMethodValue).
+	// (factMethodValue), the pointer's base type (factElidedPtr) or the
+	// variable's (factTypedNil).
 	Type string `json:"type,omitempty"`
 	// Float says that factMin and factMax compare floats (NaN and signed
 	// zeros follow the spec).
 	Float bool `json:"float,omitempty"`
 	// Value is a factConst's value as a Go literal, why a
 	// factUnsupported construct cannot run, a factInstance's, factRename's
-	// or factHoist's name, or a factMethodValue's func type.
+	// or factHoist's name, a factMethodValue's func type, a
+	// factMethodExpr's func literal or a factPanicArg's func.
 	Value string `json:"value,omitempty"`
 	// Deref says that a factMethodValue's receiver is reached through a
 	// pointer (Type is what it points to).
@@ -163,6 +166,12 @@ func collectFact(fset *token.FileSet, n ast.Node, info *types.Info, typeOf func(
 		if f, ok := rangeChansFact(n, t); ok {
 			facts[factKey(fset, n)] = f
 		}
+	case *ast.CompositeLit:
+		elidedPtrFact(fset, n, info, typeOf, facts)
+	case *ast.AssignStmt:
+		typedNilFacts(fset, n, info, typeOf, facts)
+	case *ast.SelectorExpr:
+		methodExprFact(fset, n, info, typeOf, facts)
 	case *ast.CallExpr:
 		if f, ok := printArgsFact(n, info, typeOf); ok {
 			facts[factKey(fset, n)] = f
@@ -293,9 +302,15 @@ func (s *Session) lowerTyped(n ast.Node) {
 			if f, ok := factOf(x); ok && f.Kind == factHoist {
 				x.Name = &ast.Ident{NamePos: x.Name.Pos(), Name: f.Value}
 			}
+		case *ast.CompositeLit:
+			if f, ok := factOf(x); ok && f.Kind == factElidedPtr && x.Type == nil {
+				c.Replace(lowerElidedPtr(x, f))
+			}
 		case *ast.SelectorExpr, *ast.IndexExpr, *ast.IndexListExpr:
 			if f, ok := factOf(x); ok && f.Kind == factInstance {
 				c.Replace(lowerInstance(x, f))
+			} else if ok && f.Kind == factMethodExpr {
+				c.Replace(lowerMethodExpr(x.(*ast.SelectorExpr), f))
 			}
 			if f, ok := factOf(x); ok && f.Kind == factMethodValue {
 				if e := lowerMethodValue(x.(*ast.SelectorExpr), f); e != nil {
@@ -303,6 +318,9 @@ func (s *Session) lowerTyped(n ast.Node) {
 				}
 			}
 		case *ast.AssignStmt, *ast.ValueSpec, *ast.ReturnStmt:
+			if a, ok := x.(*ast.AssignStmt); ok {
+				lowerTypedNils(a, factOf)
+			}
 			if f, ok := factOf(x); ok && f.Kind == factBoxAny {
 				lowerBoxAny(x, f)
 			}
@@ -352,6 +370,8 @@ func (s *Session) lowerTyped(n ast.Node) {
 				if e := lowerMinMax(x, f); e != nil {
 					c.Replace(e)
 				}
+			case factPanicArg:
+				lowerPanicArg(x, f)
 			case factNew:
 				if e := lowerNew(x, f); e != nil {
 					c.Replace(e)

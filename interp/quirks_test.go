@@ -24,6 +24,41 @@ func TestYaegiQuirks(t *testing.T) {
 		want       string   // in the last cell's error, or its value with %v ("<no value>" for none) when it succeeds
 	}{
 		{
+			name:       "elided &T of a compiled struct in a named map literal",
+			workaround: "elidedptr.go",
+			cells:      []string{`import "testing/fstest"`, `m := fstest.MapFS{"a": {Data: nil}}`},
+			want:       "CFG post-order panic",
+		},
+		{
+			name:       "nil assigned to two variables at once",
+			workaround: "nilassign.go",
+			cells:      []string{"a, b := new(int), new(int)", "a, b = nil, nil"},
+			want:       "reflect: New(nil)",
+		},
+		{
+			name:       "a method expression of a compiled type lacks its receiver parameter",
+			workaround: "methodexpr.go",
+			cells:      []string{`import "time"`, "before := time.Time.Before", "before(time.Unix(0, 0), time.Unix(1, 0))"},
+			want:       "too many arguments",
+		},
+		{
+			name:       "recover returns the reflect.Value of the panic's argument",
+			workaround: "panicnil.go",
+			cells:      []string{`import "fmt"`, "func try() (r any) { defer func() { r = recover() }(); panic(\"s\") }", "fmt.Sprintf(\"%T\", try())"},
+			want:       "reflect.Value",
+		},
+		{
+			name:       "return <-ch in a func literal with a result",
+			workaround: "the templates of stdtemplates.go receive into a variable first",
+			cells: []string{
+				"ch := make(chan bool, 2)",
+				"ch <- true; ch <- true",
+				"f := func() bool { return <-ch }",
+				"f(); f()",
+			},
+			want: "unaddressable value",
+		},
+		{
 			name:       "unnamed parameter after a prologue shifts frame slots",
 			workaround: "nameParams (probe.go)",
 			cells: []string{

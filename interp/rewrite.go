@@ -23,8 +23,11 @@ func reserved(what string) string { return reservedPrefix + what }
 //
 //   - lowerTyped: Go that yaegi cannot run, rewritten with the type
 //     checker's facts (range over int and over func, min, max, clear,
-//     new(expr), ranges over collections of channels; lower.go), and uses of generic functions replaced by
-//     their instances (instantiate.go);
+//     new(expr), ranges over collections of channels; lower.go; elided
+//     &T, elidedptr.go; nil in a tuple assignment, nilassign.go; method
+//     expressions, methodexpr.go; panics, panicnil.go), and uses of
+//     generic functions replaced by their instances (instantiate.go,
+//     stdtemplates.go);
 //   - blankVars: a top-level `var _ = x` gets a reserved name, since
 //     yaegi makes `_` a global that later `_ = ...` and `a, _ := ...`
 //     assign to;

@@ -64,8 +64,8 @@ type checker struct {
 	facts map[string]fact
 	// off disables checking (tests of the unchecked paths).
 	off bool
-	// stripped caches withoutBodies by declaration text, for the
-	// notebook's current declarations.
+	// stripped caches withoutBodies by declaration text; synthesize
+	// empties it when it holds many texts no longer declared.
 	stripped map[string]string
 	// nbText and nbFile are the notebook's part of the latest synthetic
 	// package and its syntax tree, parsed in fset, which the next cell
@@ -133,6 +133,15 @@ func (c *checker) withoutBodies(text string) string {
 	if t, ok := c.stripped[text]; ok {
 		return t
 	}
+	t := stripBodies(text)
+	if c.stripped != nil {
+		c.stripped[text] = t
+	}
+	return t
+}
+
+// stripBodies is withoutBodies without the cache.
+func stripBodies(text string) string {
 	const prefix = "package p;"
 	f, err := parser.ParseFile(token.NewFileSet(), "", prefix+text, parser.SkipObjectResolution)
 	if err != nil {
@@ -340,8 +349,9 @@ func (s *Session) synthesize(items []item, code, name string, late map[string]gl
 	nb.WriteString("package main\n")
 	cell.WriteString("package main\n")
 	aliases := map[string]bool{}
-	recorded := map[string]bool{}
-	var keep []record
+	recorded := make(map[string]bool, len(decls))
+	keep := make([]record, 0, len(decls))
+	size := 0
 	for _, r := range decls {
 		covered := 0
 		for _, n := range r.Names {
@@ -354,6 +364,7 @@ func (s *Session) synthesize(items []item, code, name string, late map[string]gl
 		}
 		if covered == 0 {
 			keep = append(keep, r)
+			size += len(r.Text) + len(r.Cell) + 64
 			for _, n := range r.Names {
 				recorded[n] = true
 			}
@@ -362,13 +373,13 @@ func (s *Session) synthesize(items []item, code, name string, late map[string]gl
 	// Each part imports what it may use: a name that does not occur in
 	// a part's text cannot be used there, and an unused import only
 	// costs an error to format and drop.
-	var recText strings.Builder
-	for _, r := range keep {
-		recText.WriteString(r.Text)
+	nb.Grow(size + 1024)
+	inRecords := func(b string) bool {
+		return slices.ContainsFunc(keep, func(r record) bool { return strings.Contains(r.Text, b) })
 	}
 	for _, im := range imports {
 		b := importBinding(im)
-		if b == "." || b == "_" || strings.Contains(recText.String(), b) {
+		if b == "." || b == "_" || inRecords(b) {
 			nb.WriteString(importLine(im))
 		}
 		if !cellImports[b] && (b == "." || b == "_" || strings.Contains(code, b)) {
@@ -412,7 +423,11 @@ func (s *Session) synthesize(items []item, code, name string, late map[string]gl
 	for _, v := range vars {
 		nb.WriteString(v + "\n")
 	}
-	stripped := map[string]string{}
+	if s.checker.stripped == nil || len(s.checker.stripped) > 2*len(keep)+64 {
+		// Forget the texts of declarations replaced since.
+		s.checker.stripped = map[string]string{}
+	}
+	synth := synthDirective()
 	for _, r := range keep {
 		text := r.Text
 		// An earlier cell's func bodies cannot change what the cell
@@ -422,11 +437,13 @@ func (s *Session) synthesize(items []item, code, name string, late map[string]gl
 		// may have been replaced by the current cell's.
 		if r.Cell != name {
 			text = s.checker.withoutBodies(r.Text)
-			stripped[r.Text] = text
 		}
-		nb.WriteString(lineDirective(r.Cell, r.Line, r.Col) + text + "\n" + synthDirective() + "\n")
+		nb.WriteString(lineDirective(r.Cell, r.Line, r.Col))
+		nb.WriteString(text)
+		nb.WriteString("\n")
+		nb.WriteString(synth)
+		nb.WriteString("\n")
 	}
-	s.checker.stripped = stripped
 
 	// The cell's part: its imports, declarations, and statements in a
 	// func body.
@@ -642,6 +659,8 @@ func (s *Session) typeCheck(src synthetic, trailing bool, refresh map[string]typ
 	nb := notebookSrc(fset, pkg, []*ast.File{c.nbFile, f}, []string{src.notebook, src.cell}, infos)
 	ci := safeInstances(func() cellInstances { return collectInstances(fset, f, info, pkg, nb, res.facts, refresh) })
 	res.insts, res.instFailed = ci.decls, ci.failed
+	res.insts = append(res.insts, ifaceImports(fset, f, info)...)
+	res.insts = append(res.insts, panicArgs(fset, f, info, res.facts)...)
 	res.stdUses = slices.DeleteFunc(stdUses(fset, f, info), func(u stdUse) bool {
 		return ci.lowered[strconv.Itoa(u.line)+":"+strconv.Itoa(u.col)]
 	})

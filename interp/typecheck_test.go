@@ -67,8 +67,9 @@ func TestTypeErrors(t *testing.T) {
 		{"range over func", []string{"for x := range func(yield func(int) bool) { yield(4) } { x++ }\n\"ran\""}, `="ran"`},
 		{"defer in a range over func", []string{"func f(seq func(func() bool)) {\n\tfor range seq {\n\t\tdefer f(nil)\n\t}\n}"},
 			"!In[1]:2:2: defer in the body of a range over func is not supported yet"},
-		{"standard function yaegi lacks", []string{`import "unique"`, "x := 1\nh := unique.Make(x)"},
-			"!In[2]:2:6: unique.Make is not supported yet: the interpreter (yaegi v0.16.1) lacks it"},
+		// A type declared in a function cannot be a copy's type argument.
+		{"standard generic type gomp cannot copy", []string{`import "database/sql"`, "func f() {\n\tvar n sql.Null[int]\n\t_ = n\n}"},
+			"!In[2]:2:8: sql.Null[int] is not supported yet: method Null.Scan: database/sql.errNilPtr cannot be copied"},
 		{"unknown package is not checked", []string{`import "mp"`, "mp.NoSuchName()"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
