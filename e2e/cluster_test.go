@@ -216,7 +216,15 @@ func runClusterNotebookOn(t *testing.T, host, bin, dir string, cells []string, d
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("gomp run: %v\n%s", err, logs.String())
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "cluster.nbconvert.ipynb"))
+	return streamTexts(t, filepath.Join(dir, "cluster.nbconvert.ipynb"))[1]
+}
+
+// streamTexts returns the text of each cell's stream outputs in the
+// executed notebook at path, stdout and stderr together in the order the
+// notebook holds them.
+func streamTexts(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,18 +238,22 @@ func runClusterNotebookOn(t *testing.T, host, bin, dir string, cells []string, d
 	if err := json.Unmarshal(data, &out); err != nil {
 		t.Fatal(err)
 	}
-	var text strings.Builder
-	for _, o := range out.Cells[1].Outputs {
-		switch v := o.Text.(type) {
-		case string:
-			text.WriteString(v)
-		case []any:
-			for _, s := range v {
-				text.WriteString(s.(string))
+	texts := make([]string, len(out.Cells))
+	for i, c := range out.Cells {
+		var b strings.Builder
+		for _, o := range c.Outputs {
+			switch v := o.Text.(type) {
+			case string:
+				b.WriteString(v)
+			case []any:
+				for _, s := range v {
+					b.WriteString(s.(string))
+				}
 			}
 		}
+		texts[i] = b.String()
 	}
-	return text.String()
+	return texts
 }
 
 // squaresAt returns where the cell's output says "results: " and the

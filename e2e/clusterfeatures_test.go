@@ -97,36 +97,7 @@ func runCells(t *testing.T, bin string, env []string, cells []string) []string {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("gomp run: %v\n%s", err, logs.String())
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "nb.nbconvert.ipynb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out struct {
-		Cells []struct {
-			Outputs []struct {
-				Text any `json:"text"`
-			} `json:"outputs"`
-		} `json:"cells"`
-	}
-	if err := json.Unmarshal(data, &out); err != nil {
-		t.Fatal(err)
-	}
-	texts := make([]string, len(out.Cells))
-	for i, c := range out.Cells {
-		var b strings.Builder
-		for _, o := range c.Outputs {
-			switch v := o.Text.(type) {
-			case string:
-				b.WriteString(v)
-			case []any:
-				for _, s := range v {
-					b.WriteString(s.(string))
-				}
-			}
-		}
-		texts[i] = b.String()
-	}
-	return texts
+	return streamTexts(t, filepath.Join(dir, "nb.nbconvert.ipynb"))
 }
 
 // testClusterPrefix maps a function that prints its item and pid on

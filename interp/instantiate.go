@@ -69,48 +69,11 @@ type instDecl struct {
 // hoisted (hoistLocal). ok is false for a type parameter.
 func (g *instantiator) cellTypeArg(nb *srcPkg, t types.Type) (s string, paths []string, ok bool, err error) {
 	ok = true
-	var visit func(types.Type)
-	seen := map[types.Type]bool{}
-	visit = func(t types.Type) {
-		if seen[t] {
-			return
-		}
-		seen[t] = true
-		switch t := t.(type) {
-		case *types.TypeParam:
+	walkType(t, func(t types.Type) {
+		if _, param := t.(*types.TypeParam); param {
 			ok = false
-		case *types.Named:
-			if ta := t.TypeArgs(); ta != nil {
-				for i := range ta.Len() {
-					visit(ta.At(i))
-				}
-			}
-		case *types.Alias:
-			visit(types.Unalias(t))
-		case *types.Pointer:
-			visit(t.Elem())
-		case *types.Slice:
-			visit(t.Elem())
-		case *types.Array:
-			visit(t.Elem())
-		case *types.Map:
-			visit(t.Key())
-			visit(t.Elem())
-		case *types.Chan:
-			visit(t.Elem())
-		case *types.Signature:
-			for _, tu := range []*types.Tuple{t.Params(), t.Results()} {
-				for i := range tu.Len() {
-					visit(tu.At(i).Type())
-				}
-			}
-		case *types.Struct:
-			for i := range t.NumFields() {
-				visit(t.Field(i).Type())
-			}
 		}
-	}
-	visit(t)
+	})
 	if !ok {
 		return "", nil, false, nil
 	}

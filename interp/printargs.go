@@ -183,31 +183,18 @@ func typeNameOf(a ast.Expr, t types.Type, vs []verb) (string, bool) {
 		return "", false
 	}
 	notebook, plain := false, true
-	var visit func(types.Type)
-	visit = func(t types.Type) {
+	walkType(t, func(t types.Type) {
 		switch t := t.(type) {
 		case *types.Named:
 			if p := t.Obj().Pkg(); p != nil && p.Path() == "main" {
 				notebook = true
 				plain = plain && t.TypeArgs().Len() == 0 && t.Obj().Parent() == p.Scope()
 			}
-		case *types.Pointer:
-			visit(t.Elem())
-		case *types.Slice:
-			visit(t.Elem())
-		case *types.Array:
-			visit(t.Elem())
-		case *types.Map:
-			visit(t.Key())
-			visit(t.Elem())
-		case *types.Chan:
-			visit(t.Elem())
-		case *types.Basic:
+		case *types.Pointer, *types.Slice, *types.Array, *types.Map, *types.Chan, *types.Basic:
 		default:
 			plain = false
 		}
-	}
-	visit(t)
+	})
 	if !notebook || !plain {
 		return "", false
 	}

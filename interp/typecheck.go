@@ -884,24 +884,38 @@ func typeExprOf(t types.Type, qual func(*types.Package) (string, bool)) (string,
 		}
 		return n
 	})
-	var local bool
-	var visit func(types.Type)
+	local := false
+	walkType(t, func(t types.Type) {
+		if n, ok := t.(*types.Named); ok {
+			if o := n.Obj(); o.Pkg() != nil && o.Parent() != o.Pkg().Scope() {
+				local = true
+			}
+		}
+	})
+	return s, ok && !local
+}
+
+// walkType calls f on t and on each type t is made of (type arguments,
+// aliased types, elements, keys, parameters, results, fields), each
+// once; not on a named type's underlying type.
+func walkType(t types.Type, f func(types.Type)) {
 	seen := map[types.Type]bool{}
+	var visit func(types.Type)
 	visit = func(t types.Type) {
 		if seen[t] {
 			return
 		}
 		seen[t] = true
+		f(t)
 		switch t := t.(type) {
 		case *types.Named:
-			if o := t.Obj(); o.Pkg() != nil && o.Parent() != o.Pkg().Scope() {
-				local = true
-			}
 			if ta := t.TypeArgs(); ta != nil {
 				for i := range ta.Len() {
 					visit(ta.At(i))
 				}
 			}
+		case *types.Alias:
+			visit(types.Unalias(t))
 		case *types.Pointer:
 			visit(t.Elem())
 		case *types.Slice:
@@ -913,10 +927,19 @@ func typeExprOf(t types.Type, qual func(*types.Package) (string, bool)) (string,
 			visit(t.Elem())
 		case *types.Chan:
 			visit(t.Elem())
+		case *types.Signature:
+			for _, tu := range []*types.Tuple{t.Params(), t.Results()} {
+				for i := range tu.Len() {
+					visit(tu.At(i).Type())
+				}
+			}
+		case *types.Struct:
+			for i := range t.NumFields() {
+				visit(t.Field(i).Type())
+			}
 		}
 	}
 	visit(t)
-	return s, ok && !local
 }
 
 // unsupported finds the first construct of the current cell that go/types
