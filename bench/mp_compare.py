@@ -66,7 +66,7 @@ CLUSTER = [
 ]
 # The CPU-bound Map on a server whose workers (one slot each) run in
 # network namespaces: the time with one worker host over the time with two.
-HOSTS = ("hosts_speedup", "cluster Map CPU-bound speedup, workers on 2 hosts (netns, 1 slot each) over 1 host",
+HOSTS = ("hosts_speedup", "cluster Map CPU-bound speedup, interpreted workers on 2 hosts (netns, 1 slot each) over 1 host",
          "x", "higher", 1)
 INTERPRETED_FIB = ("pool_fib", "fib(27) as a Pool task, interpreted workers (median)", "ms", "lower", 1e3)
 

@@ -89,12 +89,8 @@ func ifaceImports(fset *token.FileSet, f *ast.File, info *types.Info) []instDecl
 		}
 		return true
 	}
-	for _, d := range f.Decls {
-		if fset.Position(d.Pos()).Filename == curFile+fileSuffix {
-			ast.Inspect(d, visit)
-		} else if fd, ok := d.(*ast.FuncDecl); ok && isCellFunc(fd.Name.Name) {
-			ast.Inspect(fd.Body, visit)
-		}
+	for _, n := range cellNodes(fset, f) {
+		ast.Inspect(n, visit)
 	}
 	decls := make([]instDecl, len(paths))
 	for i, p := range paths {

@@ -174,17 +174,9 @@ func genericRecv(fd *ast.FuncDecl) bool {
 	if fd.Recv == nil || len(fd.Recv.List) != 1 {
 		return false
 	}
-	e := fd.Recv.List[0].Type
-	for {
-		switch t := e.(type) {
-		case *ast.StarExpr:
-			e = t.X
-		case *ast.ParenExpr:
-			e = t.X
-		case *ast.IndexExpr, *ast.IndexListExpr:
-			return true
-		default:
-			return false
-		}
+	switch recvBase(fd.Recv.List[0].Type).(type) {
+	case *ast.IndexExpr, *ast.IndexListExpr:
+		return true
 	}
+	return false
 }

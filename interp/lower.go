@@ -77,6 +77,21 @@ func factKey(fset *token.FileSet, n ast.Node) string {
 	return strings.TrimSuffix(p.Filename, fileSuffix) + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column) + "-" + strconv.Itoa(e.Line) + ":" + strconv.Itoa(e.Column)
 }
 
+// cellNodes returns the parts of f, the checker's synthetic file, that
+// hold the current cell's code: its declarations, and the bodies of the
+// funcs that hold its statements.
+func cellNodes(fset *token.FileSet, f *ast.File) []ast.Node {
+	var cell []ast.Node
+	for _, d := range f.Decls {
+		if fset.Position(d.Pos()).Filename == curFile+fileSuffix {
+			cell = append(cell, d)
+		} else if fd, ok := d.(*ast.FuncDecl); ok && isCellFunc(fd.Name.Name) {
+			cell = append(cell, fd.Body)
+		}
+	}
+	return cell
+}
+
 // collectFacts records the facts of the nodes of the current cell's code
 // in f.
 func collectFacts(fset *token.FileSet, f *ast.File, info *types.Info, qual func(*types.Package) (string, bool), facts map[string]fact) {
@@ -87,15 +102,7 @@ func collectFacts(fset *token.FileSet, f *ast.File, info *types.Info, qual func(
 		}
 		return s
 	}
-	var cell []ast.Node
-	for _, d := range f.Decls {
-		if fset.Position(d.Pos()).Filename == curFile+fileSuffix {
-			cell = append(cell, d)
-		} else if fd, ok := d.(*ast.FuncDecl); ok && isCellFunc(fd.Name.Name) {
-			cell = append(cell, fd.Body)
-		}
-	}
-	for _, n := range cell {
+	for _, n := range cellNodes(fset, f) {
 		// sigs are the signatures of the functions around the node
 		// visited, innermost last (the cell's statements: none).
 		var stack []ast.Node
