@@ -49,7 +49,8 @@ func runInterpreter(args []string) error {
 	// the notebook (and its pools) closed.
 	embedded := &cluster.Embedded{}
 	defer embedded.Close()
-	nb, err := front.Open(front.Options{CaptureFDs: true, Log: logger, Warm: warm, Compiler: compiler, Cluster: cluster.Transport{Version: Version, Embedded: embedded}})
+	nb, err := front.Open(front.Options{CaptureFDs: true, Log: logger, Warm: warm, Compiler: compiler,
+		Cluster: cluster.Transport{Version: Version, Embedded: embedded}, Sources: workerSource})
 	if err != nil {
 		return fmt.Errorf("interpreter: %w", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"runtime/debug"
 	"strings"
@@ -50,6 +51,9 @@ type Options struct {
 	// Cluster carries the tasks of pools made with mp.WithCluster (main's
 	// cluster.Transport); nil makes such pools an error.
 	Cluster mp.Cluster
+	// Sources is the source of gomp's cell packages, for the type checker
+	// (see interp.Options); nil leaves their uses unchecked.
+	Sources fs.FS
 }
 
 // Compiler is what a Notebook needs of workerbuild: mp's Builder, and a
@@ -79,7 +83,7 @@ func Open(opts Options) (*Notebook, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	sess, err := interp.New(interp.Options{CaptureFDs: opts.CaptureFDs, Log: log})
+	sess, err := interp.New(interp.Options{CaptureFDs: opts.CaptureFDs, Log: log, Sources: opts.Sources})
 	if err != nil {
 		return nil, fmt.Errorf("start interpreter: %w", err)
 	}

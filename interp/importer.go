@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"go/types"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"strings"
@@ -40,6 +41,17 @@ type exportImporter struct {
 	exports map[string]string // import path -> export file
 	failed  map[string]bool   // listed without export data
 	goCmd   string            // "" until looked up; "-" when missing
+	cells   *cellSources      // gomp's own packages; nil: unknown
+}
+
+// useSources makes gomp's own packages (mp, display, ...) known to the
+// checker from fsys, their source (see cellSources); the first call wins.
+func (e *exportImporter) useSources(fsys fs.FS) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cells == nil {
+		e.cells = newCellSources(fsys)
+	}
 }
 
 // commonPackages are listed ahead of the first cell (warm).
@@ -48,13 +60,21 @@ var commonPackages = []string{"fmt", "strings", "strconv", "math", "time", "sort
 // warmOnce starts warm once per process.
 var warmOnce sync.Once
 
-// warm lists commonPackages in the background, so that a kernel's first
-// cell finds them listed (a check waits for a listing in progress rather
-// than running another). The goroutine ends when the go command does, in
-// listTimeout at most.
+// warm lists commonPackages in the background, and the standard
+// packages gomp's cell packages import (so that the first cell importing
+// mp only checks mp's source), so that a kernel's first cell finds them
+// listed (a check waits for a listing in progress rather than running
+// another). The goroutine ends when the go command does, in listTimeout
+// at most.
 func (e *exportImporter) warm() {
 	warmOnce.Do(func() {
-		go e.prefetch(commonPackages)
+		e.mu.Lock()
+		paths := commonPackages
+		if e.cells != nil {
+			paths = append(e.cells.stdImports(), commonPackages...)
+		}
+		e.mu.Unlock()
+		go e.prefetch(paths)
 	})
 }
 
@@ -69,6 +89,9 @@ func (e *exportImporter) prefetch(paths []string) {
 func (e *exportImporter) listLocked(paths []string) {
 	var todo []string
 	for _, p := range paths {
+		if _, gomp := gompDir(p); gomp && e.cells != nil {
+			continue
+		}
 		if _, ok := e.exports[p]; !ok && !e.failed[p] && p != "C" && p != "unsafe" {
 			todo = append(todo, p)
 		}
@@ -121,6 +144,9 @@ func (e *exportImporter) listLocked(paths []string) {
 func (e *exportImporter) Import(path string) (*types.Package, error) {
 	if path == "unsafe" {
 		return types.Unsafe, nil
+	}
+	if dir, gomp := gompDir(path); gomp && e.cells != nil {
+		return e.cells.cellView(dir, e, e.listLocked)
 	}
 	e.listLocked([]string{path})
 	if _, ok := e.exports[path]; !ok {

@@ -23,6 +23,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("GOMP_INTERP_TEST_MODE") == "worker" {
 		os.Exit(serveWorker())
 	}
+	// The checker knows gomp's own packages from the module's source, as
+	// a kernel knows them from the tree main embeds.
+	stdTypes.useSources(os.DirFS(".."))
 	os.Exit(m.Run())
 }
 

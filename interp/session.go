@@ -8,6 +8,7 @@ import (
 	"go/ast"
 	"go/token"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"reflect"
@@ -39,6 +40,11 @@ type Options struct {
 	// command is found: yaegi alone decides what runs. Tests use it to
 	// reach code that yaegi runs and the Go compiler rejects.
 	Unchecked bool
+	// Sources is the source of gomp's own packages that cells import
+	// (mp/*.go, display/*.go, ...: a tree laid out as gomp's module), from
+	// which the checker learns their types; nil leaves their uses
+	// unchecked. The first session of a process that gives it sets it.
+	Sources fs.FS
 }
 
 // IO is where one cell's output goes and where its input comes from.
@@ -147,6 +153,9 @@ func New(opts Options) (*Session, error) {
 		s.capture = c
 	}
 	s.out = &output{s: s}
+	if opts.Sources != nil {
+		stdTypes.useSources(opts.Sources)
+	}
 	if opts.CaptureFDs {
 		// A kernel or a notebook run: its cells will be type-checked.
 		stdTypes.warm()

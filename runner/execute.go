@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -56,6 +57,9 @@ type Options struct {
 	// Compiler builds mp's compiled workers (see front.Options); nil runs
 	// every worker interpreted.
 	Compiler front.Compiler
+	// Sources is the source of gomp's cell packages for the type checker
+	// (see front.Options), when the notebook runs in this process.
+	Sources fs.FS
 }
 
 // Cells runs a notebook's cells: a front.Notebook, or what Options.Open
@@ -171,7 +175,7 @@ func execute(ctx context.Context, nb *Notebook, opts Options, sum *Summary) (Sta
 	if opts.Open != nil {
 		notebook, err = opts.Open(log)
 	} else {
-		notebook, err = front.Open(front.Options{CaptureFDs: opts.CaptureFDs, Log: log, Compiler: opts.Compiler})
+		notebook, err = front.Open(front.Options{CaptureFDs: opts.CaptureFDs, Log: log, Compiler: opts.Compiler, Sources: opts.Sources})
 	}
 	if err != nil {
 		return Failed, err
