@@ -86,10 +86,11 @@ func fmtArgExports() yaegi.Exports {
 		"SetSlow":  reflect.ValueOf(a.setSlow),
 		"Stringer": reflect.ValueOf(func(v any, str func() string) any { return fmtStringer{IValue: v, str: str} }),
 		"Error":    reflect.ValueOf(func(v any, str func() string) any { return fmtError{IValue: v, str: str} }),
-		// Recovered and JSONView are not about fmt: they ride on this
-		// package's import, which every interpreter has (recovered.go,
-		// jsonnames.go).
+		// Recovered, JSONView and ErrorsIs are not about fmt: they ride
+		// on this package's import, which every interpreter has
+		// (recovered.go, jsonnames.go, errorsis.go).
 		"Recovered": reflect.ValueOf(recovered),
+		"ErrorsIs":  reflect.ValueOf(errorsIs),
 		"JSONView":  jsonViewFunc,
 	}}
 }

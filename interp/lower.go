@@ -360,6 +360,9 @@ func (s *Session) lowerTyped(n ast.Node) {
 			case factJSONEncode:
 				lowerJSONEncode(x)
 				return true
+			case factErrorsIs:
+				lowerErrorsIs(x, f)
+				return true
 			}
 			if _, isIdent := ast.Unparen(x.Fun).(*ast.Ident); !isIdent {
 				return true

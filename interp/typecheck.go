@@ -652,6 +652,7 @@ func (s *Session) typeCheck(src synthetic, trailing bool, refresh map[string]typ
 	}
 	res.pkg = pkg
 	collectFacts(fset, f, info, qual, res.facts)
+	errorsIsFacts(fset, f, info, pkg, res.facts)
 	infos := []*types.Info{info}
 	if c.inc != nil && c.nbInfo != nil {
 		infos = append(infos, c.nbInfo)
