@@ -55,15 +55,9 @@ func (g *instantiator) instance(path, name string, targs []string) (string, erro
 	if key, ok := g.template(path, name, targs); ok {
 		return key, nil
 	}
-	p := g.nb
-	if path != "main" {
-		var err error
-		if p, err = loadSrcPkg(path); err != nil {
-			return "", err
-		}
-	}
-	if p == nil {
-		return "", fmt.Errorf("no source for %s.%s", path, name)
+	p, err := g.source(path, name)
+	if err != nil {
+		return "", err
 	}
 	fd, ok := p.decls[name].(*ast.FuncDecl)
 	if !ok {
@@ -196,4 +190,20 @@ func (g *instantiator) cachedInstance(path, name string, targs []string) (string
 		}
 	}
 	return ds[0].Name, nil
+}
+
+// source returns the package holding path.name: the notebook's for
+// "main", else the standard package's source.
+func (g *instantiator) source(path, name string) (*srcPkg, error) {
+	p := g.nb
+	if path != "main" {
+		var err error
+		if p, err = loadSrcPkg(path); err != nil {
+			return nil, err
+		}
+	}
+	if p == nil {
+		return nil, fmt.Errorf("no source for %s.%s", path, name)
+	}
+	return p, nil
 }

@@ -55,15 +55,9 @@ func (g *instantiator) typeInstance(path, name string, targs []string) (string, 
 		g.decls = append(g.decls, instDecl{Name: key, Text: strings.NewReplacer(r...).Replace(tpl), Imports: imports, Instance: goInstance(path, name, targs)})
 		return key, nil
 	}
-	p := g.nb
-	if path != "main" {
-		var err error
-		if p, err = loadSrcPkg(path); err != nil {
-			return "", err
-		}
-	}
-	if p == nil {
-		return "", fmt.Errorf("no source for %s.%s", path, name)
+	p, err := g.source(path, name)
+	if err != nil {
+		return "", err
 	}
 	ts := p.spec[name]
 	tn, _ := p.pkg.Scope().Lookup(name).(*types.TypeName)
